@@ -435,7 +435,10 @@ mod tests {
         assert_eq!(brand_of("6011"), Some(Brand::Discover));
         assert_eq!(brand_of("650031"), Some(Brand::Elo));
         // "65" may still become Elo (650031…): ambiguous until the Elo ranges are ruled out.
-        assert_eq!(detect("65").candidates(), vec![Brand::Discover, Brand::Maestro, Brand::Elo]);
+        assert_eq!(
+            detect("65").candidates(),
+            vec![Brand::Discover, Brand::Maestro, Brand::Elo]
+        );
         assert_eq!(brand_of("6599"), Some(Brand::Discover));
         assert_eq!(brand_of("2221"), Some(Brand::Mastercard));
         assert_eq!(brand_of("2720"), Some(Brand::Mastercard));
@@ -475,7 +478,10 @@ mod tests {
         let c = detect("2").candidates();
         assert_eq!(c, vec![Brand::Mastercard, Brand::Jcb, Brand::Mir]);
         // "22" is Mastercard (2221…) or Mir: neither pattern is complete yet.
-        assert_eq!(detect("22").candidates(), vec![Brand::Mastercard, Brand::Mir]);
+        assert_eq!(
+            detect("22").candidates(),
+            vec![Brand::Mastercard, Brand::Mir]
+        );
         assert_eq!(detect("").candidates().len(), 12);
     }
 

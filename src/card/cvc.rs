@@ -36,12 +36,21 @@ mod tests {
     #[test]
     fn lengths_by_brand() {
         assert_eq!(check_cvc("123", Some(Brand::Visa)), Validity::Valid);
-        assert_eq!(check_cvc("1234", Some(Brand::Visa)), Validity::Invalid(FieldError::TooLong));
+        assert_eq!(
+            check_cvc("1234", Some(Brand::Visa)),
+            Validity::Invalid(FieldError::TooLong)
+        );
         assert_eq!(check_cvc("1234", Some(Brand::Amex)), Validity::Valid);
-        assert_eq!(check_cvc("123", Some(Brand::Amex)), Validity::PotentiallyValid);
+        assert_eq!(
+            check_cvc("123", Some(Brand::Amex)),
+            Validity::PotentiallyValid
+        );
         assert_eq!(check_cvc("123", None), Validity::Valid);
         assert_eq!(check_cvc("1234", None), Validity::Valid);
-        assert_eq!(check_cvc("12345", None), Validity::Invalid(FieldError::TooLong));
+        assert_eq!(
+            check_cvc("12345", None),
+            Validity::Invalid(FieldError::TooLong)
+        );
         assert_eq!(check_cvc("12", None), Validity::PotentiallyValid);
         assert_eq!(check_cvc("", None), Validity::Empty);
     }
@@ -49,7 +58,11 @@ mod tests {
     #[test]
     fn digits_only() {
         for bad in ["12a", "1 2 3", "١٢٣", "12-3"] {
-            assert_eq!(check_cvc(bad, None), Validity::Invalid(FieldError::InvalidCharacters), "{bad}");
+            assert_eq!(
+                check_cvc(bad, None),
+                Validity::Invalid(FieldError::InvalidCharacters),
+                "{bad}"
+            );
         }
     }
 }

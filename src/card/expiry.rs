@@ -125,9 +125,9 @@ fn invalid(e: FieldError) -> ExpiryCheck {
 }
 
 fn parse_small(digits: &str) -> u16 {
-    digits
-        .bytes()
-        .fold(0u16, |n, b| n.saturating_mul(10).saturating_add(u16::from(b - b'0')))
+    digits.bytes().fold(0u16, |n, b| {
+        n.saturating_mul(10).saturating_add(u16::from(b - b'0'))
+    })
 }
 
 /// Month digits → state and value. A lone `0` or `1` may still grow; `2`–`9` alone is a
@@ -149,9 +149,8 @@ fn year_validity(year: &str, today: YearMonth) -> (Validity, Option<u16>) {
     let last = today.year + MAX_YEARS_AHEAD;
     // Could more digits still make a valid 2- or 4-digit year?
     let is_prefix_of_valid_year = || {
-        (first..=last).any(|y| {
-            y.to_string().starts_with(year) || format!("{:02}", y % 100).starts_with(year)
-        })
+        (first..=last)
+            .any(|y| y.to_string().starts_with(year) || format!("{:02}", y % 100).starts_with(year))
     };
     let full = match year.len() {
         0 => return (Validity::PotentiallyValid, None),
@@ -204,7 +203,10 @@ pub fn edit_expiry(
                     return Err(FieldError::InvalidCharacters);
                 }
             }
-            (format!("{month}{inserted}{after}"), month.len() + inserted.len())
+            (
+                format!("{month}{inserted}{after}"),
+                month.len() + inserted.len(),
+            )
         }
         Edit::DeleteBackward | Edit::DeleteForward if lo != hi => (format!("{before}{after}"), lo),
         Edit::DeleteBackward if lo == 0 => (old_digits.clone(), 0),
@@ -253,7 +255,9 @@ mod tests {
         assert_eq!(c.validity, Validity::Valid);
         assert_eq!(c.month_text().as_deref(), Some("07"));
         assert_eq!(c.year_text().as_deref(), Some("2031"));
-        for text in ["07/2031", "7/31", "0731", "072031", "7 / 2031", "12/26", "11/26"] {
+        for text in [
+            "07/2031", "7/31", "0731", "072031", "7 / 2031", "12/26", "11/26",
+        ] {
             assert_eq!(validity(text), Validity::Valid, "{text}");
         }
         // The current month is still valid; 19 years ahead too.
@@ -265,22 +269,48 @@ mod tests {
     fn invalid_dates() {
         assert_eq!(validity("10/26"), Validity::Invalid(FieldError::Expired));
         assert_eq!(validity("01/2020"), Validity::Invalid(FieldError::Expired));
-        assert_eq!(validity("01/46"), Validity::Invalid(FieldError::TooFarAhead));
-        assert_eq!(validity("01/2046"), Validity::Invalid(FieldError::TooFarAhead));
-        assert_eq!(validity("13/30"), Validity::Invalid(FieldError::InvalidMonth));
-        assert_eq!(validity("00/30"), Validity::Invalid(FieldError::InvalidMonth));
-        assert_eq!(validity("123/30"), Validity::Invalid(FieldError::InvalidMonth));
+        assert_eq!(
+            validity("01/46"),
+            Validity::Invalid(FieldError::TooFarAhead)
+        );
+        assert_eq!(
+            validity("01/2046"),
+            Validity::Invalid(FieldError::TooFarAhead)
+        );
+        assert_eq!(
+            validity("13/30"),
+            Validity::Invalid(FieldError::InvalidMonth)
+        );
+        assert_eq!(
+            validity("00/30"),
+            Validity::Invalid(FieldError::InvalidMonth)
+        );
+        assert_eq!(
+            validity("123/30"),
+            Validity::Invalid(FieldError::InvalidMonth)
+        );
         assert_eq!(validity("12/19"), Validity::Invalid(FieldError::Expired));
-        assert_eq!(validity("12/30000"), Validity::Invalid(FieldError::InvalidYear));
+        assert_eq!(
+            validity("12/30000"),
+            Validity::Invalid(FieldError::InvalidYear)
+        );
         assert_eq!(validity("12/5"), Validity::Invalid(FieldError::InvalidYear));
-        assert_eq!(validity("1a/30"), Validity::Invalid(FieldError::InvalidCharacters));
-        assert_eq!(validity("١٢/٣٠"), Validity::Invalid(FieldError::InvalidCharacters));
+        assert_eq!(
+            validity("1a/30"),
+            Validity::Invalid(FieldError::InvalidCharacters)
+        );
+        assert_eq!(
+            validity("١٢/٣٠"),
+            Validity::Invalid(FieldError::InvalidCharacters)
+        );
     }
 
     #[test]
     fn potentially_valid_while_typing() {
         assert_eq!(validity(""), Validity::Empty);
-        for text in ["0", "1", "12", "12/", "/", "12/2", "12/3", "12/20", "12/203", "1/2"] {
+        for text in [
+            "0", "1", "12", "12/", "/", "12/2", "12/3", "12/20", "12/203", "1/2",
+        ] {
             assert_eq!(validity(text), Validity::PotentiallyValid, "{text}");
         }
         // On blur an unfinished "12/20" (a 2-digit 2020) is an error.
@@ -295,21 +325,36 @@ mod tests {
         assert_eq!(check_month("1"), Validity::PotentiallyValid);
         assert_eq!(check_month("7"), Validity::Valid);
         assert_eq!(check_month("07"), Validity::Valid);
-        assert_eq!(check_month("13"), Validity::Invalid(FieldError::InvalidMonth));
+        assert_eq!(
+            check_month("13"),
+            Validity::Invalid(FieldError::InvalidMonth)
+        );
         assert_eq!(check_month(""), Validity::Empty);
         assert_eq!(check_year("2031", TODAY), Validity::Valid);
         assert_eq!(check_year("31", TODAY), Validity::Valid);
         assert_eq!(check_year("2", TODAY), Validity::PotentiallyValid);
-        assert_eq!(check_year("25", TODAY), Validity::Invalid(FieldError::Expired));
-        assert_eq!(check_year("x", TODAY), Validity::Invalid(FieldError::InvalidCharacters));
+        assert_eq!(
+            check_year("25", TODAY),
+            Validity::Invalid(FieldError::Expired)
+        );
+        assert_eq!(
+            check_year("x", TODAY),
+            Validity::Invalid(FieldError::InvalidCharacters)
+        );
         let parts = check_parts("3", "2031", true, TODAY);
         assert_eq!(parts.month_text().as_deref(), Some("03"));
-        assert_eq!(check_parts("3", "26", true, TODAY).validity, Validity::Invalid(FieldError::Expired));
+        assert_eq!(
+            check_parts("3", "26", true, TODAY).validity,
+            Validity::Invalid(FieldError::Expired)
+        );
     }
 
     #[test]
     fn year_boundary_of_today() {
-        let january = YearMonth { year: 2027, month: 1 };
+        let january = YearMonth {
+            year: 2027,
+            month: 1,
+        };
         assert_eq!(check_expiry("01/27", january).validity, Validity::Valid);
         assert_eq!(
             check_expiry("12/26", january).validity,

@@ -57,10 +57,7 @@ fn max_length_for(digits: &str) -> usize {
 
 /// Number of digits in `text` before character position `pos`.
 fn digits_before(text: &str, pos: usize) -> usize {
-    text.chars()
-        .take(pos)
-        .filter(char::is_ascii_digit)
-        .count()
+    text.chars().take(pos).filter(char::is_ascii_digit).count()
 }
 
 /// Character position just after the `n`-th digit of `text` (0 → 0).
@@ -106,9 +103,7 @@ pub fn edit_number(
             let kept = &inserted[..inserted.len().min(room)];
             (format!("{before}{kept}{after}"), before.len() + kept.len())
         }
-        Edit::DeleteBackward | Edit::DeleteForward if lo != hi => {
-            (format!("{before}{after}"), lo)
-        }
+        Edit::DeleteBackward | Edit::DeleteForward if lo != hi => (format!("{before}{after}"), lo),
         Edit::DeleteBackward if lo == 0 => (old_digits.clone(), 0),
         Edit::DeleteBackward => (format!("{}{after}", &before[..lo - 1]), lo - 1),
         Edit::DeleteForward => {
@@ -132,11 +127,20 @@ mod tests {
 
     #[test]
     fn groups_by_brand() {
-        assert_eq!(format_number("4242424242424242").unwrap(), "4242 4242 4242 4242");
-        assert_eq!(format_number("378282246310005").unwrap(), "3782 822463 10005");
+        assert_eq!(
+            format_number("4242424242424242").unwrap(),
+            "4242 4242 4242 4242"
+        );
+        assert_eq!(
+            format_number("378282246310005").unwrap(),
+            "3782 822463 10005"
+        );
         assert_eq!(format_number("36227206271667").unwrap(), "3622 720627 1667");
         assert_eq!(format_number("4242-4242").unwrap(), "4242 4242");
-        assert_eq!(format_number("4242424242424242424").unwrap(), "4242 4242 4242 4242424");
+        assert_eq!(
+            format_number("4242424242424242424").unwrap(),
+            "4242 4242 4242 4242424"
+        );
         assert_eq!(format_number("abc"), Err(FieldError::InvalidCharacters));
     }
 
@@ -144,7 +148,10 @@ mod tests {
     fn typing_at_the_end() {
         assert_eq!(edit("", 0, Edit::Insert("4")), ("4".into(), 1));
         assert_eq!(edit("4242", 4, Edit::Insert("4")), ("4242 4".into(), 6));
-        assert_eq!(edit("3782 82246", 10, Edit::Insert("3")), ("3782 822463".into(), 11));
+        assert_eq!(
+            edit("3782 82246", 10, Edit::Insert("3")),
+            ("3782 822463".into(), 11)
+        );
     }
 
     #[test]
@@ -162,15 +169,24 @@ mod tests {
 
     #[test]
     fn delete_forward() {
-        assert_eq!(edit("4242 4242", 4, Edit::DeleteForward), ("4242 242".into(), 4));
+        assert_eq!(
+            edit("4242 4242", 4, Edit::DeleteForward),
+            ("4242 242".into(), 4)
+        );
         assert_eq!(edit("4242", 4, Edit::DeleteForward), ("4242".into(), 4));
     }
 
     #[test]
     fn insert_in_the_middle_keeps_caret_after_inserted_digit() {
-        assert_eq!(edit("4242 4242", 2, Edit::Insert("9")), ("4294 2424 2".into(), 3));
+        assert_eq!(
+            edit("4242 4242", 2, Edit::Insert("9")),
+            ("4294 2424 2".into(), 3)
+        );
         // Caret just before a space: the new digit lands at the group's end.
-        assert_eq!(edit("4242 4242", 4, Edit::Insert("1")), ("4242 1424 2".into(), 6));
+        assert_eq!(
+            edit("4242 4242", 4, Edit::Insert("1")),
+            ("4242 1424 2".into(), 6)
+        );
     }
 
     #[test]

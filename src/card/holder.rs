@@ -63,16 +63,30 @@ mod tests {
 
     #[test]
     fn names() {
-        for ok in ["J. Smith", "Anne-Marie O'Neil", "张伟", "José Álvarez", "Zoë", "  Ann   Lee "] {
+        for ok in [
+            "J. Smith",
+            "Anne-Marie O'Neil",
+            "张伟",
+            "José Álvarez",
+            "Zoë",
+            "  Ann   Lee ",
+        ] {
             assert_eq!(check_holder_name(ok), Validity::Valid, "{ok}");
         }
         assert_eq!(check_holder_name(""), Validity::Empty);
         assert_eq!(check_holder_name("   "), Validity::Empty);
         for bad in ["R2D2", "a@b", "Ann 🙂", "<script>"] {
-            assert_eq!(check_holder_name(bad), Validity::Invalid(FieldError::InvalidCharacters), "{bad}");
+            assert_eq!(
+                check_holder_name(bad),
+                Validity::Invalid(FieldError::InvalidCharacters),
+                "{bad}"
+            );
         }
         assert_eq!(check_holder_name(&"a".repeat(64)), Validity::Valid);
-        assert_eq!(check_holder_name(&"a".repeat(65)), Validity::Invalid(FieldError::TooLong));
+        assert_eq!(
+            check_holder_name(&"a".repeat(65)),
+            Validity::Invalid(FieldError::TooLong)
+        );
         assert_eq!(normalize_holder_name("  Ann   Lee "), "Ann Lee");
         assert_eq!(
             check_holder_name("").error_when_done(true),
@@ -82,7 +96,10 @@ mod tests {
 
     #[test]
     fn policy_ids() {
-        assert_eq!(HolderNamePolicy::from_id("required"), Some(HolderNamePolicy::Required));
+        assert_eq!(
+            HolderNamePolicy::from_id("required"),
+            Some(HolderNamePolicy::Required)
+        );
         assert_eq!(HolderNamePolicy::from_id("sometimes"), None);
     }
 }

@@ -68,7 +68,9 @@ impl NumberCheck {
     /// still grow (a 16-digit Visa) reports `LUHN_FAILED` rather than `INCOMPLETE`.
     pub fn error_when_done(&self) -> Option<FieldError> {
         match (self.validity, self.brand()) {
-            (Validity::PotentiallyValid, Some(b)) if b.rules().lengths.contains(&self.digits.len()) => {
+            (Validity::PotentiallyValid, Some(b))
+                if b.rules().lengths.contains(&self.digits.len()) =>
+            {
                 Some(FieldError::LuhnFailed)
             }
             (validity, _) => validity.error_when_done(true),

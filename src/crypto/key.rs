@@ -1,0 +1,149 @@
+//! Public keys for field encryption: JWK, SPKI/PKCS#1 PEM or `"<exponent hex>|<modulus hex>"`,
+//! RSA 2048–4096 bits, with a key id (given, or the RFC 7638 JWK thumbprint).
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::pkcs8::DecodePublicKey;
+use rsa::traits::PublicKeyParts;
+use rsa::{BoxedUint, PublicKey};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::CryptoError;
+
+/// Smallest accepted modulus, in bits.
+pub const MIN_KEY_BITS: usize = 2048;
+/// Largest accepted modulus, in bits.
+pub const MAX_KEY_BITS: usize = 4096;
+
+/// An RSA public JWK (RFC 7517). Only the members this crate reads.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Jwk {
+    pub kty: String,
+    pub n: String,
+    pub e: String,
+    #[serde(default)]
+    pub kid: Option<String>,
+    #[serde(default)]
+    pub alg: Option<String>,
+    #[serde(default, rename = "use")]
+    pub key_use: Option<String>,
+}
+
+/// A validated RSA public key with the id that goes into each JWE header.
+#[derive(Clone, Debug)]
+pub struct EncryptionKey {
+    pub(crate) key: PublicKey,
+    kid: String,
+}
+
+impl EncryptionKey {
+    /// Parses a JWK. Its `kid` wins over `key_id`; without either the thumbprint is used.
+    pub fn from_jwk(jwk: &Jwk, key_id: Option<&str>) -> Result<Self, CryptoError> {
+        if jwk.kty != "RSA" {
+            return Err(CryptoError::KeyUnsupported);
+        }
+        if jwk.alg.as_deref().is_some_and(|alg| alg != "RSA-OAEP-256") {
+            return Err(CryptoError::KeyUnsupported);
+        }
+        if jwk.key_use.as_deref().is_some_and(|u| u != "enc") {
+            return Err(CryptoError::KeyUnsupported);
+        }
+        let n = decode_b64url(&jwk.n)?;
+        let e = decode_b64url(&jwk.e)?;
+        let kid = jwk.kid.as_deref().or(key_id);
+        Self::from_components(&n, &e, kid)
+    }
+
+    /// Parses a key given as text: PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or
+    /// `"<exponent hex>|<modulus hex>"`. (JWK text is parsed by the caller into [`Jwk`].)
+    pub fn from_text(text: &str, key_id: Option<&str>) -> Result<Self, CryptoError> {
+        let text = text.trim();
+        if text.starts_with("-----BEGIN PUBLIC KEY-----") {
+            let key = PublicKey::from_public_key_pem(text).map_err(|_| CryptoError::KeyInvalid)?;
+            Self::from_parsed(&key, key_id)
+        } else if text.starts_with("-----BEGIN RSA PUBLIC KEY-----") {
+            let key = PublicKey::from_pkcs1_pem(text).map_err(|_| CryptoError::KeyInvalid)?;
+            Self::from_parsed(&key, key_id)
+        } else if let Some((e, n)) = text.split_once('|') {
+            let e = decode_hex(e)?;
+            let n = decode_hex(n)?;
+            Self::from_components(&n, &e, key_id)
+        } else {
+            Err(CryptoError::KeyInvalid)
+        }
+    }
+
+    fn from_parsed(key: &PublicKey, key_id: Option<&str>) -> Result<Self, CryptoError> {
+        let n = key.n().to_be_bytes_trimmed_vartime();
+        let e = key.e().to_be_bytes_trimmed_vartime();
+        Self::from_components(&n, &e, key_id)
+    }
+
+    /// Builds the key from big-endian modulus and exponent bytes.
+    pub fn from_components(n: &[u8], e: &[u8], key_id: Option<&str>) -> Result<Self, CryptoError> {
+        let n = trim_leading_zeros(n);
+        let e = trim_leading_zeros(e);
+        let bits = match n.first() {
+            None => return Err(CryptoError::KeyInvalid),
+            Some(first) => n.len() * 8 - first.leading_zeros() as usize,
+        };
+        if bits < MIN_KEY_BITS {
+            return Err(CryptoError::KeyTooShort);
+        }
+        if bits > MAX_KEY_BITS {
+            return Err(CryptoError::KeyTooLong);
+        }
+        let key = PublicKey::new(
+            BoxedUint::from_be_slice_vartime(n),
+            BoxedUint::from_be_slice_vartime(e),
+        )
+        .map_err(|_| CryptoError::KeyInvalid)?;
+        let kid = match key_id.map(str::trim) {
+            Some(id) if !id.is_empty() => id.to_owned(),
+            _ => thumbprint(n, e),
+        };
+        Ok(Self { key, kid })
+    }
+
+    /// The key id written into every JWE header.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.key.size() * 8
+    }
+}
+
+fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+fn decode_b64url(text: &str) -> Result<Vec<u8>, CryptoError> {
+    Base64UrlUnpadded::decode_vec(text.trim_end_matches('=')).map_err(|_| CryptoError::KeyInvalid)
+}
+
+fn decode_hex(text: &str) -> Result<Vec<u8>, CryptoError> {
+    let text = text.trim();
+    let text = text.strip_prefix("0x").unwrap_or(text);
+    // An odd number of digits means a leading zero nibble.
+    let padded = if text.len() % 2 == 1 {
+        format!("0{text}")
+    } else {
+        text.to_owned()
+    };
+    base16ct::mixed::decode_vec(padded).map_err(|_| CryptoError::KeyInvalid)
+}
+
+/// RFC 7638 thumbprint: SHA-256 over `{"e":…,"kty":"RSA","n":…}`, base64url.
+fn thumbprint(n: &[u8], e: &[u8]) -> String {
+    let canonical = format!(
+        r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+        Base64UrlUnpadded::encode_string(e),
+        Base64UrlUnpadded::encode_string(n)
+    );
+    Base64UrlUnpadded::encode_string(&Sha256::digest(canonical.as_bytes()))
+}
