@@ -1,6 +1,8 @@
 //! Native interop: an independent JOSE implementation (josekit, OpenSSL-backed) decrypts
 //! our `paykka-web JWE v1` output; tampering with any part makes decryption fail.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use base64ct::{Base64UrlUnpadded, Encoding};
 use josekit::jwe::{self, alg::rsaes::RsaesJweDecrypter, RSA_OAEP_256};
 use paykka_web::crypto::{

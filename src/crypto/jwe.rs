@@ -34,12 +34,15 @@ pub struct CardFields {
     pub cvc: String,
 }
 
-/// One JWE compact string per field, named as PayKKa's own `encrypted-card.js` names them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One JWE compact string per field, named (when serialised) as PayKKa's own
+/// `encrypted-card.js` names them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EncryptedCard {
     pub encrypted_card_number: String,
     pub encrypted_expire_month: String,
     pub encrypted_expire_year: String,
+    #[serde(rename = "encryptedCVV")]
     pub encrypted_cvv: String,
 }
 
@@ -61,8 +64,20 @@ fn random_bytes<const N: usize, R: TryCryptoRng + ?Sized>(
     Ok(bytes)
 }
 
-/// Encrypts one already-normalised field value into a JWE compact string.
+/// Normalises `value` for `field` (see [`normalize_value`]) and encrypts it into one JWE
+/// compact string.
 pub fn encrypt_field<R: TryCryptoRng + ?Sized>(
+    key: &EncryptionKey,
+    field: FieldName,
+    value: &str,
+    context: &EncryptionContext,
+    rng: &mut R,
+) -> Result<String, CryptoError> {
+    let value = normalize_value(field, value)?;
+    encrypt_normalized(key, field, &value, context, rng)
+}
+
+fn encrypt_normalized<R: TryCryptoRng + ?Sized>(
     key: &EncryptionKey,
     field: FieldName,
     value: &str,
@@ -106,73 +121,58 @@ pub fn encrypt_field<R: TryCryptoRng + ?Sized>(
     Ok(parts.join("."))
 }
 
-/// Normalises the four card values (number digits only, month `01`–`12`, 4-digit year,
-/// CVC digits) and encrypts each into its own JWE.
-///
-/// Checks shape only (digits, lengths, month range): brand rules and Luhn are the card
-/// form's job and the receiver's, so custom integrations can send brands we do not know.
+/// Normalises all four card values first (so nothing is encrypted when one is
+/// malformed), then encrypts each into its own JWE.
 pub fn encrypt_card<R: TryCryptoRng + ?Sized>(
     key: &EncryptionKey,
     card: &CardFields,
     context: &EncryptionContext,
     rng: &mut R,
 ) -> Result<EncryptedCard, CryptoError> {
-    let values = normalize_card(card)?;
+    let number = normalize_value(FieldName::Number, &card.number)?;
+    let month = normalize_value(FieldName::ExpiryMonth, &card.expiry_month)?;
+    let year = normalize_value(FieldName::ExpiryYear, &card.expiry_year)?;
+    let cvc = normalize_value(FieldName::Cvc, &card.cvc)?;
     let mut encrypt =
-        |field: FieldName, value: &str| encrypt_field(key, field, value, context, rng);
+        |field: FieldName, value: &str| encrypt_normalized(key, field, value, context, rng);
     Ok(EncryptedCard {
-        encrypted_card_number: encrypt(FieldName::Number, &values.number)?,
-        encrypted_expire_month: encrypt(FieldName::ExpiryMonth, &values.expiry_month)?,
-        encrypted_expire_year: encrypt(FieldName::ExpiryYear, &values.expiry_year)?,
-        encrypted_cvv: encrypt(FieldName::Cvc, &values.cvc)?,
+        encrypted_card_number: encrypt(FieldName::Number, &number)?,
+        encrypted_expire_month: encrypt(FieldName::ExpiryMonth, &month)?,
+        encrypted_expire_year: encrypt(FieldName::ExpiryYear, &year)?,
+        encrypted_cvv: encrypt(FieldName::Cvc, &cvc)?,
     })
 }
 
-/// The normalised form of each field, or the first field that has none.
-pub fn normalize_card(card: &CardFields) -> Result<Zeroizing<CardFields>, CryptoError> {
+/// The value as it goes into the payload: number digits only (12–19, spaces and dashes
+/// dropped), month `01`–`12`, year four digits (`31` → `2031`), CVC 3–4 digits.
+///
+/// Checks shape only: brand rules and Luhn are the card form's job and the receiver's,
+/// so custom integrations can send brands this crate does not know.
+pub fn normalize_value(field: FieldName, value: &str) -> Result<Zeroizing<String>, CryptoError> {
     use crate::card::number::{digits_only, normalize_number};
-    let invalid = CryptoError::Validation;
-    let number = normalize_number(&card.number).map_err(|_| invalid(FieldName::Number))?;
-    if !(12..=19).contains(&number.len()) {
-        return Err(invalid(FieldName::Number));
+    let digits = match field {
+        FieldName::Number => normalize_number(value),
+        _ => digits_only(value.trim(), |_| false),
     }
-    let month: u8 = digits_only(card.expiry_month.trim(), |_| false)
-        .ok()
-        .filter(|m| (1..=2).contains(&m.len()))
-        .and_then(|m| m.parse().ok())
-        .filter(|m| (1..=12).contains(m))
-        .ok_or(invalid(FieldName::ExpiryMonth))?;
-    let year = digits_only(card.expiry_year.trim(), |_| false)
-        .map_err(|_| invalid(FieldName::ExpiryYear))?;
-    let year = match year.len() {
-        2 => format!("20{year}"),
-        4 => year,
-        _ => return Err(invalid(FieldName::ExpiryYear)),
+    .map_err(|_| CryptoError::Validation(field))?;
+    let digits = Zeroizing::new(digits);
+    let normalized = match (field, digits.len()) {
+        (FieldName::Number, 12..=19) | (FieldName::Cvc, 3..=4) | (FieldName::ExpiryYear, 4) => {
+            digits.to_string()
+        }
+        (FieldName::ExpiryYear, 2) => format!("20{}", digits.as_str()),
+        (FieldName::ExpiryMonth, 1..=2) => match digits.parse::<u8>() {
+            Ok(month @ 1..=12) => format!("{month:02}"),
+            _ => return Err(CryptoError::Validation(field)),
+        },
+        _ => return Err(CryptoError::Validation(field)),
     };
-    let cvc = digits_only(card.cvc.trim(), |_| false).map_err(|_| invalid(FieldName::Cvc))?;
-    if !(3..=4).contains(&cvc.len()) {
-        return Err(invalid(FieldName::Cvc));
-    }
-    Ok(Zeroizing::new(CardFields {
-        number,
-        expiry_month: format!("{month:02}"),
-        expiry_year: year,
-        cvc,
-    }))
+    Ok(Zeroizing::new(normalized))
 }
 
 /// Never prints card data, so a stray `{:?}` cannot leak it.
 impl std::fmt::Debug for CardFields {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("CardFields { .. }")
-    }
-}
-
-impl zeroize::Zeroize for CardFields {
-    fn zeroize(&mut self) {
-        self.number.zeroize();
-        self.expiry_month.zeroize();
-        self.expiry_year.zeroize();
-        self.cvc.zeroize();
     }
 }

@@ -7,6 +7,8 @@ pub mod key;
 pub mod payload;
 
 pub use error::CryptoError;
-pub use jwe::{encrypt_card, encrypt_field, CardFields, EncryptedCard, EncryptionContext};
+pub use jwe::{
+    encrypt_card, encrypt_field, normalize_value, CardFields, EncryptedCard, EncryptionContext,
+};
 pub use key::{EncryptionKey, Jwk};
 pub use payload::FieldName;

@@ -1,0 +1,34 @@
+//! Errors as the host page sees them: a JS `Error` named `PaykkaError` with a stable `code`
+//! (and the `field` when one is concerned).
+
+use js_sys::{Error, Reflect};
+use wasm_bindgen::JsValue;
+
+use crate::crypto::CryptoError;
+
+/// Builds the JS error. `message` must never contain card data or key material.
+pub fn paykka_error(code: &str, message: &str, field: Option<&str>) -> JsValue {
+    let error = Error::new(message);
+    error.set_name("PaykkaError");
+    // Setting plain data properties on a fresh Error object cannot fail.
+    let _ = Reflect::set(&error, &"code".into(), &code.into());
+    if let Some(field) = field {
+        let _ = Reflect::set(&error, &"field".into(), &field.into());
+    }
+    error.into()
+}
+
+/// An option the merchant passed is malformed.
+pub fn invalid_option(message: &str) -> JsValue {
+    paykka_error("INVALID_OPTION", message, None)
+}
+
+impl From<CryptoError> for JsValue {
+    fn from(error: CryptoError) -> JsValue {
+        paykka_error(
+            error.code(),
+            &error.to_string(),
+            error.field().map(|f| f.as_str()),
+        )
+    }
+}
