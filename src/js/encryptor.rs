@@ -3,11 +3,10 @@
 //! the larger PCI DSS scope; the secure fields are the default path.
 
 use getrandom::SysRng;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use super::error::invalid_option;
-use super::options::{read_object, read_options};
+use super::options::JsOptions;
 use crate::crypto::{
     encrypt_card, encrypt_field, CardFields, EncryptionContext, EncryptionKey, FieldName, Jwk,
 };
@@ -61,23 +60,6 @@ extern "C" {
     pub type CardFieldNameJs;
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct Options {
-    key_id: Option<String>,
-    server_time: Option<f64>,
-    session_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CardInput {
-    number: String,
-    expiry_month: String,
-    expiry_year: String,
-    cvc: String,
-}
-
 /// Parses any accepted key form.
 pub fn parse_key(input: &JsValue, key_id: Option<&str>) -> Result<EncryptionKey, JsValue> {
     let key_error = || JsValue::from(crate::crypto::CryptoError::KeyInvalid);
@@ -89,7 +71,20 @@ pub fn parse_key(input: &JsValue, key_id: Option<&str>) -> Result<EncryptionKey,
         return Ok(EncryptionKey::from_text(&text, key_id)?);
     }
     if input.is_object() {
-        let jwk: Jwk = serde_wasm_bindgen::from_value(input.clone()).map_err(|_| key_error())?;
+        // A JWK may carry more members (key_ops, ext…): read only those we need.
+        let member = |name: &str| {
+            js_sys::Reflect::get(input, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        let jwk = Jwk {
+            kty: member("kty").unwrap_or_default(),
+            n: member("n").unwrap_or_default(),
+            e: member("e").unwrap_or_default(),
+            kid: member("kid"),
+            alg: member("alg"),
+            key_use: member("use"),
+        };
         return Ok(EncryptionKey::from_jwk(&jwk, key_id)?);
     }
     Err(key_error())
@@ -113,21 +108,20 @@ impl CardEncryptor {
         public_key: PublicKeyInput,
         options: CardEncryptorOptions,
     ) -> Result<CardEncryptor, JsValue> {
-        let options: Options = read_options(
+        let options = JsOptions::read(
             &options,
             &["keyId", "serverTime", "sessionId"],
-            "CardEncryptor options are keyId, serverTime and sessionId",
+            "CardEncryptor options are keyId (string), serverTime (ms) and sessionId (string)",
+            true,
         )?;
-        let key = parse_key(&public_key, options.key_id.as_deref())?;
-        let clock_offset_ms = match options.server_time {
-            Some(t) if t.is_finite() => t - js_sys::Date::now(),
-            Some(_) => return Err(invalid_option("serverTime must be a number of ms")),
-            None => 0.0,
-        };
+        let key = parse_key(&public_key, options.string("keyId")?.as_deref())?;
+        let clock_offset_ms = options
+            .number("serverTime")?
+            .map_or(0.0, |server_time| server_time - js_sys::Date::now());
         Ok(CardEncryptor {
             key,
             clock_offset_ms,
-            session_id: options.session_id,
+            session_id: options.string("sessionId")?,
         })
     }
 
@@ -145,16 +139,17 @@ impl CardEncryptor {
 
     /// Encrypts all four values (each checked first; `VALIDATION` names the bad field).
     pub fn encrypt(&self, card: CardValues) -> Result<EncryptedCardValues, JsValue> {
-        let input: CardInput = read_object(
+        let input = JsOptions::read(
             &card,
             &["number", "expiryMonth", "expiryYear", "cvc"],
             "card needs number, expiryMonth, expiryYear and cvc strings",
+            false,
         )?;
         let fields = CardFields {
-            number: input.number,
-            expiry_month: input.expiry_month,
-            expiry_year: input.expiry_year,
-            cvc: input.cvc,
+            number: input.required_string("number")?,
+            expiry_month: input.required_string("expiryMonth")?,
+            expiry_year: input.required_string("expiryYear")?,
+            cvc: input.required_string("cvc")?,
         };
         let encrypted = encrypt_card(&self.key, &fields, &self.context(), &mut SysRng)?;
         serde_wasm_bindgen::to_value(&encrypted)

@@ -5,6 +5,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::error::invalid_option;
+use super::options::string_list;
 use crate::card::brand::{DEFAULT_GAPS, MAX_NUMBER_LENGTH};
 use crate::card::cvc::cvc_lengths;
 use crate::card::expiry::edit_expiry;
@@ -78,7 +79,7 @@ fn to_js<T: Serialize, J: JsCast>(value: &T) -> Result<J, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
         .map(JsCast::unchecked_into)
-        .map_err(|e| JsValue::from(e))
+        .map_err(JsValue::from)
 }
 
 #[derive(Serialize)]
@@ -136,11 +137,9 @@ fn ids(brands: &[Brand]) -> Vec<&'static str> {
 
 /// Parses a merchant's list of accepted brand ids.
 pub fn parse_brands(list: &JsValue) -> Result<Option<Vec<Brand>>, JsValue> {
-    if list.is_undefined() || list.is_null() {
+    let Some(names) = string_list(list, "brands must be an array of brand ids")? else {
         return Ok(None);
-    }
-    let names: Vec<String> = serde_wasm_bindgen::from_value(list.clone())
-        .map_err(|_| invalid_option("brands must be an array of brand ids"))?;
+    };
     names
         .iter()
         .map(|name| {

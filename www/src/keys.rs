@@ -1,0 +1,70 @@
+//! RSA key pairs kept in the data directory: generated on first start (PKCS#8 PEM, mode
+//! 0600), loaded afterwards. Private keys are never logged.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use anyhow::Context;
+use base64ct::{Base64UrlUnpadded, Encoding};
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use rsa::traits::PublicKeyParts;
+use rsa::{PrivateKey, PublicKey};
+use sha2::{Digest, Sha256};
+
+/// A key pair with its RFC 7638 thumbprint as the key id.
+pub struct KeyPair {
+    pub private: PrivateKey,
+    pub kid: String,
+}
+
+/// Loads the key at `path`, or generates a 2048-bit key and stores it there.
+pub fn load_or_create(path: &Path) -> anyhow::Result<KeyPair> {
+    let private = if path.exists() {
+        let pem =
+            fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        PrivateKey::from_pkcs8_pem(&pem).with_context(|| format!("parsing {}", path.display()))?
+    } else {
+        tracing::info!("generating a new RSA-2048 key at {}", path.display());
+        let key = PrivateKey::new(&mut rand::rng(), 2048).context("generating an RSA key")?;
+        let pem = key
+            .to_pkcs8_pem(LineEnding::LF)
+            .context("encoding the key")?;
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .with_context(|| format!("creating {}", path.display()))?;
+        file.write_all(pem.as_bytes())?;
+        key
+    };
+    let kid = thumbprint(&PublicKey::from(&private));
+    Ok(KeyPair { private, kid })
+}
+
+impl KeyPair {
+    /// The public half as a JWK for RSA-OAEP-256 encryption.
+    pub fn public_jwk(&self) -> serde_json::Value {
+        let public = PublicKey::from(&self.private);
+        serde_json::json!({
+            "kty": "RSA",
+            "alg": "RSA-OAEP-256",
+            "use": "enc",
+            "kid": self.kid,
+            "n": Base64UrlUnpadded::encode_string(&public.n().to_be_bytes_trimmed_vartime()),
+            "e": Base64UrlUnpadded::encode_string(&public.e().to_be_bytes_trimmed_vartime()),
+        })
+    }
+}
+
+/// RFC 7638 JWK thumbprint (SHA-256, base64url).
+fn thumbprint(key: &PublicKey) -> String {
+    let canonical = format!(
+        r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+        Base64UrlUnpadded::encode_string(&key.e().to_be_bytes_trimmed_vartime()),
+        Base64UrlUnpadded::encode_string(&key.n().to_be_bytes_trimmed_vartime())
+    );
+    Base64UrlUnpadded::encode_string(&Sha256::digest(canonical.as_bytes()))
+}

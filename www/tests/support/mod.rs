@@ -1,0 +1,145 @@
+//! Test support: starts the real demo binary on free ports and a real headless Chromium
+//! through chromedriver, and stops both when dropped.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder};
+
+/// The built npm package; `./dev build` (and `./dev test`) create it.
+pub fn pkg_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg");
+    assert!(
+        dir.join("paykka_web_bg.wasm").exists(),
+        "pkg/ is missing: run ./dev build first"
+    );
+    dir
+}
+
+/// A running `paykka-www` process.
+pub struct Server {
+    child: Child,
+    pub merchant: String,
+    pub log_path: PathBuf,
+}
+
+impl Server {
+    /// Starts the binary with `data_dir`, waits for its ready line.
+    pub fn start(data_dir: &Path) -> Server {
+        let log_path = data_dir.join("server.log");
+        let log = std::fs::File::create(&log_path).expect("log file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_paykka-www"))
+            .args(["--merchant-addr", "127.0.0.1:0", "--log", "debug"])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .arg("--pkg-dir")
+            .arg(pkg_dir())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("start paykka-www");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let ready = lines
+            .find_map(|line| line.ok().filter(|l| l.starts_with("ready ")))
+            .expect("the server printed its ready line");
+        let merchant = ready
+            .split_whitespace()
+            .find_map(|part| part.strip_prefix("merchant="))
+            .expect("merchant address")
+            .to_owned();
+        Server {
+            child,
+            merchant,
+            log_path,
+        }
+    }
+
+    /// Everything the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// chromedriver driving a headless Chromium.
+pub struct Browser {
+    driver: Child,
+    pub client: Client,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver on PATH (./dev setup installs it)");
+        let mut caps = Capabilities::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium_binary(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-quic"
+                ]
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if Instant::now() > deadline => panic!("chromedriver: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Browser { driver, client }
+    }
+
+    pub async fn close(self) {
+        let Browser { mut driver, client } = self;
+        let _ = client.close().await;
+        let _ = driver.kill();
+        let _ = driver.wait();
+    }
+}
+
+fn chromium_binary() -> String {
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .find(|p| Path::new(p).exists())
+    .map_or_else(|| "chromium".to_owned(), |p| (*p).to_owned())
+}
