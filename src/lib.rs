@@ -4,4 +4,5 @@
 
 pub mod card;
 pub mod crypto;
+pub mod form;
 pub mod js;

@@ -116,6 +116,26 @@ pub fn edit_number(
     Ok(Formatted { text, caret })
 }
 
+/// Applies `edit` to plain text (no formatting): the selection is replaced by the
+/// inserted text, or one character before/after the caret is deleted. Positions are in
+/// characters. Returns the new text and caret.
+pub fn edit_plain(old: &str, start: usize, end: usize, edit: Edit<'_>) -> Formatted {
+    let chars: Vec<char> = old.chars().collect();
+    let lo = start.min(end).min(chars.len());
+    let hi = start.max(end).min(chars.len());
+    let (from, to, inserted) = match edit {
+        Edit::Insert(text) => (lo, hi, text),
+        Edit::DeleteBackward | Edit::DeleteForward if lo != hi => (lo, hi, ""),
+        Edit::DeleteBackward => (lo.saturating_sub(1), lo, ""),
+        Edit::DeleteForward => (lo, (lo + 1).min(chars.len()), ""),
+    };
+    let mut text: String = chars[..from].iter().collect();
+    text.push_str(inserted);
+    let caret = from + inserted.chars().count();
+    text.extend(&chars[to..]);
+    Formatted { text, caret }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +255,20 @@ mod tests {
             edit_number("4242", 4, 4, Edit::Insert("٤")),
             Err(FieldError::InvalidCharacters)
         );
+    }
+
+    #[test]
+    fn plain_edits() {
+        let f = edit_plain("Ann", 3, 3, Edit::Insert(" Lee"));
+        assert_eq!((f.text.as_str(), f.caret), ("Ann Lee", 7));
+        let f = edit_plain("张伟", 1, 1, Edit::DeleteBackward);
+        assert_eq!((f.text.as_str(), f.caret), ("伟", 0));
+        let f = edit_plain("123", 0, 0, Edit::DeleteForward);
+        assert_eq!((f.text.as_str(), f.caret), ("23", 0));
+        let f = edit_plain("123", 0, 3, Edit::Insert("9"));
+        assert_eq!((f.text.as_str(), f.caret), ("9", 1));
+        let f = edit_plain("1", 0, 0, Edit::DeleteBackward);
+        assert_eq!((f.text.as_str(), f.caret), ("1", 0));
     }
 
     #[test]

@@ -1,0 +1,7 @@
+//! The card form's logic, free of DOM types: fields, the per-field model, the coordinator
+//! that decides events, texts and styles. Tested natively; `ui` wires it to the browser.
+
+pub mod coordinator;
+pub mod field;
+pub mod i18n;
+pub mod model;
