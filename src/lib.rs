@@ -6,3 +6,4 @@ pub mod card;
 pub mod crypto;
 pub mod form;
 pub mod js;
+pub mod ui;

@@ -45,6 +45,11 @@ impl FieldError {
         }
     }
 
+    /// Parses a code back (messages between frames and host).
+    pub fn from_code(code: &str) -> Option<FieldError> {
+        FieldError::ALL.into_iter().find(|e| e.code() == code)
+    }
+
     /// Every error, for exhaustive tables (translations, tests).
     pub const ALL: [FieldError; 11] = [
         FieldError::Required,
@@ -82,6 +87,17 @@ impl Validity {
             Validity::PotentiallyValid => "potentiallyValid",
             Validity::Valid => "valid",
             Validity::Invalid(_) => "invalid",
+        }
+    }
+
+    /// Rebuilds a validity from its state name and error (messages between frames).
+    pub fn from_state(state: &str, error: Option<FieldError>) -> Option<Validity> {
+        match (state, error) {
+            ("empty", _) => Some(Validity::Empty),
+            ("potentiallyValid", _) => Some(Validity::PotentiallyValid),
+            ("valid", _) => Some(Validity::Valid),
+            ("invalid", Some(e)) => Some(Validity::Invalid(e)),
+            _ => None,
         }
     }
 

@@ -1,12 +1,11 @@
 //! The coordinator: collects the fields' reports and decides the events the host page
 //! gets. It sees reports only (validity, brand, BIN, last 4), never card values.
 
-use std::collections::BTreeMap;
-
 use crate::card::brand::Brand;
 use crate::card::Validity;
 
 use super::field::FieldKind;
+use super::field_map::FieldMap;
 use super::model::FieldReport;
 
 /// An event for the host page, decided from a field report.
@@ -30,7 +29,7 @@ pub enum Event {
 #[derive(Clone, Debug)]
 pub struct Coordinator {
     order: Vec<FieldKind>,
-    reports: BTreeMap<FieldKind, FieldReport>,
+    reports: FieldMap<FieldReport>,
     brand: Option<Brand>,
     bin: Option<String>,
     all_valid: bool,
@@ -72,7 +71,7 @@ impl Coordinator {
     }
 
     pub fn report(&self, kind: FieldKind) -> Option<&FieldReport> {
-        self.reports.get(&kind)
+        self.reports.get(kind)
     }
 
     pub fn brand(&self) -> Option<Brand> {
@@ -87,7 +86,7 @@ impl Coordinator {
     /// `change` comes every time, so a second card of the same brand is never silent.
     pub fn on_report(&mut self, report: FieldReport) -> Vec<Event> {
         let kind = report.kind;
-        let Some(previous) = self.reports.get(&kind).cloned() else {
+        let Some(previous) = self.reports.get(kind).cloned() else {
             return Vec::new();
         };
         let mut events = Vec::new();
@@ -139,7 +138,7 @@ impl Coordinator {
         self.order
             .iter()
             .copied()
-            .find(|k| self.reports.get(k).is_some_and(|r| !r.acceptable))
+            .find(|k| self.reports.get(*k).is_some_and(|r| !r.acceptable))
     }
 }
 
@@ -150,6 +149,7 @@ mod tests {
     use crate::card::YearMonth;
     use crate::form::field::{form_fields, ExpiryLayout};
     use crate::form::model::FieldModel;
+    use std::collections::BTreeMap;
 
     const TODAY: YearMonth = YearMonth {
         year: 2026,

@@ -2,8 +2,6 @@
 //! `<field>.placeholder`, `<field>.frameTitle`, `<field>.error.<CODE>` (field-specific),
 //! `error.<CODE>` (any field), and `form.*`.
 
-use std::collections::BTreeMap;
-
 use crate::card::FieldError;
 
 use super::field::FieldKind;
@@ -163,11 +161,11 @@ const ZH_CN: &[(&str, &str)] = &[
 #[derive(Clone, Debug)]
 pub struct Texts {
     locale: Locale,
-    overrides: BTreeMap<String, String>,
+    overrides: Vec<(String, String)>,
 }
 
 impl Texts {
-    pub fn new(locale: Locale, overrides: BTreeMap<String, String>) -> Self {
+    pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Self {
         Texts { locale, overrides }
     }
 
@@ -177,7 +175,7 @@ impl Texts {
 
     /// The text for `key`: override, then locale, then `en-US`, then the key itself.
     pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
-        if let Some(text) = self.overrides.get(key) {
+        if let Some((_, text)) = self.overrides.iter().find(|(k, _)| k == key) {
             return text;
         }
         find(self.locale.table(), key)
@@ -193,7 +191,8 @@ impl Texts {
     /// The message for an error on a field: field-specific text first, then generic.
     pub fn error(&self, field: FieldKind, error: FieldError) -> String {
         let specific = format!("{}.error.{}", field.id(), error.code());
-        if self.overrides.contains_key(&specific) || find(self.locale.table(), &specific).is_some()
+        if self.overrides.iter().any(|(k, _)| *k == specific)
+            || find(self.locale.table(), &specific).is_some()
         {
             return self.get(&specific).to_owned();
         }
@@ -245,9 +244,10 @@ mod tests {
 
     #[test]
     fn overrides_and_fallbacks() {
-        let mut overrides = BTreeMap::new();
-        overrides.insert("cardNumber.label".to_owned(), "Kartennummer".to_owned());
-        overrides.insert("error.EXPIRED".to_owned(), "Abgelaufen".to_owned());
+        let overrides = vec![
+            ("cardNumber.label".to_owned(), "Kartennummer".to_owned()),
+            ("error.EXPIRED".to_owned(), "Abgelaufen".to_owned()),
+        ];
         let texts = Texts::new(Locale::ZhCn, overrides);
         assert_eq!(texts.field(FieldKind::CardNumber, "label"), "Kartennummer");
         assert_eq!(texts.field(FieldKind::SecurityCode, "label"), "安全码");

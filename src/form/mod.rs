@@ -3,5 +3,7 @@
 
 pub mod coordinator;
 pub mod field;
+pub mod field_map;
 pub mod i18n;
 pub mod model;
+pub mod style;

@@ -1,0 +1,527 @@
+//! `EncryptedCard`: mounts the secure card fields into the merchant's holders (or a
+//! prebuilt layout), in secure frames or inline, and exposes `encrypt()`, `focus()`,
+//! `clear()`, `update()` and `unmount()`.
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Element, HtmlIFrameElement, ShadowRootInit, ShadowRootMode};
+
+use crate::card::holder::HolderNamePolicy;
+use crate::form::coordinator::Coordinator;
+use crate::form::field::{form_fields, ExpiryLayout, FieldKind};
+use crate::form::field_map::FieldMap;
+use crate::js::encryptor::parse_key;
+use crate::js::error::paykka_error;
+
+use super::dom::{cast, document, element, random_hex, FieldRoot};
+use super::events::Dispatcher;
+use super::field_view::FieldView;
+use super::host::{FieldLink, Host, HostParts};
+use super::keys::{frames_load, origin_of, KeyContext, SetupError};
+use super::options::{CardOptions, DisplayOptions, Isolation, KeySource};
+
+#[wasm_bindgen(typescript_custom_section)]
+const COMPONENT_TYPES: &str = r#"
+export type CardField = "cardNumber" | "expiryDate" | "expiryMonth" | "expiryYear" | "securityCode" | "holderName";
+export type StyleState = "base" | "focus" | "valid" | "invalid" | "placeholder" | "disabled" | "autofill";
+export interface FieldStateInfo {
+  state: FieldState; empty: boolean; focused: boolean; valid: boolean; potentiallyValid: boolean;
+  error: FieldErrorCode | null;
+}
+export interface CardState { field: CardField | null; isValid: boolean; brand: BrandId | null; fields: Partial<Record<CardField, FieldStateInfo>>; }
+export interface CardEventMap {
+  ready: { field: null };
+  change: CardState;
+  focus: { field: CardField };
+  blur: { field: CardField };
+  brand: { field: "cardNumber"; brand: BrandId | null; codeName: string | null; codeLengths: number[] };
+  binValue: { field: "cardNumber"; bin: string | null };
+  fieldValid: { field: CardField; valid: boolean; last4: string | null };
+  allValid: { field: null; valid: boolean };
+  submit: { field: CardField };
+  encrypted: { field: null; brand: BrandId | null; last4: string | null };
+  error: { field: CardField | null; code: string; message: string; fields?: CardField[] };
+}
+export interface EncryptedCardOptions {
+  /** The merchant's client key; the secure origin gives the key for registered page origins. */
+  clientKey?: string;
+  /** "sandbox", "production" or the gateway base URL (https, or http on loopback). */
+  environment?: string;
+  /** Instead of clientKey (inline only): a JWK, SPKI/PKCS#1 PEM or "<e hex>|<n hex>". */
+  publicKey?: PublicKeyInput;
+  keyId?: string;
+  /** "frames" (default: each field in a frame on the secure origin) or "inline" (closed shadow roots; larger PCI scope). */
+  isolation?: "frames" | "inline";
+  /** "en-US" (default) or "zh-CN"; unknown locales fall back to en-US with a warning. */
+  locale?: string;
+  /** Overrides of any text: "cardNumber.label", "error.LUHN_FAILED", "cardNumber.error.INCOMPLETE"… */
+  translations?: Record<string, string>;
+  /** Accepted brands; others get UNSUPPORTED_BRAND. */
+  brands?: BrandId[];
+  holderName?: "optional" | "required" | "hidden";
+  /** Style of the inputs per state, applied inside the frames. */
+  styles?: Partial<Record<StyleState, Record<string, string>>>;
+  fonts?: { family: string; src: string; weight?: string; style?: string }[];
+  /** Move to the next field when one is complete (default true). */
+  autoFocus?: boolean;
+  maskSecurityCode?: boolean;
+  showBrandIcon?: boolean;
+  showLabels?: boolean;
+  disabled?: boolean;
+  /** A checkout session id, bound into each ciphertext. */
+  sessionId?: string;
+  /** How long the frames may take to load, ms (default 6000). */
+  frameTimeout?: number;
+  onReady?: (e: CardEventMap["ready"]) => void;
+  onChange?: (e: CardEventMap["change"]) => void;
+  onFocus?: (e: CardEventMap["focus"]) => void;
+  onBlur?: (e: CardEventMap["blur"]) => void;
+  onBrand?: (e: CardEventMap["brand"]) => void;
+  onBinValue?: (e: CardEventMap["binValue"]) => void;
+  onFieldValid?: (e: CardEventMap["fieldValid"]) => void;
+  onAllValid?: (e: CardEventMap["allValid"]) => void;
+  onSubmit?: (e: CardEventMap["submit"]) => void;
+  onEncrypted?: (e: CardEventMap["encrypted"]) => void;
+  onError?: (e: CardEventMap["error"]) => void;
+}
+export interface BrowserInfo {
+  user_agent: string; language: string; color_depth: number; screen_height: number; screen_width: number;
+  timezone_offset: string; java_enabled: boolean; javascript_enabled: boolean;
+  device_type: "PC" | "MOBILE" | "TABLET"; device_os: "WINDOWS" | "MACOS" | "LINUX" | "ANDROID" | "IOS";
+  terminal_type: "WEB"; challenge_window_size: "01" | "02" | "03" | "04" | "05";
+}
+export interface EncryptResult extends EncryptedCardValues {
+  holderName: string | null;
+  brand: BrandId | null;
+  bin: string | null;
+  last4: string | null;
+  browserInfo: BrowserInfo;
+  /** Ready for the API's `payment` object. */
+  payment: { payment_method: "BANKCARD"; encrypted_card_no: string; encrypted_exp_month: string;
+    encrypted_exp_year: string; encrypted_cvv: string; holder_name?: string };
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "string | Element")]
+    pub type MountTarget;
+    #[wasm_bindgen(typescript_type = "EncryptedCardOptions")]
+    pub type EncryptedCardOptions;
+    #[wasm_bindgen(typescript_type = "Promise<EncryptResult>")]
+    pub type EncryptPromise;
+    #[wasm_bindgen(typescript_type = "CardState")]
+    pub type CardStateJs;
+    #[wasm_bindgen(typescript_type = "CardField")]
+    pub type CardFieldJs;
+}
+
+/// Secure card fields. Create with `await EncryptedCard.mount(target, options)`.
+#[wasm_bindgen]
+pub struct EncryptedCard {
+    host: Rc<Host>,
+    frame_timeout_ms: u32,
+}
+
+fn setup_error(e: SetupError) -> JsValue {
+    paykka_error(e.code, &e.message, None)
+}
+
+/// The mount target: a selector or an element.
+fn resolve_target(target: &JsValue) -> Result<Element, SetupError> {
+    let missing = || SetupError::new("HOLDER_MISSING", "the mount target was not found");
+    if let Some(selector) = target.as_string() {
+        let doc = document().map_err(|_| missing())?;
+        return doc
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .ok_or_else(missing);
+    }
+    target.dyn_ref::<Element>().cloned().ok_or_else(missing)
+}
+
+/// The merchant's holders, or a prebuilt layout created inside `target`.
+fn find_holders(
+    target: &Element,
+    holder_name: HolderNamePolicy,
+) -> Result<(FieldMap<Element>, Vec<Element>), SetupError> {
+    let doc = document().map_err(|_| SetupError::new("HOLDER_MISSING", "no document"))?;
+    let found = target
+        .query_selector_all("[data-paykka-field]")
+        .map_err(|_| SetupError::new("HOLDER_MISSING", "could not search the target"))?;
+    let mut holders = FieldMap::new();
+    for i in 0..found.length() {
+        let Some(node) = found.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let name = node.get_attribute("data-paykka-field").unwrap_or_default();
+        let kind = FieldKind::from_id(&name).ok_or_else(|| {
+            SetupError::new(
+                "INVALID_OPTION",
+                format!("unknown data-paykka-field \"{name}\""),
+            )
+        })?;
+        holders.insert(kind, node);
+    }
+    let wants_name = holder_name != HolderNamePolicy::Hidden;
+    if holders.is_empty() {
+        let layout = element(&doc, "div", &[("class", "paykka-card-form")])
+            .map_err(|_| SetupError::new("HOLDER_MISSING", "could not build the form"))?;
+        for kind in form_fields(ExpiryLayout::Combined, wants_name) {
+            let holder = element(&doc, "div", &[("data-paykka-field", kind.id())])
+                .map_err(|_| SetupError::new("HOLDER_MISSING", "could not build the form"))?;
+            let _ = layout.append_child(&holder);
+            holders.insert(kind, holder);
+        }
+        let _ = target.append_child(&layout);
+        return Ok((holders, vec![layout]));
+    }
+    let has = |k: FieldKind| holders.contains(k);
+    let expiry_ok =
+        has(FieldKind::ExpiryDate) != (has(FieldKind::ExpiryMonth) && has(FieldKind::ExpiryYear));
+    let missing = [
+        (!has(FieldKind::CardNumber)).then_some("cardNumber"),
+        (!expiry_ok).then_some("expiryDate (or expiryMonth and expiryYear)"),
+        (!has(FieldKind::SecurityCode)).then_some("securityCode"),
+        (wants_name && !has(FieldKind::HolderName)).then_some("holderName"),
+    ];
+    if let Some(name) = missing.into_iter().flatten().next() {
+        return Err(SetupError::new(
+            "HOLDER_MISSING",
+            format!("no holder element with data-paykka-field=\"{name}\""),
+        ));
+    }
+    if !wants_name {
+        holders.remove(FieldKind::HolderName);
+    }
+    Ok((holders, Vec::new()))
+}
+
+fn expiry_layout(holders: &FieldMap<Element>) -> ExpiryLayout {
+    if holders.contains(FieldKind::ExpiryDate) {
+        ExpiryLayout::Combined
+    } else {
+        ExpiryLayout::Split
+    }
+}
+
+/// Mounts a field inline: a child element of the holder with a closed shadow root.
+fn mount_inline(
+    host: &Rc<Host>,
+    display: &DisplayOptions,
+    kind: FieldKind,
+    key: Option<Rc<KeyContext>>,
+) -> Result<(), JsValue> {
+    let holder = host
+        .holder(kind)
+        .cloned()
+        .ok_or_else(|| JsValue::from_str("no holder"))?;
+    let doc = document()?;
+    let child = element(&doc, "div", &[("class", "paykka-inline-field")])?;
+    holder.append_child(&child)?;
+    host.remember_node(child.clone());
+    let init = ShadowRootInit::new(ShadowRootMode::Closed);
+    let shadow = child.attach_shadow(&init)?;
+    let weak = Rc::downgrade(host);
+    let sink = Rc::new(move |message| {
+        if let Some(host) = weak.upgrade() {
+            host.on_message(kind, message);
+        }
+    });
+    let view = FieldView::mount(&FieldRoot::Shadow(shadow), display.field_config(kind), sink)?;
+    view.set_key(key);
+    host.add_link(kind, FieldLink::Inline(view));
+    Ok(())
+}
+
+/// Creates a field's secure frame on the gateway's origin.
+fn mount_frame(
+    host: &Rc<Host>,
+    display: &DisplayOptions,
+    kind: FieldKind,
+    base: &str,
+) -> Result<(), JsValue> {
+    let holder = host
+        .holder(kind)
+        .cloned()
+        .ok_or_else(|| JsValue::from_str("no holder"))?;
+    let doc = document()?;
+    let channel = random_hex(16)?;
+    let src = format!(
+        "{base}/frames/field.html#field={}&channel={channel}",
+        kind.id()
+    );
+    let iframe: HtmlIFrameElement = cast(element(
+        &doc,
+        "iframe",
+        &[
+            ("title", &display.texts.field(kind, "frameTitle")),
+            ("class", "paykka-frame"),
+            ("scrolling", "no"),
+            ("allowtransparency", "true"),
+            ("referrerpolicy", "no-referrer"),
+        ],
+    )?)?;
+    let style = iframe.style();
+    style.set_property("border", "0")?;
+    style.set_property("width", "100%")?;
+    style.set_property("height", "76px")?;
+    style.set_property("display", "block")?;
+    style.set_property("overflow", "hidden")?;
+    iframe.set_src(&src);
+    holder.append_child(&iframe)?;
+    host.remember_node(iframe.clone().into());
+    host.add_link(kind, FieldLink::Frame { iframe, channel });
+    Ok(())
+}
+
+async fn inline_key(options: &CardOptions) -> Result<Rc<KeyContext>, SetupError> {
+    let session_id = options.display.session_id.clone();
+    match &options.key {
+        KeySource::PublicKey { key, key_id } => {
+            let key = parse_key(key, key_id.as_deref()).map_err(|e| {
+                let code = js_sys::Reflect::get(&e, &"code".into())
+                    .ok()
+                    .and_then(|c| c.as_string());
+                let code = match code.as_deref() {
+                    Some("KEY_TOO_SHORT") => "KEY_TOO_SHORT",
+                    Some("KEY_TOO_LONG") => "KEY_TOO_LONG",
+                    Some("KEY_UNSUPPORTED") => "KEY_UNSUPPORTED",
+                    _ => "KEY_INVALID",
+                };
+                SetupError::new(
+                    code,
+                    "the public key is not a usable RSA 2048–4096 encryption key",
+                )
+            })?;
+            Ok(Rc::new(KeyContext {
+                key,
+                clock_offset_ms: 0.0,
+                session_id,
+            }))
+        }
+        KeySource::ClientKey { client_key, base } => {
+            let loaded = frames_load(base, client_key, None).await?;
+            Ok(Rc::new(KeyContext {
+                key: loaded.key,
+                clock_offset_ms: loaded.clock_offset_ms,
+                session_id,
+            }))
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl EncryptedCard {
+    /// Mounts the card fields into `target` (a selector or element). Resolves once every
+    /// field is ready; rejects with a `PaykkaError` (`INVALID_OPTION`, `HOLDER_MISSING`,
+    /// `KEY_INVALID`, `KEY_FETCH_FAILED`, `ORIGIN_NOT_ALLOWED`, `FRAME_TIMEOUT`…).
+    pub async fn mount(
+        target: MountTarget,
+        options: EncryptedCardOptions,
+    ) -> Result<EncryptedCard, JsValue> {
+        let options = CardOptions::read(&options).map_err(setup_error)?;
+        let root = resolve_target(&target).map_err(setup_error)?;
+        let dispatcher = Dispatcher::new(root.clone(), options.callbacks.clone());
+        if let Some(tag) = &options.display.unknown_locale {
+            web_sys::console::warn_1(
+                &format!("paykka-web: unknown locale \"{tag}\", using en-US").into(),
+            );
+        }
+        let (holders, mut added) = match find_holders(&root, options.display.holder_name) {
+            Ok(found) => found,
+            Err(e) => {
+                dispatcher.emit_error(e.code, &e.message, None);
+                return Err(setup_error(e));
+            }
+        };
+        let doc = document()?;
+        let live = element(
+            &doc,
+            "div",
+            &[
+                ("aria-live", "polite"),
+                ("role", "status"),
+                ("class", "paykka-live"),
+            ],
+        )?;
+        visually_hide(&live)?;
+        root.append_child(&live)?;
+        added.push(live.clone());
+
+        let order = form_fields(
+            expiry_layout(&holders),
+            holders.contains(FieldKind::HolderName),
+        );
+        let holder_required = options.display.holder_name == HolderNamePolicy::Required;
+        let coordinator = Coordinator::new(order.clone(), |k| {
+            k != FieldKind::HolderName || holder_required
+        });
+        let secure_base = match (&options.key, options.isolation) {
+            (KeySource::ClientKey { base, .. }, Isolation::Frames) => Some(base.clone()),
+            _ => None,
+        };
+        let host = Host::new(HostParts {
+            root: root.clone(),
+            holders,
+            added,
+            coordinator,
+            dispatcher,
+            texts: options.display.texts.clone(),
+            live,
+            auto_focus: options.auto_focus,
+            secure_origin: secure_base.as_deref().map(origin_of),
+            frame_options: secure_base.as_ref().map(|_| options.frame_options()),
+        });
+        let card = EncryptedCard {
+            host: Rc::clone(&host),
+            frame_timeout_ms: options.frame_timeout_ms,
+        };
+        let result = match &secure_base {
+            None => card.mount_inline_fields(&options, &order).await,
+            Some(base) => card.mount_frames(&options, &order, base).await,
+        };
+        match result {
+            Ok(()) => {
+                host.dispatcher.emit("ready", &super::events::payload(None));
+                Ok(card)
+            }
+            Err(error) => {
+                host.teardown();
+                Err(error)
+            }
+        }
+    }
+
+    async fn mount_inline_fields(
+        &self,
+        options: &CardOptions,
+        order: &[FieldKind],
+    ) -> Result<(), JsValue> {
+        let key = match inline_key(options).await {
+            Ok(key) => key,
+            Err(e) => {
+                self.host.dispatcher.emit_error(e.code, &e.message, None);
+                return Err(setup_error(e));
+            }
+        };
+        for kind in order {
+            mount_inline(&self.host, &options.display, *kind, Some(Rc::clone(&key)))?;
+        }
+        Ok(())
+    }
+
+    async fn mount_frames(
+        &self,
+        options: &CardOptions,
+        order: &[FieldKind],
+        base: &str,
+    ) -> Result<(), JsValue> {
+        for kind in order {
+            if kind.is_sensitive() {
+                mount_frame(&self.host, &options.display, *kind, base)?;
+            } else {
+                // The holder name is not card data: it stays in the page, in a shadow root.
+                mount_inline(&self.host, &options.display, *kind, None)?;
+            }
+        }
+        self.host.listen_to_frames()?;
+        let ready = self.host.wait_for_frames(options.frame_timeout_ms);
+        JsFuture::from(ready).await.map(drop)
+    }
+
+    /// Validates every field (showing errors, focusing the first invalid one) and encrypts
+    /// the card. Rejects with `VALIDATION` (and `fields`), or a setup code.
+    pub fn encrypt(&self) -> EncryptPromise {
+        self.host.encrypt(self.frame_timeout_ms).unchecked_into()
+    }
+
+    /// Moves focus to a field.
+    pub fn focus(&self, field: CardFieldJs) -> Result<(), JsValue> {
+        let kind = JsValue::from(field)
+            .as_string()
+            .and_then(|f| FieldKind::from_id(&f))
+            .filter(|k| self.host.fields().contains(k))
+            .ok_or_else(|| {
+                paykka_error(
+                    "INVALID_OPTION",
+                    "focus() needs one of the form's fields",
+                    None,
+                )
+            })?;
+        self.host.send(kind, super::protocol::FieldCommand::Focus);
+        Ok(())
+    }
+
+    /// Empties every field.
+    pub fn clear(&self) {
+        for kind in self.host.fields() {
+            self.host.send(kind, super::protocol::FieldCommand::Clear);
+        }
+    }
+
+    /// Changes options after mount. Supported: `disabled`.
+    pub fn update(&self, options: JsValue) -> Result<(), JsValue> {
+        let object = options.dyn_ref::<js_sys::Object>().ok_or_else(|| {
+            paykka_error("INVALID_OPTION", "update() needs an options object", None)
+        })?;
+        for key in js_sys::Object::keys(object).iter() {
+            if key.as_string().as_deref() != Some("disabled") {
+                return Err(paykka_error(
+                    "INVALID_OPTION",
+                    "update() supports: disabled",
+                    None,
+                ));
+            }
+        }
+        let disabled = js_sys::Reflect::get(&options, &"disabled".into())?;
+        let disabled = disabled.as_bool().ok_or_else(|| {
+            paykka_error("INVALID_OPTION", "disabled must be true or false", None)
+        })?;
+        self.host.set_disabled(disabled);
+        Ok(())
+    }
+
+    /// Whether every field is valid (the holder name may be empty unless required).
+    #[wasm_bindgen(getter, js_name = isValid)]
+    pub fn is_valid(&self) -> bool {
+        self.host.is_valid()
+    }
+
+    /// The whole state, as in `change` events.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> CardStateJs {
+        JsValue::from(self.host.state()).unchecked_into()
+    }
+
+    /// Messages from other origins, other windows or without the channel secret that were
+    /// dropped unread.
+    #[wasm_bindgen(getter, js_name = ignoredMessageCount)]
+    pub fn ignored_message_count(&self) -> u32 {
+        self.host.ignored_messages()
+    }
+
+    /// Removes every node and listener the component added.
+    pub fn unmount(&self) {
+        self.host.teardown();
+    }
+}
+
+/// Hides an element visually but not from assistive technology (CSSOM, CSP-safe).
+pub fn visually_hide(el: &Element) -> Result<(), JsValue> {
+    let style = cast::<web_sys::HtmlElement>(el.clone())?.style();
+    for (property, value) in [
+        ("position", "absolute"),
+        ("width", "1px"),
+        ("height", "1px"),
+        ("overflow", "hidden"),
+        ("clip", "rect(0 0 0 0)"),
+        ("white-space", "nowrap"),
+    ] {
+        style.set_property(property, value)?;
+    }
+    Ok(())
+}

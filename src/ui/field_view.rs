@@ -1,0 +1,439 @@
+//! One card field in the DOM: label, input, brand icon, error text. It owns the field's
+//! model, turns input events into caret-aware edits, keeps ARIA state true, and talks to
+//! the host only through `FieldMessage`s (never the value, except encrypted).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, HtmlInputElement, InputEvent, KeyboardEvent};
+
+use crate::card::format::Edit;
+use crate::card::holder::normalize_holder_name;
+use crate::card::{Brand, FieldError};
+use crate::crypto::{encrypt_field, FieldName};
+use crate::form::field::FieldKind;
+use crate::form::model::{EditOutcome, FieldModel};
+
+use super::dom::{element, random_hex, stylesheet, FieldRoot};
+use super::icons::brand_icon;
+use super::keys::KeyContext;
+use super::options::FieldConfig;
+use super::protocol::{FieldCommand, FieldMessage};
+
+/// Built-in look of a field; merchants restyle it with the style object and, inline, with
+/// `--paykka-*` custom properties.
+const BASE_CSS: &str = "\
+:host{display:block}\
+.paykka-field{font-family:var(--paykka-font,system-ui,sans-serif);font-size:14px;color:var(--paykka-text,#1d2433)}\
+label{display:block;font-weight:600;margin:0 0 4px}\
+.paykka-visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
+.paykka-row{position:relative;display:flex;align-items:center}\
+input{box-sizing:border-box;width:100%;font:inherit;font-size:16px;padding:10px 12px;\
+border:1px solid var(--paykka-border,#c6ccd8);border-radius:var(--paykka-radius,8px);\
+background:var(--paykka-background,#fff);color:inherit;outline:none}\
+.paykka-has-icon input{padding-right:56px}\
+input:focus{border-color:var(--paykka-focus,#1f5eff);box-shadow:0 0 0 3px rgba(31,94,255,.2)}\
+input[aria-invalid=\"true\"]{border-color:var(--paykka-error,#c62828)}\
+input:disabled{background:#f1f3f7;color:#8a93a6}\
+.paykka-brand-icon{position:absolute;right:10px;pointer-events:none}\
+.paykka-error{color:var(--paykka-error,#c62828);font-size:12px;min-height:16px;margin:4px 0 0}\
+html,body{margin:0;padding:0;background:transparent}";
+
+/// A mounted field.
+pub struct FieldView {
+    kind: FieldKind,
+    config: FieldConfig,
+    model: RefCell<FieldModel>,
+    container: Element,
+    input: HtmlInputElement,
+    error: Element,
+    icon_slot: Option<Element>,
+    key: RefCell<Option<Rc<KeyContext>>>,
+    sink: Rc<dyn Fn(FieldMessage)>,
+    listeners: RefCell<Vec<EventListener>>,
+    shown_brand: Cell<Option<Option<Brand>>>,
+}
+
+impl FieldView {
+    /// Builds the field into `root` and starts listening. `sink` receives its messages.
+    pub fn mount(
+        root: &FieldRoot,
+        config: FieldConfig,
+        sink: Rc<dyn Fn(FieldMessage)>,
+    ) -> Result<Rc<FieldView>, JsValue> {
+        let doc = root.document()?;
+        let kind = config.kind;
+        let uid = random_hex(4)?;
+        let input_id = format!("paykka-{}-{uid}", kind.id());
+        let error_id = format!("{input_id}-error");
+
+        let container = element(
+            &doc,
+            "div",
+            &[("class", "paykka-field"), ("data-field", kind.id())],
+        )?;
+        let label_class = if config.show_label {
+            ""
+        } else {
+            "paykka-visually-hidden"
+        };
+        let label = element(&doc, "label", &[("for", &input_id), ("class", label_class)])?;
+        label.set_text_content(Some(&config.texts.field(kind, "label")));
+        let row = element(&doc, "div", &[("class", "paykka-row")])?;
+        let input: HtmlInputElement = element(
+            &doc,
+            "input",
+            &[
+                ("id", &input_id),
+                (
+                    "type",
+                    if kind == FieldKind::SecurityCode && config.mask_security_code {
+                        "password"
+                    } else {
+                        "text"
+                    },
+                ),
+                ("autocomplete", kind.autocomplete()),
+                ("aria-describedby", &error_id),
+                ("aria-invalid", "false"),
+                ("spellcheck", "false"),
+                ("autocorrect", "off"),
+                (
+                    "autocapitalize",
+                    if kind == FieldKind::HolderName {
+                        "words"
+                    } else {
+                        "off"
+                    },
+                ),
+            ],
+        )?
+        .unchecked_into();
+        if kind.is_numeric() {
+            input.set_attribute("inputmode", "numeric")?;
+        }
+        if config.required {
+            input.set_attribute("aria-required", "true")?;
+        }
+        input.set_placeholder(&config.texts.field(kind, "placeholder"));
+        input.set_disabled(config.disabled);
+        let error = element(&doc, "p", &[("id", &error_id), ("class", "paykka-error")])?;
+        row.append_child(&input)?;
+        let icon_slot = if kind == FieldKind::CardNumber && config.show_brand_icon {
+            container.class_list().add_1("paykka-has-icon")?;
+            let slot = element(&doc, "span", &[("aria-hidden", "true")])?;
+            row.append_child(&slot)?;
+            Some(slot)
+        } else {
+            None
+        };
+        container.append_child(&label)?;
+        container.append_child(&row)?;
+        container.append_child(&error)?;
+        root.append(&container)?;
+
+        let base = stylesheet(BASE_CSS)?;
+        let custom = stylesheet(&config.styles.css())?;
+        root.adopt(&[&base, &custom])?;
+
+        let model = FieldModel::new(kind, config.required, super::today());
+        let view = Rc::new(FieldView {
+            kind,
+            model: RefCell::new(model),
+            config,
+            container,
+            input,
+            error,
+            icon_slot,
+            key: RefCell::new(None),
+            sink,
+            listeners: RefCell::new(Vec::new()),
+            shown_brand: Cell::new(None),
+        });
+        view.model
+            .borrow_mut()
+            .set_accepted_brands(view.config.accepted.clone());
+        view.listen();
+        view.render();
+        Ok(view)
+    }
+
+    pub fn kind(&self) -> FieldKind {
+        self.kind
+    }
+
+    pub fn set_key(&self, key: Option<Rc<KeyContext>>) {
+        *self.key.borrow_mut() = key;
+    }
+
+    /// The container element (its height sizes the frame).
+    pub fn container(&self) -> &Element {
+        &self.container
+    }
+
+    fn listen(self: &Rc<Self>) {
+        let target = self.input.clone();
+        let mut listeners = Vec::new();
+        let weak = Rc::downgrade(self);
+        let options = EventListenerOptions::enable_prevent_default();
+        listeners.push(EventListener::new_with_options(
+            &target,
+            "beforeinput",
+            options,
+            {
+                let weak = weak.clone();
+                move |event| {
+                    if let (Some(view), Some(event)) =
+                        (weak.upgrade(), event.dyn_ref::<InputEvent>())
+                    {
+                        view.on_before_input(event);
+                    }
+                }
+            },
+        ));
+        listeners.push(EventListener::new(&target, "input", {
+            let weak = weak.clone();
+            move |_| {
+                if let Some(view) = weak.upgrade() {
+                    view.on_input();
+                }
+            }
+        }));
+        listeners.push(EventListener::new(&target, "focus", {
+            let weak = weak.clone();
+            move |_| {
+                if let Some(view) = weak.upgrade() {
+                    view.model.borrow_mut().focus();
+                    view.render();
+                }
+            }
+        }));
+        listeners.push(EventListener::new(&target, "blur", {
+            let weak = weak.clone();
+            move |_| {
+                if let Some(view) = weak.upgrade() {
+                    view.model.borrow_mut().blur();
+                    view.render();
+                }
+            }
+        }));
+        listeners.push(EventListener::new(&target, "keydown", move |event| {
+            let (Some(view), Some(event)) = (weak.upgrade(), event.dyn_ref::<KeyboardEvent>())
+            else {
+                return;
+            };
+            if event.key() == "Enter" && !event.is_composing() {
+                event.prevent_default();
+                (view.sink)(FieldMessage::Enter);
+            }
+        }));
+        *self.listeners.borrow_mut() = listeners;
+    }
+
+    fn selection(&self) -> (usize, usize) {
+        let len = self.input.value().chars().count() as u32;
+        let start = self.input.selection_start().ok().flatten().unwrap_or(len);
+        let end = self.input.selection_end().ok().flatten().unwrap_or(start);
+        (start as usize, end as usize)
+    }
+
+    fn on_before_input(&self, event: &InputEvent) {
+        let input_type = event.input_type();
+        let pasted = event
+            .data_transfer()
+            .and_then(|t| t.get_data("text/plain").ok());
+        let data = event.data().or(pasted);
+        let edit = match input_type.as_str() {
+            "insertText"
+            | "insertFromPaste"
+            | "insertFromDrop"
+            | "insertReplacementText"
+            | "insertFromYank" => match &data {
+                Some(text) => Edit::Insert(text),
+                None => return,
+            },
+            t if t.starts_with("delete") && t.ends_with("Forward") => Edit::DeleteForward,
+            t if t.starts_with("delete") => Edit::DeleteBackward,
+            // Composition, undo and the rest take their course; `input` re-checks the text.
+            _ => return,
+        };
+        event.prevent_default();
+        let (start, end) = self.selection();
+        let outcome = self.model.borrow_mut().edit(start, end, edit);
+        self.apply(outcome);
+    }
+
+    /// Changes the browser made itself (autofill, undo, IME): re-read and re-format.
+    fn on_input(&self) {
+        let value = self.input.value();
+        if value == self.model.borrow().text() {
+            return;
+        }
+        let outcome = self.model.borrow_mut().set_text(&value);
+        self.apply(outcome);
+    }
+
+    fn apply(&self, outcome: EditOutcome) {
+        if self.input.value() != outcome.text {
+            self.input.set_value(&outcome.text);
+        }
+        let caret = outcome.caret as u32;
+        let _ = self.input.set_selection_range(caret, caret);
+        if let Some(error) = outcome.rejected {
+            (self.sink)(FieldMessage::Rejected(error));
+        }
+        self.render();
+        if outcome.completed {
+            (self.sink)(FieldMessage::Complete);
+        }
+    }
+
+    /// Makes the DOM match the model, then reports.
+    fn render(&self) {
+        let report = self.model.borrow().report();
+        let shown = report.shown_error;
+        let _ = self.input.set_attribute(
+            "aria-invalid",
+            if shown.is_some() { "true" } else { "false" },
+        );
+        let message = shown.map(|e| self.config.texts.error(self.kind, e));
+        self.error.set_text_content(message.as_deref());
+        let classes = self.container.class_list();
+        let _ = classes.toggle_with_force("paykka-valid", report.validity.is_valid());
+        let _ = self
+            .input
+            .class_list()
+            .toggle_with_force("paykka-valid", report.validity.is_valid());
+        if let Some(slot) = &self.icon_slot {
+            if self.shown_brand.get() != Some(report.brand) {
+                self.shown_brand.set(Some(report.brand));
+                slot.set_text_content(None);
+                if let Ok(icon) = self
+                    .input
+                    .owner_document()
+                    .ok_or(())
+                    .and_then(|d| brand_icon(&d, report.brand).map_err(drop))
+                {
+                    let _ = slot.append_child(&icon);
+                }
+            }
+        }
+        (self.sink)(FieldMessage::Report(report));
+    }
+
+    /// Carries out a command from the host.
+    pub fn command(&self, command: FieldCommand) {
+        match command {
+            FieldCommand::Focus => {
+                let _ = self.input.focus();
+            }
+            FieldCommand::Validate => {
+                self.model.borrow_mut().validate();
+                self.render();
+            }
+            FieldCommand::Brand(brand) => {
+                self.model.borrow_mut().set_brand_hint(brand);
+                if self.kind == FieldKind::SecurityCode {
+                    let key = match brand.map(|b| b.rules().code_size) {
+                        Some(4) => "securityCode.placeholder4",
+                        _ => "securityCode.placeholder",
+                    };
+                    self.input.set_placeholder(self.config.texts.get(key));
+                }
+                self.render();
+            }
+            FieldCommand::Clear => {
+                self.model.borrow_mut().clear();
+                self.input.set_value("");
+                self.render();
+            }
+            FieldCommand::Disable(disabled) => self.input.set_disabled(disabled),
+            FieldCommand::Encrypt(request) => {
+                let message = self.encrypt(request);
+                (self.sink)(message);
+            }
+        }
+    }
+
+    /// Validates (showing the error) and encrypts this field's value(s).
+    fn encrypt(&self, request: u32) -> FieldMessage {
+        let invalid = self.model.borrow_mut().validate();
+        if let Some(error) = invalid {
+            self.render();
+            return FieldMessage::Invalid { request, error };
+        }
+        self.render();
+        let model = self.model.borrow();
+        if self.kind == FieldKind::HolderName {
+            let name = normalize_holder_name(model.text());
+            return FieldMessage::Encrypted {
+                request,
+                values: vec![("holderName".into(), name)],
+            };
+        }
+        let Some(key) = self.key.borrow().clone() else {
+            return FieldMessage::Failed {
+                request,
+                code: "KEY_INVALID".into(),
+            };
+        };
+        let plain: Vec<(&str, FieldName, String)> = match self.kind {
+            FieldKind::CardNumber => vec![(
+                "encryptedCardNumber",
+                FieldName::Number,
+                model.text().to_owned(),
+            )],
+            FieldKind::ExpiryDate => match model.expiry_values() {
+                Some((month, year)) => vec![
+                    ("encryptedExpireMonth", FieldName::ExpiryMonth, month),
+                    ("encryptedExpireYear", FieldName::ExpiryYear, year),
+                ],
+                None => {
+                    return FieldMessage::Invalid {
+                        request,
+                        error: FieldError::Incomplete,
+                    }
+                }
+            },
+            FieldKind::ExpiryMonth => vec![(
+                "encryptedExpireMonth",
+                FieldName::ExpiryMonth,
+                model.text().to_owned(),
+            )],
+            FieldKind::ExpiryYear => vec![(
+                "encryptedExpireYear",
+                FieldName::ExpiryYear,
+                model.text().to_owned(),
+            )],
+            FieldKind::SecurityCode => {
+                vec![("encryptedCVV", FieldName::Cvc, model.text().to_owned())]
+            }
+            FieldKind::HolderName => Vec::new(),
+        };
+        let context = crate::crypto::EncryptionContext {
+            now_ms: key.now_ms(),
+            session_id: key.session_id.clone(),
+        };
+        let mut values = Vec::new();
+        for (slot, name, value) in plain {
+            match encrypt_field(&key.key, name, &value, &context, &mut getrandom::SysRng) {
+                Ok(jwe) => values.push((slot.to_owned(), jwe)),
+                Err(e) => {
+                    return FieldMessage::Failed {
+                        request,
+                        code: e.code().into(),
+                    }
+                }
+            }
+        }
+        FieldMessage::Encrypted { request, values }
+    }
+
+    /// Removes the field's nodes and listeners.
+    pub fn unmount(&self) {
+        self.listeners.borrow_mut().clear();
+        self.container.remove();
+    }
+}

@@ -1,0 +1,226 @@
+//! Inside a secure frame: `bootFrame()` reads its field and channel secret from the URL
+//! fragment, says hello to the parent, takes its options from the first message with the
+//! right channel (pinning the parent's origin), fetches the key from its own origin, and
+//! then talks only to that origin.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use wasm_bindgen::prelude::*;
+use web_sys::MessageEvent;
+
+use crate::form::field::FieldKind;
+use crate::js::error::paykka_error;
+
+use super::dom::{document, window, FieldRoot};
+use super::field_view::FieldView;
+use super::keys::{frames_load, KeyContext};
+use super::options::DisplayOptions;
+use super::protocol::{
+    configure_options, decode_command, encode_message, open_envelope, FieldMessage,
+};
+
+/// The frame's state after boot.
+struct Guest {
+    kind: FieldKind,
+    channel: String,
+    /// The parent's origin, from the first valid message.
+    parent_origin: RefCell<Option<String>>,
+    view: RefCell<Option<Rc<FieldView>>>,
+    last_height: RefCell<f64>,
+    _listener: RefCell<Option<EventListener>>,
+}
+
+thread_local! {
+    static GUEST: RefCell<Option<Rc<Guest>>> = const { RefCell::new(None) };
+}
+
+fn fragment_value(fragment: &str, name: &str) -> Option<String> {
+    fragment
+        .trim_start_matches('#')
+        .split('&')
+        .find_map(|pair| {
+            pair.strip_prefix(name)?
+                .strip_prefix('=')
+                .map(str::to_owned)
+        })
+}
+
+impl Guest {
+    fn post(&self, message: &FieldMessage) {
+        let Ok(window) = window() else { return };
+        let Ok(Some(parent)) = window.parent() else {
+            return;
+        };
+        let data = encode_message(&self.channel, self.kind, message);
+        match (message, self.parent_origin.borrow().as_deref()) {
+            (_, Some(origin)) => {
+                let _ = parent.post_message(&data, origin);
+            }
+            // Before the parent is known only `hello` goes out; it carries nothing secret.
+            (FieldMessage::Hello, None) => {
+                let _ = parent.post_message(&data, "*");
+            }
+            _ => {}
+        }
+    }
+
+    fn report_height(&self) {
+        let Some(view) = self.view.borrow().clone() else {
+            return;
+        };
+        let height = f64::from(view.container().scroll_height());
+        if (height - *self.last_height.borrow()).abs() >= 1.0 {
+            *self.last_height.borrow_mut() = height;
+            self.post(&FieldMessage::Height(height));
+        }
+    }
+
+    fn on_message(self: &Rc<Self>, event: &MessageEvent) {
+        let data = event.data();
+        let Some((field, kind)) = open_envelope(&data, &self.channel) else {
+            return;
+        };
+        if field != self.kind {
+            return;
+        }
+        // Only the embedding page, and after the first message only its origin.
+        let from_parent = match (
+            event.source(),
+            window().ok().and_then(|w| w.parent().ok().flatten()),
+        ) {
+            (Some(source), Some(parent)) => JsValue::from(source) == JsValue::from(parent),
+            _ => false,
+        };
+        if !from_parent {
+            return;
+        }
+        let origin = event.origin();
+        let pinned = self.parent_origin.borrow().clone();
+        match pinned {
+            Some(pinned) if pinned != origin => return,
+            Some(_) => {}
+            None if kind == "configure" => *self.parent_origin.borrow_mut() = Some(origin.clone()),
+            None => return,
+        }
+        if kind == "configure" {
+            if self.view.borrow().is_none() {
+                if let Some(options) = configure_options(&data) {
+                    let guest = Rc::clone(self);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        guest.configure(options, origin).await
+                    });
+                }
+            }
+            return;
+        }
+        let Some(command) = decode_command(&data, &kind) else {
+            return;
+        };
+        let view = self.view.borrow().clone();
+        if let Some(view) = view {
+            view.command(command);
+        }
+    }
+
+    async fn configure(self: Rc<Self>, options: JsValue, parent_origin: String) {
+        let fail = |code: &str| {
+            self.post(&FieldMessage::Failed {
+                request: 0,
+                code: code.into(),
+            })
+        };
+        let Ok(display) = DisplayOptions::read(&options) else {
+            return fail("INVALID_OPTION");
+        };
+        let client_key = js_sys::Reflect::get(&options, &"clientKey".into())
+            .ok()
+            .and_then(|v| v.as_string());
+        let Some(client_key) = client_key else {
+            return fail("INVALID_OPTION");
+        };
+        // The key comes from this frame's own origin, never from the host page.
+        let own_origin = window()
+            .and_then(|w| w.location().origin())
+            .unwrap_or_default();
+        let loaded = match frames_load(&own_origin, &client_key, Some(&parent_origin)).await {
+            Ok(loaded) => loaded,
+            Err(e) => return fail(e.code),
+        };
+        let mut display = display;
+        if display.brands.is_none() {
+            display.brands = loaded.brands;
+        }
+        let Ok(doc) = document() else {
+            return fail("INVALID_OPTION");
+        };
+        let weak = Rc::downgrade(&self);
+        let sink = Rc::new(move |message: FieldMessage| {
+            if let Some(guest) = weak.upgrade() {
+                guest.post(&message);
+                if matches!(message, FieldMessage::Report(_)) {
+                    guest.report_height();
+                }
+            }
+        });
+        let view = match FieldView::mount(
+            &FieldRoot::Document(doc.clone()),
+            display.field_config(self.kind),
+            sink,
+        ) {
+            Ok(view) => view,
+            Err(_) => return fail("INVALID_OPTION"),
+        };
+        if let Some(html) = doc.document_element() {
+            let _ = html.set_attribute("lang", display.texts.locale().tag());
+        }
+        view.set_key(Some(Rc::new(KeyContext {
+            key: loaded.key,
+            clock_offset_ms: loaded.clock_offset_ms,
+            session_id: display.session_id.clone(),
+        })));
+        *self.view.borrow_mut() = Some(Rc::clone(&view));
+        self.report_height();
+        self.post(&FieldMessage::Ready);
+    }
+}
+
+/// Boots a secure field frame (called by the frame page's script).
+#[wasm_bindgen(js_name = bootFrame)]
+pub fn boot_frame() -> Result<(), JsValue> {
+    let window = window()?;
+    let fragment = window.location().hash()?;
+    let bad = || {
+        paykka_error(
+            "INVALID_OPTION",
+            "the frame URL lacks its field or channel",
+            None,
+        )
+    };
+    let kind = fragment_value(&fragment, "field")
+        .and_then(|f| FieldKind::from_id(&f))
+        .filter(|k| k.is_sensitive())
+        .ok_or_else(bad)?;
+    let channel = fragment_value(&fragment, "channel")
+        .filter(|c| c.len() >= 32 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or_else(bad)?;
+    let guest = Rc::new(Guest {
+        kind,
+        channel,
+        parent_origin: RefCell::new(None),
+        view: RefCell::new(None),
+        last_height: RefCell::new(0.0),
+        _listener: RefCell::new(None),
+    });
+    let weak = Rc::downgrade(&guest);
+    let listener = EventListener::new(&window, "message", move |event| {
+        if let (Some(guest), Some(event)) = (weak.upgrade(), event.dyn_ref::<MessageEvent>()) {
+            guest.on_message(event);
+        }
+    });
+    *guest._listener.borrow_mut() = Some(listener);
+    guest.post(&FieldMessage::Hello);
+    GUEST.with(|g| *g.borrow_mut() = Some(guest));
+    Ok(())
+}

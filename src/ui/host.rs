@@ -1,0 +1,730 @@
+//! The host side of a mounted card form: it links to each field (inline view or secure
+//! frame), feeds their reports to the coordinator, emits events, keeps the holders' state
+//! classes and the live region true, and gathers `encrypt()` answers.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use js_sys::{Array, Function, Object};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, HtmlIFrameElement, MessageEvent};
+
+use crate::card::{Brand, FieldError};
+use crate::form::coordinator::{Coordinator, Event};
+use crate::form::field::FieldKind;
+use crate::form::field_map::FieldMap;
+use crate::form::i18n::Texts;
+use crate::js::error::paykka_error;
+
+use super::browser_info::collect_browser_info;
+use super::events::{payload, set, Dispatcher};
+use super::field_view::FieldView;
+use super::protocol::{
+    decode_message, encode_command, encode_configure, open_envelope, FieldCommand, FieldMessage,
+};
+
+/// How the host reaches one field.
+pub enum FieldLink {
+    /// In this page, in a closed shadow root.
+    Inline(Rc<FieldView>),
+    /// In a secure frame on another origin.
+    Frame {
+        iframe: HtmlIFrameElement,
+        channel: String,
+    },
+}
+
+/// An `encrypt()` call waiting for its fields.
+struct Pending {
+    request: u32,
+    waiting: FieldMap<()>,
+    values: Vec<(String, String)>,
+    invalid: Vec<(FieldKind, FieldError)>,
+    failed: Option<String>,
+    resolve: Function,
+    reject: Function,
+    _timeout: Option<Timeout>,
+}
+
+/// Resolves or rejects `mount()` once every frame is ready.
+struct MountWaiter {
+    resolve: Function,
+    reject: Function,
+    _timeout: Timeout,
+}
+
+/// A mounted form's host.
+pub struct Host {
+    pub root: Element,
+    holders: FieldMap<Element>,
+    /// Nodes this component added (removed on unmount).
+    added: RefCell<Vec<Element>>,
+    links: RefCell<FieldMap<FieldLink>>,
+    coordinator: RefCell<Coordinator>,
+    pub dispatcher: Dispatcher,
+    texts: Texts,
+    live: Element,
+    auto_focus: bool,
+    /// The secure origin (frames mode).
+    secure_origin: Option<String>,
+    frame_options: Option<Object>,
+    next_request: Cell<u32>,
+    pending: RefCell<Option<Pending>>,
+    ready: RefCell<FieldMap<()>>,
+    mount_waiter: RefCell<Option<MountWaiter>>,
+    listeners: RefCell<Vec<EventListener>>,
+    frame_loads: RefCell<FieldMap<u32>>,
+    ignored_messages: Cell<u32>,
+    torn_down: Cell<bool>,
+    announced: RefCell<FieldMap<Option<FieldError>>>,
+}
+
+/// What a host is built from.
+pub struct HostParts {
+    pub root: Element,
+    pub holders: FieldMap<Element>,
+    pub added: Vec<Element>,
+    pub coordinator: Coordinator,
+    pub dispatcher: Dispatcher,
+    pub texts: Texts,
+    pub live: Element,
+    pub auto_focus: bool,
+    pub secure_origin: Option<String>,
+    pub frame_options: Option<Object>,
+}
+
+const HOLDER_CLASSES: [&str; 5] = [
+    "paykka-field--focus",
+    "paykka-field--valid",
+    "paykka-field--invalid",
+    "paykka-field--empty",
+    "paykka-field--disabled",
+];
+
+impl Host {
+    pub fn new(parts: HostParts) -> Rc<Host> {
+        for holder in parts.holders.values() {
+            let _ = holder
+                .class_list()
+                .add_2("paykka-field", "paykka-field--empty");
+        }
+        Rc::new(Host {
+            root: parts.root,
+            holders: parts.holders,
+            added: RefCell::new(parts.added),
+            links: RefCell::new(FieldMap::new()),
+            coordinator: RefCell::new(parts.coordinator),
+            dispatcher: parts.dispatcher,
+            texts: parts.texts,
+            live: parts.live,
+            auto_focus: parts.auto_focus,
+            secure_origin: parts.secure_origin,
+            frame_options: parts.frame_options,
+            next_request: Cell::new(1),
+            pending: RefCell::new(None),
+            ready: RefCell::new(FieldMap::new()),
+            mount_waiter: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
+            frame_loads: RefCell::new(FieldMap::new()),
+            ignored_messages: Cell::new(0),
+            torn_down: Cell::new(false),
+            announced: RefCell::new(FieldMap::new()),
+        })
+    }
+
+    pub fn fields(&self) -> Vec<FieldKind> {
+        self.coordinator.borrow().fields().to_vec()
+    }
+
+    pub fn holder(&self, kind: FieldKind) -> Option<&Element> {
+        self.holders.get(kind)
+    }
+
+    pub fn add_link(&self, kind: FieldKind, link: FieldLink) {
+        self.links.borrow_mut().insert(kind, link);
+    }
+
+    pub fn remember_node(&self, node: Element) {
+        self.added.borrow_mut().push(node);
+    }
+
+    pub fn keep_listener(&self, listener: EventListener) {
+        self.listeners.borrow_mut().push(listener);
+    }
+
+    pub fn ignored_messages(&self) -> u32 {
+        self.ignored_messages.get()
+    }
+
+    pub fn is_torn_down(&self) -> bool {
+        self.torn_down.get()
+    }
+
+    /// Sends a command to a field, wherever it lives.
+    pub fn send(&self, kind: FieldKind, command: FieldCommand) {
+        let target = match self.links.borrow().get(kind) {
+            Some(FieldLink::Inline(view)) => Ok(Rc::clone(view)),
+            Some(FieldLink::Frame { iframe, channel }) => Err((iframe.clone(), channel.clone())),
+            None => return,
+        };
+        match target {
+            Ok(view) => view.command(command),
+            Err((iframe, channel)) => {
+                let (Some(window), Some(origin)) = (iframe.content_window(), &self.secure_origin)
+                else {
+                    return;
+                };
+                let _ = window.post_message(&encode_command(&channel, kind, &command), origin);
+            }
+        }
+    }
+
+    /// Handles a message from a field (called directly inline, from `message` events in
+    /// frames mode after the origin and channel checks).
+    pub fn on_message(self: &Rc<Self>, kind: FieldKind, message: FieldMessage) {
+        if self.torn_down.get() {
+            return;
+        }
+        match message {
+            FieldMessage::Hello => self.configure_frame(kind),
+            FieldMessage::Ready => self.on_ready(kind),
+            FieldMessage::Report(report) => {
+                if report.kind != kind {
+                    return;
+                }
+                self.update_holder(kind, &report);
+                self.announce(kind, report.shown_error);
+                let (events, brand_changed) = {
+                    let mut coordinator = self.coordinator.borrow_mut();
+                    let events = coordinator.on_report(report);
+                    let brand = events.iter().find_map(|e| match e {
+                        Event::Brand(b) => Some(*b),
+                        _ => None,
+                    });
+                    (events, brand)
+                };
+                if let Some(brand) = brand_changed {
+                    self.send(FieldKind::SecurityCode, FieldCommand::Brand(brand));
+                }
+                for event in &events {
+                    let coordinator = self.coordinator.borrow().clone();
+                    self.dispatcher.emit_event(event, &coordinator);
+                }
+            }
+            FieldMessage::Complete => {
+                if self.auto_focus {
+                    let next = self.coordinator.borrow().next_field(kind);
+                    if let Some(next) = next {
+                        self.send(next, FieldCommand::Focus);
+                    }
+                }
+            }
+            FieldMessage::Enter => self.dispatcher.emit("submit", &payload(Some(kind))),
+            FieldMessage::Rejected(_) => self.say(self.texts.get("form.pasteRejected")),
+            FieldMessage::Height(height) => {
+                if let Some(FieldLink::Frame { iframe, .. }) = self.links.borrow().get(kind) {
+                    let h = height.clamp(20.0, 400.0).ceil() as u32;
+                    let _ = iframe.style().set_property("height", &format!("{h}px"));
+                }
+            }
+            FieldMessage::Encrypted { request, values } => {
+                self.on_answer(kind, request, |p| p.values.extend(values));
+            }
+            FieldMessage::Invalid { request, error } => {
+                self.on_answer(kind, request, |p| p.invalid.push((kind, error)));
+            }
+            FieldMessage::Failed { request: 0, code } => {
+                // A frame could not set itself up (origin refused, key unusable…).
+                let message = setup_message(&code);
+                self.fail_mount(&code, message, Some(kind));
+            }
+            FieldMessage::Failed { request, code } => {
+                self.on_answer(kind, request, |p| p.failed = Some(code));
+            }
+        }
+    }
+
+    fn update_holder(&self, kind: FieldKind, report: &crate::form::model::FieldReport) {
+        let Some(holder) = self.holders.get(kind) else {
+            return;
+        };
+        let classes = holder.class_list();
+        let states = [
+            report.focused,
+            report.validity.is_valid(),
+            report.shown_error.is_some(),
+            report.empty,
+            false,
+        ];
+        for (class, on) in HOLDER_CLASSES.iter().zip(states) {
+            let _ = classes.toggle_with_force(class, on);
+        }
+        if kind == FieldKind::CardNumber {
+            let _ = holder.set_attribute("data-brand", report.brand.map_or("unknown", Brand::id));
+        }
+    }
+
+    /// Sets the disabled class on every holder.
+    pub fn set_disabled(&self, disabled: bool) {
+        for holder in self.holders.values() {
+            let _ = holder
+                .class_list()
+                .toggle_with_force("paykka-field--disabled", disabled);
+        }
+        for kind in self.fields() {
+            self.send(kind, FieldCommand::Disable(disabled));
+        }
+    }
+
+    /// Announces a newly shown error once in the polite live region.
+    fn announce(&self, kind: FieldKind, error: Option<FieldError>) {
+        let previous = self.announced.borrow_mut().insert(kind, error);
+        if let Some(error) = error {
+            if previous != Some(Some(error)) {
+                self.say(&self.texts.error(kind, error));
+            }
+        }
+    }
+
+    fn say(&self, text: &str) {
+        self.live.set_text_content(Some(text));
+    }
+
+    fn configure_frame(&self, kind: FieldKind) {
+        let Some(options) = &self.frame_options else {
+            return;
+        };
+        let link = match self.links.borrow().get(kind) {
+            Some(FieldLink::Frame { iframe, channel }) => Some((iframe.clone(), channel.clone())),
+            _ => None,
+        };
+        let (Some((iframe, channel)), Some(origin)) = (link, &self.secure_origin) else {
+            return;
+        };
+        if let Some(window) = iframe.content_window() {
+            let _ = window.post_message(&encode_configure(&channel, kind, options), origin);
+        }
+    }
+
+    fn on_ready(&self, kind: FieldKind) {
+        let all_ready = {
+            let mut ready = self.ready.borrow_mut();
+            ready.insert(kind, ());
+            let links = self.links.borrow();
+            let mut frames = links
+                .iter()
+                .filter(|(_, l)| matches!(l, FieldLink::Frame { .. }));
+            frames.all(|(k, _)| ready.contains(k))
+        };
+        let waiter = if all_ready {
+            self.mount_waiter.borrow_mut().take()
+        } else {
+            None
+        };
+        if let Some(waiter) = waiter {
+            let _ = waiter.resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+
+    /// A promise that settles when every frame is ready, or fails after `timeout_ms`.
+    pub fn wait_for_frames(self: &Rc<Self>, timeout_ms: u32) -> js_sys::Promise {
+        let weak = Rc::downgrade(self);
+        js_sys::Promise::new(&mut |resolve, reject| {
+            let weak = weak.clone();
+            let timeout = Timeout::new(timeout_ms, move || {
+                if let Some(host) = weak.upgrade() {
+                    host.fail_mount(
+                        "FRAME_TIMEOUT",
+                        "the secure fields did not load in time: check the environment URL and that the secure origin serves /frames/field.html",
+                        None,
+                    );
+                }
+            });
+            *self.mount_waiter.borrow_mut() = Some(MountWaiter {
+                resolve,
+                reject,
+                _timeout: timeout,
+            });
+        })
+    }
+
+    /// Setup failed: error event, mount rejected, everything removed.
+    pub fn fail_mount(&self, code: &str, message: &str, field: Option<FieldKind>) {
+        self.dispatcher.emit_error(code, message, field);
+        let waiter = self.mount_waiter.borrow_mut().take();
+        if let Some(waiter) = waiter {
+            let _ = waiter.reject.call1(
+                &JsValue::UNDEFINED,
+                &paykka_error(code, message, field.map(FieldKind::id)),
+            );
+        }
+        self.teardown();
+    }
+
+    /// Listens for the frames' messages and watches them for reloads.
+    pub fn listen_to_frames(self: &Rc<Self>) -> Result<(), JsValue> {
+        let window = super::dom::window()?;
+        let weak = Rc::downgrade(self);
+        self.keep_listener(EventListener::new(&window, "message", move |event| {
+            let (Some(host), Some(event)) = (weak.upgrade(), event.dyn_ref::<MessageEvent>())
+            else {
+                return;
+            };
+            host.on_window_message(event);
+        }));
+        let frames: Vec<(FieldKind, HtmlIFrameElement)> = self
+            .links
+            .borrow()
+            .iter()
+            .filter_map(|(k, l)| match l {
+                FieldLink::Frame { iframe, .. } => Some((k, iframe.clone())),
+                FieldLink::Inline(_) => None,
+            })
+            .collect();
+        for (kind, iframe) in frames {
+            let weak = Rc::downgrade(self);
+            self.keep_listener(EventListener::new(&iframe, "load", move |_| {
+                let Some(host) = weak.upgrade() else { return };
+                let loads = {
+                    let mut loads = host.frame_loads.borrow_mut();
+                    let n = loads.get(kind).copied().unwrap_or(0) + 1;
+                    loads.insert(kind, n);
+                    n
+                };
+                if loads > 1 {
+                    host.frame_navigated(kind);
+                }
+            }));
+        }
+        Ok(())
+    }
+
+    fn frame_navigated(&self, kind: FieldKind) {
+        let message = "a secure field reloaded or navigated; the card form was removed for safety";
+        if self.mount_waiter.borrow().is_some() {
+            self.fail_mount("FRAME_NAVIGATED", message, Some(kind));
+        } else {
+            self.dispatcher
+                .emit_error("FRAME_NAVIGATED", message, Some(kind));
+            self.teardown();
+        }
+    }
+
+    /// Accepts a message only from the secure origin, from the field's own frame, with the
+    /// channel secret. Anything else is counted and dropped, its content unread.
+    fn on_window_message(self: &Rc<Self>, event: &MessageEvent) {
+        let from_secure_origin = self.secure_origin.as_deref() == Some(event.origin().as_str());
+        let data = event.data();
+        let opened = self
+            .links
+            .borrow()
+            .iter()
+            .find_map(|(kind, link)| match link {
+                FieldLink::Frame { iframe, channel } => {
+                    let source_matches = match (event.source(), iframe.content_window()) {
+                        (Some(source), Some(window)) => {
+                            JsValue::from(source) == JsValue::from(window)
+                        }
+                        _ => false,
+                    };
+                    let (field, kind_name) = open_envelope(&data, channel)?;
+                    (source_matches && field == kind).then_some((field, kind_name))
+                }
+                FieldLink::Inline(_) => None,
+            });
+        match opened {
+            Some((field, kind_name)) if from_secure_origin => {
+                if let Some(message) = decode_message(&data, field, &kind_name) {
+                    self.on_message(field, message);
+                } else {
+                    self.ignored_messages.set(self.ignored_messages.get() + 1);
+                }
+            }
+            _ => self.ignored_messages.set(self.ignored_messages.get() + 1),
+        }
+    }
+
+    /// Starts an `encrypt()`: every field validates and encrypts; the promise settles
+    /// when all have answered.
+    pub fn encrypt(self: &Rc<Self>, timeout_ms: u32) -> js_sys::Promise {
+        let request = self.next_request.get();
+        self.next_request.set(request.wrapping_add(1).max(1));
+        let fields = self.fields();
+        let weak = Rc::downgrade(self);
+        let promise = js_sys::Promise::new(&mut |resolve, reject| {
+            if self.torn_down.get() {
+                let _ = reject.call1(
+                    &JsValue::UNDEFINED,
+                    &paykka_error("UNMOUNTED", "the card form was unmounted", None),
+                );
+                return;
+            }
+            let previous = self.pending.borrow_mut().take();
+            if let Some(previous) = previous {
+                let _ = previous.reject.call1(
+                    &JsValue::UNDEFINED,
+                    &paykka_error(
+                        "SUPERSEDED",
+                        "a newer encrypt() call replaced this one",
+                        None,
+                    ),
+                );
+            }
+            let weak = weak.clone();
+            let timeout = Timeout::new(timeout_ms, move || {
+                if let Some(host) = weak.upgrade() {
+                    let pending = host.pending.borrow_mut().take();
+                    if let Some(p) = pending {
+                        let _ = p.reject.call1(
+                            &JsValue::UNDEFINED,
+                            &paykka_error(
+                                "FRAME_TIMEOUT",
+                                "the secure fields did not answer",
+                                None,
+                            ),
+                        );
+                    }
+                }
+            });
+            *self.pending.borrow_mut() = Some(Pending {
+                request,
+                waiting: fields.iter().map(|k| (*k, ())).collect(),
+                values: Vec::new(),
+                invalid: Vec::new(),
+                failed: None,
+                resolve,
+                reject,
+                _timeout: Some(timeout),
+            });
+        });
+        for kind in fields {
+            self.send(kind, FieldCommand::Encrypt(request));
+        }
+        promise
+    }
+
+    fn on_answer(
+        self: &Rc<Self>,
+        kind: FieldKind,
+        request: u32,
+        record: impl FnOnce(&mut Pending),
+    ) {
+        let finished = {
+            let mut pending = self.pending.borrow_mut();
+            let Some(p) = pending.as_mut().filter(|p| p.request == request) else {
+                return;
+            };
+            if p.waiting.remove(kind).is_none() {
+                return;
+            }
+            record(p);
+            if p.waiting.is_empty() {
+                pending.take()
+            } else {
+                None
+            }
+        };
+        if let Some(p) = finished {
+            self.settle(p);
+        }
+    }
+
+    fn settle(self: &Rc<Self>, p: Pending) {
+        if let Some(code) = p.failed {
+            let error = paykka_error(&code, setup_message(&code), None);
+            self.dispatcher
+                .emit_error(&code, setup_message(&code), None);
+            let _ = p.reject.call1(&JsValue::UNDEFINED, &error);
+            return;
+        }
+        if !p.invalid.is_empty() {
+            // In focus order, so the first one gets focus.
+            let invalid: Vec<(FieldKind, FieldError)> = self
+                .fields()
+                .into_iter()
+                .filter_map(|k| p.invalid.iter().find(|(i, _)| *i == k).copied())
+                .collect();
+            if let Some((first, _)) = invalid.first() {
+                self.send(*first, FieldCommand::Focus);
+            }
+            self.say(self.texts.get("form.invalid"));
+            let error = paykka_error("VALIDATION", self.texts.get("form.invalid"), None);
+            let fields: Array = invalid
+                .iter()
+                .map(|(k, _)| JsValue::from_str(k.id()))
+                .collect();
+            let _ = js_sys::Reflect::set(&error, &"fields".into(), &fields);
+            let detail = payload(invalid.first().map(|(k, _)| *k));
+            set(&detail, "code", "VALIDATION");
+            set(&detail, "message", self.texts.get("form.invalid"));
+            set(&detail, "fields", fields);
+            self.dispatcher.emit("error", &detail);
+            let _ = p.reject.call1(&JsValue::UNDEFINED, &error);
+            return;
+        }
+        let result = self.result_object(&p.values);
+        let detail = payload(None);
+        let coordinator = self.coordinator.borrow().clone();
+        let number = coordinator.report(FieldKind::CardNumber);
+        set(
+            &detail,
+            "brand",
+            number
+                .and_then(|r| r.brand)
+                .map_or(JsValue::NULL, |b| b.id().into()),
+        );
+        set(
+            &detail,
+            "last4",
+            number
+                .and_then(|r| r.last4.clone())
+                .map_or(JsValue::NULL, JsValue::from),
+        );
+        self.dispatcher.emit("encrypted", &detail);
+        let _ = p.resolve.call1(&JsValue::UNDEFINED, &result);
+    }
+
+    /// The `encrypt()` result: the four ciphertexts, card metadata, browser data and the
+    /// API's `payment` object.
+    fn result_object(&self, values: &[(String, String)]) -> Object {
+        let result = Object::new();
+        let value = |slot: &str| {
+            values
+                .iter()
+                .find(|(s, _)| s == slot)
+                .map(|(_, v)| v.clone())
+        };
+        for slot in [
+            "encryptedCardNumber",
+            "encryptedExpireMonth",
+            "encryptedExpireYear",
+            "encryptedCVV",
+        ] {
+            set(
+                &result,
+                slot,
+                value(slot).map_or(JsValue::NULL, JsValue::from),
+            );
+        }
+        let holder_name = value("holderName").filter(|n| !n.is_empty());
+        set(
+            &result,
+            "holderName",
+            holder_name.clone().map_or(JsValue::NULL, JsValue::from),
+        );
+        let coordinator = self.coordinator.borrow();
+        let number = coordinator.report(FieldKind::CardNumber);
+        set(
+            &result,
+            "brand",
+            number
+                .and_then(|r| r.brand)
+                .map_or(JsValue::NULL, |b| b.id().into()),
+        );
+        set(
+            &result,
+            "bin",
+            number
+                .and_then(|r| r.bin.clone())
+                .map_or(JsValue::NULL, JsValue::from),
+        );
+        set(
+            &result,
+            "last4",
+            number
+                .and_then(|r| r.last4.clone())
+                .map_or(JsValue::NULL, JsValue::from),
+        );
+        set(&result, "browserInfo", collect_browser_info());
+        let payment = Object::new();
+        set(&payment, "payment_method", "BANKCARD");
+        set(
+            &payment,
+            "encrypted_card_no",
+            value("encryptedCardNumber").map_or(JsValue::NULL, JsValue::from),
+        );
+        set(
+            &payment,
+            "encrypted_exp_month",
+            value("encryptedExpireMonth").map_or(JsValue::NULL, JsValue::from),
+        );
+        set(
+            &payment,
+            "encrypted_exp_year",
+            value("encryptedExpireYear").map_or(JsValue::NULL, JsValue::from),
+        );
+        set(
+            &payment,
+            "encrypted_cvv",
+            value("encryptedCVV").map_or(JsValue::NULL, JsValue::from),
+        );
+        if let Some(name) = holder_name {
+            set(&payment, "holder_name", name);
+        }
+        set(&result, "payment", payment);
+        result
+    }
+
+    /// Whether every field is acceptable right now.
+    pub fn is_valid(&self) -> bool {
+        self.coordinator.borrow().all_valid()
+    }
+
+    /// The whole state, as in `change` events.
+    pub fn state(&self) -> Object {
+        super::events::state_payload(None, &self.coordinator.borrow())
+    }
+
+    /// Removes every node and listener this component added; settles what is pending.
+    pub fn teardown(&self) {
+        if self.torn_down.replace(true) {
+            return;
+        }
+        self.listeners.borrow_mut().clear();
+        let links = std::mem::take(&mut *self.links.borrow_mut());
+        for link in links.values() {
+            if let FieldLink::Inline(view) = link {
+                view.unmount();
+            }
+        }
+        for node in self.added.borrow_mut().drain(..) {
+            node.remove();
+        }
+        for holder in self.holders.values() {
+            let classes = holder.class_list();
+            let _ = classes.remove_1("paykka-field");
+            for class in HOLDER_CLASSES {
+                let _ = classes.remove_1(class);
+            }
+            let _ = holder.remove_attribute("data-brand");
+        }
+        let pending = self.pending.borrow_mut().take();
+        if let Some(p) = pending {
+            let _ = p.reject.call1(
+                &JsValue::UNDEFINED,
+                &paykka_error("UNMOUNTED", "the card form was unmounted", None),
+            );
+        }
+        let waiter = self.mount_waiter.borrow_mut().take();
+        if let Some(waiter) = waiter {
+            let _ = waiter.reject.call1(
+                &JsValue::UNDEFINED,
+                &paykka_error("UNMOUNTED", "the card form was unmounted", None),
+            );
+        }
+    }
+}
+
+/// A readable message for a setup or encryption code (no secrets involved).
+pub fn setup_message(code: &str) -> &'static str {
+    match code {
+        "ORIGIN_NOT_ALLOWED" => "this page's origin is not registered for the client key",
+        "KEY_FETCH_FAILED" => "the secure origin could not give the encryption key",
+        "KEY_INVALID" => "the encryption key is not usable",
+        "ENCRYPTION_FAILED" => "the card could not be encrypted",
+        "INVALID_OPTION" => "the frame got malformed options",
+        _ => "the secure fields failed",
+    }
+}

@@ -1,0 +1,185 @@
+//! Getting the encryption key: from the merchant's `publicKey` option, or from the secure
+//! origin's *frames load* call (key, key id, server clock, accepted brands), which the
+//! gateway answers only for page origins registered for the client key.
+
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, RequestInit, Response};
+
+use crate::card::Brand;
+use crate::crypto::EncryptionKey;
+use crate::js::encryptor::parse_key;
+
+use super::dom::window;
+
+/// Everything a field needs to encrypt.
+pub struct KeyContext {
+    pub key: EncryptionKey,
+    /// Gateway clock minus browser clock, in ms (0 when unknown).
+    pub clock_offset_ms: f64,
+    pub session_id: Option<String>,
+}
+
+impl KeyContext {
+    pub fn now_ms(&self) -> i64 {
+        (js_sys::Date::now() + self.clock_offset_ms) as i64
+    }
+}
+
+/// A setup failure with a stable code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetupError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl SetupError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        SetupError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// What the frames-load call answered.
+pub struct FramesLoad {
+    pub key: EncryptionKey,
+    pub clock_offset_ms: f64,
+    pub brands: Option<Vec<Brand>>,
+}
+
+/// Maps `environment` to a gateway base URL: an `https://` URL, a loopback `http://` URL
+/// (development), or `sandbox` / `production` (PayKKa's hosts).
+pub fn gateway_base(environment: &str) -> Result<String, SetupError> {
+    let url = match environment {
+        "sandbox" => "https://openapi-sandbox.paykka.com",
+        "production" => "https://openapi.paykka.com",
+        other => other,
+    };
+    let loopback = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
+        .iter()
+        .any(|p| url.starts_with(p));
+    if !(url.starts_with("https://") || loopback) || url.contains(['?', '#', ' ']) {
+        return Err(SetupError::new(
+            "INVALID_OPTION",
+            "environment must be sandbox, production or an https URL",
+        ));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// The origin (`scheme://host[:port]`) of a base URL.
+pub fn origin_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => url[..after_scheme + i].to_owned(),
+        None => url.to_owned(),
+    }
+}
+
+const FRAMES_LOAD_TIMEOUT_MS: u32 = 10_000;
+
+/// Calls `POST {base}/v3/frames/load`. `parent_origin` is given by a frame (whose own
+/// requests carry the gateway's origin); the host page's requests carry their own.
+pub async fn frames_load(
+    base: &str,
+    client_key: &str,
+    parent_origin: Option<&str>,
+) -> Result<FramesLoad, SetupError> {
+    let fetch_failed = |m: &str| SetupError::new("KEY_FETCH_FAILED", m);
+    let body = js_sys::Object::new();
+    let _ = Reflect::set(&body, &"client_key".into(), &client_key.into());
+    if let Some(origin) = parent_origin {
+        let _ = Reflect::set(&body, &"origin".into(), &origin.into());
+    }
+    let body = JSON::stringify(&body).map_err(|_| fetch_failed("could not build the request"))?;
+
+    let controller = AbortController::new().map_err(|_| fetch_failed("no AbortController"))?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&body);
+    init.set_signal(Some(&controller.signal()));
+    let headers = js_sys::Object::new();
+    let _ = Reflect::set(&headers, &"content-type".into(), &"application/json".into());
+    init.set_headers(&headers);
+    let timer =
+        gloo_timers::callback::Timeout::new(FRAMES_LOAD_TIMEOUT_MS, move || controller.abort());
+
+    let win = window().map_err(|_| fetch_failed("no window"))?;
+    let url = format!("{base}/v3/frames/load");
+    let response = JsFuture::from(win.fetch_with_str_and_init(&url, &init))
+        .await
+        .map_err(|_| fetch_failed("the secure origin could not be reached"))?;
+    drop(timer);
+    let response: Response = response
+        .dyn_into()
+        .map_err(|_| fetch_failed("no response"))?;
+    let json = match response.json() {
+        Ok(promise) => JsFuture::from(promise).await.ok(),
+        Err(_) => None,
+    };
+    let json = json.ok_or_else(|| fetch_failed("the secure origin answered garbage"))?;
+    let field = |o: &JsValue, key: &str| Reflect::get(o, &JsValue::from_str(key)).ok();
+    let ret_code = field(&json, "ret_code")
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    if ret_code == "ORIGIN_NOT_ALLOWED" {
+        return Err(SetupError::new(
+            "ORIGIN_NOT_ALLOWED",
+            "this page's origin is not registered for the client key",
+        ));
+    }
+    if !response.ok() || ret_code != "000000" {
+        return Err(fetch_failed("the secure origin refused the client key"));
+    }
+    let data = field(&json, "data").unwrap_or(JsValue::UNDEFINED);
+    let public_key = field(&data, "public_key").unwrap_or(JsValue::UNDEFINED);
+    let key = parse_key(&public_key, None)
+        .map_err(|_| SetupError::new("KEY_INVALID", "the secure origin sent an unusable key"))?;
+    let clock_offset_ms = field(&data, "server_time")
+        .and_then(|v| v.as_f64())
+        .map_or(0.0, |t| t - js_sys::Date::now());
+    let brands = field(&data, "brands").filter(|v| v.is_object()).map(|v| {
+        js_sys::Array::from(&v)
+            .iter()
+            .filter_map(|b| b.as_string().and_then(|b| Brand::from_id(&b)))
+            .collect()
+    });
+    Ok(FramesLoad {
+        key,
+        clock_offset_ms,
+        brands,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environments() {
+        assert_eq!(
+            gateway_base("sandbox").unwrap(),
+            "https://openapi-sandbox.paykka.com"
+        );
+        assert_eq!(
+            gateway_base("http://127.0.0.1:8081/").unwrap(),
+            "http://127.0.0.1:8081"
+        );
+        assert_eq!(
+            gateway_base("http://evil.example").unwrap_err().code,
+            "INVALID_OPTION"
+        );
+        assert_eq!(
+            gateway_base("javascript:alert(1)").unwrap_err().code,
+            "INVALID_OPTION"
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8081/frames"),
+            "http://127.0.0.1:8081"
+        );
+        assert_eq!(origin_of("https://gw.example"), "https://gw.example");
+    }
+}

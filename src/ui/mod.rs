@@ -1,0 +1,19 @@
+//! The browser side of the card form: field views in the DOM, the host that links them
+//! (inline or through secure frames), the frame guest, events, keys and options.
+
+pub mod browser_info;
+pub mod component;
+pub mod dom;
+pub mod events;
+pub mod field_view;
+pub mod frame_guest;
+pub mod host;
+pub mod icons;
+pub mod keys;
+pub mod options;
+pub mod protocol;
+
+/// The current month on the shopper's clock.
+pub fn today() -> crate::card::YearMonth {
+    crate::js::helpers::current_month()
+}

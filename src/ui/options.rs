@@ -1,0 +1,357 @@
+//! The merchant's `EncryptedCard` options: read and checked once, with typed errors. The
+//! display part is also what the host forwards to each secure frame, which checks it again.
+
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::card::holder::HolderNamePolicy;
+use crate::card::Brand;
+use crate::form::field::FieldKind;
+use crate::form::i18n::{Locale, Texts};
+use crate::form::style::{FontFace, Styles, STATES};
+
+use super::keys::{gateway_base, SetupError};
+
+/// Option keys the frames get (display and key), forwarded as given.
+pub const FRAME_KEYS: [&str; 11] = [
+    "locale",
+    "translations",
+    "styles",
+    "fonts",
+    "brands",
+    "holderName",
+    "maskSecurityCode",
+    "showBrandIcon",
+    "showLabels",
+    "disabled",
+    "sessionId",
+];
+
+const OTHER_KEYS: [&str; 19] = [
+    "clientKey",
+    "environment",
+    "publicKey",
+    "keyId",
+    "isolation",
+    "autoFocus",
+    "frameTimeout",
+    "onReady",
+    "onChange",
+    "onFocus",
+    "onBlur",
+    "onBrand",
+    "onBinValue",
+    "onFieldValid",
+    "onAllValid",
+    "onSubmit",
+    "onEncrypted",
+    "onError",
+    "layout",
+];
+
+/// How the fields are isolated from the host page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isolation {
+    Frames,
+    Inline,
+}
+
+/// Where the key comes from.
+#[derive(Clone, Debug)]
+pub enum KeySource {
+    /// Given directly (JWK object or text, PEM, hex pair).
+    PublicKey {
+        key: JsValue,
+        key_id: Option<String>,
+    },
+    /// Asked of the secure origin with the client key.
+    ClientKey { client_key: String, base: String },
+}
+
+/// What every field needs to draw itself.
+#[derive(Clone, Debug)]
+pub struct FieldConfig {
+    pub kind: FieldKind,
+    pub texts: Texts,
+    pub styles: Styles,
+    pub accepted: Option<Vec<Brand>>,
+    pub required: bool,
+    pub mask_security_code: bool,
+    pub show_brand_icon: bool,
+    pub show_label: bool,
+    pub disabled: bool,
+}
+
+/// Display options shared by host and frames.
+#[derive(Clone, Debug)]
+pub struct DisplayOptions {
+    pub texts: Texts,
+    /// The locale asked for was unknown (a warning, not an error).
+    pub unknown_locale: Option<String>,
+    pub styles: Styles,
+    pub brands: Option<Vec<Brand>>,
+    pub holder_name: HolderNamePolicy,
+    pub mask_security_code: bool,
+    pub show_brand_icon: bool,
+    pub show_labels: bool,
+    pub disabled: bool,
+    pub session_id: Option<String>,
+}
+
+fn invalid(message: impl Into<String>) -> SetupError {
+    SetupError::new("INVALID_OPTION", message)
+}
+
+fn member(o: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(o, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn string(o: &JsValue, key: &str) -> Result<Option<String>, SetupError> {
+    member(o, key)
+        .map(|v| {
+            v.as_string()
+                .ok_or_else(|| invalid(format!("{key} must be a string")))
+        })
+        .transpose()
+}
+
+fn boolean(o: &JsValue, key: &str, default: bool) -> Result<bool, SetupError> {
+    member(o, key).map_or(Ok(default), |v| {
+        v.as_bool()
+            .ok_or_else(|| invalid(format!("{key} must be true or false")))
+    })
+}
+
+fn plain_object(value: &JsValue, what: &str) -> Result<Object, SetupError> {
+    value
+        .dyn_ref::<Object>()
+        .filter(|_| !Array::is_array(value))
+        .cloned()
+        .ok_or_else(|| invalid(format!("{what} must be an object")))
+}
+
+/// Every own key of `o` must be in one of `known`.
+fn check_keys(o: &Object, known: &[&[&str]]) -> Result<(), SetupError> {
+    for key in Object::keys(o).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.iter().any(|list| list.contains(&key.as_str())) {
+            return Err(invalid(format!("unknown option \"{key}\"")));
+        }
+    }
+    Ok(())
+}
+
+fn string_map(o: &JsValue, what: &str) -> Result<Vec<(String, String)>, SetupError> {
+    let object = plain_object(o, what)?;
+    Object::keys(&object)
+        .iter()
+        .map(|key| {
+            let key = key.as_string().unwrap_or_default();
+            let value = member(o, &key)
+                .and_then(|v| v.as_string())
+                .ok_or_else(|| invalid(format!("{what}.{key} must be a string")))?;
+            Ok((key, value))
+        })
+        .collect()
+}
+
+fn read_styles(options: &JsValue) -> Result<Styles, SetupError> {
+    let mut states = Vec::new();
+    if let Some(styles) = member(options, "styles") {
+        let object = plain_object(&styles, "styles")?;
+        for state in Object::keys(&object).iter() {
+            let state = state.as_string().unwrap_or_default();
+            if !STATES.iter().any(|(name, _)| *name == state) {
+                return Err(invalid(format!("styles: unknown state \"{state}\"")));
+            }
+            let declarations = member(&styles, &state).unwrap_or(JsValue::UNDEFINED);
+            states.push((
+                state.clone(),
+                string_map(&declarations, &format!("styles.{state}"))?,
+            ));
+        }
+    }
+    let mut fonts = Vec::new();
+    if let Some(list) = member(options, "fonts") {
+        let list = list
+            .dyn_into::<Array>()
+            .map_err(|_| invalid("fonts must be an array"))?;
+        for font in list.iter() {
+            fonts.push(FontFace {
+                family: string(&font, "family")?.unwrap_or_default(),
+                src: string(&font, "src")?.unwrap_or_default(),
+                weight: string(&font, "weight")?,
+                style: string(&font, "style")?,
+            });
+        }
+    }
+    Styles::new(states, fonts).map_err(|e| invalid(e.describe()))
+}
+
+fn read_brands(options: &JsValue) -> Result<Option<Vec<Brand>>, SetupError> {
+    let Some(list) = member(options, "brands") else {
+        return Ok(None);
+    };
+    let list = list
+        .dyn_into::<Array>()
+        .map_err(|_| invalid("brands must be an array"))?;
+    let brands = list
+        .iter()
+        .map(|b| {
+            b.as_string()
+                .and_then(|b| Brand::from_id(&b))
+                .ok_or_else(|| invalid("brands contains an unknown brand id"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if brands.is_empty() {
+        return Err(invalid("brands must name at least one brand"));
+    }
+    Ok(Some(brands))
+}
+
+impl DisplayOptions {
+    /// Reads the display and key options (a frame reads exactly these).
+    pub fn read(options: &JsValue) -> Result<DisplayOptions, SetupError> {
+        let tag = string(options, "locale")?;
+        let locale = tag.as_deref().map_or(Some(Locale::EnUs), Locale::from_tag);
+        let translations = match member(options, "translations") {
+            Some(t) => string_map(&t, "translations")?.into_iter().collect(),
+            None => Vec::new(),
+        };
+        let holder_name = match string(options, "holderName")? {
+            None => HolderNamePolicy::Hidden,
+            Some(policy) => HolderNamePolicy::from_id(&policy)
+                .ok_or_else(|| invalid("holderName must be optional, required or hidden"))?,
+        };
+        Ok(DisplayOptions {
+            texts: Texts::new(locale.unwrap_or(Locale::EnUs), translations),
+            unknown_locale: if locale.is_none() { tag } else { None },
+            styles: read_styles(options)?,
+            brands: read_brands(options)?,
+            holder_name,
+            mask_security_code: boolean(options, "maskSecurityCode", false)?,
+            show_brand_icon: boolean(options, "showBrandIcon", true)?,
+            show_labels: boolean(options, "showLabels", true)?,
+            disabled: boolean(options, "disabled", false)?,
+            session_id: string(options, "sessionId")?,
+        })
+    }
+
+    pub fn field_config(&self, kind: FieldKind) -> FieldConfig {
+        FieldConfig {
+            kind,
+            texts: self.texts.clone(),
+            styles: self.styles.clone(),
+            accepted: self.brands.clone(),
+            required: kind != FieldKind::HolderName
+                || self.holder_name == HolderNamePolicy::Required,
+            mask_security_code: self.mask_security_code,
+            show_brand_icon: self.show_brand_icon,
+            show_label: self.show_labels,
+            disabled: self.disabled,
+        }
+    }
+}
+
+/// The callback names, in event order of the spec.
+pub const EVENTS: [&str; 11] = [
+    "ready",
+    "change",
+    "focus",
+    "blur",
+    "brand",
+    "binValue",
+    "fieldValid",
+    "allValid",
+    "submit",
+    "encrypted",
+    "error",
+];
+
+/// All options of `EncryptedCard.mount`.
+pub struct CardOptions {
+    pub display: DisplayOptions,
+    pub key: KeySource,
+    pub isolation: Isolation,
+    pub auto_focus: bool,
+    pub frame_timeout_ms: u32,
+    pub callbacks: Vec<(&'static str, Function)>,
+    /// The options object as given, to forward the frames' part.
+    pub raw: JsValue,
+}
+
+impl CardOptions {
+    pub fn read(options: &JsValue) -> Result<CardOptions, SetupError> {
+        let object = plain_object(options, "options")?;
+        check_keys(&object, &[&FRAME_KEYS, &OTHER_KEYS])?;
+        let display = DisplayOptions::read(options)?;
+        let key = match (member(options, "publicKey"), string(options, "clientKey")?) {
+            (Some(key), _) => KeySource::PublicKey {
+                key,
+                key_id: string(options, "keyId")?,
+            },
+            (None, Some(client_key)) => {
+                let environment = string(options, "environment")?
+                    .ok_or_else(|| invalid("clientKey needs an environment"))?;
+                let base = gateway_base(&environment)?;
+                KeySource::ClientKey { client_key, base }
+            }
+            (None, None) => return Err(invalid("give clientKey and environment, or publicKey")),
+        };
+        let isolation = match string(options, "isolation")?.as_deref() {
+            None | Some("frames") => Isolation::Frames,
+            Some("inline") => Isolation::Inline,
+            Some(_) => return Err(invalid("isolation must be frames or inline")),
+        };
+        // A frame fetches its key from its own origin, so a compromised host page cannot
+        // hand it a key of its choosing.
+        if isolation == Isolation::Frames && !matches!(key, KeySource::ClientKey { .. }) {
+            return Err(invalid(
+                "frames isolation needs clientKey and environment (the secure origin)",
+            ));
+        }
+        let frame_timeout_ms = match member(options, "frameTimeout") {
+            None => 6_000,
+            Some(v) => v
+                .as_f64()
+                .filter(|t| (100.0..=60_000.0).contains(t))
+                .map(|t| t as u32)
+                .ok_or_else(|| invalid("frameTimeout must be 100–60000 ms"))?,
+        };
+        let mut callbacks = Vec::new();
+        for name in EVENTS {
+            let key = format!("on{}{}", name[..1].to_ascii_uppercase(), &name[1..]);
+            if let Some(f) = member(options, &key) {
+                let f = f
+                    .dyn_into::<Function>()
+                    .map_err(|_| invalid(format!("{key} must be a function")))?;
+                callbacks.push((name, f));
+            }
+        }
+        Ok(CardOptions {
+            display,
+            key,
+            isolation,
+            auto_focus: boolean(options, "autoFocus", true)?,
+            frame_timeout_ms,
+            callbacks,
+            raw: options.clone(),
+        })
+    }
+
+    /// The options object a frame gets: display options and the client key (never a key).
+    pub fn frame_options(&self) -> Object {
+        let out = Object::new();
+        for key in FRAME_KEYS {
+            if let Some(value) = member(&self.raw, key) {
+                let _ = Reflect::set(&out, &JsValue::from_str(key), &value);
+            }
+        }
+        if let KeySource::ClientKey { client_key, .. } = &self.key {
+            let _ = Reflect::set(&out, &"clientKey".into(), &client_key.into());
+        }
+        out
+    }
+}
