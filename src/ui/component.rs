@@ -430,6 +430,19 @@ impl EncryptedCard {
         }
         self.host.listen_to_frames()?;
         let ready = self.host.wait_for_frames(options.frame_timeout_ms);
+        // Meanwhile ask the secure origin ourselves: a page origin that is not registered
+        // then fails with ORIGIN_NOT_ALLOWED instead of frames that never load.
+        if let KeySource::ClientKey { client_key, base } = &options.key {
+            let (client_key, base) = (client_key.clone(), base.clone());
+            let host = Rc::downgrade(&self.host);
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(e) = frames_load(&base, &client_key, None).await {
+                    if let Some(host) = host.upgrade() {
+                        host.fail_mount(e.code, &e.message, None);
+                    }
+                }
+            });
+        }
         JsFuture::from(ready).await.map(drop)
     }
 

@@ -1,13 +1,16 @@
-//! paykka-www: the demo server. Serves the merchant demo site (page, built npm package,
-//! merchant API) and keeps its keys in a data directory created on first start.
+//! paykka-www: the demo server. One binary, two origins: the merchant demo site (page,
+//! built npm package, merchant API) and the sandbox gateway, which is also the secure
+//! origin of the card frames. Keys and data live in a data directory created on first start.
 
+mod gateway;
 mod keys;
 mod merchant;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
+use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 /// Command-line options (each also readable from the environment).
@@ -17,6 +20,17 @@ struct Args {
     /// Address of the merchant site.
     #[arg(long, env = "PAYKKA_MERCHANT_ADDR", default_value = "127.0.0.1:8080")]
     merchant_addr: SocketAddr,
+    /// Address of the sandbox gateway (the secure origin of the card frames).
+    #[arg(long, env = "PAYKKA_GATEWAY_ADDR", default_value = "127.0.0.1:8081")]
+    gateway_addr: SocketAddr,
+    /// Page origins registered for the demo client key (repeatable). Default: the merchant
+    /// site as http://localhost:<port> and http://127.0.0.1:<port>.
+    #[arg(
+        long = "allowed-origin",
+        env = "PAYKKA_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    allowed_origins: Vec<String>,
     /// Directory for keys and data; created on first start.
     #[arg(long, env = "PAYKKA_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
@@ -26,9 +40,28 @@ struct Args {
     /// Static files of the demo page.
     #[arg(long, env = "PAYKKA_STATIC_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/static"))]
     static_dir: PathBuf,
+    /// The secure frame page.
+    #[arg(long, env = "PAYKKA_FRAMES_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/frames"))]
+    frames_dir: PathBuf,
     /// Log filter, e.g. `info` or `paykka_www=debug`.
     #[arg(long, env = "PAYKKA_LOG", default_value = "info")]
     log: String,
+}
+
+/// The demo client key, made once and kept in the data directory.
+fn client_key(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("client-key");
+    if let Ok(key) = std::fs::read_to_string(&path) {
+        return Ok(key.trim().to_owned());
+    }
+    let mut bytes = [0u8; 16];
+    rand::fill(&mut bytes);
+    let key = format!(
+        "ck_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    std::fs::write(&path, &key)?;
+    Ok(key)
 }
 
 #[tokio::main]
@@ -39,18 +72,49 @@ async fn main() -> anyhow::Result<()> {
         .init();
 
     std::fs::create_dir_all(&args.data_dir)?;
-    let demo_key = keys::load_or_create(&args.data_dir.join("demo-card-key.pem"))?;
-    let state = merchant::State::new(demo_key);
-    let app = merchant::app(state, &args.static_dir, &args.pkg_dir);
+    let merchant_listener = TcpListener::bind(args.merchant_addr).await?;
+    let gateway_listener = TcpListener::bind(args.gateway_addr).await?;
+    let merchant_addr = merchant_listener.local_addr()?;
+    let gateway_addr = gateway_listener.local_addr()?;
+    let merchant_url = format!("http://{merchant_addr}");
+    let gateway_url = format!("http://{gateway_addr}");
 
-    let listener = tokio::net::TcpListener::bind(args.merchant_addr).await?;
-    let addr = listener.local_addr()?;
-    tracing::info!("merchant site on http://{addr}");
-    // Tests read this line to learn the port.
-    println!("ready merchant=http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let allowed_origins = if args.allowed_origins.is_empty() {
+        vec![
+            format!("http://localhost:{}", merchant_addr.port()),
+            format!("http://127.0.0.1:{}", merchant_addr.port()),
+        ]
+    } else {
+        args.allowed_origins.clone()
+    };
+    let client_key = client_key(&args.data_dir)?;
+    let card_key = keys::load_or_create(&args.data_dir.join("card-key.pem"))?;
+
+    let gateway_state = gateway::State::new(
+        gateway_url.clone(),
+        card_key,
+        vec![gateway::ClientKey {
+            key: client_key.clone(),
+            origins: allowed_origins,
+        }],
+    );
+    let gateway_app = gateway::app(gateway_state, &args.frames_dir, &args.pkg_dir);
+    let merchant_state = merchant::State::new(client_key, gateway_url.clone());
+    let merchant_app = merchant::app(merchant_state, &args.static_dir, &args.pkg_dir);
+
+    tracing::info!(
+        "merchant site on {merchant_url} (also http://localhost:{})",
+        merchant_addr.port()
+    );
+    tracing::info!("sandbox gateway and secure origin on {gateway_url}");
+    // Tests read this line to learn the ports.
+    println!("ready merchant={merchant_url} gateway={gateway_url}");
+
+    let merchant =
+        axum::serve(merchant_listener, merchant_app).with_graceful_shutdown(shutdown_signal());
+    let gateway =
+        axum::serve(gateway_listener, gateway_app).with_graceful_shutdown(shutdown_signal());
+    tokio::try_join!(async { merchant.await }, async { gateway.await })?;
     tracing::info!("stopped");
     Ok(())
 }

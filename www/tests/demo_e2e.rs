@@ -1,122 +1,359 @@
-//! End to end: the real demo binary and a real headless Chromium. A shopper types a test
-//! card into the demo page, which encrypts it with the wasm package under a strict CSP.
+//! End to end: the real demo binary on two origins and a real headless Chromium. A shopper
+//! types a card into the secure frames; the host page gets ciphertext that the gateway's
+//! key decrypts to exactly what was typed, and never sees the card itself.
 
 mod support;
 
 use std::time::Duration;
 
-use fantoccini::Locator;
+use fantoccini::{Client, Locator};
+use josekit::jwe::{self, RSA_OAEP_256};
+use serde_json::Value;
 use support::{Browser, Server};
 
-async fn text_of(browser: &Browser, css: &str) -> String {
-    let element = browser.client.find(Locator::Css(css)).await.expect(css);
-    element.text().await.expect("text")
-}
-
-async fn wait_for(browser: &Browser, css: &str) {
-    browser
-        .client
-        .wait()
+async fn wait_for(c: &Client, css: &str) {
+    c.wait()
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
 }
 
+/// Types into the input of the `index`-th frame on the page.
+async fn type_in_frame(c: &Client, index: u16, text: &str) {
+    c.enter_frame(index).await.unwrap();
+    let input = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("input"))
+        .await
+        .unwrap();
+    input.send_keys(text).await.unwrap();
+    c.enter_parent_frame().await.unwrap();
+}
+
+async fn frame_value(c: &Client, index: u16) -> String {
+    c.enter_frame(index).await.unwrap();
+    let value = c
+        .find(Locator::Css("input"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    c.enter_parent_frame().await.unwrap();
+    value.unwrap_or_default()
+}
+
+async fn eval(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+fn next_year_yy() -> u32 {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 86_400;
+    ((1970.0 + days as f64 / 365.2425) as u32 + 1) % 100
+}
+
+fn decrypt(data: &std::path::Path, compact: &str) -> Value {
+    let pem = std::fs::read(data.join("card-key.pem")).unwrap();
+    let decrypter = RSA_OAEP_256.decrypter_from_pem(pem).unwrap();
+    let (payload, _) = jwe::deserialize_compact(compact, &decrypter).unwrap();
+    serde_json::from_slice(&payload).unwrap()
+}
+
 #[tokio::test]
-async fn demo_page_encrypts_a_typed_test_card() {
+async fn demo_page_encrypts_a_card_typed_into_secure_frames() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
     let browser = Browser::start().await;
     let c = &browser.client;
-
     c.goto(&server.merchant).await.unwrap();
-    wait_for(&browser, "#encrypt:not([disabled])").await;
+    wait_for(c, "#pay:not([disabled])").await;
 
-    let year = (chrono_year() + 2) % 100;
-    c.find(Locator::Css("#card-number"))
-        .await
-        .unwrap()
-        .send_keys("4242424242424242")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#expiry"))
-        .await
-        .unwrap()
-        .send_keys(&format!("12{year:02}"))
-        .await
-        .unwrap();
-    c.find(Locator::Css("#cvc"))
-        .await
-        .unwrap()
-        .send_keys("123")
-        .await
-        .unwrap();
-    let number = c
-        .find(Locator::Css("#card-number"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
+    let yy = next_year_yy();
+    type_in_frame(c, 0, "4242424242424242").await;
     assert_eq!(
-        number.as_deref(),
-        Some("4242 4242 4242 4242"),
-        "formatted as typed"
+        frame_value(c, 0).await,
+        "4242 4242 4242 4242",
+        "formatted inside the frame"
     );
-    let expiry = c
-        .find(Locator::Css("#expiry"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
-    assert_eq!(expiry, Some(format!("12/{year:02}")));
-
-    c.find(Locator::Css("#encrypt"))
+    type_in_frame(c, 1, &format!("12{yy:02}")).await;
+    assert_eq!(frame_value(c, 1).await, format!("12/{yy:02}"));
+    type_in_frame(c, 2, "123").await;
+    c.find(Locator::Css("#pay"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    wait_for(&browser, "#result[data-state='encrypted']").await;
-    let result: serde_json::Value =
-        serde_json::from_str(&text_of(&browser, "#result").await).unwrap();
+    wait_for(c, "#result[data-state='encrypted']").await;
+    let shown = c
+        .find(Locator::Css("#result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let result: Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(result["brand"], "visa");
-    for slot in [
-        "encryptedCardNumber",
-        "encryptedExpireMonth",
-        "encryptedExpireYear",
-        "encryptedCVV",
+    assert_eq!(result["last4"], "4242");
+    let payment = &result["payment"];
+    assert_eq!(payment["payment_method"], "BANKCARD");
+    let year = format!("20{yy:02}");
+    for (slot, field, value) in [
+        ("encrypted_card_no", "number", "4242424242424242"),
+        ("encrypted_exp_month", "expiryMonth", "12"),
+        ("encrypted_exp_year", "expiryYear", year.as_str()),
+        ("encrypted_cvv", "cvc", "123"),
     ] {
-        let jwe = result[slot].as_str().unwrap_or_default();
-        assert_eq!(jwe.split('.').count(), 5, "{slot} is a JWE compact string");
+        let payload = decrypt(data.path(), payment[slot].as_str().unwrap());
+        assert_eq!(payload["field"], field);
+        assert_eq!(payload["value"], value);
     }
-    let shown = text_of(&browser, "#result").await;
-    assert!(
-        !shown.contains("4242424242424242"),
-        "no plain card number in the result"
-    );
+    browser.close().await;
+}
 
-    // A wrong card shows an error and keeps the shopper's input.
-    let number = c.find(Locator::Css("#card-number")).await.unwrap();
-    number.clear().await.unwrap();
-    number.send_keys("4242424242424241").await.unwrap();
-    c.find(Locator::Css("#encrypt"))
-        .await
-        .unwrap()
-        .click()
+#[tokio::test]
+async fn the_host_page_cannot_read_the_fields_and_sees_no_card_data() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/lab.html", server.merchant))
         .await
         .unwrap();
+    wait_for(c, "#status[data-state='ready']").await;
     assert_eq!(
-        text_of(&browser, "#card-number-error").await,
-        "Check the card number."
+        eval(c, "return document.querySelectorAll('iframe').length").await,
+        3
     );
-    let kept = number.prop("value").await.unwrap();
-    assert_eq!(kept.as_deref(), Some("4242 4242 4242 4241"));
+    let title = eval(c, "return document.querySelector('iframe').title").await;
+    assert_eq!(title, "Secure card number field");
 
+    let yy = next_year_yy();
+    let cards = [
+        ("5555555555554444", "737"),
+        ("378282246310005", "7373"),
+        ("4242424242424242", "123"),
+    ];
+    for (number, cvc) in cards {
+        eval(c, "window.lab.card.clear(); return 0").await;
+        type_in_frame(c, 0, number).await;
+        type_in_frame(c, 1, &format!("11{yy:02}")).await;
+        type_in_frame(c, 2, cvc).await;
+        let done = c
+            .execute_async(
+                "const done = arguments[0]; window.lab.card.encrypt().then(r => done(r.last4), e => done(e.code))",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(done, Value::from(&number[number.len() - 4..]));
+    }
+    let access = eval(
+        c,
+        "const f = document.querySelector('iframe'); let r = f.contentDocument === null ? 'null' : 'document'; \
+         try { f.contentWindow.document.body; r += ',readable'; } catch (e) { r += ',blocked'; } return r;",
+    )
+    .await;
+    assert_eq!(access, "null,blocked");
+    let everything = eval(c, "return JSON.stringify({e: window.lab.events, m: window.lab.messages, c: window.lab.console})").await;
+    let everything = everything.as_str().unwrap();
+    assert!(everything.contains("fieldValid"), "events were recorded");
+    for (number, cvc) in cards {
+        assert!(
+            !everything.contains(number),
+            "number {number} reached the host"
+        );
+        assert!(
+            !everything.contains(&format!("\"{cvc}\"")),
+            "CVV {cvc} reached the host"
+        );
+    }
+    assert!(
+        !everything.contains(&format!("11/{yy:02}")) && !everything.contains(&format!("11{yy:02}")),
+        "expiry reached the host"
+    );
     browser.close().await;
-    assert!(!server.log().contains("4242424242424242"));
+    let log = server.log();
+    for (number, _) in cards {
+        assert!(!log.contains(number));
+    }
+}
+
+#[tokio::test]
+async fn forged_messages_change_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/lab.html", server.merchant))
+        .await
+        .unwrap();
+    wait_for(c, "#status[data-state='ready']").await;
+    type_in_frame(c, 0, "4242424242424242").await;
+    let before = eval(c, "return JSON.stringify(window.lab.card.state)").await;
+    let ignored = eval(c, "return window.lab.card.ignoredMessageCount")
+        .await
+        .as_u64()
+        .unwrap();
+    // Well-formed reports, but from the host's own origin and without the channel secret.
+    eval(
+        c,
+        "for (const channel of ['forged', '']) { window.postMessage({paykka: 1, channel, field: 'cardNumber', \
+         type: 'report', state: 'invalid', validityError: 'LUHN_FAILED', empty: false, focused: false, \
+         shownError: 'LUHN_FAILED', acceptable: false, brand: 'amex', revision: 99}, '*'); } return 0;",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = eval(c, "return JSON.stringify(window.lab.card.state)").await;
+    assert_eq!(before, after, "state unchanged");
+    let now = eval(c, "return window.lab.card.ignoredMessageCount")
+        .await
+        .as_u64()
+        .unwrap();
+    assert!(
+        now >= ignored + 2,
+        "forged messages counted: {ignored} → {now}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_unregistered_page_origin_is_refused() {
+    let data = tempfile::tempdir().unwrap();
+    let port = support::free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let allowed = format!("http://localhost:{port}");
+    let server = Server::start_with(
+        data.path(),
+        &["--merchant-addr", &addr, "--allowed-origin", &allowed],
+    );
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    // Served from 127.0.0.1, registered as localhost only.
+    c.goto(&format!("{}/lab.html", server.merchant))
+        .await
+        .unwrap();
+    wait_for(c, "#status[data-state='error']").await;
+    assert_eq!(
+        eval(c, "return window.lab.error.code").await,
+        "ORIGIN_NOT_ALLOWED"
+    );
+    assert_eq!(
+        eval(c, "return document.querySelectorAll('iframe').length").await,
+        0,
+        "frames removed"
+    );
+    let errors = eval(
+        c,
+        "return window.lab.events.filter(e => e.name === 'error').map(e => e.detail.code)",
+    )
+    .await;
+    assert!(errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e == "ORIGIN_NOT_ALLOWED"));
+    // The registered origin works.
+    c.goto(&format!("http://localhost:{port}/lab.html"))
+        .await
+        .unwrap();
+    wait_for(c, "#status[data-state='ready']").await;
+    // Inline mode asks the gateway itself (CORS, Origin header) and is refused the same way.
+    c.goto(&format!("{}/lab.html?isolation=inline", server.merchant))
+        .await
+        .unwrap();
+    wait_for(c, "#status[data-state='error']").await;
+    assert_eq!(
+        eval(c, "return window.lab.error.code").await,
+        "ORIGIN_NOT_ALLOWED"
+    );
+    c.goto(&format!(
+        "http://localhost:{port}/lab.html?isolation=inline"
+    ))
+    .await
+    .unwrap();
+    wait_for(c, "#status[data-state='ready']").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_missing_frame_page_times_out_and_a_navigating_frame_tears_down() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    // A wrong environment (the merchant origin is no gateway) is a typed error at once.
+    let url = format!(
+        "{}/lab.html?environment={}&frameTimeout=3000",
+        server.merchant, server.merchant
+    );
+    c.goto(&url).await.unwrap();
+    wait_for(c, "#status[data-state='error']").await;
+    assert_eq!(
+        eval(c, "return window.lab.error.code").await,
+        "KEY_FETCH_FAILED"
+    );
+    assert_eq!(
+        eval(c, "return document.querySelectorAll('iframe').length").await,
+        0
+    );
+
+    // A gateway whose frame page is missing: the frames never answer.
+    let empty = tempfile::tempdir().unwrap();
+    let frames_dir = empty.path().to_str().unwrap();
+    let broken_data = tempfile::tempdir().unwrap();
+    let broken = Server::start_with(
+        broken_data.path(),
+        &["--merchant-addr", "127.0.0.1:0", "--frames-dir", frames_dir],
+    );
+    c.goto(&format!("{}/lab.html?frameTimeout=1500", broken.merchant))
+        .await
+        .unwrap();
+    wait_for(c, "#status[data-state='error']").await;
+    assert_eq!(
+        eval(c, "return window.lab.error.code").await,
+        "FRAME_TIMEOUT"
+    );
+    assert_eq!(
+        eval(c, "return document.querySelectorAll('iframe').length").await,
+        0
+    );
+
+    c.goto(&format!("{}/lab.html", server.merchant))
+        .await
+        .unwrap();
+    wait_for(c, "#status[data-state='ready']").await;
+    eval(
+        c,
+        "document.querySelector('iframe').src = 'about:blank'; return 0",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let errors = eval(
+        c,
+        "return window.lab.events.filter(e => e.name === 'error').map(e => e.detail.code)",
+    )
+    .await;
+    assert!(
+        errors
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == "FRAME_NAVIGATED"),
+        "{errors}"
+    );
+    assert_eq!(
+        eval(c, "return document.querySelectorAll('iframe').length").await,
+        0,
+        "torn down"
+    );
+    browser.close().await;
 }
 
 #[tokio::test]
@@ -124,73 +361,62 @@ async fn pages_carry_a_strict_content_security_policy() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
     let browser = Browser::start().await;
-    // The page runs under the CSP header (no inline script, no eval): if the wasm or the
-    // module script were blocked, the button would never be enabled.
-    browser.client.goto(&server.merchant).await.unwrap();
-    wait_for(&browser, "#encrypt:not([disabled])").await;
-    let csp: String = browser
-        .client
-        .execute(
-            "return fetch('/').then(r => r.headers.get('content-security-policy'))",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
-        "{csp}"
-    );
-    assert!(
-        !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"),
-        "{csp}"
-    );
+    let c = &browser.client;
+    // The demo works under its CSP: were wasm or scripts blocked, Pay would stay disabled.
+    c.goto(&server.merchant).await.unwrap();
+    wait_for(c, "#pay:not([disabled])").await;
+    for url in [
+        format!("{}/", server.merchant),
+        format!("{}/frames/field.html", server.gateway),
+    ] {
+        let csp = reqwest::get(&url).await.unwrap().headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{csp}"
+        );
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"),
+            "{csp}"
+        );
+    }
     browser.close().await;
 }
 
 #[tokio::test]
-async fn demo_key_is_created_once_and_kept() {
+async fn keys_are_created_once_and_kept() {
     let data = tempfile::tempdir().unwrap();
     let first = Server::start(data.path());
-    let kid_before = demo_kid(&first.merchant).await;
+    let client_key = config(&first.merchant).await["clientKey"].clone();
+    let pem_before = std::fs::read_to_string(data.path().join("card-key.pem")).unwrap();
     drop(first);
     let second = Server::start(data.path());
     assert_eq!(
-        demo_kid(&second.merchant).await,
-        kid_before,
-        "same key after restart"
+        config(&second.merchant).await["clientKey"],
+        client_key,
+        "same client key"
     );
-    let pem = std::fs::read_to_string(data.path().join("demo-card-key.pem")).unwrap();
+    let pem = std::fs::read_to_string(data.path().join("card-key.pem")).unwrap();
+    assert_eq!(pem, pem_before, "same card key after restart");
     assert!(
         !second.log().contains(pem.lines().nth(1).unwrap()),
         "no key material in logs"
     );
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(data.path().join("demo-card-key.pem"))
+    let mode = std::fs::metadata(data.path().join("card-key.pem"))
         .unwrap()
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
 
-async fn demo_kid(base: &str) -> String {
-    let body: serde_json::Value = reqwest::get(format!("{base}/api/demo-key"))
+async fn config(base: &str) -> Value {
+    reqwest::get(format!("{base}/api/config"))
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
-    body["publicKey"]["kid"].as_str().unwrap().to_owned()
-}
-
-fn chrono_year() -> i64 {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_secs() as i64
-        / 86_400;
-    // Good enough for "a year from now or two": 365.2425 days a year since 1970.
-    1970 + (days as f64 / 365.2425) as i64
 }

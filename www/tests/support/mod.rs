@@ -26,16 +26,23 @@ pub fn pkg_dir() -> PathBuf {
 pub struct Server {
     child: Child,
     pub merchant: String,
+    pub gateway: String,
     pub log_path: PathBuf,
 }
 
 impl Server {
-    /// Starts the binary with `data_dir`, waits for its ready line.
+    /// Starts the binary with `data_dir` on free ports, waits for its ready line.
     pub fn start(data_dir: &Path) -> Server {
+        Server::start_with(data_dir, &["--merchant-addr", "127.0.0.1:0"])
+    }
+
+    /// Starts the binary with extra arguments.
+    pub fn start_with(data_dir: &Path, extra: &[&str]) -> Server {
         let log_path = data_dir.join("server.log");
         let log = std::fs::File::create(&log_path).expect("log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_paykka-www"))
-            .args(["--merchant-addr", "127.0.0.1:0", "--log", "debug"])
+            .args(["--gateway-addr", "127.0.0.1:0", "--log", "debug"])
+            .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
             .arg("--pkg-dir")
@@ -49,14 +56,17 @@ impl Server {
         let ready = lines
             .find_map(|line| line.ok().filter(|l| l.starts_with("ready ")))
             .expect("the server printed its ready line");
-        let merchant = ready
-            .split_whitespace()
-            .find_map(|part| part.strip_prefix("merchant="))
-            .expect("merchant address")
-            .to_owned();
+        let address = |name: &str| {
+            ready
+                .split_whitespace()
+                .find_map(|part| part.strip_prefix(name))
+                .expect("address in the ready line")
+                .to_owned()
+        };
         Server {
+            merchant: address("merchant="),
+            gateway: address("gateway="),
             child,
-            merchant,
             log_path,
         }
     }
@@ -74,7 +84,7 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

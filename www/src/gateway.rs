@@ -1,0 +1,191 @@
+//! The sandbox gateway, which is also the secure origin of the card frames: it serves the
+//! frame page and the package, and answers the *frames load* call (public key, key id,
+//! server time, accepted brands) only for page origins registered for the client key.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::extract::State as Extract;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::keys::KeyPair;
+
+/// A merchant's client key and the page origins registered for it.
+pub struct ClientKey {
+    pub key: String,
+    pub origins: Vec<String>,
+}
+
+/// Shared state of the gateway handlers.
+#[derive(Clone)]
+pub struct State {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    own_origin: String,
+    card_key: KeyPair,
+    clients: Vec<ClientKey>,
+    brands: Vec<&'static str>,
+}
+
+impl State {
+    pub fn new(own_origin: String, card_key: KeyPair, clients: Vec<ClientKey>) -> Self {
+        State {
+            inner: Arc::new(Inner {
+                own_origin,
+                card_key,
+                clients,
+                brands: vec![
+                    "visa",
+                    "mastercard",
+                    "amex",
+                    "jcb",
+                    "discover",
+                    "diners",
+                    "unionpay",
+                ],
+            }),
+        }
+    }
+}
+
+/// The frame page's policy: our scripts and wasm only, talk only to this origin, and be
+/// framed only by registered merchant origins.
+fn frame_policy(clients: &[ClientKey]) -> String {
+    let mut ancestors: Vec<&str> = clients
+        .iter()
+        .flat_map(|c| c.origins.iter().map(String::as_str))
+        .collect();
+    ancestors.sort_unstable();
+    ancestors.dedup();
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; \
+         font-src 'self' https:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {}",
+        if ancestors.is_empty() { "'none'".to_owned() } else { ancestors.join(" ") }
+    )
+}
+
+/// The gateway's routes.
+pub fn app(state: State, frames_dir: &Path, pkg_dir: &Path) -> Router {
+    let policy = HeaderValue::from_str(&frame_policy(&state.inner.clients))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
+    let frames = Router::new()
+        .nest_service("/frames", ServeDir::new(frames_dir))
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            policy,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ));
+    Router::new()
+        .route("/v3/frames/load", post(frames_load).options(preflight))
+        .with_state(state)
+        .merge(frames)
+}
+
+#[derive(Deserialize)]
+struct FramesLoadRequest {
+    client_key: String,
+    /// The embedding page's origin, as a secure frame saw it (frame requests only).
+    origin: Option<String>,
+}
+
+/// CORS headers echoing the caller's origin, so a refused page can still read why.
+fn cors(headers: &HeaderMap) -> [(header::HeaderName, HeaderValue); 4] {
+    let origin = headers
+        .get(header::ORIGIN)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("null"));
+    [
+        (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin),
+        (
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("POST"),
+        ),
+        (
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("content-type"),
+        ),
+        (header::VARY, HeaderValue::from_static("Origin")),
+    ]
+}
+
+async fn preflight(method: Method, headers: HeaderMap) -> impl IntoResponse {
+    let status = if method == Method::OPTIONS {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::METHOD_NOT_ALLOWED
+    };
+    (status, cors(&headers))
+}
+
+fn answer(headers: &HeaderMap, status: StatusCode, body: serde_json::Value) -> Response {
+    (status, cors(headers), Json(body)).into_response()
+}
+
+async fn frames_load(
+    Extract(state): Extract<State>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let Ok(request) = serde_json::from_slice::<FramesLoadRequest>(&body) else {
+        return answer(
+            &headers,
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"ret_code": "010000", "ret_msg": "Invalid request"}),
+        );
+    };
+    let inner = &state.inner;
+    let Some(client) = inner.clients.iter().find(|c| c.key == request.client_key) else {
+        return answer(
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"ret_code": "CLIENT_KEY_UNKNOWN", "ret_msg": "Unknown client key"}),
+        );
+    };
+    // A frame of ours (same origin) tells which page embeds it; any other caller is the
+    // page itself, and its Origin header says so.
+    let caller = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let page_origin = match caller {
+        Some(origin) if origin == inner.own_origin => request.origin.as_deref(),
+        other => other,
+    };
+    if !page_origin.is_some_and(|o| client.origins.iter().any(|allowed| allowed == o)) {
+        tracing::info!(
+            origin = page_origin.unwrap_or("-"),
+            "frames load refused: origin not registered"
+        );
+        return answer(
+            &headers,
+            StatusCode::FORBIDDEN,
+            serde_json::json!({"ret_code": "ORIGIN_NOT_ALLOWED", "ret_msg": "Origin not registered for this client key"}),
+        );
+    }
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    answer(
+        &headers,
+        StatusCode::OK,
+        serde_json::json!({
+            "ret_code": "000000",
+            "ret_msg": "Success",
+            "data": {
+                "public_key": inner.card_key.public_jwk(),
+                "kid": inner.card_key.kid,
+                "server_time": now_ms,
+                "brands": inner.brands,
+            }
+        }),
+    )
+}

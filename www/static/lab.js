@@ -1,0 +1,40 @@
+// The component lab: mount from URL options, record everything the host page can see.
+import init, { EncryptedCard } from '/pkg/paykka_web.js';
+
+const lab = { card: null, events: [], messages: [], console: [], error: null };
+window.lab = lab;
+for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+  const original = console[level];
+  console[level] = (...args) => { lab.console.push(args.map(String).join(' ')); original.apply(console, args); };
+}
+window.addEventListener('message', (e) => lab.messages.push({ origin: e.origin, data: JSON.stringify(e.data) }));
+const names = ['ready', 'change', 'focus', 'blur', 'brand', 'binValue', 'fieldValid', 'allValid', 'submit', 'encrypted', 'error'];
+for (const name of names) {
+  document.addEventListener(`paykka:${name}`, (e) => lab.events.push({ via: 'dom', name, detail: e.detail }));
+}
+
+const params = new URLSearchParams(location.search);
+const status = document.getElementById('status');
+const config = await (await fetch('/api/config')).json();
+await init();
+const callbacks = {};
+for (const name of names) {
+  callbacks[`on${name[0].toUpperCase()}${name.slice(1)}`] = (detail) => lab.events.push({ via: 'callback', name, detail });
+}
+try {
+  lab.card = await EncryptedCard.mount('#card', {
+    clientKey: config.clientKey,
+    environment: params.get('environment') ?? config.environment,
+    isolation: params.get('isolation') ?? 'frames',
+    locale: params.get('locale') ?? 'en-US',
+    holderName: params.get('holderName') ?? 'hidden',
+    frameTimeout: Number(params.get('frameTimeout') ?? 6000),
+    ...callbacks,
+  });
+  status.dataset.state = 'ready';
+  status.textContent = 'ready';
+} catch (error) {
+  lab.error = { code: error.code, message: error.message, name: error.name };
+  status.dataset.state = 'error';
+  status.textContent = `${error.code}: ${error.message}`;
+}
