@@ -29,6 +29,7 @@ try {
     locale: params.get('locale') ?? 'en-US',
     holderName: params.get('holderName') ?? 'hidden',
     frameTimeout: Number(params.get('frameTimeout') ?? 6000),
+    ...(params.has('styles') ? { styles: JSON.parse(params.get('styles')) } : {}),
     ...callbacks,
   });
   status.dataset.state = 'ready';

@@ -186,6 +186,90 @@ async fn the_host_page_cannot_read_the_fields_and_sees_no_card_data() {
 }
 
 #[tokio::test]
+async fn frames_advance_focus_submit_on_enter_take_styles_and_unmount_cleanly() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    let styles = r#"{"base":{"color":"rgb(1, 2, 3)"}}"#;
+    c.goto(&format!(
+        "{}/lab.html?locale=zh-CN&styles={}",
+        server.merchant,
+        urlencode(styles)
+    ))
+    .await
+    .unwrap();
+    wait_for(c, "#status[data-state='ready']").await;
+    let titles = eval(
+        c,
+        "return [...document.querySelectorAll('iframe')].map(f => f.title)",
+    )
+    .await;
+    assert_eq!(
+        titles,
+        serde_json::json!(["安全卡号输入框", "安全有效期输入框", "安全码输入框"])
+    );
+    type_in_frame(c, 0, "4242424242424242").await;
+    let active = eval(
+        c,
+        "return [...document.querySelectorAll('iframe')].indexOf(document.activeElement)",
+    )
+    .await;
+    assert_eq!(active, 1, "focus moved to the expiry frame");
+    c.enter_frame(0).await.unwrap();
+    let color = eval(
+        c,
+        "return getComputedStyle(document.querySelector('input')).color",
+    )
+    .await;
+    let label = eval(c, "return document.querySelector('label').textContent").await;
+    let lang = eval(c, "return document.documentElement.lang").await;
+    c.find(Locator::Css("input"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    c.enter_parent_frame().await.unwrap();
+    assert_eq!(
+        color, "rgb(1, 2, 3)",
+        "the style object applies inside the frame"
+    );
+    assert_eq!(label, "卡号");
+    assert_eq!(lang, "zh-CN");
+    let submits = eval(
+        c,
+        "return window.lab.events.filter(e => e.via === 'dom' && e.name === 'submit').length",
+    )
+    .await;
+    assert_eq!(submits, 1, "Enter in a frame submits");
+    eval(c, "window.lab.card.unmount(); return 0").await;
+    assert_eq!(
+        eval(c, "return document.querySelectorAll('#card *').length").await,
+        0,
+        "nothing left"
+    );
+    let count = eval(c, "return window.lab.events.length").await;
+    eval(c, "window.lab.card.clear(); return 0").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        eval(c, "return window.lab.events.length").await,
+        count,
+        "no event after unmount"
+    );
+    browser.close().await;
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
 async fn forged_messages_change_nothing() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
