@@ -206,6 +206,75 @@ async fn prebuilt_form_is_accessible() {
 }
 
 #[wasm_bindgen_test]
+async fn accessibility_in_both_locales() {
+    let cases = [
+        (
+            "en-US",
+            [
+                "Card number",
+                "Expiry date",
+                "Security code",
+                "Name on card",
+            ],
+            "Enter the card number.",
+        ),
+        (
+            "zh-CN",
+            ["卡号", "有效期", "安全码", "持卡人姓名"],
+            "请输入卡号。",
+        ),
+    ];
+    for (locale, labels, required) in cases {
+        let extra = obj(&[("locale", locale.into()), ("holderName", "optional".into())]);
+        let m = mount_with("", extra).await.unwrap();
+        for (i, label) in labels.iter().enumerate() {
+            let input = m.input(i);
+            let shadow = &m.shadows[i];
+            let label_el = shadow
+                .query_selector(&format!("label[for='{}']", input.id()))
+                .unwrap()
+                .unwrap();
+            assert_eq!(label_el.text_content().as_deref(), Some(*label), "{locale}");
+            assert_eq!(input.tag_name(), "INPUT", "a native, keyboard-usable input");
+            assert!(input.tab_index() >= 0);
+        }
+        assert_eq!(
+            m.input(3).get_attribute("aria-required"),
+            None,
+            "optional name"
+        );
+        assert_eq!(
+            m.input(0).get_attribute("aria-required").as_deref(),
+            Some("true")
+        );
+        let live = m
+            .root
+            .query_selector("[aria-live='polite']")
+            .unwrap()
+            .unwrap();
+        assert_eq!(live.get_attribute("role").as_deref(), Some("status"));
+        let error = JsFuture::from(js_sys::Promise::from(JsValue::from(m.card.encrypt())))
+            .await
+            .unwrap_err();
+        assert_eq!(get_str(&error, "code"), "VALIDATION");
+        let message = m.shadows[0]
+            .query_selector(".paykka-error")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            message.text_content().as_deref(),
+            Some(required),
+            "{locale}"
+        );
+        assert!(
+            !live.text_content().unwrap_or_default().is_empty(),
+            "announced"
+        );
+        m.card.unmount();
+    }
+}
+
+#[wasm_bindgen_test]
 async fn typing_formats_keeps_the_caret_and_reports_brand_and_state() {
     let m = mount().await;
     let number = m.input(0);
