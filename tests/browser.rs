@@ -2,40 +2,18 @@
 //! decrypted by the browser's own WebCrypto; coded errors; helpers against the shared table.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Object, Reflect, JSON};
+mod common;
+
+use common::{decrypt, get, get_str, key_pair, obj};
+use js_sys::JSON;
 use paykka_web::js::encryptor::CardEncryptor;
 use paykka_web::js::helpers::{
     format_expiry, validate_cvc, validate_expiry, validate_holder_name, validate_number,
 };
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen(module = "/tests/support/webcrypto.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = generateRsaKeyPair)]
-    fn generate_rsa_key_pair(bits: u32) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = decryptJwe)]
-    fn decrypt_jwe(private_key: &JsValue, compact: &str) -> js_sys::Promise;
-}
-
-fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &key.into()).unwrap()
-}
-
-fn get_str(target: &JsValue, key: &str) -> String {
-    get(target, key).as_string().unwrap_or_default()
-}
-
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
-}
 
 fn card(number: &str, month: &str, year: &str, cvc: &str) -> JsValue {
     obj(&[
@@ -44,16 +22,6 @@ fn card(number: &str, month: &str, year: &str, cvc: &str) -> JsValue {
         ("expiryYear", year.into()),
         ("cvc", cvc.into()),
     ])
-}
-
-async fn key_pair(bits: u32) -> (JsValue, JsValue) {
-    let pair = JsFuture::from(generate_rsa_key_pair(bits)).await.unwrap();
-    (get(&pair, "publicJwk"), get(&pair, "privateKey"))
-}
-
-async fn decrypt(private_key: &JsValue, compact: &str) -> Result<(JsValue, JsValue), JsValue> {
-    let out = JsFuture::from(decrypt_jwe(private_key, compact)).await?;
-    Ok((get(&out, "header"), get(&out, "payload")))
 }
 
 fn encryptor(public_key: JsValue, options: JsValue) -> Result<CardEncryptor, JsValue> {

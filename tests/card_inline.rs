@@ -3,7 +3,10 @@
 //! WebCrypto decrypts, accessibility, locales, errors, and an unmount that leaves nothing.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Object, Reflect, JSON};
+mod common;
+
+use common::{decrypt, get, get_str, key_pair, obj};
+use js_sys::{Array, JSON};
 use paykka_web::ui::component::EncryptedCard;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -11,14 +14,6 @@ use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlInputElement, ShadowRoot};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen(module = "/tests/support/webcrypto.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = generateRsaKeyPair)]
-    fn generate_rsa_key_pair(bits: u32) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = decryptJwe)]
-    fn decrypt_jwe(private_key: &JsValue, compact: &str) -> js_sys::Promise;
-}
 
 #[wasm_bindgen(module = "/tests/support/dom.js")]
 extern "C" {
@@ -43,22 +38,6 @@ extern "C" {
     fn with_options(base: &JsValue, extra: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = nextTick)]
     fn next_tick() -> js_sys::Promise;
-}
-
-fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn get_str(target: &JsValue, key: &str) -> String {
-    get(target, key).as_string().unwrap_or_default()
-}
-
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
 }
 
 fn document() -> web_sys::Document {
@@ -103,13 +82,8 @@ impl Mounted {
     }
 }
 
-async fn key_pair() -> (JsValue, JsValue) {
-    let pair = JsFuture::from(generate_rsa_key_pair(2048)).await.unwrap();
-    (get(&pair, "publicJwk"), get(&pair, "privateKey"))
-}
-
 async fn mount_with(html: &str, extra: JsValue) -> Result<Mounted, JsValue> {
-    let (public_jwk, private_key) = key_pair().await;
+    let (public_jwk, private_key) = key_pair(2048).await;
     let root = container(html);
     let rec = recorder(&root);
     let capture = capture_shadow_roots();
@@ -381,10 +355,7 @@ async fn a_full_card_advances_focus_and_encrypts_to_the_typed_values() {
     ] {
         let jwe = get_str(&result, slot);
         assert_eq!(get_str(&payment, api), jwe);
-        let out = JsFuture::from(decrypt_jwe(&m.private_key, &jwe))
-            .await
-            .unwrap();
-        let payload = get(&out, "payload");
+        let (_, payload) = decrypt(&m.private_key, &jwe).await.unwrap();
         assert_eq!(get_str(&payload, "field"), field, "field-bound");
         assert_eq!(get_str(&payload, "value"), value);
     }
@@ -536,13 +507,10 @@ async fn merchant_holders_split_expiry_and_holder_name() {
         .unwrap();
     assert_eq!(get_str(&result, "holderName"), "Ann Lee");
     assert_eq!(get_str(&get(&result, "payment"), "holder_name"), "Ann Lee");
-    let month = JsFuture::from(decrypt_jwe(
-        &m.private_key,
-        &get_str(&result, "encryptedExpireMonth"),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(get_str(&get(&month, "payload"), "value"), "07");
+    let (_, month) = decrypt(&m.private_key, &get_str(&result, "encryptedExpireMonth"))
+        .await
+        .unwrap();
+    assert_eq!(get_str(&month, "value"), "07");
     m.card.unmount();
     assert!(!holder.class_list().contains("paykka-field"));
 }
@@ -676,7 +644,7 @@ async fn setup_errors_are_typed() {
     )
     .await;
     assert_eq!(get_str(&error, "code"), "HOLDER_MISSING");
-    let (public_jwk, _) = key_pair().await;
+    let (public_jwk, _) = key_pair(2048).await;
     let (error, _) = mount_error(
         "",
         inline(&[("publicKey", public_jwk.clone()), ("colour", "red".into())]),

@@ -1,7 +1,7 @@
 //! Expiry dates: `MM/YY` parsing with the automatic slash, 2- or 4-digit years, and the
 //! validity window (current month up to 19 years ahead), with "today" injected.
 
-use super::format::{Edit, Formatted};
+use super::format::{delete_digits, digits_before, Edit, Formatted};
 use super::number::digits_only;
 use super::validity::{FieldError, Validity};
 
@@ -186,8 +186,10 @@ pub fn edit_expiry(
     edit: Edit<'_>,
 ) -> Result<Formatted, FieldError> {
     let old_digits = digits_only(old, |c| c == '/' || c.is_whitespace())?;
-    let digits_before = |pos: usize| old.chars().take(pos).filter(char::is_ascii_digit).count();
-    let (lo, hi) = (digits_before(start.min(end)), digits_before(start.max(end)));
+    let (lo, hi) = (
+        digits_before(old, start.min(end)),
+        digits_before(old, start.max(end)),
+    );
     let (before, after) = (&old_digits[..lo], &old_digits[hi..]);
     let (mut digits, mut caret) = match edit {
         Edit::Insert(text) => {
@@ -208,10 +210,7 @@ pub fn edit_expiry(
                 month.len() + inserted.len(),
             )
         }
-        Edit::DeleteBackward | Edit::DeleteForward if lo != hi => (format!("{before}{after}"), lo),
-        Edit::DeleteBackward if lo == 0 => (old_digits.clone(), 0),
-        Edit::DeleteBackward => (format!("{}{after}", &before[..lo - 1]), lo - 1),
-        Edit::DeleteForward => (format!("{before}{}", after.get(1..).unwrap_or("")), lo),
+        delete => delete_digits(before, after, lo != hi, delete),
     };
     if matches!(digits.as_bytes().first(), Some(b'2'..=b'9')) {
         digits.insert(0, '0');

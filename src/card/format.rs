@@ -56,7 +56,7 @@ fn max_length_for(digits: &str) -> usize {
 }
 
 /// Number of digits in `text` before character position `pos`.
-fn digits_before(text: &str, pos: usize) -> usize {
+pub(crate) fn digits_before(text: &str, pos: usize) -> usize {
     text.chars().take(pos).filter(char::is_ascii_digit).count()
 }
 
@@ -103,17 +103,28 @@ pub fn edit_number(
             let kept = &inserted[..inserted.len().min(room)];
             (format!("{before}{kept}{after}"), before.len() + kept.len())
         }
-        Edit::DeleteBackward | Edit::DeleteForward if lo != hi => (format!("{before}{after}"), lo),
-        Edit::DeleteBackward if lo == 0 => (old_digits.clone(), 0),
-        Edit::DeleteBackward => (format!("{}{after}", &before[..lo - 1]), lo - 1),
-        Edit::DeleteForward => {
-            let rest = after.get(1..).unwrap_or("");
-            (format!("{before}{rest}"), lo)
-        }
+        delete => delete_digits(before, after, lo != hi, delete),
     };
     let text = group_digits(&digits, gaps_for(&digits));
     let caret = position_after_digits(&text, caret_digits);
     Ok(Formatted { text, caret })
+}
+
+/// A deletion on a digit string split at the caret (`before`|`after`): a selection of
+/// digits goes; otherwise Backspace removes the digit before the caret, even when a
+/// space stood between, and Delete the digit after. Returns the digits and caret index.
+pub(crate) fn delete_digits(
+    before: &str,
+    after: &str,
+    selected: bool,
+    edit: Edit<'_>,
+) -> (String, usize) {
+    match (selected, edit, before.len()) {
+        (true, _, n) => (format!("{before}{after}"), n),
+        (false, Edit::DeleteForward, n) => (format!("{before}{}", after.get(1..).unwrap_or("")), n),
+        (false, _, 0) => (after.to_owned(), 0),
+        (false, _, n) => (format!("{}{after}", &before[..n - 1]), n - 1),
+    }
 }
 
 /// Applies `edit` to plain text (no formatting): the selection is replaced by the
