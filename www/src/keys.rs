@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use base64ct::{Base64UrlUnpadded, Encoding};
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use rsa::{PrivateKey, PublicKey};
 use sha2::{Digest, Sha256};
@@ -67,4 +67,10 @@ fn thumbprint(key: &PublicKey) -> String {
         Base64UrlUnpadded::encode_string(&key.n().to_be_bytes_trimmed_vartime())
     );
     Base64UrlUnpadded::encode_string(&Sha256::digest(canonical.as_bytes()))
+}
+
+/// Loads a public key (SPKI PEM), e.g. PayKKa's platform key.
+pub fn load_public(path: &Path) -> anyhow::Result<PublicKey> {
+    let pem = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    PublicKey::from_public_key_pem(&pem).with_context(|| format!("parsing {}", path.display()))
 }

@@ -2,14 +2,15 @@
 //! built npm package, merchant API) and the sandbox gateway, which is also the secure
 //! origin of the card frames. Keys and data live in a data directory created on first start.
 
-mod gateway;
-mod keys;
-mod merchant;
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Parser;
+use paykka_www::gateway::{self, ClientKey, Gateway};
+use paykka_www::merchant::{self, client::PaykkaClient, Merchant};
+use paykka_www::{keys, store::Db};
+use rsa::PublicKey;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -43,6 +44,24 @@ struct Args {
     /// The secure frame page.
     #[arg(long, env = "PAYKKA_FRAMES_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/frames"))]
     frames_dir: PathBuf,
+    /// PayKKa API base URL for the merchant server (default: the embedded sandbox).
+    #[arg(long, env = "PAYKKA_API_BASE")]
+    paykka_base_url: Option<String>,
+    /// The merchant id at PayKKa.
+    #[arg(long, env = "PAYKKA_MERCHANT_ID", default_value = "10001234567890")]
+    merchant_id: String,
+    /// The app id (`x-paykka-appid`) at PayKKa.
+    #[arg(long, env = "PAYKKA_APP_ID", default_value = "100012345678901")]
+    app_id: String,
+    /// The merchant's private key (PKCS#8 PEM); default: generated in the data directory.
+    #[arg(long, env = "PAYKKA_MERCHANT_KEY")]
+    merchant_key: Option<PathBuf>,
+    /// PayKKa's platform public key (PEM); default: the embedded sandbox's.
+    #[arg(long, env = "PAYKKA_PLATFORM_KEY")]
+    platform_public_key: Option<PathBuf>,
+    /// First webhook retry delay in ms (doubles per attempt).
+    #[arg(long, env = "PAYKKA_WEBHOOK_BACKOFF_MS", default_value_t = 1000)]
+    webhook_backoff_ms: i64,
     /// Log filter, e.g. `info` or `paykka_www=debug`.
     #[arg(long, env = "PAYKKA_LOG", default_value = "info")]
     log: String,
@@ -89,18 +108,55 @@ async fn main() -> anyhow::Result<()> {
     };
     let client_key = client_key(&args.data_dir)?;
     let card_key = keys::load_or_create(&args.data_dir.join("card-key.pem"))?;
+    let platform_key = keys::load_or_create(&args.data_dir.join("platform-key.pem"))?;
+    let merchant_key = keys::load_or_create(&match &args.merchant_key {
+        Some(path) => path.clone(),
+        None => args.data_dir.join("merchant-key.pem"),
+    })?;
+    let platform_public_key = match &args.platform_public_key {
+        Some(path) => keys::load_public(path)?,
+        None => PublicKey::from(&platform_key.private),
+    };
+    let http = reqwest::Client::builder().build()?;
 
-    let gateway_state = gateway::State::new(
-        gateway_url.clone(),
-        card_key,
-        vec![gateway::ClientKey {
+    let gateway = Arc::new(Gateway {
+        own_origin: gateway_url.clone(),
+        db: Db::open(&args.data_dir.join("gateway.sqlite"), gateway::MIGRATIONS)?,
+        platform_key: platform_key.private.clone(),
+        merchants: vec![gateway::Merchant {
+            merchant_id: args.merchant_id.clone(),
+            app_id: args.app_id.clone(),
+            public_key: PublicKey::from(&merchant_key.private),
+            pci: false,
+        }],
+        card_keys: vec![card_key],
+        clients: vec![ClientKey {
             key: client_key.clone(),
             origins: allowed_origins,
         }],
-    );
-    let gateway_app = gateway::app(gateway_state, &args.frames_dir, &args.pkg_dir);
-    let merchant_state = merchant::State::new(client_key, gateway_url.clone());
-    let merchant_app = merchant::app(merchant_state, &args.static_dir, &args.pkg_dir);
+        http: http.clone(),
+        webhook_backoff_ms: args.webhook_backoff_ms,
+    });
+    let merchant = Arc::new(Merchant {
+        origin: merchant_url.clone(),
+        client_key,
+        gateway_url: gateway_url.clone(),
+        paykka: PaykkaClient {
+            base_url: args
+                .paykka_base_url
+                .clone()
+                .unwrap_or_else(|| gateway_url.clone()),
+            merchant_id: args.merchant_id.clone(),
+            app_id: args.app_id.clone(),
+            merchant_key: merchant_key.private.clone(),
+            platform_key: platform_public_key,
+            http,
+        },
+        db: Db::open(&args.data_dir.join("merchant.sqlite"), merchant::MIGRATIONS)?,
+    });
+    tokio::spawn(gateway::webhooks::run(Arc::clone(&gateway)));
+    let gateway_app = gateway::app(gateway, &args.frames_dir, &args.pkg_dir);
+    let merchant_app = merchant::site::app(merchant, &args.static_dir, &args.pkg_dir);
 
     tracing::info!(
         "merchant site on {merchant_url} (also http://localhost:{})",

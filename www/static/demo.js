@@ -1,13 +1,20 @@
-// The demo checkout: mounts paykka-web's secure card fields (frames) and encrypts the card.
+// The demo checkout: mounts paykka-web's secure card fields (frames), encrypts the card,
+// and asks the merchant server to pay; 3-D Secure redirects and comes back to /3ds/return.
 import init, { EncryptedCard } from '/pkg/paykka_web.js';
 
 const $ = (id) => document.getElementById(id);
 let card = null;
+let order = null;
 
 function logEvent(name, detail) {
   const item = document.createElement('li');
   item.textContent = `${name} ${JSON.stringify(detail)}`;
   $('event-log').prepend(item);
+}
+
+async function newOrder() {
+  order = await (await fetch('/api/orders', { method: 'POST' })).json();
+  $('pay').textContent = `Pay US$${order.display_amount}`;
 }
 
 async function mount(locale) {
@@ -29,19 +36,54 @@ async function mount(locale) {
   $('pay').disabled = false;
 }
 
+function show(state, text) {
+  $('result').dataset.state = state;
+  $('result').textContent = text;
+}
+
 async function pay(event) {
   event.preventDefault();
   const button = $('pay');
+  if (button.disabled) return;
   button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  $('pay-error').textContent = '';
   try {
-    const r = await card.encrypt();
-    $('result').textContent = JSON.stringify({ brand: r.brand, last4: r.last4, payment: r.payment }, null, 2);
-    $('result').dataset.state = 'encrypted';
+    const encrypted = await card.encrypt();
+    const response = await fetch('/api/payments', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ trans_id: order.trans_id, payment: encrypted.payment, browser: encrypted.browserInfo }),
+    });
+    const answer = await response.json();
+    if (!response.ok) {
+      $('pay-error').textContent = answer.message;
+      show('error', answer.message);
+      return;
+    }
+    if (answer.action?.type === 'redirect') {
+      show('redirecting', 'Your bank wants to confirm the payment…');
+      location.assign(answer.action.url);
+      return;
+    }
+    if (answer.status === 'SUCCESS' || answer.status === 'AUTHORIZED') {
+      show('success', `Paid. Order ${answer.order_id}, card ending ${answer.card?.last4 ?? ''}.`);
+      card.update({ disabled: true });
+      button.hidden = true;
+      return;
+    }
+    // Declined: say why, keep the card form, and start a new order for the next try.
+    $('pay-error').textContent = answer.message;
+    show('declined', `Payment declined: ${answer.message}`);
+    await newOrder();
   } catch (error) {
-    $('result').textContent = `${error.code}: ${error.message}`;
-    $('result').dataset.state = 'error';
+    if (error.code !== 'VALIDATION') {
+      $('pay-error').textContent = error.message;
+      show('error', `${error.code}: ${error.message}`);
+    }
   } finally {
-    button.disabled = false;
+    button.removeAttribute('aria-busy');
+    if (!button.hidden) button.disabled = false;
   }
 }
 
@@ -49,10 +91,8 @@ async function main() {
   await init();
   $('card-form').addEventListener('submit', pay);
   $('locale').addEventListener('change', () => mount($('locale').value));
+  await newOrder();
   await mount($('locale').value);
 }
 
-main().catch((error) => {
-  $('result').textContent = `Could not start: ${error.code ?? ''} ${error.message}`;
-  $('result').dataset.state = 'error';
-});
+main().catch((error) => show('error', `Could not start: ${error.code ?? ''} ${error.message}`));

@@ -10,7 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::wd::Capabilities;
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::Value;
 
 /// The built npm package; `./dev build` (and `./dev test`) create it.
 pub fn pkg_dir() -> PathBuf {
@@ -152,4 +153,63 @@ fn chromium_binary() -> String {
     .iter()
     .find(|p| Path::new(p).exists())
     .map_or_else(|| "chromium".to_owned(), |p| (*p).to_owned())
+}
+
+pub async fn wait_for(c: &Client, css: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
+}
+
+/// Types into the input of the `index`-th frame on the page.
+pub async fn type_in_frame(c: &Client, index: u16, text: &str) {
+    c.enter_frame(index).await.unwrap();
+    let input = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("input"))
+        .await
+        .unwrap();
+    input.send_keys(text).await.unwrap();
+    c.enter_parent_frame().await.unwrap();
+}
+
+pub async fn frame_value(c: &Client, index: u16) -> String {
+    c.enter_frame(index).await.unwrap();
+    let value = c
+        .find(Locator::Css("input"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    c.enter_parent_frame().await.unwrap();
+    value.unwrap_or_default()
+}
+
+pub async fn eval(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+/// Evaluates `script` until it returns `expected` (up to 5 s); returns the last value.
+pub async fn eventually(c: &Client, script: &str, expected: Value) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let value = eval(c, script).await;
+        if value == expected || std::time::Instant::now() > deadline {
+            return value;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub fn next_year_yy() -> u32 {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 86_400;
+    ((1970.0 + days as f64 / 365.2425) as u32 + 1) % 100
 }

@@ -1,9 +1,8 @@
-//! The sandbox gateway, which is also the secure origin of the card frames: it serves the
-//! frame page and the package, and answers the *frames load* call (public key, key id,
-//! server time, accepted brands) only for page origins registered for the client key.
+//! The secure origin of the card frames: the frame page and the package, and the *frames
+//! load* call (public key, key id, server time, accepted brands), answered only for page
+//! origins registered for the client key.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::extract::State as Extract;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::keys::KeyPair;
+use super::State;
 
 /// A merchant's client key and the page origins registered for it.
 pub struct ClientKey {
@@ -22,39 +21,16 @@ pub struct ClientKey {
     pub origins: Vec<String>,
 }
 
-/// Shared state of the gateway handlers.
-#[derive(Clone)]
-pub struct State {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    own_origin: String,
-    card_key: KeyPair,
-    clients: Vec<ClientKey>,
-    brands: Vec<&'static str>,
-}
-
-impl State {
-    pub fn new(own_origin: String, card_key: KeyPair, clients: Vec<ClientKey>) -> Self {
-        State {
-            inner: Arc::new(Inner {
-                own_origin,
-                card_key,
-                clients,
-                brands: vec![
-                    "visa",
-                    "mastercard",
-                    "amex",
-                    "jcb",
-                    "discover",
-                    "diners",
-                    "unionpay",
-                ],
-            }),
-        }
-    }
-}
+/// The brands the sandbox accepts (PayKKa's list).
+const BRANDS: [&str; 7] = [
+    "visa",
+    "mastercard",
+    "amex",
+    "jcb",
+    "discover",
+    "diners",
+    "unionpay",
+];
 
 /// The frame page's policy: our scripts and wasm only, talk only to this origin, and be
 /// framed only by registered merchant origins.
@@ -72,9 +48,9 @@ fn frame_policy(clients: &[ClientKey]) -> String {
     )
 }
 
-/// The gateway's routes.
+/// The frame page, the package and the frames-load call.
 pub fn app(state: State, frames_dir: &Path, pkg_dir: &Path) -> Router {
-    let policy = HeaderValue::from_str(&frame_policy(&state.inner.clients))
+    let policy = HeaderValue::from_str(&frame_policy(&state.clients))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
     let frames = Router::new()
         .nest_service("/frames", ServeDir::new(frames_dir))
@@ -145,7 +121,7 @@ async fn frames_load(
             serde_json::json!({"ret_code": "010000", "ret_msg": "Invalid request"}),
         );
     };
-    let inner = &state.inner;
+    let inner = &*state;
     let Some(client) = inner.clients.iter().find(|c| c.key == request.client_key) else {
         return answer(
             &headers,
@@ -171,9 +147,13 @@ async fn frames_load(
             serde_json::json!({"ret_code": "ORIGIN_NOT_ALLOWED", "ret_msg": "Origin not registered for this client key"}),
         );
     }
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
+    let Some(card_key) = inner.card_keys.first() else {
+        return answer(
+            &headers,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::json!({"ret_code": "999999"}),
+        );
+    };
     answer(
         &headers,
         StatusCode::OK,
@@ -181,10 +161,10 @@ async fn frames_load(
             "ret_code": "000000",
             "ret_msg": "Success",
             "data": {
-                "public_key": inner.card_key.public_jwk(),
-                "kid": inner.card_key.kid,
-                "server_time": now_ms,
-                "brands": inner.brands,
+                "public_key": card_key.public_jwk(),
+                "kid": card_key.kid,
+                "server_time": crate::signing::now_ms(),
+                "brands": BRANDS,
             }
         }),
     )

@@ -1,15 +1,16 @@
-//! The merchant site: the demo page and the built package under a strict
-//! Content-Security-Policy, and the configuration the page mounts the card fields with.
+//! The merchant site's routes: the demo page, the return page and the built package under
+//! a strict Content-Security-Policy, the page's configuration, and the merchant API.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::extract::State as Extract;
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::{api, State};
 
 /// Only our own scripts, plus compiling our wasm; no inline script or style, no eval; the
 /// secure origin may be framed and called.
@@ -21,28 +22,22 @@ fn content_security_policy(gateway: &str) -> String {
     )
 }
 
-/// Shared state of the merchant handlers.
-#[derive(Clone)]
-pub struct State {
-    client_key: Arc<str>,
-    gateway_url: Arc<str>,
-}
-
-impl State {
-    pub fn new(client_key: String, gateway_url: String) -> Self {
-        State {
-            client_key: client_key.into(),
-            gateway_url: gateway_url.into(),
-        }
-    }
-}
-
 /// The merchant site's routes.
 pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
     let policy = HeaderValue::from_str(&content_security_policy(&state.gateway_url))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     Router::new()
         .route("/api/config", get(config))
+        .route("/api/orders", post(api::create_order))
+        .route("/api/payments", post(api::pay))
+        .route("/api/payments/{trans_id}", get(api::query))
+        .route("/api/sessions", post(api::create_session))
+        .route("/api/apple-pay/session", post(api::apple_pay_session))
+        .route(api::WEBHOOK_PATH, post(api::webhook))
+        .route_service(
+            "/3ds/return",
+            ServeFile::new(static_dir.join("return.html")),
+        )
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .fallback_service(ServeDir::new(static_dir))
         .with_state(state)
@@ -60,10 +55,10 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
         ))
 }
 
-/// What the page needs to mount the secure fields: the client key and the gateway.
+/// What the page needs to mount the secure fields: the client key and the secure origin.
 async fn config(Extract(state): Extract<State>) -> Json<serde_json::Value> {
     Json(serde_json::json!({
-        "clientKey": &*state.client_key,
-        "environment": &*state.gateway_url,
+        "clientKey": state.client_key,
+        "environment": state.gateway_url,
     }))
 }

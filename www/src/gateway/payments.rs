@@ -1,0 +1,719 @@
+//! Payments at the sandbox: initiate (encrypted card, plain card for PCI merchants,
+//! wallet token), query, capture, void, refund and refund query. A `trans_id` makes one
+//! payment only: a repeat gets the first payment's answer.
+
+use axum::body::Bytes;
+use axum::extract::State as Extract;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use paykka_web::crypto::FieldName;
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::cards::{decrypt_field, outcome, Card, CardError, Outcome};
+use super::webhooks::{enqueue, payment_notification};
+use super::{authenticate, failure, parse, success, ApiError, Caller, Gateway, State};
+use crate::money;
+use crate::signing::now_ms;
+
+pub const INITIATE: &str = "/v3/payment/acq";
+pub const QUERY: &str = "/v3/payment/acq/query";
+pub const CAPTURE: &str = "/v3/payment/acq/capture";
+pub const VOID: &str = "/v3/payment/acq/void";
+pub const REFUND: &str = "/v3/payment/acq/refund";
+pub const REFUND_QUERY: &str = "/v3/payment/acq/refund/query";
+
+#[derive(Deserialize)]
+struct PaymentObject {
+    payment_method: String,
+    encrypted_card_no: Option<String>,
+    encrypted_exp_month: Option<String>,
+    encrypted_exp_year: Option<String>,
+    encrypted_cvv: Option<String>,
+    card_no: Option<String>,
+    exp_month: Option<String>,
+    exp_year: Option<String>,
+    cvv: Option<String>,
+    token_data: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct InitiateRequest {
+    merchant_id: String,
+    payment_type: String,
+    capture_method: Option<String>,
+    trans_id: String,
+    currency: String,
+    amount: Value,
+    notify_url: Option<String>,
+    return_url: Option<String>,
+    payment: PaymentObject,
+}
+
+/// A stored payment.
+pub struct Payment {
+    pub order_id: String,
+    pub merchant_id: String,
+    pub trans_id: String,
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+    pub payment_method: String,
+    pub capture_method: String,
+    pub card: Option<(String, String, String)>,
+    pub error_code: String,
+    pub error_description: String,
+    pub notify_url: Option<String>,
+    pub return_url: Option<String>,
+    pub challenge_token: Option<String>,
+    pub refunded_amount: i64,
+    pub updated_at: i64,
+}
+
+const PAYMENT_COLUMNS: &str = "order_id, merchant_id, trans_id, status, amount, currency, payment_method, \
+     capture_method, card_brand, card_bin, card_last4, error_code, error_description, notify_url, return_url, \
+     challenge_token, refunded_amount, updated_at";
+
+impl Payment {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
+        let brand: Option<String> = row.get(8)?;
+        let bin: Option<String> = row.get(9)?;
+        let last4: Option<String> = row.get(10)?;
+        Ok(Payment {
+            order_id: row.get(0)?,
+            merchant_id: row.get(1)?,
+            trans_id: row.get(2)?,
+            status: row.get(3)?,
+            amount: row.get(4)?,
+            currency: row.get(5)?,
+            payment_method: row.get(6)?,
+            capture_method: row.get(7)?,
+            card: brand.zip(bin).zip(last4).map(|((b, n), l)| (b, n, l)),
+            error_code: row.get(11)?,
+            error_description: row.get(12)?,
+            notify_url: row.get(13)?,
+            return_url: row.get(14)?,
+            challenge_token: row.get(15)?,
+            refunded_amount: row.get(16)?,
+            updated_at: row.get(17)?,
+        })
+    }
+
+    /// Finds a payment by merchant and `trans_id` or `order_id`.
+    pub fn find(
+        conn: &rusqlite::Connection,
+        merchant_id: &str,
+        key: &str,
+    ) -> rusqlite::Result<Option<Payment>> {
+        conn.query_row(
+            &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ?1 AND (trans_id = ?2 OR order_id = ?2)"),
+            params![merchant_id, key],
+            Payment::from_row,
+        )
+        .optional()
+    }
+
+    pub fn by_challenge(
+        conn: &rusqlite::Connection,
+        token: &str,
+    ) -> rusqlite::Result<Option<Payment>> {
+        conn.query_row(
+            &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE challenge_token = ?1"),
+            [token],
+            Payment::from_row,
+        )
+        .optional()
+    }
+
+    /// The API's view of the payment.
+    pub fn data(&self, gateway_origin: &str) -> Value {
+        let mut data = json!({
+            "merchant_id": self.merchant_id,
+            "trans_id": self.trans_id,
+            "order_id": self.order_id,
+            "status": self.status,
+            "amount": self.amount,
+            "currency": self.currency,
+            "capture_method": self.capture_method,
+            "error_code": self.error_code,
+            "error_description": self.error_description,
+            "payment": {"payment_method": self.payment_method},
+            "refunded_amount": self.refunded_amount,
+        });
+        if let Some((brand, bin, last4)) = &self.card {
+            data["card_info"] = json!({"card_brand": brand, "bin": bin, "last4": last4});
+        }
+        if let (Some(token), "PROCESSING") = (&self.challenge_token, self.status.as_str()) {
+            data["authentication_result"] =
+                json!({"authentication_url": format!("{gateway_origin}/3ds/challenge/{token}")});
+        }
+        data
+    }
+}
+
+/// The payment's card, wallet or refusal.
+enum Source {
+    Card { card: Card, nonces: Vec<String> },
+    Wallet,
+}
+
+fn amount_of(value: &Value) -> Option<i64> {
+    let n = match value {
+        Value::Number(n) => n.as_i64()?,
+        Value::String(s)
+            if !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            s.parse().ok()?
+        }
+        _ => return None,
+    };
+    (1..=1_000_000_000_000).contains(&n).then_some(n)
+}
+
+fn card_error(error: CardError) -> ApiError {
+    let status = StatusCode::BAD_REQUEST;
+    ApiError::new(status, error.ret_code(), error.message())
+}
+
+/// Decrypts (or, for PCI merchants, reads) the card and checks it.
+fn read_source(
+    gateway: &Gateway,
+    caller: &Caller<'_>,
+    payment: &PaymentObject,
+    now: i64,
+) -> Result<Source, ApiError> {
+    match payment.payment_method.to_ascii_uppercase().as_str() {
+        "BANKCARD" => {}
+        "APPLE_PAY" | "GOOGLE_PAY" => {
+            return match payment.token_data.as_deref() {
+                Some(token) if !token.trim().is_empty() => Ok(Source::Wallet),
+                _ => Err(ApiError::bad_request(
+                    "token_data is required for wallet payments",
+                )),
+            };
+        }
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "210001",
+                "Payment method not supported",
+            ))
+        }
+    }
+    let encrypted = [
+        (FieldName::Number, &payment.encrypted_card_no),
+        (FieldName::ExpiryMonth, &payment.encrypted_exp_month),
+        (FieldName::ExpiryYear, &payment.encrypted_exp_year),
+        (FieldName::Cvc, &payment.encrypted_cvv),
+    ];
+    if encrypted.iter().any(|(_, v)| v.is_some()) {
+        let mut values = Vec::new();
+        let mut nonces = Vec::new();
+        for (slot, value) in encrypted {
+            let compact = value
+                .as_deref()
+                .ok_or_else(|| ApiError::bad_request("all four encrypted_* fields are required"))?;
+            let field =
+                decrypt_field(&gateway.card_keys, slot, compact, now).map_err(card_error)?;
+            values.push(field.value);
+            nonces.push(field.nonce);
+        }
+        let card =
+            Card::check(&values[0], &values[1], &values[2], &values[3], now).map_err(card_error)?;
+        return Ok(Source::Card { card, nonces });
+    }
+    let (Some(number), Some(month), Some(year), Some(cvv)) = (
+        &payment.card_no,
+        &payment.exp_month,
+        &payment.exp_year,
+        &payment.cvv,
+    ) else {
+        return Err(ApiError::bad_request("card data is missing"));
+    };
+    if !caller.merchant.pci {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "206017",
+            "PCI compliance insufficient",
+        ));
+    }
+    let card = Card::check(number, month, year, cvv, now).map_err(card_error)?;
+    Ok(Source::Card {
+        card,
+        nonces: Vec::new(),
+    })
+}
+
+/// A new order id: `GW` and 17 digits.
+fn order_id() -> String {
+    let mut bytes = [0u8; 4];
+    rand::fill(&mut bytes);
+    format!("GW{}{:04}", now_ms(), u32::from_le_bytes(bytes) % 10_000)
+}
+
+fn token() -> String {
+    crate::signing::new_nonce()
+}
+
+enum Stored {
+    New(Payment),
+    Existing(Payment),
+    Replayed,
+}
+
+/// Initiate Transaction.
+pub async fn initiate(
+    Extract(gateway): Extract<State>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match initiate_inner(&gateway, &headers, &body).await {
+        Ok(data) => success(&gateway, INITIATE, data),
+        Err(error) => failure(&gateway, INITIATE, error),
+    }
+}
+
+async fn initiate_inner(
+    gateway: &State,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Value, ApiError> {
+    let caller = authenticate(gateway, headers, INITIATE, body).await?;
+    let request: InitiateRequest = parse(body)?;
+    if request.merchant_id != caller.merchant.merchant_id {
+        return Err(ApiError::bad_request(
+            "merchant_id does not belong to the caller",
+        ));
+    }
+    if !["PURCHASE", "RECURRING"].contains(&request.payment_type.as_str()) {
+        return Err(ApiError::bad_request(
+            "payment_type must be PURCHASE or RECURRING",
+        ));
+    }
+    let capture_method = request
+        .capture_method
+        .clone()
+        .unwrap_or_else(|| "AUTOMATIC".into());
+    if !["AUTOMATIC", "MANUAL"].contains(&capture_method.as_str()) {
+        return Err(ApiError::bad_request(
+            "capture_method must be AUTOMATIC or MANUAL",
+        ));
+    }
+    if request.trans_id.is_empty() || request.trans_id.len() > 64 {
+        return Err(ApiError::bad_request("trans_id must be 1 to 64 characters"));
+    }
+    if money::exponent(&request.currency).is_none() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "1007",
+            "Currency not supported",
+        ));
+    }
+    let amount = amount_of(&request.amount)
+        .ok_or_else(|| ApiError::bad_request("amount must be a positive integer in minor units"))?;
+    if request.return_url.is_none() && request.payment_type == "PURCHASE" {
+        return Err(ApiError::bad_request("return_url is required"));
+    }
+
+    // A repeat of a known trans_id gets the first answer, before anything else is checked.
+    let merchant_id = request.merchant_id.clone();
+    let trans_id = request.trans_id.clone();
+    let existing = gateway
+        .db
+        .call(move |conn| Payment::find(conn, &merchant_id, &trans_id))
+        .await
+        .map_err(ApiError::internal)?;
+    if let Some(existing) = existing {
+        return Ok(existing.data(&gateway.own_origin));
+    }
+
+    let now = now_ms();
+    let source = read_source(gateway, &caller, &request.payment, now)?;
+    let (decision, card, nonces) = match source {
+        Source::Wallet => (Outcome::Authorised, None, Vec::new()),
+        Source::Card { card, nonces } => (outcome(&card.number), Some(card), nonces),
+    };
+    let (status, error_code, error_description, challenge) = match decision {
+        Outcome::Authorised if capture_method == "MANUAL" => {
+            ("AUTHORIZED", "0000", "Success", None)
+        }
+        Outcome::Authorised => ("SUCCESS", "0000", "Success", None),
+        Outcome::Challenge => (
+            "PROCESSING",
+            "0000",
+            "Authentication required",
+            Some(token()),
+        ),
+        Outcome::Declined(code, text) => ("FAILURE", code, text, None),
+        Outcome::NotSupported => ("FAILURE", "2006", "Card not supported", None),
+    };
+    let payment = Payment {
+        order_id: order_id(),
+        merchant_id: request.merchant_id,
+        trans_id: request.trans_id,
+        status: status.into(),
+        amount,
+        currency: request.currency,
+        payment_method: request.payment.payment_method.to_ascii_uppercase(),
+        capture_method,
+        card: card.as_ref().map(|c| {
+            (
+                c.brand_name().to_owned(),
+                c.bin().to_owned(),
+                c.last4().to_owned(),
+            )
+        }),
+        error_code: error_code.into(),
+        error_description: error_description.into(),
+        notify_url: request.notify_url,
+        return_url: request.return_url,
+        challenge_token: challenge,
+        refunded_amount: 0,
+        updated_at: now,
+    };
+    let app_id = caller.merchant.app_id.clone();
+    let stored = gateway
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            if let Some(existing) = Payment::find(&tx, &payment.merchant_id, &payment.trans_id)? {
+                return Ok(Stored::Existing(existing));
+            }
+            tx.execute(
+                "DELETE FROM card_nonces WHERE seen_at < ?1",
+                [now - 2 * super::cards::MAX_AGE_MS],
+            )?;
+            for nonce in &nonces {
+                let inserted = tx.execute(
+                    "INSERT OR IGNORE INTO card_nonces (nonce, seen_at) VALUES (?1, ?2)",
+                    params![nonce, now],
+                )?;
+                if inserted == 0 {
+                    return Ok(Stored::Replayed);
+                }
+            }
+            insert_payment(&tx, &payment)?;
+            if let Some(notify_type) = final_notify_type(&payment.status) {
+                enqueue_payment(&tx, &payment, notify_type, &app_id)?;
+            }
+            tx.commit()?;
+            Ok(Stored::New(payment))
+        })
+        .await
+        .map_err(ApiError::internal)?;
+    match stored {
+        Stored::New(payment) => {
+            tracing::info!(order_id = %payment.order_id, status = %payment.status, "payment");
+            Ok(payment.data(&gateway.own_origin))
+        }
+        Stored::Existing(payment) => Ok(payment.data(&gateway.own_origin)),
+        Stored::Replayed => Err(card_error(CardError::Replayed)),
+    }
+}
+
+fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> rusqlite::Result<()> {
+    let (brand, bin, last4) = match &p.card {
+        Some((b, n, l)) => (Some(b), Some(n), Some(l)),
+        None => (None, None, None),
+    };
+    tx.execute(
+        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)"),
+        params![
+            p.order_id, p.merchant_id, p.trans_id, p.status, p.amount, p.currency, p.payment_method,
+            p.capture_method, brand, bin, last4, p.error_code, p.error_description, p.notify_url,
+            p.return_url, p.challenge_token, p.refunded_amount, p.updated_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// The notification a final status sends.
+pub fn final_notify_type(status: &str) -> Option<&'static str> {
+    match status {
+        "SUCCESS" => Some("PAYMENT.SUCCESS"),
+        "AUTHORIZED" => Some("PAYMENT.AUTHORIZATION"),
+        "FAILURE" => Some("PAYMENT.FAILURE"),
+        "CANCELED" => Some("PAYMENT.CANCELED"),
+        _ => None,
+    }
+}
+
+/// Queues the payment notification (once per order and type).
+pub fn enqueue_payment(
+    tx: &Transaction<'_>,
+    p: &Payment,
+    notify_type: &str,
+    app_id: &str,
+) -> rusqlite::Result<()> {
+    let Some(url) = &p.notify_url else {
+        return Ok(());
+    };
+    let body = payment_notification(p, notify_type);
+    enqueue(
+        tx,
+        &format!("{}:{notify_type}", p.order_id),
+        url,
+        &body,
+        app_id,
+    )
+}
+
+/// Sets a payment's status (and error) in a transaction, with its notification.
+pub fn update_status(
+    tx: &Transaction<'_>,
+    p: &mut Payment,
+    status: &str,
+    code: &str,
+    text: &str,
+    app_id: &str,
+) -> rusqlite::Result<()> {
+    let now = now_ms();
+    tx.execute(
+        "UPDATE payments SET status = ?1, error_code = ?2, error_description = ?3, updated_at = ?4 WHERE order_id = ?5",
+        params![status, code, text, now, p.order_id],
+    )?;
+    p.status = status.into();
+    p.error_code = code.into();
+    p.error_description = text.into();
+    p.updated_at = now;
+    if let Some(notify_type) = final_notify_type(status) {
+        enqueue_payment(tx, p, notify_type, app_id)?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct OrderRequest {
+    merchant_id: String,
+    trans_id: Option<String>,
+    order_id: Option<String>,
+}
+
+async fn find_order(
+    gateway: &State,
+    caller: &Caller<'_>,
+    body: &Bytes,
+) -> Result<Payment, ApiError> {
+    let request: OrderRequest = parse(body)?;
+    if request.merchant_id != caller.merchant.merchant_id {
+        return Err(ApiError::bad_request(
+            "merchant_id does not belong to the caller",
+        ));
+    }
+    let key = request
+        .trans_id
+        .or(request.order_id)
+        .ok_or_else(|| ApiError::bad_request("trans_id or order_id is required"))?;
+    let merchant_id = request.merchant_id;
+    gateway
+        .db
+        .call(move |conn| Payment::find(conn, &merchant_id, &key))
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "206024", "Order does not exist"))
+}
+
+/// Query Transaction.
+pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = async {
+        let caller = authenticate(&gateway, &headers, QUERY, &body).await?;
+        Ok(find_order(&gateway, &caller, &body)
+            .await?
+            .data(&gateway.own_origin))
+    }
+    .await;
+    respond(&gateway, QUERY, result)
+}
+
+fn respond(gateway: &Gateway, path: &str, result: Result<Value, ApiError>) -> Response {
+    match result {
+        Ok(data) => success(gateway, path, data),
+        Err(error) => failure(gateway, path, error),
+    }
+}
+
+/// Moves an AUTHORIZED payment to `to` (capture → SUCCESS, void → CANCELED).
+async fn settle_authorized(
+    gateway: &State,
+    headers: &HeaderMap,
+    body: &Bytes,
+    path: &'static str,
+    to: &'static str,
+) -> Result<Value, ApiError> {
+    let caller = authenticate(gateway, headers, path, body).await?;
+    let payment = find_order(gateway, &caller, body).await?;
+    let app_id = caller.merchant.app_id.clone();
+    let order_id = payment.order_id.clone();
+    let merchant_id = payment.merchant_id.clone();
+    let updated = gateway
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(mut p) = Payment::find(&tx, &merchant_id, &order_id)? else {
+                return Ok(None);
+            };
+            if p.status == to {
+                return Ok(Some(Ok(p)));
+            }
+            if p.status != "AUTHORIZED" {
+                return Ok(Some(Err(p.status)));
+            }
+            update_status(&tx, &mut p, to, "0000", "Success", &app_id)?;
+            tx.commit()?;
+            Ok(Some(Ok(p)))
+        })
+        .await
+        .map_err(ApiError::internal)?;
+    match updated {
+        Some(Ok(p)) => Ok(p.data(&gateway.own_origin)),
+        Some(Err(status)) => Err(ApiError::bad_request(format!(
+            "Order in status {status} cannot change to {to}"
+        ))),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "206024",
+            "Order does not exist",
+        )),
+    }
+}
+
+/// Capture an authorisation.
+pub async fn capture(
+    Extract(gateway): Extract<State>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = settle_authorized(&gateway, &headers, &body, CAPTURE, "SUCCESS").await;
+    respond(&gateway, CAPTURE, result)
+}
+
+/// Void (cancel) an authorisation.
+pub async fn void(Extract(gateway): Extract<State>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = settle_authorized(&gateway, &headers, &body, VOID, "CANCELED").await;
+    respond(&gateway, VOID, result)
+}
+
+#[derive(Deserialize)]
+struct RefundRequest {
+    merchant_id: String,
+    trans_id: Option<String>,
+    order_id: Option<String>,
+    refund_trans_id: String,
+    amount: Value,
+}
+
+/// A stored refund: refund order id, order id, refund trans id, amount, status.
+type RefundRow = (String, String, String, i64, String);
+
+fn refund_data(row: RefundRow) -> Value {
+    let (refund_order_id, order_id, refund_trans_id, amount, status) = row;
+    json!({"refund_order_id": refund_order_id, "order_id": order_id, "refund_trans_id": refund_trans_id, "amount": amount, "status": status})
+}
+
+fn find_refund(
+    conn: &rusqlite::Connection,
+    merchant_id: &str,
+    refund_trans_id: &str,
+) -> rusqlite::Result<Option<RefundRow>> {
+    conn.query_row(
+        "SELECT refund_order_id, order_id, refund_trans_id, amount, status FROM refunds WHERE merchant_id = ?1 AND refund_trans_id = ?2",
+        params![merchant_id, refund_trans_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )
+    .optional()
+}
+
+/// Refund a paid order, fully or in part; `refund_trans_id` makes it happen once.
+pub async fn refund(Extract(gateway): Extract<State>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = async {
+        let caller = authenticate(&gateway, &headers, REFUND, &body).await?;
+        let request: RefundRequest = parse(&body)?;
+        if request.merchant_id != caller.merchant.merchant_id {
+            return Err(ApiError::bad_request("merchant_id does not belong to the caller"));
+        }
+        let amount = amount_of(&request.amount).ok_or_else(|| ApiError::bad_request("amount must be a positive integer"))?;
+        let key = request.trans_id.or(request.order_id).ok_or_else(|| ApiError::bad_request("trans_id or order_id is required"))?;
+        let app_id = caller.merchant.app_id.clone();
+        let merchant_id = request.merchant_id;
+        let refund_trans_id = request.refund_trans_id;
+        let outcome = gateway
+            .db
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                if let Some(existing) = find_refund(&tx, &merchant_id, &refund_trans_id)? {
+                    return Ok(Ok(existing));
+                }
+                let Some(mut p) = Payment::find(&tx, &merchant_id, &key)? else {
+                    return Ok(Err(ApiError::new(StatusCode::NOT_FOUND, "206024", "Order does not exist")));
+                };
+                if !["SUCCESS", "PARTIALLY_REFUNDED"].contains(&p.status.as_str()) {
+                    return Ok(Err(ApiError::new(StatusCode::BAD_REQUEST, "1006", "Refund not allowed")));
+                }
+                if amount > p.amount - p.refunded_amount {
+                    return Ok(Err(ApiError::bad_request("amount exceeds what is left to refund")));
+                }
+                let refund_order_id = format!("RG{}", &order_id()[2..]);
+                let now = now_ms();
+                tx.execute(
+                    "INSERT INTO refunds (refund_order_id, order_id, merchant_id, refund_trans_id, amount, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'SUCCESS', ?6)",
+                    params![refund_order_id, p.order_id, merchant_id, refund_trans_id, amount, now],
+                )?;
+                p.refunded_amount += amount;
+                let status = if p.refunded_amount == p.amount { "REFUNDED" } else { "PARTIALLY_REFUNDED" };
+                tx.execute(
+                    "UPDATE payments SET status = ?1, refunded_amount = ?2, updated_at = ?3 WHERE order_id = ?4",
+                    params![status, p.refunded_amount, now, p.order_id],
+                )?;
+                p.status = status.into();
+                if let Some(url) = &p.notify_url {
+                    let body = json!({
+                        "notify_type": "REFUND.SUCCESS", "error_code": "0000", "error_description": "Success",
+                        "merchant_id": p.merchant_id, "trans_id": refund_trans_id, "refund_order_id": refund_order_id,
+                        "order_id": p.order_id, "status": "SUCCESS", "amount": amount, "currency": p.currency,
+                        "timestamp": now,
+                    });
+                    enqueue(&tx, &format!("{refund_order_id}:REFUND.SUCCESS"), url, &body, &app_id)?;
+                }
+                tx.commit()?;
+                Ok(Ok((refund_order_id, p.order_id, refund_trans_id, amount, "SUCCESS".to_owned())))
+            })
+            .await
+            .map_err(ApiError::internal)?;
+        outcome.map(refund_data)
+    }
+    .await;
+    respond(&gateway, REFUND, result)
+}
+
+#[derive(Deserialize)]
+struct RefundQuery {
+    merchant_id: String,
+    refund_trans_id: String,
+}
+
+/// Refund Query.
+pub async fn refund_query(
+    Extract(gateway): Extract<State>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let caller = authenticate(&gateway, &headers, REFUND_QUERY, &body).await?;
+        let request: RefundQuery = parse(&body)?;
+        if request.merchant_id != caller.merchant.merchant_id {
+            return Err(ApiError::bad_request(
+                "merchant_id does not belong to the caller",
+            ));
+        }
+        gateway
+            .db
+            .call(move |conn| find_refund(conn, &request.merchant_id, &request.refund_trans_id))
+            .await
+            .map_err(ApiError::internal)?
+            .map(refund_data)
+            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "206024", "Refund does not exist"))
+    }
+    .await;
+    respond(&gateway, REFUND_QUERY, result)
+}

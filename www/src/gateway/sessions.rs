@@ -1,0 +1,190 @@
+//! Checkout sessions (create, query) and Apple Pay merchant sessions at the sandbox.
+
+use axum::body::Bytes;
+use axum::extract::State as Extract;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use rusqlite::{params, OptionalExtension};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::payments::Payment;
+use super::{authenticate, failure, parse, success, ApiError, State};
+use crate::money;
+use crate::signing::{new_nonce, now_ms};
+
+pub const CREATE: &str = "/v3/payment/acq/session";
+pub const QUERY: &str = "/v3/payment/acq/session/query";
+pub const APPLE_PAY: &str = "/v3/payment/acq/apple-pay/create-session";
+
+/// Sessions live this long unless the request says otherwise.
+const SESSION_TTL_MS: i64 = 30 * 60 * 1000;
+
+#[derive(Deserialize)]
+struct CreateRequest {
+    merchant_id: String,
+    trans_id: String,
+    currency: String,
+    amount: i64,
+}
+
+#[derive(Deserialize)]
+struct QueryRequest {
+    merchant_id: String,
+    session_id: String,
+}
+
+/// A stored session: id, trans id, amount, currency, expiry (ms), the create request.
+type SessionRow = (String, String, i64, String, i64, String);
+
+fn session_data(row: SessionRow, payment: Option<Payment>, origin: &str) -> Value {
+    let (session_id, trans_id, amount, currency, expires_at, request) = row;
+    let status = match &payment {
+        Some(p) => p.status.clone(),
+        None if now_ms() > expires_at => "EXPIRED".to_owned(),
+        None => "OPEN".to_owned(),
+    };
+    let request: Value = serde_json::from_str(&request).unwrap_or(Value::Null);
+    json!({
+        "session_id": session_id,
+        "trans_id": trans_id,
+        "amount": amount,
+        "currency": currency,
+        "status": status,
+        "expire_time": expires_at,
+        "goods": request.get("goods").cloned().unwrap_or(Value::Null),
+        "session_url": format!("{origin}/checkout/{session_id}"),
+        "order_id": payment.map(|p| p.order_id),
+    })
+}
+
+fn find_session(
+    conn: &rusqlite::Connection,
+    merchant_id: &str,
+    key: &str,
+) -> rusqlite::Result<Option<SessionRow>> {
+    conn.query_row(
+        "SELECT session_id, trans_id, amount, currency, expires_at, request FROM sessions WHERE merchant_id = ?1 AND (session_id = ?2 OR trans_id = ?2)",
+        params![merchant_id, key],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+    )
+    .optional()
+}
+
+/// Create Session: one per `trans_id`; a repeat returns the same session.
+pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = async {
+        let caller = authenticate(&gateway, &headers, CREATE, &body).await?;
+        let request: CreateRequest = parse(&body)?;
+        if request.merchant_id != caller.merchant.merchant_id {
+            return Err(ApiError::bad_request("merchant_id does not belong to the caller"));
+        }
+        if money::exponent(&request.currency).is_none() {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "1007", "Currency not supported"));
+        }
+        if request.amount <= 0 {
+            return Err(ApiError::bad_request("amount must be a positive integer in minor units"));
+        }
+        let raw = String::from_utf8_lossy(&body).into_owned();
+        let origin = gateway.own_origin.clone();
+        gateway
+            .db
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                if find_session(&tx, &request.merchant_id, &request.trans_id)?.is_none() {
+                    let now = now_ms();
+                    tx.execute(
+                        "INSERT INTO sessions (session_id, merchant_id, trans_id, amount, currency, request, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![format!("CS{}", &new_nonce()[..20]), request.merchant_id, request.trans_id, request.amount, request.currency, raw, now + SESSION_TTL_MS, now],
+                    )?;
+                }
+                let row = find_session(&tx, &request.merchant_id, &request.trans_id)?;
+                tx.commit()?;
+                Ok(row.map(|row| session_data(row, None, &origin)))
+            })
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("session vanished")))
+    }
+    .await;
+    match result {
+        Ok(data) => success(&gateway, CREATE, data),
+        Err(error) => failure(&gateway, CREATE, error),
+    }
+}
+
+/// Query Session: its status follows its payment, or EXPIRED.
+pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = async {
+        let caller = authenticate(&gateway, &headers, QUERY, &body).await?;
+        let request: QueryRequest = parse(&body)?;
+        if request.merchant_id != caller.merchant.merchant_id {
+            return Err(ApiError::bad_request(
+                "merchant_id does not belong to the caller",
+            ));
+        }
+        let origin = gateway.own_origin.clone();
+        gateway
+            .db
+            .call(move |conn| {
+                let Some(row) = find_session(conn, &request.merchant_id, &request.session_id)?
+                else {
+                    return Ok(None);
+                };
+                let payment = Payment::find(conn, &request.merchant_id, &row.1)?;
+                Ok(Some(session_data(row, payment, &origin)))
+            })
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "206011", "Session does not exist"))
+    }
+    .await;
+    match result {
+        Ok(data) => success(&gateway, QUERY, data),
+        Err(error) => failure(&gateway, QUERY, error),
+    }
+}
+
+#[derive(Deserialize)]
+struct ApplePayRequest {
+    merchant_id: String,
+    domain_name: String,
+    display_name: Option<String>,
+}
+
+/// Create Apple Pay Session: the sandbox's stand-in for Apple's merchant session object
+/// (same members; `completeMerchantValidation` takes it as is).
+pub async fn apple_pay(
+    Extract(gateway): Extract<State>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let caller = authenticate(&gateway, &headers, APPLE_PAY, &body).await?;
+        let request: ApplePayRequest = parse(&body)?;
+        if request.merchant_id != caller.merchant.merchant_id {
+            return Err(ApiError::bad_request(
+                "merchant_id does not belong to the caller",
+            ));
+        }
+        if request.domain_name.is_empty() || request.domain_name.contains(['/', ' ']) {
+            return Err(ApiError::bad_request("domain_name must be a host name"));
+        }
+        let now = now_ms();
+        Ok(json!({
+            "epochTimestamp": now,
+            "expiresAt": now + 60 * 60 * 1000,
+            "merchantSessionIdentifier": format!("SSH{}", new_nonce()),
+            "nonce": &new_nonce()[..8],
+            "merchantIdentifier": format!("merchant.sandbox.{}", request.merchant_id),
+            "domainName": request.domain_name,
+            "displayName": request.display_name.unwrap_or_else(|| "PayKKa sandbox".into()),
+            "signature": new_nonce(),
+        }))
+    }
+    .await;
+    match result {
+        Ok(data) => success(&gateway, APPLE_PAY, data),
+        Err(error) => failure(&gateway, APPLE_PAY, error),
+    }
+}

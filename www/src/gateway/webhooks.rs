@@ -1,0 +1,162 @@
+//! Webhooks: notifications go into a persisted outbox in the same transaction as the
+//! state change, and a worker delivers them, signed, retrying with exponential backoff
+//! until the merchant acknowledges with a 2xx. A restart picks up where it stopped.
+
+use std::time::Duration;
+
+use rusqlite::{params, Transaction};
+use serde_json::{json, Value};
+
+use super::payments::Payment;
+use super::State;
+use crate::signing::{
+    self, now_ms, HEADER_APPID, HEADER_NONCE, HEADER_SIGN, HEADER_SIGN_ALG, HEADER_TIMESTAMP,
+    SIGN_ALG,
+};
+
+/// Longest wait between two attempts.
+const MAX_BACKOFF_MS: i64 = 10 * 60 * 1000;
+
+/// The body of a payment notification (PayKKa v3 fields).
+pub fn payment_notification(p: &Payment, notify_type: &str) -> Value {
+    let mut body = json!({
+        "notify_type": notify_type,
+        "error_code": p.error_code,
+        "error_description": p.error_description,
+        "merchant_id": p.merchant_id,
+        "trans_id": p.trans_id,
+        "order_id": p.order_id,
+        "status": p.status,
+        "amount": p.amount,
+        "currency": p.currency,
+        "pay_finish_time": time::OffsetDateTime::from_unix_timestamp(p.updated_at / 1000)
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
+        "payment": {"payment_method": p.payment_method},
+        "timestamp": p.updated_at,
+    });
+    if let Some((brand, bin, last4)) = &p.card {
+        body["card_info"] = json!({"card_brand": brand, "bin": bin, "last4": last4});
+    }
+    body
+}
+
+/// Queues a notification once per `event_key`.
+pub fn enqueue(
+    tx: &Transaction<'_>,
+    event_key: &str,
+    url: &str,
+    body: &Value,
+    app_id: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO outbox (event_key, url, app_id, body, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![event_key, url, app_id, body.to_string(), now_ms()],
+    )?;
+    Ok(())
+}
+
+struct Due {
+    id: i64,
+    url: String,
+    app_id: String,
+    body: String,
+    attempts: i64,
+}
+
+/// Delivers due notifications until the process stops.
+pub async fn run(gateway: State) {
+    loop {
+        if let Err(error) = deliver_due(&gateway).await {
+            tracing::warn!("webhook outbox: {error:#}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn deliver_due(gateway: &State) -> anyhow::Result<()> {
+    let now = now_ms();
+    let due = gateway
+        .db
+        .call(move |conn| {
+            let mut statement = conn.prepare(
+                "SELECT id, url, app_id, body, attempts FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT 20",
+            )?;
+            let rows = statement.query_map([now], |r| {
+                Ok(Due { id: r.get(0)?, url: r.get(1)?, app_id: r.get(2)?, body: r.get(3)?, attempts: r.get(4)? })
+            })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .await?;
+    for item in due {
+        let outcome = send(gateway, &item).await;
+        let attempts = item.attempts + 1;
+        let backoff = (gateway.webhook_backoff_ms << attempts.min(20)).min(MAX_BACKOFF_MS);
+        let (delivered, status) = match &outcome {
+            Ok(code) => (code.is_success(), code.as_u16().to_string()),
+            Err(_) => (false, "unreachable".to_owned()),
+        };
+        tracing::info!(id = item.id, attempts, status = %status, delivered, "webhook delivery");
+        let id = item.id;
+        gateway
+            .db
+            .call(move |conn| {
+                let now = now_ms();
+                if delivered {
+                    conn.execute(
+                        "UPDATE outbox SET attempts = ?1, delivered_at = ?2, last_status = ?3 WHERE id = ?4",
+                        params![attempts, now, status, id],
+                    )
+                } else {
+                    conn.execute(
+                        "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2, last_status = ?3 WHERE id = ?4",
+                        params![attempts, now + backoff, status, id],
+                    )
+                }
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// The path of a URL (what the signature covers).
+fn path_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    url[after_scheme..]
+        .find('/')
+        .map_or("/", |i| &url[after_scheme + i..])
+}
+
+async fn send(gateway: &State, item: &Due) -> anyhow::Result<reqwest::StatusCode> {
+    let path = path_of(&item.url);
+    let path = path.split('?').next().unwrap_or(path);
+    let signed = signing::sign_now(&gateway.platform_key, "POST", path, item.body.as_bytes());
+    let response = gateway
+        .http
+        .post(&item.url)
+        .header("content-type", "application/json")
+        .header(HEADER_APPID, &item.app_id)
+        .header(HEADER_TIMESTAMP, &signed.timestamp)
+        .header(HEADER_NONCE, &signed.nonce)
+        .header(HEADER_SIGN_ALG, SIGN_ALG)
+        .header(HEADER_SIGN, &signed.sign)
+        .body(item.body.clone())
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await?;
+    Ok(response.status())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_of;
+
+    #[test]
+    fn paths() {
+        assert_eq!(
+            path_of("http://127.0.0.1:8080/api/webhooks/paykka"),
+            "/api/webhooks/paykka"
+        );
+        assert_eq!(path_of("https://shop.example"), "/");
+    }
+}

@@ -1,0 +1,9 @@
+//! paykka-www: the demo's merchant site and the embedded sandbox gateway, as a library so
+//! the tests can build either app around a temporary data directory.
+
+pub mod gateway;
+pub mod keys;
+pub mod merchant;
+pub mod money;
+pub mod signing;
+pub mod store;

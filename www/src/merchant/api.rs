@@ -1,0 +1,404 @@
+//! The merchant server API: orders, payment from the encrypted card (full PayKKa request,
+//! signed), query, checkout session, Apple Pay session, and the webhook receiver
+//! (signature checked, idempotent). Errors reach the page as `{code, message}` only.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, State as Extract};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use rusqlite::{params, OptionalExtension};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::client::CallError;
+use super::State;
+use crate::money;
+use crate::signing::{self, new_nonce, now_ms, HEADER_NONCE, HEADER_SIGN, HEADER_TIMESTAMP};
+
+/// The webhook path (also what its signature covers).
+pub const WEBHOOK_PATH: &str = "/api/webhooks/paykka";
+
+/// An error for the page: a stable code and a message, nothing internal.
+pub struct AppError {
+    status: StatusCode,
+    code: String,
+    message: String,
+}
+
+impl AppError {
+    fn new(status: StatusCode, code: &str, message: &str) -> Self {
+        AppError {
+            status,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    fn internal(error: anyhow::Error) -> Self {
+        tracing::error!("merchant error: {error:#}");
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "Something went wrong; please try again.",
+        )
+    }
+}
+
+impl From<CallError> for AppError {
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::Unavailable => AppError::new(
+                StatusCode::BAD_GATEWAY,
+                "GATEWAY_UNAVAILABLE",
+                "The payment service cannot be reached. Your card was not charged; please try again.",
+            ),
+            CallError::BadSignature | CallError::Garbage => AppError::new(
+                StatusCode::BAD_GATEWAY,
+                "GATEWAY_INVALID_ANSWER",
+                "The payment service gave an answer we cannot trust. Please try again.",
+            ),
+            CallError::Refused(status, code, message) => {
+                tracing::warn!(%code, %message, status, "PayKKa refused a request");
+                let retry = code == "206021" || code == "206020";
+                let text = if retry {
+                    "The card details expired or could not be read. Please check them and pay again."
+                } else {
+                    "The payment could not be made with these details."
+                };
+                AppError { status: StatusCode::BAD_REQUEST, code, message: text.into() }
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"code": self.code, "message": self.message})),
+        )
+            .into_response()
+    }
+}
+
+/// The shopper's IP address, when the server knows it (added to `browser.ip`).
+pub struct ClientIp(Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let connect = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        Ok(ClientIp(connect.map(|c| c.0.ip())))
+    }
+}
+
+/// The demo order: one bag of coffee, US$3.00.
+const DEMO_AMOUNT: i64 = 300;
+const DEMO_CURRENCY: &str = "USD";
+
+/// Creates an order (a `trans_id`) for the page to pay.
+pub async fn create_order(Extract(merchant): Extract<State>) -> Result<Json<Value>, AppError> {
+    let trans_id = format!("ORD{}{}", now_ms(), &new_nonce()[..6]);
+    let id = trans_id.clone();
+    merchant
+        .db
+        .call(move |conn| {
+            let now = now_ms();
+            conn.execute(
+                "INSERT INTO orders (trans_id, amount, currency, status, created_at, updated_at) VALUES (?1, ?2, ?3, 'CREATED', ?4, ?4)",
+                params![id, DEMO_AMOUNT, DEMO_CURRENCY, now],
+            )
+        })
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(json!({
+        "trans_id": trans_id,
+        "amount": DEMO_AMOUNT,
+        "currency": DEMO_CURRENCY,
+        "display_amount": money::decimal(DEMO_AMOUNT, DEMO_CURRENCY),
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct PayRequest {
+    trans_id: String,
+    /// The `payment` object from `encrypt()` (BANKCARD + encrypted_*), or a wallet's.
+    payment: Value,
+    /// `encrypt().browserInfo`.
+    browser: Option<Value>,
+}
+
+/// Only these members of the page's `payment` object go to PayKKa.
+const PAYMENT_MEMBERS: [&str; 7] = [
+    "payment_method",
+    "encrypted_card_no",
+    "encrypted_exp_month",
+    "encrypted_exp_year",
+    "encrypted_cvv",
+    "holder_name",
+    "token_data",
+];
+
+fn order_of(
+    conn: &rusqlite::Connection,
+    trans_id: &str,
+) -> rusqlite::Result<Option<(i64, String, String)>> {
+    conn.query_row(
+        "SELECT amount, currency, status FROM orders WHERE trans_id = ?1",
+        [trans_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+/// What the page learns of a payment.
+fn view(data: &Value) -> Value {
+    let mut out = json!({
+        "trans_id": data["trans_id"],
+        "order_id": data["order_id"],
+        "status": data["status"],
+        "error_code": data["error_code"],
+        "message": data["error_description"],
+        "card": data["card_info"],
+    });
+    if let Some(url) = data["authentication_result"]["authentication_url"].as_str() {
+        out["action"] = json!({"type": "redirect", "url": url});
+    }
+    out
+}
+
+async fn record(merchant: &State, data: &Value) -> anyhow::Result<()> {
+    let data = data.clone();
+    merchant
+        .db
+        .call(move |conn| {
+            conn.execute(
+                "UPDATE orders SET status = ?1, order_id = ?2, error_code = ?3, message = ?4, card_brand = ?5, card_last4 = ?6, updated_at = ?7 WHERE trans_id = ?8",
+                params![
+                    data["status"].as_str(),
+                    data["order_id"].as_str(),
+                    data["error_code"].as_str(),
+                    data["error_description"].as_str(),
+                    data["card_info"]["card_brand"].as_str(),
+                    data["card_info"]["last4"].as_str(),
+                    now_ms(),
+                    data["trans_id"].as_str(),
+                ],
+            )
+        })
+        .await
+        .map(drop)
+}
+
+/// Pays an order with the page's encrypted card: builds the whole PayKKa request (amount
+/// from the order, never from the page), signs and sends it. A repeat for the same order
+/// reuses its `trans_id`, so PayKKa answers with the first payment: never a second charge.
+pub async fn pay(
+    Extract(merchant): Extract<State>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Json(request): Json<PayRequest>,
+) -> Result<Json<Value>, AppError> {
+    let trans_id = request.trans_id.clone();
+    let order = merchant
+        .db
+        .call(move |conn| order_of(conn, &trans_id))
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::NOT_FOUND,
+                "ORDER_NOT_FOUND",
+                "This order does not exist.",
+            )
+        })?;
+    let (amount, currency, _) = order;
+    let mut payment = serde_json::Map::new();
+    for member in PAYMENT_MEMBERS {
+        if let Some(value) = request.payment.get(member).filter(|v| v.is_string()) {
+            payment.insert(member.into(), value.clone());
+        }
+    }
+    if !payment.contains_key("payment_method") {
+        return Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "The payment details are incomplete.",
+        ));
+    }
+    let mut browser = request
+        .browser
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
+    browser["accept_header"] = json!(headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("*/*"));
+    browser["ip"] = json!(ip.map(|ip| ip.to_string()));
+    let origin = &merchant.origin;
+    let body = json!({
+        "merchant_id": merchant.paykka.merchant_id,
+        "payment_type": "PURCHASE",
+        "authorisation_type": "FINAL_AUTH",
+        "capture_method": "AUTOMATIC",
+        "trans_id": request.trans_id,
+        "timestamp": now_ms(),
+        "currency": currency,
+        "amount": amount,
+        "notify_url": format!("{origin}{WEBHOOK_PATH}"),
+        "return_url": format!("{origin}/3ds/return"),
+        "payment": payment,
+        "authentication": {"challenge_indicator": "AUTO"},
+        "browser": browser,
+        "goods": [{
+            "id": "SKU-BEANS-250", "name": "Hand-roasted beans, 250 g", "category": "Coffee",
+            "price": amount, "quantity": 1, "link": format!("{origin}/"),
+        }],
+        "bill": {
+            "billing_address_collection": "NONE", "first_name": "Demo", "last_name": "Shopper",
+            "country": "US", "city": "San Francisco", "postal_code": "94107", "email": "shopper@example.com",
+        },
+        "shipping": {
+            "first_name": "Demo", "last_name": "Shopper", "address_line1": "1 Market St",
+            "country": "US", "city": "San Francisco", "postal_code": "94107",
+        },
+        "customer": {"email": "shopper@example.com"},
+    });
+    let data = merchant
+        .paykka
+        .call(crate::gateway::payments::INITIATE, &body)
+        .await?;
+    record(&merchant, &data).await.map_err(AppError::internal)?;
+    Ok(Json(view(&data)))
+}
+
+/// Queries a payment at PayKKa and updates the order.
+pub async fn query(
+    Extract(merchant): Extract<State>,
+    Path(trans_id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let body = json!({"merchant_id": merchant.paykka.merchant_id, "trans_id": trans_id, "timestamp": now_ms()});
+    let data = merchant
+        .paykka
+        .call(crate::gateway::payments::QUERY, &body)
+        .await?;
+    record(&merchant, &data).await.map_err(AppError::internal)?;
+    Ok(Json(view(&data)))
+}
+
+/// Creates a checkout session for a new demo order.
+pub async fn create_session(Extract(merchant): Extract<State>) -> Result<Json<Value>, AppError> {
+    let Json(order) = create_order(Extract(merchant.clone())).await?;
+    let origin = &merchant.origin;
+    let body = json!({
+        "merchant_id": merchant.paykka.merchant_id,
+        "trans_id": order["trans_id"],
+        "amount": order["amount"],
+        "currency": order["currency"],
+        "session_mode": "COMPONENT",
+        "return_url": format!("{origin}/3ds/return"),
+        "notify_url": format!("{origin}{WEBHOOK_PATH}"),
+        "goods": [{"name": "Hand-roasted beans, 250 g", "price": order["amount"], "quantity": 1}],
+        "timestamp": now_ms(),
+    });
+    let data = merchant
+        .paykka
+        .call(crate::gateway::sessions::CREATE, &body)
+        .await?;
+    Ok(Json(
+        json!({"session_id": data["session_id"], "trans_id": data["trans_id"], "expire_time": data["expire_time"]}),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ApplePayRequest {
+    domain_name: String,
+}
+
+/// Merchant validation for Apple Pay: asks PayKKa for a merchant session object.
+pub async fn apple_pay_session(
+    Extract(merchant): Extract<State>,
+    Json(request): Json<ApplePayRequest>,
+) -> Result<Json<Value>, AppError> {
+    let body = json!({
+        "merchant_id": merchant.paykka.merchant_id,
+        "domain_name": request.domain_name,
+        "display_name": "Paykka Coffee",
+        "timestamp": now_ms(),
+    });
+    Ok(Json(
+        merchant
+            .paykka
+            .call(crate::gateway::sessions::APPLE_PAY, &body)
+            .await?,
+    ))
+}
+
+/// Receives PayKKa's notifications: the platform signature and timestamp are checked,
+/// each (order, type) is stored once, and the order follows the notified status.
+pub async fn webhook(
+    Extract(merchant): Extract<State>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let message = signing::string_to_sign(
+        "POST",
+        WEBHOOK_PATH,
+        header(HEADER_TIMESTAMP),
+        header(HEADER_NONCE),
+        &body,
+    );
+    let authentic = signing::verify(&merchant.paykka.platform_key, &message, header(HEADER_SIGN))
+        && signing::timestamp_fresh(header(HEADER_TIMESTAMP), now_ms());
+    if !authentic {
+        tracing::warn!("webhook refused: bad signature");
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"ret_code": "206003", "ret_msg": "Signature error"})),
+        )
+            .into_response();
+    }
+    let Ok(notification) = serde_json::from_slice::<Value>(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ret_code": "010000", "ret_msg": "Invalid request"})),
+        )
+            .into_response();
+    };
+    let stored = merchant
+        .db
+        .call(move |conn| {
+            let text = |key: &str| notification[key].as_str().unwrap_or_default().to_owned();
+            let tx = conn.transaction()?;
+            let inserted = tx.execute(
+                "INSERT OR IGNORE INTO webhooks (order_id, notify_type, trans_id, status, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![text("order_id"), text("notify_type"), text("trans_id"), text("status"), notification.to_string(), now_ms()],
+            )?;
+            if inserted == 1 && text("notify_type").starts_with("PAYMENT.") {
+                tx.execute(
+                    "UPDATE orders SET status = ?1, order_id = ?2, error_code = ?3, updated_at = ?4 WHERE trans_id = ?5",
+                    params![text("status"), text("order_id"), text("error_code"), now_ms(), text("trans_id")],
+                )?;
+            }
+            tx.commit()?;
+            Ok(inserted)
+        })
+        .await;
+    match stored {
+        Ok(_) => Json(json!({"ret_code": "000000", "ret_msg": "Success"})).into_response(),
+        Err(error) => AppError::internal(error).into_response(),
+    }
+}

@@ -1,0 +1,87 @@
+//! The merchant's PayKKa client: signs each request with the merchant key, sends it, and
+//! accepts only answers signed by the platform key within the timestamp window.
+
+use std::time::Duration;
+
+use rsa::{PrivateKey, PublicKey};
+use serde_json::Value;
+
+use crate::signing::{
+    self, HEADER_APPID, HEADER_NONCE, HEADER_SIGN, HEADER_SIGN_ALG, HEADER_TIMESTAMP, SIGN_ALG,
+};
+
+/// Where and as whom the merchant talks to PayKKa (the embedded sandbox by default).
+pub struct PaykkaClient {
+    pub base_url: String,
+    pub merchant_id: String,
+    pub app_id: String,
+    pub merchant_key: PrivateKey,
+    pub platform_key: PublicKey,
+    pub http: reqwest::Client,
+}
+
+/// Why a call did not give data.
+#[derive(Debug)]
+pub enum CallError {
+    /// Not reachable, timed out, or not an HTTP answer.
+    Unavailable,
+    /// The answer was not signed by the platform (or too old): never trusted.
+    BadSignature,
+    /// Not JSON.
+    Garbage,
+    /// PayKKa refused: HTTP status, `ret_code`, `ret_msg`.
+    Refused(u16, String, String),
+}
+
+impl PaykkaClient {
+    /// Calls `path` with `body`; returns `data` of a `000000` answer.
+    pub async fn call(&self, path: &str, body: &Value) -> Result<Value, CallError> {
+        let bytes = serde_json::to_vec(body).map_err(|_| CallError::Garbage)?;
+        let signed = signing::sign_now(&self.merchant_key, "POST", path, &bytes);
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .header("content-type", "application/json")
+            .header(HEADER_APPID, &self.app_id)
+            .header(HEADER_TIMESTAMP, &signed.timestamp)
+            .header(HEADER_NONCE, &signed.nonce)
+            .header(HEADER_SIGN_ALG, SIGN_ALG)
+            .header(HEADER_SIGN, &signed.sign)
+            .body(bytes)
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await
+            .map_err(|_| CallError::Unavailable)?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (timestamp, nonce, sign) = (
+            header(HEADER_TIMESTAMP),
+            header(HEADER_NONCE),
+            header(HEADER_SIGN),
+        );
+        let body = response.bytes().await.map_err(|_| CallError::Unavailable)?;
+        let (Some(timestamp), Some(nonce), Some(sign)) = (timestamp, nonce, sign) else {
+            return Err(CallError::BadSignature);
+        };
+        let message = signing::string_to_sign("POST", path, &timestamp, &nonce, &body);
+        if !signing::verify(&self.platform_key, &message, &sign)
+            || !signing::timestamp_fresh(&timestamp, signing::now_ms())
+        {
+            return Err(CallError::BadSignature);
+        }
+        let json: Value = serde_json::from_slice(&body).map_err(|_| CallError::Garbage)?;
+        let ret_code = json["ret_code"].as_str().unwrap_or_default();
+        if ret_code == "000000" {
+            Ok(json["data"].clone())
+        } else {
+            let message = json["ret_msg"].as_str().unwrap_or_default().to_owned();
+            Err(CallError::Refused(status, ret_code.to_owned(), message))
+        }
+    }
+}

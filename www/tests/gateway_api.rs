@@ -1,0 +1,741 @@
+//! The sandbox gateway at the HTTP level (no browser): signatures, timestamps and nonces,
+//! every kind of bad card ciphertext, idempotent `trans_id`, the payment state machine,
+//! 3-D Secure, and webhooks that are retried and survive a restart.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
+use paykka_www::gateway::{self, ClientKey, Gateway, Merchant};
+use paykka_www::keys::{self, KeyPair};
+use paykka_www::signing::{self, now_ms};
+use paykka_www::store::Db;
+use rsa::PublicKey;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const MERCHANT_ID: &str = "10001234567890";
+const APP_ID: &str = "100012345678901";
+const ORIGIN: &str = "http://127.0.0.1:9";
+
+struct Sandbox {
+    gateway: gateway::State,
+    merchant_key: KeyPair,
+    platform_public: PublicKey,
+    card_key: EncryptionKey,
+    dir: tempfile::TempDir,
+}
+
+fn keys_in(dir: &std::path::Path) -> (KeyPair, KeyPair, KeyPair) {
+    (
+        keys::load_or_create(&dir.join("card-key.pem")).unwrap(),
+        keys::load_or_create(&dir.join("platform-key.pem")).unwrap(),
+        keys::load_or_create(&dir.join("merchant-key.pem")).unwrap(),
+    )
+}
+
+fn sandbox_in(dir: tempfile::TempDir, backoff_ms: i64) -> Sandbox {
+    let (card, platform, merchant) = keys_in(dir.path());
+    let card_key =
+        EncryptionKey::from_jwk(&serde_json::from_value(card.public_jwk()).unwrap(), None).unwrap();
+    let platform_public = PublicKey::from(&platform.private);
+    let gateway = Arc::new(Gateway {
+        own_origin: ORIGIN.into(),
+        db: Db::open(&dir.path().join("gateway.sqlite"), gateway::MIGRATIONS).unwrap(),
+        platform_key: platform.private.clone(),
+        card_keys: vec![card],
+        merchants: vec![
+            Merchant {
+                merchant_id: MERCHANT_ID.into(),
+                app_id: APP_ID.into(),
+                public_key: PublicKey::from(&merchant.private),
+                pci: false,
+            },
+            Merchant {
+                merchant_id: "20001234567890".into(),
+                app_id: "200012345678901".into(),
+                public_key: PublicKey::from(&merchant.private),
+                pci: true,
+            },
+        ],
+        clients: vec![ClientKey {
+            key: "ck_test".into(),
+            origins: vec![],
+        }],
+        http: reqwest::Client::new(),
+        webhook_backoff_ms: backoff_ms,
+    });
+    Sandbox {
+        gateway,
+        merchant_key: merchant,
+        platform_public,
+        card_key,
+        dir,
+    }
+}
+
+fn sandbox() -> Sandbox {
+    sandbox_in(tempfile::tempdir().unwrap(), 50)
+}
+
+struct Answer {
+    status: StatusCode,
+    body: Value,
+    signed: bool,
+}
+
+impl Sandbox {
+    fn app(&self) -> axum::Router {
+        gateway::app(Arc::clone(&self.gateway), self.dir.path(), self.dir.path())
+    }
+
+    async fn send(&self, request: Request<Body>, path: &str) -> Answer {
+        let response = self.app().oneshot(request).await.unwrap();
+        let status = response.status();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        let (ts, nonce, sign) = (
+            header("x-paykka-timestamp"),
+            header("x-paykka-nonce"),
+            header("x-paykka-sign"),
+        );
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let signed = match (ts, nonce, sign) {
+            (Some(ts), Some(nonce), Some(sign)) => signing::verify(
+                &self.platform_public,
+                &signing::string_to_sign("POST", path, &ts, &nonce, &bytes),
+                &sign,
+            ),
+            _ => false,
+        };
+        Answer {
+            status,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            signed,
+        }
+    }
+
+    fn request(&self, path: &str, body: &[u8], headers: &[(&str, String)]) -> Request<Body> {
+        let mut builder = Request::post(path).header("content-type", "application/json");
+        for (name, value) in headers {
+            builder = builder.header(*name, value);
+        }
+        builder.body(Body::from(body.to_vec())).unwrap()
+    }
+
+    fn signed_headers(
+        &self,
+        path: &str,
+        body: &[u8],
+        timestamp: i64,
+        nonce: &str,
+    ) -> Vec<(&'static str, String)> {
+        let ts = timestamp.to_string();
+        let sign = signing::sign(
+            &self.merchant_key.private,
+            &signing::string_to_sign("POST", path, &ts, nonce, body),
+        );
+        vec![
+            ("x-paykka-appid", APP_ID.into()),
+            ("x-paykka-timestamp", ts),
+            ("x-paykka-nonce", nonce.into()),
+            ("x-paykka-sign-alg", "SHA256_WITH_RSA".into()),
+            ("x-paykka-sign", sign),
+        ]
+    }
+
+    async fn call(&self, path: &str, body: &Value) -> Answer {
+        let bytes = serde_json::to_vec(body).unwrap();
+        let headers = self.signed_headers(path, &bytes, now_ms(), &signing::new_nonce());
+        self.send(self.request(path, &bytes, &headers), path).await
+    }
+
+    fn jwe(&self, field: FieldName, value: &str, now: i64) -> String {
+        encrypt_field(
+            &self.card_key,
+            field,
+            value,
+            &EncryptionContext {
+                now_ms: now,
+                session_id: None,
+            },
+            &mut rand::rng(),
+        )
+        .unwrap()
+    }
+
+    fn card(&self, number: &str, cvc: &str, now: i64) -> Value {
+        json!({
+            "payment_method": "BANKCARD",
+            "encrypted_card_no": self.jwe(FieldName::Number, number, now),
+            "encrypted_exp_month": self.jwe(FieldName::ExpiryMonth, "12", now),
+            "encrypted_exp_year": self.jwe(FieldName::ExpiryYear, &next_year(), now),
+            "encrypted_cvv": self.jwe(FieldName::Cvc, cvc, now),
+        })
+    }
+
+    fn order(&self, trans_id: &str, payment: Value) -> Value {
+        json!({
+            "merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": trans_id,
+            "currency": "USD", "amount": 300, "return_url": "http://shop.example/return",
+            "notify_url": "http://127.0.0.1:9/hook", "payment": payment,
+        })
+    }
+
+    async fn pay(&self, trans_id: &str, number: &str) -> Answer {
+        let payment = self.card(
+            number,
+            if number.starts_with("37") {
+                "1234"
+            } else {
+                "123"
+            },
+            now_ms(),
+        );
+        self.call(gateway::payments::INITIATE, &self.order(trans_id, payment))
+            .await
+    }
+
+    async fn count(&self, sql: &'static str) -> i64 {
+        self.gateway
+            .db
+            .call(move |c| c.query_row(sql, [], |r| r.get(0)))
+            .await
+            .unwrap()
+    }
+}
+
+fn next_year() -> String {
+    (time::OffsetDateTime::now_utc().year() + 1).to_string()
+}
+
+#[tokio::test]
+async fn requests_need_a_valid_fresh_single_use_signature() {
+    let s = sandbox();
+    let path = gateway::payments::QUERY;
+    let body =
+        serde_json::to_vec(&json!({"merchant_id": MERCHANT_ID, "trans_id": "none"})).unwrap();
+
+    let unsigned = s.send(s.request(path, &body, &[]), path).await;
+    assert_eq!(
+        (unsigned.status, unsigned.body["ret_code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("206002"))
+    );
+    assert!(unsigned.signed, "even refusals are signed");
+
+    let mut headers = s.signed_headers(path, &body, now_ms(), "nonce-0000000001");
+    headers[4].1 = signing::sign(&s.merchant_key.private, b"something else");
+    let forged = s.send(s.request(path, &body, &headers), path).await;
+    assert_eq!(forged.body["ret_code"], "206003");
+
+    let tampered_body =
+        serde_json::to_vec(&json!({"merchant_id": MERCHANT_ID, "trans_id": "other"})).unwrap();
+    let headers = s.signed_headers(path, &body, now_ms(), "nonce-0000000002");
+    let tampered = s
+        .send(s.request(path, &tampered_body, &headers), path)
+        .await;
+    assert_eq!(tampered.body["ret_code"], "206003");
+
+    let headers = s.signed_headers(path, &body, now_ms() - 6 * 60 * 1000, "nonce-0000000003");
+    let stale = s.send(s.request(path, &body, &headers), path).await;
+    assert_eq!(stale.body["ret_code"], "206004");
+
+    let headers = s.signed_headers(path, &body, now_ms(), "nonce-0000000004");
+    let first = s.send(s.request(path, &body, &headers), path).await;
+    assert_eq!(
+        (first.status, first.body["ret_code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("206024"))
+    );
+    let replay = s.send(s.request(path, &body, &headers), path).await;
+    assert_eq!(
+        (replay.status, replay.body["ret_code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("206003"))
+    );
+
+    let garbage = b"{not json";
+    let headers = s.signed_headers(path, garbage, now_ms(), "nonce-0000000005");
+    let malformed = s.send(s.request(path, garbage, &headers), path).await;
+    assert_eq!(
+        (malformed.status, malformed.body["ret_code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("010000"))
+    );
+    assert!(
+        !malformed.body.to_string().contains("not json"),
+        "the input is not echoed"
+    );
+}
+
+#[tokio::test]
+async fn test_cards_decide_the_outcome_and_trans_id_is_idempotent() {
+    let s = sandbox();
+    let ok = s.pay("T1", "4242424242424242").await;
+    assert!(ok.signed);
+    assert_eq!(ok.body["ret_code"], "000000");
+    let data = &ok.body["data"];
+    assert_eq!(data["status"], "SUCCESS");
+    assert_eq!(
+        data["card_info"],
+        json!({"card_brand": "VISA", "bin": "424242", "last4": "4242"})
+    );
+    assert!(data["order_id"].as_str().unwrap().starts_with("GW"));
+
+    // The same trans_id again, even with another card: the first answer, no second charge.
+    let again = s.pay("T1", "4000000000000002").await;
+    assert_eq!(again.body["data"]["order_id"], data["order_id"]);
+    assert_eq!(again.body["data"]["status"], "SUCCESS");
+    assert_eq!(s.count("SELECT COUNT(*) FROM payments").await, 1);
+
+    for (number, code) in [
+        ("4000000000000002", "3001"),
+        ("4000000000009995", "3002"),
+        ("4000000000000069", "3003"),
+        ("4000000000000127", "3004"),
+        ("4111111111111111", "2006"),
+    ] {
+        let declined = s.pay(&format!("D{number}"), number).await;
+        assert_eq!(
+            declined.status,
+            StatusCode::OK,
+            "declines are business answers"
+        );
+        assert_eq!(declined.body["data"]["status"], "FAILURE");
+        assert_eq!(declined.body["data"]["error_code"], code);
+    }
+    for number in ["5555555555554444", "378282246310005", "3566002020360505"] {
+        assert_eq!(
+            s.pay(&format!("A{number}"), number).await.body["data"]["status"],
+            "SUCCESS"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_ciphertexts_are_refused() {
+    let s = sandbox();
+    let now = now_ms();
+    let good = s.card("4242424242424242", "123", now);
+    let with = |key: &str, value: Value| {
+        let mut card = good.clone();
+        card[key] = value;
+        card
+    };
+    let number = good["encrypted_card_no"].as_str().unwrap();
+    let mut parts: Vec<String> = number.split('.').map(str::to_owned).collect();
+    parts[3] = format!("{}A", &parts[3][..parts[3].len() - 1]);
+    let tampered = parts.join(".");
+    let cases = [
+        (
+            "tampered",
+            with("encrypted_card_no", json!(tampered)),
+            "206020",
+        ),
+        (
+            "field-swapped",
+            with("encrypted_exp_year", good["encrypted_exp_month"].clone()),
+            "206020",
+        ),
+        (
+            "expired",
+            s.card("4242424242424242", "123", now - 20 * 60 * 1000),
+            "206021",
+        ),
+        (
+            "from the future",
+            s.card("4242424242424242", "123", now + 10 * 60 * 1000),
+            "206021",
+        ),
+        (
+            "garbage",
+            with("encrypted_cvv", json!("a.b.c.d.e")),
+            "206020",
+        ),
+        (
+            "missing field",
+            with("encrypted_cvv", Value::Null),
+            "010000",
+        ),
+        ("bad luhn", s.card("4242424242424241", "123", now), "010000"),
+        ("bad cvc", s.card("4242424242424242", "1234", now), "010000"),
+    ];
+    for (i, (name, payment, code)) in cases.into_iter().enumerate() {
+        let answer = s
+            .call(
+                gateway::payments::INITIATE,
+                &s.order(&format!("B{i}"), payment),
+            )
+            .await;
+        assert_eq!(answer.body["ret_code"], code, "{name}: {}", answer.body);
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{name}");
+    }
+    // Another key id.
+    let other = keys::load_or_create(&s.dir.path().join("other.pem")).unwrap();
+    let other_key =
+        EncryptionKey::from_jwk(&serde_json::from_value(other.public_jwk()).unwrap(), None)
+            .unwrap();
+    let foreign = encrypt_field(
+        &other_key,
+        FieldName::Cvc,
+        "123",
+        &EncryptionContext {
+            now_ms: now,
+            session_id: None,
+        },
+        &mut rand::rng(),
+    )
+    .unwrap();
+    let answer = s
+        .call(
+            gateway::payments::INITIATE,
+            &s.order("B-kid", with("encrypted_cvv", json!(foreign))),
+        )
+        .await;
+    assert_eq!(answer.body["ret_code"], "206020");
+    assert_eq!(answer.body["ret_msg"], "Unknown card encryption key");
+    // The same ciphertexts for a new order: replay.
+    assert_eq!(
+        s.call(gateway::payments::INITIATE, &s.order("R1", good.clone()))
+            .await
+            .body["data"]["status"],
+        "SUCCESS"
+    );
+    let replay = s
+        .call(gateway::payments::INITIATE, &s.order("R2", good))
+        .await;
+    assert_eq!(replay.body["ret_code"], "206020");
+    assert_eq!(replay.body["ret_msg"], "Card encryption info already used");
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM payments").await,
+        1,
+        "nothing charged for refusals"
+    );
+}
+
+#[tokio::test]
+async fn amounts_currencies_methods_and_plain_cards() {
+    let s = sandbox();
+    let card = s.card("4242424242424242", "123", now_ms());
+    let mut order = s.order("C1", card.clone());
+    order["currency"] = json!("XYZ");
+    assert_eq!(
+        s.call(gateway::payments::INITIATE, &order).await.body["ret_code"],
+        "1007"
+    );
+    for amount in [json!(0), json!(-5), json!("3.00"), json!(1.5), json!("abc")] {
+        let mut order = s.order("C2", card.clone());
+        order["amount"] = amount.clone();
+        assert_eq!(
+            s.call(gateway::payments::INITIATE, &order).await.body["ret_code"],
+            "010000",
+            "{amount}"
+        );
+    }
+    let mut order = s.order("C3", card);
+    order["amount"] = json!("300");
+    assert_eq!(
+        s.call(gateway::payments::INITIATE, &order).await.body["data"]["amount"],
+        300,
+        "digit strings are accepted"
+    );
+    let plain = json!({"payment_method": "BANKCARD", "card_no": "4242424242424242", "exp_month": "12", "exp_year": next_year(), "cvv": "123"});
+    let refused = s
+        .call(gateway::payments::INITIATE, &s.order("C4", plain))
+        .await;
+    assert_eq!(
+        (refused.status, refused.body["ret_code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("206017"))
+    );
+    let wallet = json!({"payment_method": "GOOGLE_PAY", "token_data": "{\"signature\":\"x\"}"});
+    assert_eq!(
+        s.call(gateway::payments::INITIATE, &s.order("C5", wallet))
+            .await
+            .body["data"]["status"],
+        "SUCCESS"
+    );
+    let unknown = json!({"payment_method": "CHEQUE"});
+    assert_eq!(
+        s.call(gateway::payments::INITIATE, &s.order("C6", unknown))
+            .await
+            .body["ret_code"],
+        "210001"
+    );
+}
+
+#[tokio::test]
+async fn capture_void_refund_and_queries() {
+    let s = sandbox();
+    let mut manual = s.order("M1", s.card("4242424242424242", "123", now_ms()));
+    manual["capture_method"] = json!("MANUAL");
+    assert_eq!(
+        s.call(gateway::payments::INITIATE, &manual).await.body["data"]["status"],
+        "AUTHORIZED"
+    );
+    let capture = s
+        .call(
+            gateway::payments::CAPTURE,
+            &json!({"merchant_id": MERCHANT_ID, "trans_id": "M1"}),
+        )
+        .await;
+    assert_eq!(capture.body["data"]["status"], "SUCCESS");
+    let void = s
+        .call(
+            gateway::payments::VOID,
+            &json!({"merchant_id": MERCHANT_ID, "trans_id": "M1"}),
+        )
+        .await;
+    assert_eq!(
+        void.body["ret_code"], "010000",
+        "a captured payment cannot be voided"
+    );
+
+    let mut manual = s.order("M2", s.card("5555555555554444", "123", now_ms()));
+    manual["capture_method"] = json!("MANUAL");
+    s.call(gateway::payments::INITIATE, &manual).await;
+    let void = s
+        .call(
+            gateway::payments::VOID,
+            &json!({"merchant_id": MERCHANT_ID, "trans_id": "M2"}),
+        )
+        .await;
+    assert_eq!(void.body["data"]["status"], "CANCELED");
+
+    let refund = |id: &str, amount: i64| json!({"merchant_id": MERCHANT_ID, "trans_id": "M1", "refund_trans_id": id, "amount": amount});
+    let first = s.call(gateway::payments::REFUND, &refund("RF1", 100)).await;
+    assert_eq!(first.body["data"]["status"], "SUCCESS");
+    let repeat = s.call(gateway::payments::REFUND, &refund("RF1", 100)).await;
+    assert_eq!(
+        repeat.body["data"]["refund_order_id"], first.body["data"]["refund_order_id"],
+        "idempotent"
+    );
+    let too_much = s.call(gateway::payments::REFUND, &refund("RF2", 201)).await;
+    assert_eq!(too_much.body["ret_code"], "010000");
+    assert_eq!(
+        s.call(gateway::payments::REFUND, &refund("RF3", 200))
+            .await
+            .body["data"]["status"],
+        "SUCCESS"
+    );
+    let query = s
+        .call(
+            gateway::payments::QUERY,
+            &json!({"merchant_id": MERCHANT_ID, "trans_id": "M1"}),
+        )
+        .await;
+    assert_eq!(query.body["data"]["status"], "REFUNDED");
+    let refund_query = s
+        .call(
+            gateway::payments::REFUND_QUERY,
+            &json!({"merchant_id": MERCHANT_ID, "refund_trans_id": "RF3"}),
+        )
+        .await;
+    assert_eq!(refund_query.body["data"]["amount"], 200);
+    let kinds = s
+        .gateway
+        .db
+        .call(|c| {
+            let mut st = c.prepare("SELECT event_key FROM outbox ORDER BY id")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.split(':').nth(1).unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "PAYMENT.AUTHORIZATION",
+            "PAYMENT.SUCCESS",
+            "PAYMENT.AUTHORIZATION",
+            "PAYMENT.CANCELED",
+            "REFUND.SUCCESS",
+            "REFUND.SUCCESS"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn three_d_secure_challenge_then_query() {
+    let s = sandbox();
+    let answer = s.pay("S1", "4000000000003220").await;
+    let data = &answer.body["data"];
+    assert_eq!(data["status"], "PROCESSING");
+    let url = data["authentication_result"]["authentication_url"]
+        .as_str()
+        .unwrap();
+    let path = url.strip_prefix(ORIGIN).unwrap();
+    let page = s
+        .app()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = String::from_utf8(
+        page.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(html.contains("ending 3220") && !html.contains("4000000000003220"));
+    let wrong = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("code=0000&action=submit"))
+        .unwrap();
+    let redirect = s.app().oneshot(wrong).await.unwrap();
+    assert_eq!(redirect.status(), StatusCode::SEE_OTHER);
+    let location = redirect.headers()["location"].to_str().unwrap();
+    assert!(
+        location.starts_with("http://shop.example/return?trans_id=S1&order_id=GW"),
+        "{location}"
+    );
+    let query = s
+        .call(
+            gateway::payments::QUERY,
+            &json!({"merchant_id": MERCHANT_ID, "trans_id": "S1"}),
+        )
+        .await;
+    assert_eq!(query.body["data"]["status"], "FAILURE");
+    assert_eq!(query.body["data"]["error_code"], "3005");
+
+    let answer = s.pay("S2", "4000000000003220").await;
+    let url = answer.body["data"]["authentication_result"]["authentication_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = url.strip_prefix(ORIGIN).unwrap();
+    let right = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("code=1234&action=submit"))
+        .unwrap();
+    assert_eq!(
+        s.app().oneshot(right).await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    let query = s
+        .call(
+            gateway::payments::QUERY,
+            &json!({"merchant_id": MERCHANT_ID, "trans_id": "S2"}),
+        )
+        .await;
+    assert_eq!(query.body["data"]["status"], "SUCCESS");
+    assert!(query.body["data"]["authentication_result"].is_null());
+}
+
+/// A merchant webhook endpoint that fails the first `failures` calls.
+async fn receiver(
+    failures: usize,
+) -> (
+    String,
+    Arc<AtomicUsize>,
+    Arc<tokio::sync::Mutex<Vec<Value>>>,
+) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let bodies = Arc::new(tokio::sync::Mutex::new(Vec::new()));
+    let (h, b) = (Arc::clone(&hits), Arc::clone(&bodies));
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let (h, b) = (Arc::clone(&h), Arc::clone(&b));
+                async move {
+                    assert!(headers.contains_key("x-paykka-sign"));
+                    let n = h.fetch_add(1, Ordering::SeqCst);
+                    b.lock()
+                        .await
+                        .push(serde_json::from_slice::<Value>(&body).unwrap());
+                    if n < failures {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        StatusCode::OK
+                    }
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, hits, bodies)
+}
+
+async fn wait_until(mut check: impl AsyncFnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn webhooks_are_signed_and_retried_until_acknowledged() {
+    let s = sandbox();
+    let (url, hits, bodies) = receiver(2).await;
+    let mut order = s.order("W1", s.card("4242424242424242", "123", now_ms()));
+    order["notify_url"] = json!(url);
+    s.call(gateway::payments::INITIATE, &order).await;
+    let worker = tokio::spawn(gateway::webhooks::run(Arc::clone(&s.gateway)));
+    assert!(
+        wait_until(async || s
+            .count("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NOT NULL")
+            .await
+            == 1)
+        .await
+    );
+    worker.abort();
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        3,
+        "two 500s, then acknowledged"
+    );
+    let body = &bodies.lock().await[2];
+    assert_eq!(body["notify_type"], "PAYMENT.SUCCESS");
+    assert_eq!(body["trans_id"], "W1");
+    assert_eq!(body["card_info"]["last4"], "4242");
+    assert_eq!(s.count("SELECT attempts FROM outbox").await, 3);
+}
+
+#[tokio::test]
+async fn a_restart_keeps_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_owned();
+    let s = sandbox_in(dir, 50);
+    s.pay("K1", "4242424242424242").await; // notify_url points at a closed port
+    let dir = {
+        let Sandbox { dir, gateway, .. } = s;
+        drop(gateway); // the process "dies": nothing delivered yet
+        dir
+    };
+    assert!(path.join("gateway.sqlite").exists());
+    let s = sandbox_in(dir, 50);
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL")
+            .await,
+        1,
+        "still pending"
+    );
+    let (url, hits, _) = receiver(0).await;
+    s.gateway
+        .db
+        .call(move |c| c.execute("UPDATE outbox SET url = ?1", [url]))
+        .await
+        .unwrap();
+    let worker = tokio::spawn(gateway::webhooks::run(Arc::clone(&s.gateway)));
+    assert!(wait_until(async || hits.load(Ordering::SeqCst) == 1).await);
+    worker.abort();
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM payments").await,
+        1,
+        "the payment survived too"
+    );
+}
