@@ -193,14 +193,18 @@ impl FieldView {
                 }
             },
         ));
-        listeners.push(EventListener::new(&target, "input", {
-            let weak = weak.clone();
-            move |_| {
-                if let Some(view) = weak.upgrade() {
-                    view.on_input();
+        // `change` too: some autofill tools and WebDriver's clear set the value without
+        // an `input` event.
+        for name in ["input", "change"] {
+            listeners.push(EventListener::new(&target, name, {
+                let weak = weak.clone();
+                move |_| {
+                    if let Some(view) = weak.upgrade() {
+                        view.on_input();
+                    }
                 }
-            }
-        }));
+            }));
+        }
         listeners.push(EventListener::new(&target, "focus", {
             let weak = weak.clone();
             move |_| {
