@@ -47,6 +47,8 @@ async function pay(event) {
   if (button.disabled) return;
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
+  const label = button.textContent;
+  button.textContent = 'Paying…';
   $('pay-error').textContent = '';
   try {
     const encrypted = await card.encrypt();
@@ -64,6 +66,7 @@ async function pay(event) {
     if (answer.action?.type === 'redirect') {
       show('redirecting', 'Your bank wants to confirm the payment…');
       location.assign(answer.action.url);
+      button.hidden = true;
       return;
     }
     if (answer.status === 'SUCCESS' || answer.status === 'AUTHORIZED') {
@@ -83,6 +86,7 @@ async function pay(event) {
     }
   } finally {
     button.removeAttribute('aria-busy');
+    if (button.textContent === 'Paying…') button.textContent = label;
     if (!button.hidden) button.disabled = false;
   }
 }

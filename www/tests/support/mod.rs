@@ -41,8 +41,12 @@ impl Server {
     pub fn start_with(data_dir: &Path, extra: &[&str]) -> Server {
         let log_path = data_dir.join("server.log");
         let log = std::fs::File::create(&log_path).expect("log file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_paykka-www"))
-            .args(["--gateway-addr", "127.0.0.1:0", "--log", "debug"])
+        let mut command = Command::new(env!("CARGO_BIN_EXE_paykka-www"));
+        if !extra.contains(&"--gateway-addr") {
+            command.args(["--gateway-addr", "127.0.0.1:0"]);
+        }
+        let mut child = command
+            .args(["--log", "debug"])
             .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
