@@ -1,0 +1,81 @@
+//! Every byte a browser downloads to show a card form, per mode, raw, gzip -9 and brotli.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+/// Sizes of one file.
+pub struct FileSize {
+    pub name: String,
+    pub raw: usize,
+    pub gzip: usize,
+    pub brotli: usize,
+}
+
+fn measure(path: &Path, name: &str) -> anyhow::Result<FileSize> {
+    let bytes = std::fs::read(path)?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bytes)?;
+    let gzip = gz.finish()?.len();
+    let mut br = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+        writer.write_all(&bytes)?;
+    }
+    Ok(FileSize {
+        name: name.into(),
+        raw: bytes.len(),
+        gzip,
+        brotli: br.len(),
+    })
+}
+
+/// One mode's download.
+pub struct ModeSize {
+    pub mode: &'static str,
+    pub files: Vec<FileSize>,
+}
+
+impl ModeSize {
+    pub fn total(&self, pick: fn(&FileSize) -> usize) -> usize {
+        self.files.iter().map(pick).sum()
+    }
+
+    pub fn json(&self) -> Value {
+        json!({
+            "mode": self.mode,
+            "raw": self.total(|f| f.raw),
+            "gzip": self.total(|f| f.gzip),
+            "brotli": self.total(|f| f.brotli),
+            "files": self.files.iter().map(|f| json!({"name": f.name, "raw": f.raw, "gzip": f.gzip, "brotli": f.brotli})).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Inline: the page loads the JS glue and the wasm. Frames: the same on the page, and
+/// again from the secure origin (a different origin, so nothing is shared), plus the frame
+/// page and its script (cached after the first of the frames).
+pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>> {
+    let js = measure(&pkg.join("paykka_web.js"), "paykka_web.js (page)")?;
+    let wasm = measure(&pkg.join("paykka_web_bg.wasm"), "paykka_web_bg.wasm (page)")?;
+    let inline = ModeSize {
+        mode: "inline",
+        files: vec![js, wasm],
+    };
+    let frames = ModeSize {
+        mode: "frames",
+        files: vec![
+            measure(&pkg.join("paykka_web.js"), "paykka_web.js (page)")?,
+            measure(&pkg.join("paykka_web_bg.wasm"), "paykka_web_bg.wasm (page)")?,
+            measure(&frames.join("field.html"), "frames/field.html")?,
+            measure(&frames.join("frame.js"), "frames/frame.js")?,
+            measure(&pkg.join("paykka_web.js"), "paykka_web.js (secure origin)")?,
+            measure(
+                &pkg.join("paykka_web_bg.wasm"),
+                "paykka_web_bg.wasm (secure origin)",
+            )?,
+        ],
+    };
+    Ok(vec![frames, inline])
+}
