@@ -97,6 +97,26 @@ pub fn sign_now(key: &PrivateKey, method: &str, path: &str, body: &[u8]) -> Sign
     }
 }
 
+/// A POST of `body` to `url`, signed with `key` over `path`, with all `x-paykka-*` headers.
+pub fn signed_post(
+    http: &reqwest::Client,
+    url: &str,
+    path: &str,
+    app_id: &str,
+    key: &PrivateKey,
+    body: Vec<u8>,
+) -> reqwest::RequestBuilder {
+    let signed = sign_now(key, "POST", path, &body);
+    http.post(url)
+        .header("content-type", "application/json")
+        .header(HEADER_APPID, app_id)
+        .header(HEADER_TIMESTAMP, signed.timestamp)
+        .header(HEADER_NONCE, signed.nonce)
+        .header(HEADER_SIGN_ALG, SIGN_ALG)
+        .header(HEADER_SIGN, signed.sign)
+        .body(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,18 @@ async fn fill(c: &Client, number: &str, cvc: &str) {
     type_in_frame(c, 2, cvc).await;
 }
 
+/// Opens the checkout, types the card and presses Pay.
+async fn pay(c: &Client, server: &Server, number: &str, cvc: &str) {
+    open_checkout(c, server).await;
+    fill(c, number, cvc).await;
+    c.find(Locator::Css("#pay"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn result(c: &Client, state: &str) -> String {
     wait_for(c, &format!("#result[data-state='{state}']")).await;
     c.find(Locator::Css("#result"))
@@ -44,14 +56,7 @@ async fn pay_with_test_cards_and_see_the_result() {
     let server = Server::start(data.path());
     let browser = Browser::start().await;
     let c = &browser.client;
-    open_checkout(c, &server).await;
-    fill(c, "4242424242424242", "123").await;
-    c.find(Locator::Css("#pay"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    pay(c, &server, "4242424242424242", "123").await;
     let shown = result(c, "success").await;
     assert!(
         shown.starts_with("Paid. Order GW") && shown.ends_with("card ending 4242."),
@@ -80,14 +85,7 @@ async fn pay_with_test_cards_and_see_the_result() {
     );
 
     for (number, cvc) in [("5555555555554444", "737"), ("378282246310005", "7373")] {
-        open_checkout(c, &server).await;
-        fill(c, number, cvc).await;
-        c.find(Locator::Css("#pay"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        pay(c, &server, number, cvc).await;
         let shown = result(c, "success").await;
         assert!(
             shown.ends_with(&format!("card ending {}.", &number[number.len() - 4..])),
@@ -103,14 +101,7 @@ async fn three_d_secure_challenge_then_success() {
     let server = Server::start(data.path());
     let browser = Browser::start().await;
     let c = &browser.client;
-    open_checkout(c, &server).await;
-    fill(c, "4000000000003220", "123").await;
-    c.find(Locator::Css("#pay"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    pay(c, &server, "4000000000003220", "123").await;
     // The shopper lands on the challenge page of the gateway's origin.
     wait_for(c, "#code").await;
     assert!(c
@@ -141,14 +132,7 @@ async fn three_d_secure_challenge_then_success() {
         .starts_with(&format!("{}/3ds/return", server.merchant)));
 
     // Failing the challenge declines the payment.
-    open_checkout(c, &server).await;
-    fill(c, "4000000000003220", "123").await;
-    c.find(Locator::Css("#pay"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    pay(c, &server, "4000000000003220", "123").await;
     wait_for(c, "#fail").await;
     c.find(Locator::Css("#fail"))
         .await
@@ -176,14 +160,7 @@ async fn declines_say_why_and_keep_the_input() {
         ("4000000000000069", "Expired card"),
         ("4000000000000127", "Incorrect security code"),
     ] {
-        open_checkout(c, &server).await;
-        fill(c, number, "123").await;
-        c.find(Locator::Css("#pay"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        pay(c, &server, number, "123").await;
         let shown = result(c, "declined").await;
         assert!(shown.contains(reason), "{number}: {shown}");
         let error = c
@@ -208,14 +185,7 @@ async fn declines_say_why_and_keep_the_input() {
             false
         );
     }
-    open_checkout(c, &server).await;
-    fill(c, "4000000000000002", "123").await;
-    c.find(Locator::Css("#pay"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    pay(c, &server, "4000000000000002", "123").await;
     result(c, "declined").await;
     // Retry in place with a good card (a new order behind the scenes).
     c.enter_frame(0).await.unwrap();
@@ -308,14 +278,7 @@ async fn a_gateway_that_is_down_gives_a_clear_error_and_loses_nothing() {
     );
     let browser = Browser::start().await;
     let c = &browser.client;
-    open_checkout(c, &server).await;
-    fill(c, "4242424242424242", "123").await;
-    c.find(Locator::Css("#pay"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    pay(c, &server, "4242424242424242", "123").await;
     let shown = result(c, "error").await;
     assert!(shown.contains("cannot be reached"), "{shown}");
     assert_eq!(frame_value(c, 0).await, "4242 4242 4242 4242");
@@ -337,14 +300,7 @@ async fn no_card_data_at_rest_or_in_logs() {
     let c = &browser.client;
     let cards = ["4242424242424242", "4000000000000002", "4000000000003220"];
     for number in cards {
-        open_checkout(c, &server).await;
-        fill(c, number, "987").await;
-        c.find(Locator::Css("#pay"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        pay(c, &server, number, "987").await;
         tokio::time::sleep(Duration::from_millis(800)).await;
     }
     browser.close().await;

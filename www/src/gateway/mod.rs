@@ -221,6 +221,14 @@ pub fn failure(gateway: &Gateway, path: &str, error: ApiError) -> Response {
     )
 }
 
+/// The signed answer for a handler's result.
+pub fn respond(gateway: &Gateway, path: &str, result: Result<Value, ApiError>) -> Response {
+    match result {
+        Ok(data) => success(gateway, path, data),
+        Err(error) => failure(gateway, path, error),
+    }
+}
+
 /// Parses a request body, or a 400 `010000`.
 pub fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body)

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::cards::{decrypt_field, outcome, Card, CardError, Outcome};
 use super::webhooks::{enqueue, payment_notification};
-use super::{authenticate, failure, parse, success, ApiError, Caller, Gateway, State};
+use super::{authenticate, parse, respond, ApiError, Caller, Gateway, State};
 use crate::money;
 use crate::signing::now_ms;
 
@@ -268,10 +268,8 @@ pub async fn initiate(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match initiate_inner(&gateway, &headers, &body).await {
-        Ok(data) => success(&gateway, INITIATE, data),
-        Err(error) => failure(&gateway, INITIATE, error),
-    }
+    let result = initiate_inner(&gateway, &headers, &body).await;
+    respond(&gateway, INITIATE, result)
 }
 
 async fn initiate_inner(
@@ -524,13 +522,6 @@ pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: B
     }
     .await;
     respond(&gateway, QUERY, result)
-}
-
-fn respond(gateway: &Gateway, path: &str, result: Result<Value, ApiError>) -> Response {
-    match result {
-        Ok(data) => success(gateway, path, data),
-        Err(error) => failure(gateway, path, error),
-    }
 }
 
 /// Moves an AUTHORIZED payment to `to` (capture → SUCCESS, void → CANCELED).

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::payments::Payment;
-use super::{authenticate, failure, parse, success, ApiError, State};
+use super::{authenticate, parse, respond, ApiError, State};
 use crate::money;
 use crate::signing::{new_nonce, now_ms};
 
@@ -107,10 +107,7 @@ pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("session vanished")))
     }
     .await;
-    match result {
-        Ok(data) => success(&gateway, CREATE, data),
-        Err(error) => failure(&gateway, CREATE, error),
-    }
+    respond(&gateway, CREATE, result)
 }
 
 /// Query Session: its status follows its payment, or EXPIRED.
@@ -139,10 +136,7 @@ pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: B
             .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "206011", "Session does not exist"))
     }
     .await;
-    match result {
-        Ok(data) => success(&gateway, QUERY, data),
-        Err(error) => failure(&gateway, QUERY, error),
-    }
+    respond(&gateway, QUERY, result)
 }
 
 #[derive(Deserialize)]
@@ -183,8 +177,5 @@ pub async fn apple_pay(
         }))
     }
     .await;
-    match result {
-        Ok(data) => success(&gateway, APPLE_PAY, data),
-        Err(error) => failure(&gateway, APPLE_PAY, error),
-    }
+    respond(&gateway, APPLE_PAY, result)
 }

@@ -9,10 +9,7 @@ use serde_json::{json, Value};
 
 use super::payments::Payment;
 use super::State;
-use crate::signing::{
-    self, now_ms, HEADER_APPID, HEADER_NONCE, HEADER_SIGN, HEADER_SIGN_ALG, HEADER_TIMESTAMP,
-    SIGN_ALG,
-};
+use crate::signing::{self, now_ms};
 
 /// Longest wait between two attempts.
 const MAX_BACKOFF_MS: i64 = 10 * 60 * 1000;
@@ -130,20 +127,18 @@ fn path_of(url: &str) -> &str {
 async fn send(gateway: &State, item: &Due) -> anyhow::Result<reqwest::StatusCode> {
     let path = path_of(&item.url);
     let path = path.split('?').next().unwrap_or(path);
-    let signed = signing::sign_now(&gateway.platform_key, "POST", path, item.body.as_bytes());
-    let response = gateway
-        .http
-        .post(&item.url)
-        .header("content-type", "application/json")
-        .header(HEADER_APPID, &item.app_id)
-        .header(HEADER_TIMESTAMP, &signed.timestamp)
-        .header(HEADER_NONCE, &signed.nonce)
-        .header(HEADER_SIGN_ALG, SIGN_ALG)
-        .header(HEADER_SIGN, &signed.sign)
-        .body(item.body.clone())
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await?;
+    let body = item.body.clone().into_bytes();
+    let response = signing::signed_post(
+        &gateway.http,
+        &item.url,
+        path,
+        &item.app_id,
+        &gateway.platform_key,
+        body,
+    )
+    .timeout(Duration::from_secs(10))
+    .send()
+    .await?;
     Ok(response.status())
 }
 

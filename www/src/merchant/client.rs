@@ -6,9 +6,7 @@ use std::time::Duration;
 use rsa::{PrivateKey, PublicKey};
 use serde_json::Value;
 
-use crate::signing::{
-    self, HEADER_APPID, HEADER_NONCE, HEADER_SIGN, HEADER_SIGN_ALG, HEADER_TIMESTAMP, SIGN_ALG,
-};
+use crate::signing::{self, HEADER_NONCE, HEADER_SIGN, HEADER_TIMESTAMP};
 
 /// Where and as whom the merchant talks to PayKKa (the embedded sandbox by default).
 pub struct PaykkaClient {
@@ -37,21 +35,19 @@ impl PaykkaClient {
     /// Calls `path` with `body`; returns `data` of a `000000` answer.
     pub async fn call(&self, path: &str, body: &Value) -> Result<Value, CallError> {
         let bytes = serde_json::to_vec(body).map_err(|_| CallError::Garbage)?;
-        let signed = signing::sign_now(&self.merchant_key, "POST", path, &bytes);
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base_url))
-            .header("content-type", "application/json")
-            .header(HEADER_APPID, &self.app_id)
-            .header(HEADER_TIMESTAMP, &signed.timestamp)
-            .header(HEADER_NONCE, &signed.nonce)
-            .header(HEADER_SIGN_ALG, SIGN_ALG)
-            .header(HEADER_SIGN, &signed.sign)
-            .body(bytes)
-            .timeout(Duration::from_secs(20))
-            .send()
-            .await
-            .map_err(|_| CallError::Unavailable)?;
+        let url = format!("{}{path}", self.base_url);
+        let response = signing::signed_post(
+            &self.http,
+            &url,
+            path,
+            &self.app_id,
+            &self.merchant_key,
+            bytes,
+        )
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .map_err(|_| CallError::Unavailable)?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
