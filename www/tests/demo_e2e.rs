@@ -159,9 +159,10 @@ async fn frames_advance_focus_submit_on_enter_take_styles_and_unmount_cleanly() 
         serde_json::json!(["安全卡号输入框", "安全有效期输入框", "安全码输入框"])
     );
     type_in_frame(c, 0, "4242424242424242").await;
-    let active = eval(
+    let active = eventually(
         c,
         "return [...document.querySelectorAll('iframe')].indexOf(document.activeElement)",
+        Value::from(1),
     )
     .await;
     assert_eq!(active, 1, "focus moved to the expiry frame");
@@ -243,7 +244,8 @@ async fn forged_messages_change_nothing() {
          shownError: 'LUHN_FAILED', acceptable: false, brand: 'amex', revision: 99}, '*'); } return 0;",
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let expected = Value::from(ignored + 2);
+    eventually(c, "return window.lab.card.ignoredMessageCount", expected).await;
     let after = eval(c, "return JSON.stringify(window.lab.card.state)").await;
     assert_eq!(before, after, "state unchanged");
     let now = eval(c, "return window.lab.card.ignoredMessageCount")
@@ -368,20 +370,13 @@ async fn a_missing_frame_page_times_out_and_a_navigating_frame_tears_down() {
         "document.querySelector('iframe').src = 'about:blank'; return 0",
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let errors = eval(
+    let errors = eventually(
         c,
-        "return window.lab.events.filter(e => e.name === 'error').map(e => e.detail.code)",
+        "return window.lab.events.some(e => e.name === 'error' && e.detail.code === 'FRAME_NAVIGATED')",
+        Value::from(true),
     )
     .await;
-    assert!(
-        errors
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e == "FRAME_NAVIGATED"),
-        "{errors}"
-    );
+    assert_eq!(errors, true, "FRAME_NAVIGATED reported");
     assert_eq!(
         eval(c, "return document.querySelectorAll('iframe').length").await,
         0,

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use base64ct::{Base64UrlUnpadded, Encoding};
 use http_body_util::BodyExt;
 use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
 use paykka_www::gateway::{self, ClientKey, Gateway, Merchant};
@@ -329,7 +330,9 @@ async fn bad_ciphertexts_are_refused() {
     };
     let number = good["encrypted_card_no"].as_str().unwrap();
     let mut parts: Vec<String> = number.split('.').map(str::to_owned).collect();
-    parts[3] = format!("{}A", &parts[3][..parts[3].len() - 1]);
+    let mut bytes = Base64UrlUnpadded::decode_vec(&parts[3]).unwrap();
+    bytes[0] ^= 0x01;
+    parts[3] = Base64UrlUnpadded::encode_string(&bytes);
     let tampered = parts.join(".");
     let cases = [
         (

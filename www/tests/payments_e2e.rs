@@ -299,12 +299,26 @@ async fn no_card_data_at_rest_or_in_logs() {
     let browser = Browser::start().await;
     let c = &browser.client;
     let cards = ["4242424242424242", "4000000000000002", "4000000000003220"];
-    for number in cards {
+    let gateway_db = data.path().join("gateway.sqlite");
+    for (done, number) in cards.iter().enumerate() {
         pay(c, &server, number, "987").await;
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        // Wait until the gateway has stored it.
+        for _ in 0..200 {
+            if count(&gateway_db, "SELECT COUNT(*) FROM payments") > done as i64 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
     browser.close().await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Let the webhooks land in the merchant's database too.
+    let merchant_db = data.path().join("merchant.sqlite");
+    for _ in 0..200 {
+        if count(&merchant_db, "SELECT COUNT(*) FROM webhooks") >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let mut everything = Vec::new();
     for entry in std::fs::read_dir(data.path()).unwrap() {
         let path = entry.unwrap().path();
