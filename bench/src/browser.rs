@@ -1,6 +1,7 @@
 //! The in-browser measurements: a bench page served on its own origin, driven in headless
 //! Chromium through chromedriver.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -39,7 +40,9 @@ pub struct Browser {
 impl Browser {
     pub async fn start() -> anyhow::Result<Browser> {
         let port = free_port()?;
+        // Its own process group, so the browsers it starts can be killed with it.
         let driver = Command::new("chromedriver")
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -94,9 +97,15 @@ impl Browser {
     }
 
     pub async fn close(self) {
-        let Browser { mut driver, client } = self;
-        let _ = client.close().await;
-        let _ = driver.kill();
-        let _ = driver.wait();
+        let _ = self.client.clone().close().await;
+    }
+}
+
+/// Kills chromedriver and every browser process it started, even after a failure.
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.driver.wait();
     }
 }

@@ -56,37 +56,47 @@ fn machine() -> Value {
     })
 }
 
+/// The demo process, killed when dropped (also when a measurement fails).
+struct Demo(std::process::Child);
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts the release demo binary on fixed ports with `origin` registered.
-fn start_demo(
-    data: &std::path::Path,
-    origin: &str,
-) -> anyhow::Result<(std::process::Child, String, String)> {
+fn start_demo(data: &std::path::Path, origin: &str) -> anyhow::Result<(Demo, String, String)> {
     let merchant = format!("127.0.0.1:{}", free_port()?);
     let gateway = format!("127.0.0.1:{}", free_port()?);
     let merchant_origin = format!("http://{merchant}");
-    let mut child = Command::new(root().join("target/release/paykka-www"))
-        .args([
-            "--merchant-addr",
-            &merchant,
-            "--gateway-addr",
-            &gateway,
-            "--log",
-            "warn",
-        ])
-        .args([
-            "--allowed-origin",
-            origin,
-            "--allowed-origin",
-            &merchant_origin,
-        ])
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--pkg-dir")
-        .arg(root().join("pkg"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
+    let mut child = Demo(
+        Command::new(root().join("target/release/paykka-www"))
+            .args([
+                "--merchant-addr",
+                &merchant,
+                "--gateway-addr",
+                &gateway,
+                "--log",
+                "warn",
+            ])
+            .args([
+                "--allowed-origin",
+                origin,
+                "--allowed-origin",
+                &merchant_origin,
+            ])
+            .arg("--data-dir")
+            .arg(data)
+            .arg("--pkg-dir")
+            .arg(root().join("pkg"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
     let stdout = child
+        .0
         .stdout
         .take()
         .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
@@ -125,7 +135,7 @@ async fn main() -> anyhow::Result<()> {
     let forge = root.join("bench/.node/node_modules/node-forge/dist");
     let bench_origin = browser::serve_page(page, pkg.clone(), forge).await?;
     let data = tempfile::tempdir()?;
-    let (mut demo, merchant, gateway) = start_demo(data.path(), &bench_origin)?;
+    let (demo, merchant, gateway) = start_demo(data.path(), &bench_origin)?;
     let config: Value = reqwest::get(format!("{merchant}/api/config"))
         .await?
         .json()
@@ -201,8 +211,7 @@ async fn main() -> anyhow::Result<()> {
     eprintln!("backend…");
     let (rsa_ops, cores) = backend::rsa_ceiling(3.0)?;
     let throughput = backend::throughput(&merchant, &gateway, 8, 10.0).await?;
-    let _ = demo.kill();
-    let _ = demo.wait();
+    drop(demo);
 
     let ceiling = rsa_ops / 4.0;
     let frames = &modes[0];
