@@ -40,6 +40,10 @@ extern "C" {
     fn next_tick() -> js_sys::Promise;
 }
 
+fn update(pairs: &[(&str, JsValue)]) -> paykka_web::ui::component::CardUpdate {
+    obj(pairs).unchecked_into()
+}
+
 fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
@@ -587,7 +591,7 @@ async fn styles_apply_inside_and_disabled_updates() {
         .get_property_value("color")
         .unwrap();
     assert_eq!(color, "rgb(1, 2, 3)");
-    m.card.update(obj(&[("disabled", true.into())])).unwrap();
+    m.card.update(update(&[("disabled", true.into())])).unwrap();
     assert!(m.input(0).disabled());
     let holder = m
         .root
@@ -597,9 +601,48 @@ async fn styles_apply_inside_and_disabled_updates() {
     assert!(holder.class_list().contains("paykka-field--disabled"));
     let bad = m
         .card
-        .update(obj(&[("locale", "zh-CN".into())]))
+        .update(update(&[("holderName", "required".into())]))
         .unwrap_err();
     assert_eq!(get_str(&bad, "code"), "INVALID_OPTION");
+    let bad = m
+        .card
+        .update(update(&[("brands", Array::of1(&"paypal".into()).into())]))
+        .unwrap_err();
+    assert_eq!(get_str(&bad, "code"), "INVALID_OPTION");
+    assert!(m.input(0).disabled(), "a refused update changes nothing");
+    m.card.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn update_changes_texts_brands_and_styles_and_keeps_the_input() {
+    let m = mount().await;
+    type_text(&m.input(0), "5555555555554444");
+    let styles = obj(&[("base", obj(&[("color", "rgb(9, 8, 7)".into())]))]);
+    m.card
+        .update(update(&[
+            ("locale", "zh-CN".into()),
+            ("brands", Array::of1(&"visa".into()).into()),
+            ("styles", styles),
+            ("maskSecurityCode", true.into()),
+        ]))
+        .unwrap();
+    let label = m.shadows[0].query_selector("label").unwrap().unwrap();
+    assert_eq!(label.text_content().as_deref(), Some("卡号"));
+    assert_eq!(m.input(0).value(), "5555 5555 5555 4444", "input kept");
+    assert_eq!(m.input(2).type_(), "password");
+    let state = get(&m.card.state().into(), "fields");
+    assert_eq!(
+        get_str(&get(&state, "cardNumber"), "error"),
+        "UNSUPPORTED_BRAND"
+    );
+    let color = web_sys::window()
+        .unwrap()
+        .get_computed_style(&m.input(0))
+        .unwrap()
+        .unwrap()
+        .get_property_value("color")
+        .unwrap();
+    assert_eq!(color, "rgb(9, 8, 7)");
     m.card.unmount();
 }
 

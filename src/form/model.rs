@@ -85,10 +85,12 @@ impl FieldModel {
 
     pub fn set_accepted_brands(&mut self, brands: Option<Vec<Brand>>) {
         self.accepted = brands;
+        self.refresh_shown_error();
     }
 
     pub fn set_required(&mut self, required: bool) {
         self.required = required;
+        self.refresh_shown_error();
     }
 
     pub fn set_today(&mut self, today: YearMonth) {
@@ -252,11 +254,13 @@ impl FieldModel {
         self.shown_error
     }
 
-    /// After a change of rules (brand hint, accepted brands), keep the shown error true.
+    /// After a change of rules (brand hint, accepted brands, required), keep the shown
+    /// error true: a shown error is re-judged; a value that became wrong shows at once.
     fn refresh_shown_error(&mut self) {
-        if self.shown_error.is_some() {
-            self.shown_error = self.error_when_done();
-        }
+        self.shown_error = match self.shown_error {
+            Some(_) => self.error_when_done(),
+            None => self.validity().error(),
+        };
     }
 
     pub fn clear(&mut self) {
@@ -441,6 +445,19 @@ mod tests {
         name.set_text("Ann Lee");
         assert!(name.report().acceptable);
         assert!(!name.is_complete(), "names never auto-advance");
+    }
+
+    #[test]
+    fn changed_rules_update_the_shown_error() {
+        let (mut number, _) = typed(FieldKind::CardNumber, "5555555555554444");
+        assert_eq!(number.report().shown_error, None);
+        number.set_accepted_brands(Some(vec![Brand::Visa]));
+        assert_eq!(
+            number.report().shown_error,
+            Some(FieldError::UnsupportedBrand)
+        );
+        number.set_accepted_brands(None);
+        assert_eq!(number.report().shown_error, None);
     }
 
     #[test]

@@ -116,6 +116,10 @@ extern "C" {
     pub type CardStateJs;
     #[wasm_bindgen(typescript_type = "CardField")]
     pub type CardFieldJs;
+    #[wasm_bindgen(
+        typescript_type = "Pick<EncryptedCardOptions, \"disabled\" | \"locale\" | \"translations\" | \"brands\" | \"styles\" | \"fonts\" | \"autoFocus\" | \"maskSecurityCode\">"
+    )]
+    pub type CardUpdate;
 }
 
 /// Secure card fields. Create with `await EncryptedCard.mount(target, options)`.
@@ -375,6 +379,7 @@ impl EncryptedCard {
             auto_focus: options.auto_focus,
             secure_origin: secure_base.as_deref().map(origin_of),
             frame_options: secure_base.as_ref().map(|_| options.frame_options()),
+            options: options.raw.clone(),
         });
         let card = EncryptedCard {
             host: Rc::clone(&host),
@@ -476,26 +481,11 @@ impl EncryptedCard {
         }
     }
 
-    /// Changes options after mount. Supported: `disabled`.
-    pub fn update(&self, options: JsValue) -> Result<(), JsValue> {
-        let object = options.dyn_ref::<js_sys::Object>().ok_or_else(|| {
-            paykka_error("INVALID_OPTION", "update() needs an options object", None)
-        })?;
-        for key in js_sys::Object::keys(object).iter() {
-            if key.as_string().as_deref() != Some("disabled") {
-                return Err(paykka_error(
-                    "INVALID_OPTION",
-                    "update() supports: disabled",
-                    None,
-                ));
-            }
-        }
-        let disabled = js_sys::Reflect::get(&options, &"disabled".into())?;
-        let disabled = disabled.as_bool().ok_or_else(|| {
-            paykka_error("INVALID_OPTION", "disabled must be true or false", None)
-        })?;
-        self.host.set_disabled(disabled);
-        Ok(())
+    /// Changes options after mount: `disabled`, `locale`, `translations`, `brands`,
+    /// `styles`, `fonts`, `autoFocus`, `maskSecurityCode`. A bad option is an
+    /// `INVALID_OPTION` error and changes nothing; what the shopper typed stays.
+    pub fn update(&self, options: CardUpdate) -> Result<(), JsValue> {
+        self.host.update(&options).map_err(setup_error)
     }
 
     /// Whether every field is valid (the holder name may be empty unless required).

@@ -44,9 +44,11 @@ html,body{margin:0;padding:0;background:transparent}";
 /// A mounted field.
 pub struct FieldView {
     kind: FieldKind,
-    config: FieldConfig,
+    config: RefCell<FieldConfig>,
     model: RefCell<FieldModel>,
+    root: FieldRoot,
     container: Element,
+    label: Element,
     input: HtmlInputElement,
     error: Element,
     icon_slot: Option<Element>,
@@ -134,16 +136,16 @@ impl FieldView {
         container.append_child(&error)?;
         root.append(&container)?;
 
-        let base = stylesheet(BASE_CSS)?;
-        let custom = stylesheet(&config.styles.css())?;
-        root.adopt(&[&base, &custom])?;
+        root.adopt(&[&stylesheet(BASE_CSS)?, &stylesheet(&config.styles.css())?])?;
 
         let model = FieldModel::new(kind, config.required, super::today());
         let view = Rc::new(FieldView {
             kind,
             model: RefCell::new(model),
-            config,
+            config: RefCell::new(config),
+            root: root.clone(),
             container,
+            label,
             input,
             error,
             icon_slot,
@@ -152,9 +154,8 @@ impl FieldView {
             listeners: RefCell::new(Vec::new()),
             shown_brand: Cell::new(None),
         });
-        view.model
-            .borrow_mut()
-            .set_accepted_brands(view.config.accepted.clone());
+        let accepted = view.config.borrow().accepted.clone();
+        view.model.borrow_mut().set_accepted_brands(accepted);
         view.listen();
         view.render();
         Ok(view)
@@ -302,7 +303,7 @@ impl FieldView {
             "aria-invalid",
             if shown.is_some() { "true" } else { "false" },
         );
-        let message = shown.map(|e| self.config.texts.error(self.kind, e));
+        let message = shown.map(|e| self.config.borrow().texts.error(self.kind, e));
         self.error.set_text_content(message.as_deref());
         let classes = self.container.class_list();
         let _ = classes.toggle_with_force("paykka-valid", report.validity.is_valid());
@@ -339,13 +340,7 @@ impl FieldView {
             }
             FieldCommand::Brand(brand) => {
                 self.model.borrow_mut().set_brand_hint(brand);
-                if self.kind == FieldKind::SecurityCode {
-                    let key = match brand.map(|b| b.rules().code_size) {
-                        Some(4) => "securityCode.placeholder4",
-                        _ => "securityCode.placeholder",
-                    };
-                    self.input.set_placeholder(self.config.texts.get(key));
-                }
+                self.show_placeholder();
                 self.render();
             }
             FieldCommand::Clear => {
@@ -359,6 +354,55 @@ impl FieldView {
                 (self.sink)(message);
             }
         }
+    }
+
+    /// The placeholder, which for the security code follows the brand (3 or 4 digits).
+    fn show_placeholder(&self) {
+        let config = self.config.borrow();
+        let four = self
+            .model
+            .borrow()
+            .brand_hint()
+            .map(|b| b.rules().code_size)
+            == Some(4);
+        let text = match self.kind {
+            FieldKind::SecurityCode if four => {
+                config.texts.get("securityCode.placeholder4").to_owned()
+            }
+            kind => config.texts.field(kind, "placeholder"),
+        };
+        self.input.set_placeholder(&text);
+    }
+
+    /// Applies new options (texts, styles, accepted brands, masking, disabled) in place;
+    /// what the shopper typed stays.
+    pub fn reconfigure(&self, config: FieldConfig) -> Result<(), JsValue> {
+        self.root
+            .adopt(&[&stylesheet(BASE_CSS)?, &stylesheet(&config.styles.css())?])?;
+        self.label
+            .set_text_content(Some(&config.texts.field(self.kind, "label")));
+        if self.kind == FieldKind::SecurityCode {
+            self.input.set_type(if config.mask_security_code {
+                "password"
+            } else {
+                "text"
+            });
+        }
+        self.input.set_disabled(config.disabled);
+        if config.required {
+            self.input.set_attribute("aria-required", "true")?;
+        } else {
+            self.input.remove_attribute("aria-required")?;
+        }
+        {
+            let mut model = self.model.borrow_mut();
+            model.set_required(config.required);
+            model.set_accepted_brands(config.accepted.clone());
+        }
+        *self.config.borrow_mut() = config;
+        self.show_placeholder();
+        self.render();
+        Ok(())
     }
 
     /// Validates (showing the error) and encrypts this field's value(s).

@@ -28,6 +28,8 @@ struct Guest {
     /// The parent's origin, from the first valid message.
     parent_origin: RefCell<Option<String>>,
     view: RefCell<Option<Rc<FieldView>>>,
+    /// The brands the secure origin accepts (used when the options name none).
+    loaded_brands: RefCell<Option<Vec<crate::card::Brand>>>,
     last_height: RefCell<f64>,
     _listener: RefCell<Option<EventListener>>,
 }
@@ -105,8 +107,14 @@ impl Guest {
             None => return,
         }
         if kind == "configure" {
-            if self.view.borrow().is_none() {
-                if let Some(options) = configure_options(&data) {
+            let Some(options) = configure_options(&data) else {
+                return;
+            };
+            let view = self.view.borrow().clone();
+            match view {
+                // Options changed after setup (`update()`).
+                Some(view) => self.reconfigure(&view, &options),
+                None => {
                     let guest = Rc::clone(self);
                     wasm_bindgen_futures::spawn_local(async move {
                         guest.configure(options, origin).await
@@ -122,6 +130,20 @@ impl Guest {
         if let Some(view) = view {
             view.command(command);
         }
+    }
+
+    fn reconfigure(&self, view: &FieldView, options: &JsValue) {
+        let Ok(mut display) = DisplayOptions::read(options) else {
+            return;
+        };
+        if display.brands.is_none() {
+            display.brands = self.loaded_brands.borrow().clone();
+        }
+        let _ = view.reconfigure(display.field_config(self.kind));
+        if let Some(html) = document().ok().and_then(|d| d.document_element()) {
+            let _ = html.set_attribute("lang", display.texts.locale().tag());
+        }
+        self.report_height();
     }
 
     async fn configure(self: Rc<Self>, options: JsValue, parent_origin: String) {
@@ -149,6 +171,7 @@ impl Guest {
             Err(e) => return fail(e.code),
         };
         let mut display = display;
+        *self.loaded_brands.borrow_mut() = loaded.brands.clone();
         if display.brands.is_none() {
             display.brands = loaded.brands;
         }
@@ -210,6 +233,7 @@ pub fn boot_frame() -> Result<(), JsValue> {
         channel,
         parent_origin: RefCell::new(None),
         view: RefCell::new(None),
+        loaded_brands: RefCell::new(None),
         last_height: RefCell::new(0.0),
         _listener: RefCell::new(None),
     });

@@ -21,6 +21,8 @@ use crate::js::error::paykka_error;
 use super::browser_info::collect_browser_info;
 use super::events::{payload, set, Dispatcher};
 use super::field_view::FieldView;
+use super::keys::SetupError;
+use super::options::{DisplayOptions, FRAME_KEYS};
 use super::protocol::{
     decode_message, encode_command, encode_configure, open_envelope, FieldCommand, FieldMessage,
 };
@@ -64,12 +66,14 @@ pub struct Host {
     links: RefCell<FieldMap<FieldLink>>,
     coordinator: RefCell<Coordinator>,
     pub dispatcher: Dispatcher,
-    texts: Texts,
+    texts: RefCell<Texts>,
     live: Element,
-    auto_focus: bool,
+    auto_focus: Cell<bool>,
     /// The secure origin (frames mode).
     secure_origin: Option<String>,
     frame_options: Option<Object>,
+    /// The merchant's options as they stand (for `update()`).
+    options: RefCell<JsValue>,
     next_request: Cell<u32>,
     pending: RefCell<Option<Pending>>,
     ready: RefCell<FieldMap<()>>,
@@ -93,7 +97,20 @@ pub struct HostParts {
     pub auto_focus: bool,
     pub secure_origin: Option<String>,
     pub frame_options: Option<Object>,
+    pub options: JsValue,
 }
+
+/// What `update()` may change.
+const UPDATABLE: [&str; 8] = [
+    "disabled",
+    "locale",
+    "translations",
+    "brands",
+    "styles",
+    "fonts",
+    "autoFocus",
+    "maskSecurityCode",
+];
 
 const HOLDER_CLASSES: [&str; 5] = [
     "paykka-field--focus",
@@ -117,11 +134,12 @@ impl Host {
             links: RefCell::new(FieldMap::new()),
             coordinator: RefCell::new(parts.coordinator),
             dispatcher: parts.dispatcher,
-            texts: parts.texts,
+            texts: RefCell::new(parts.texts),
             live: parts.live,
-            auto_focus: parts.auto_focus,
+            auto_focus: Cell::new(parts.auto_focus),
             secure_origin: parts.secure_origin,
             frame_options: parts.frame_options,
+            options: RefCell::new(parts.options),
             next_request: Cell::new(1),
             pending: RefCell::new(None),
             ready: RefCell::new(FieldMap::new()),
@@ -214,7 +232,7 @@ impl Host {
                 }
             }
             FieldMessage::Complete => {
-                if self.auto_focus {
+                if self.auto_focus.get() {
                     let next = self.coordinator.borrow().next_field(kind);
                     if let Some(next) = next {
                         self.send(next, FieldCommand::Focus);
@@ -222,7 +240,10 @@ impl Host {
                 }
             }
             FieldMessage::Enter => self.dispatcher.emit("submit", &payload(Some(kind))),
-            FieldMessage::Rejected(_) => self.say(self.texts.get("form.pasteRejected")),
+            FieldMessage::Rejected(_) => {
+                let text = self.texts.borrow().get("form.pasteRejected").to_owned();
+                self.say(&text);
+            }
             FieldMessage::Height(height) => {
                 if let Some(FieldLink::Frame { iframe, .. }) = self.links.borrow().get(kind) {
                     let h = height.clamp(20.0, 400.0).ceil() as u32;
@@ -283,7 +304,8 @@ impl Host {
         let previous = self.announced.borrow_mut().insert(kind, error);
         if let Some(error) = error {
             if previous != Some(Some(error)) {
-                self.say(&self.texts.error(kind, error));
+                let text = self.texts.borrow().error(kind, error);
+                self.say(&text);
             }
         }
     }
@@ -549,8 +571,9 @@ impl Host {
             if let Some((first, _)) = invalid.first() {
                 self.send(*first, FieldCommand::Focus);
             }
-            self.say(self.texts.get("form.invalid"));
-            let error = paykka_error("VALIDATION", self.texts.get("form.invalid"), None);
+            let message = self.texts.borrow().get("form.invalid").to_owned();
+            self.say(&message);
+            let error = paykka_error("VALIDATION", &message, None);
             let fields: Array = invalid
                 .iter()
                 .map(|(k, _)| JsValue::from_str(k.id()))
@@ -558,7 +581,7 @@ impl Host {
             let _ = js_sys::Reflect::set(&error, &"fields".into(), &fields);
             let detail = payload(invalid.first().map(|(k, _)| *k));
             set(&detail, "code", "VALIDATION");
-            set(&detail, "message", self.texts.get("form.invalid"));
+            set(&detail, "message", message.as_str());
             set(&detail, "fields", fields);
             self.dispatcher.emit("error", &detail);
             let _ = p.reject.call1(&JsValue::UNDEFINED, &error);
@@ -665,6 +688,63 @@ impl Host {
         }
         set(&result, "payment", payment);
         result
+    }
+
+    /// Applies `update()` changes: checked first (nothing changes on a bad option), then
+    /// every field is reconfigured in place, inline or in its frame; input stays.
+    pub fn update(&self, changes: &JsValue) -> Result<(), SetupError> {
+        let invalid = |m: &str| SetupError::new("INVALID_OPTION", m);
+        let object = changes
+            .dyn_ref::<Object>()
+            .ok_or_else(|| invalid("update() needs an options object"))?;
+        for key in Object::keys(object).iter() {
+            if !UPDATABLE
+                .iter()
+                .any(|k| key.as_string().as_deref() == Some(k))
+            {
+                return Err(invalid("update() supports: disabled, locale, translations, brands, styles, fonts, autoFocus, maskSecurityCode"));
+            }
+        }
+        let merged = Object::assign(&Object::new(), &Object::from(self.options.borrow().clone()));
+        let merged = Object::assign(&merged, object);
+        let display = DisplayOptions::read(&merged)?;
+        let auto_focus = match js_sys::Reflect::get(object, &"autoFocus".into()) {
+            Ok(v) if v.is_undefined() => None,
+            Ok(v) => Some(
+                v.as_bool()
+                    .ok_or_else(|| invalid("autoFocus must be true or false"))?,
+            ),
+            Err(_) => None,
+        };
+        if let Some(auto_focus) = auto_focus {
+            self.auto_focus.set(auto_focus);
+        }
+        *self.options.borrow_mut() = merged.into();
+        *self.texts.borrow_mut() = display.texts.clone();
+        if let Some(frame_options) = &self.frame_options {
+            for key in Object::keys(object).iter() {
+                if let Some(key) = key.as_string().filter(|k| FRAME_KEYS.contains(&k.as_str())) {
+                    let value = js_sys::Reflect::get(object, &key.as_str().into())
+                        .unwrap_or(JsValue::UNDEFINED);
+                    let _ = js_sys::Reflect::set(frame_options, &key.as_str().into(), &value);
+                }
+            }
+        }
+        for kind in self.fields() {
+            let view = match self.links.borrow().get(kind) {
+                Some(FieldLink::Inline(view)) => Some(Rc::clone(view)),
+                _ => None,
+            };
+            match view {
+                Some(view) => {
+                    view.reconfigure(display.field_config(kind))
+                        .map_err(|_| invalid("the new options could not be applied"))?;
+                }
+                None => self.configure_frame(kind),
+            }
+        }
+        self.set_disabled(display.disabled);
+        Ok(())
     }
 
     /// Whether every field is acceptable right now.

@@ -194,6 +194,19 @@ async fn frames_advance_focus_submit_on_enter_take_styles_and_unmount_cleanly() 
     )
     .await;
     assert_eq!(submits, 1, "Enter in a frame submits");
+    // update() reaches into the frames: English labels, the typed card still there.
+    eval(c, "window.lab.card.update({locale: 'en-US'}); return 0").await;
+    c.enter_frame(0).await.unwrap();
+    let label = eventually(
+        c,
+        "return document.querySelector('label').textContent",
+        Value::from("Card number"),
+    )
+    .await;
+    let value = eval(c, "return document.querySelector('input').value").await;
+    c.enter_parent_frame().await.unwrap();
+    assert_eq!(label, "Card number");
+    assert_eq!(value, "4242 4242 4242 4242");
     eval(c, "window.lab.card.unmount(); return 0").await;
     assert_eq!(
         eval(c, "return document.querySelectorAll('#card *').length").await,
