@@ -6,6 +6,32 @@ const $ = (id) => document.getElementById(id);
 let card = null;
 let order = null;
 
+// The page's own texts (the card fields bring theirs).
+const TEXTS = {
+  'en-US': {
+    language: 'Language', item: 'Hand-roasted beans, 250 g', total: 'Total', card: 'Card', payment: 'Payment',
+    events: 'Component events', pay: (amount) => `Pay US$${amount}`, paying: 'Paying…',
+    notice: "The card fields below are secure frames served by the gateway's origin: this page never sees the card number, expiry or security code, only ciphertext, which the merchant server passes to the gateway.",
+    paid: (order, last4) => `Paid. Order ${order}, card ending ${last4}.`,
+    declined: (reason) => `Payment declined: ${reason}`, redirecting: 'Your bank wants to confirm the payment…',
+  },
+  'zh-CN': {
+    language: '语言', item: '手工烘焙咖啡豆，250 克', total: '合计', card: '银行卡', payment: '支付',
+    events: '组件事件', pay: (amount) => `支付 US$${amount}`, paying: '正在支付…',
+    notice: '下方的卡信息输入框是由网关源提供的安全框架：本页面看不到卡号、有效期或安全码，只能拿到密文，由商户服务器转交网关。',
+    paid: (order, last4) => `支付成功。订单 ${order}，尾号 ${last4} 的卡。`,
+    declined: (reason) => `支付被拒绝：${reason}`, redirecting: '您的银行需要确认这笔支付…',
+  },
+};
+let texts = TEXTS['en-US'];
+
+function translatePage(locale) {
+  texts = TEXTS[locale] ?? TEXTS['en-US'];
+  document.documentElement.lang = locale;
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = texts[el.dataset.i18n];
+  if (order) $('pay').textContent = texts.pay(order.display_amount);
+}
+
 function logEvent(name, detail) {
   const item = document.createElement('li');
   item.textContent = `${name} ${JSON.stringify(detail)}`;
@@ -14,7 +40,7 @@ function logEvent(name, detail) {
 
 async function newOrder() {
   order = await (await fetch('/api/orders', { method: 'POST' })).json();
-  $('pay').textContent = `Pay US$${order.display_amount}`;
+  $('pay').textContent = texts.pay(order.display_amount);
 }
 
 async function mount(locale) {
@@ -48,7 +74,7 @@ async function pay(event) {
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
   const label = button.textContent;
-  button.textContent = 'Paying…';
+  button.textContent = texts.paying;
   $('pay-error').textContent = '';
   try {
     const encrypted = await card.encrypt();
@@ -64,20 +90,20 @@ async function pay(event) {
       return;
     }
     if (answer.action?.type === 'redirect') {
-      show('redirecting', 'Your bank wants to confirm the payment…');
+      show('redirecting', texts.redirecting);
       location.assign(answer.action.url);
       button.hidden = true;
       return;
     }
     if (answer.status === 'SUCCESS' || answer.status === 'AUTHORIZED') {
-      show('success', `Paid. Order ${answer.order_id}, card ending ${answer.card?.last4 ?? ''}.`);
+      show('success', texts.paid(answer.order_id, answer.card?.last4 ?? ''));
       card.update({ disabled: true });
       button.hidden = true;
       return;
     }
     // Declined: say why, keep the card form, and start a new order for the next try.
     $('pay-error').textContent = answer.message;
-    show('declined', `Payment declined: ${answer.message}`);
+    show('declined', texts.declined(answer.message));
     await newOrder();
   } catch (error) {
     if (error.code !== 'VALIDATION') {
@@ -86,7 +112,7 @@ async function pay(event) {
     }
   } finally {
     button.removeAttribute('aria-busy');
-    if (button.textContent === 'Paying…') button.textContent = label;
+    if (button.textContent === texts.paying) button.textContent = label;
     if (!button.hidden) button.disabled = false;
   }
 }
@@ -94,7 +120,10 @@ async function pay(event) {
 async function main() {
   await init();
   $('card-form').addEventListener('submit', pay);
-  $('locale').addEventListener('change', () => mount($('locale').value));
+  $('locale').addEventListener('change', () => {
+    translatePage($('locale').value);
+    mount($('locale').value);
+  });
   await newOrder();
   await mount($('locale').value);
 }

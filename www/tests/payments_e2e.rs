@@ -349,3 +349,40 @@ async fn no_card_data_at_rest_or_in_logs() {
         "no private key in the log"
     );
 }
+
+#[tokio::test]
+async fn the_page_and_the_card_fields_switch_to_chinese() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    open_checkout(c, &server).await;
+    eval(
+        c,
+        "const s = document.getElementById('locale'); s.value = 'zh-CN'; \
+         s.dispatchEvent(new Event('change')); return 0",
+    )
+    .await;
+    let title = eventually(
+        c,
+        "return document.querySelector('iframe')?.title ?? ''",
+        Value::from("安全卡号输入框"),
+    )
+    .await;
+    assert_eq!(title, "安全卡号输入框");
+    assert_eq!(
+        eval(c, "return document.getElementById('pay-title').textContent").await,
+        "银行卡"
+    );
+    wait_for(c, "#pay:not([disabled])").await;
+    fill(c, "4242424242424242", "123").await;
+    c.find(Locator::Css("#pay"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let shown = result(c, "success").await;
+    assert!(shown.starts_with("支付成功"), "{shown}");
+    browser.close().await;
+}
