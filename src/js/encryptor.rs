@@ -5,8 +5,7 @@
 use getrandom::SysRng;
 use wasm_bindgen::prelude::*;
 
-use super::error::invalid_option;
-use super::options::JsOptions;
+use super::options::{invalid, number, options_object, required_string, string};
 use crate::crypto::{
     encrypt_card, encrypt_field, CardFields, EncryptionContext, EncryptionKey, FieldName, Jwk,
 };
@@ -108,20 +107,21 @@ impl CardEncryptor {
         public_key: PublicKeyInput,
         options: CardEncryptorOptions,
     ) -> Result<CardEncryptor, JsValue> {
-        let options = JsOptions::read(
-            &options,
-            &["keyId", "serverTime", "sessionId"],
-            "CardEncryptor options are keyId (string), serverTime (ms) and sessionId (string)",
-            true,
-        )?;
-        let key = parse_key(&public_key, options.string("keyId")?.as_deref())?;
-        let clock_offset_ms = options
-            .number("serverTime")?
+        let options = JsValue::from(options);
+        if !(options.is_undefined() || options.is_null()) {
+            options_object(
+                &options,
+                &["keyId", "serverTime", "sessionId"],
+                "CardEncryptor options",
+            )?;
+        }
+        let key = parse_key(&public_key, string(&options, "keyId")?.as_deref())?;
+        let clock_offset_ms = number(&options, "serverTime")?
             .map_or(0.0, |server_time| server_time - js_sys::Date::now());
         Ok(CardEncryptor {
             key,
             clock_offset_ms,
-            session_id: options.string("sessionId")?,
+            session_id: string(&options, "sessionId")?,
         })
     }
 
@@ -139,17 +139,17 @@ impl CardEncryptor {
 
     /// Encrypts all four values (each checked first; `VALIDATION` names the bad field).
     pub fn encrypt(&self, card: CardValues) -> Result<EncryptedCardValues, JsValue> {
-        let input = JsOptions::read(
-            &card,
+        let input = JsValue::from(card);
+        options_object(
+            &input,
             &["number", "expiryMonth", "expiryYear", "cvc"],
-            "card needs number, expiryMonth, expiryYear and cvc strings",
-            false,
+            "card",
         )?;
         let fields = CardFields {
-            number: input.required_string("number")?,
-            expiry_month: input.required_string("expiryMonth")?,
-            expiry_year: input.required_string("expiryYear")?,
-            cvc: input.required_string("cvc")?,
+            number: required_string(&input, "number")?,
+            expiry_month: required_string(&input, "expiryMonth")?,
+            expiry_year: required_string(&input, "expiryYear")?,
+            cvc: required_string(&input, "cvc")?,
         };
         let encrypted = encrypt_card(&self.key, &fields, &self.context(), &mut SysRng)?;
         serde_wasm_bindgen::to_value(&encrypted)
@@ -165,7 +165,9 @@ impl CardEncryptor {
             .into_iter()
             .find(|f| f.as_str() == name)
             .ok_or_else(|| {
-                invalid_option("field must be number, expiryMonth, expiryYear or cvc")
+                JsValue::from(invalid(
+                    "field must be number, expiryMonth, expiryYear or cvc",
+                ))
             })?;
         Ok(encrypt_field(
             &self.key,

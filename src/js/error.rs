@@ -18,11 +18,6 @@ pub fn paykka_error(code: &str, message: &str, field: Option<&str>) -> JsValue {
     error.into()
 }
 
-/// An option the merchant passed is malformed.
-pub fn invalid_option(message: &str) -> JsValue {
-    paykka_error("INVALID_OPTION", message, None)
-}
-
 impl From<CryptoError> for JsValue {
     fn from(error: CryptoError) -> JsValue {
         paykka_error(
@@ -30,5 +25,27 @@ impl From<CryptoError> for JsValue {
             &error.to_string(),
             error.field().map(|f| f.as_str()),
         )
+    }
+}
+
+/// A setup or option failure with a stable code (`INVALID_OPTION`, `KEY_FETCH_FAILED`…).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetupError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl SetupError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        SetupError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<SetupError> for JsValue {
+    fn from(error: SetupError) -> JsValue {
+        paykka_error(error.code, &error.message, None)
     }
 }

@@ -4,8 +4,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::error::invalid_option;
-use super::options::string_list;
+use super::options::{brand_list, invalid};
 use crate::card::brand::{DEFAULT_GAPS, MAX_NUMBER_LENGTH};
 use crate::card::cvc::cvc_lengths;
 use crate::card::expiry::edit_expiry;
@@ -137,17 +136,7 @@ fn ids(brands: &[Brand]) -> Vec<&'static str> {
 
 /// Parses a merchant's list of accepted brand ids.
 pub fn parse_brands(list: &JsValue) -> Result<Option<Vec<Brand>>, JsValue> {
-    let Some(names) = string_list(list, "brands must be an array of brand ids")? else {
-        return Ok(None);
-    };
-    names
-        .iter()
-        .map(|name| {
-            Brand::from_id(name)
-                .ok_or_else(|| invalid_option("brands contains an unknown brand id"))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    brand_list(list).map_err(JsValue::from)
 }
 
 /// The current month on the shopper's clock.
@@ -224,7 +213,9 @@ pub fn format_expiry(text: &str) -> Result<String, JsValue> {
 pub fn validate_cvc(cvc: &str, brand: Option<String>) -> Result<FieldCheckJs, JsValue> {
     let brand = match brand.as_deref() {
         None | Some("") => None,
-        Some(id) => Some(Brand::from_id(id).ok_or_else(|| invalid_option("unknown brand id"))?),
+        Some(id) => {
+            Some(Brand::from_id(id).ok_or_else(|| JsValue::from(invalid("unknown brand id")))?)
+        }
     };
     let validity = check_cvc(cvc, brand);
     to_js(&Check::new(validity, validity.error_when_done(true)))

@@ -1,94 +1,115 @@
-//! Reading merchant options from JS objects without serde: plain objects only, typed
-//! getters, and a misspelt key is an `INVALID_OPTION` error rather than a silently ignored
-//! setting. (Skipping serde deserialisation also keeps float formatting out of the wasm.)
+//! Reading merchant options from JS objects without serde: typed getters with
+//! `INVALID_OPTION` errors, plain objects only, and a misspelt key is an error rather than
+//! a silently ignored setting. (Skipping serde deserialisation also keeps float
+//! formatting out of the wasm.) Used by every option-taking API.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::error::invalid_option;
+use super::error::SetupError;
+use crate::card::Brand;
 
-/// A JS object whose keys have been checked against a known list.
-pub struct JsOptions {
-    object: JsValue,
-    what: &'static str,
+pub fn invalid(message: impl Into<String>) -> SetupError {
+    SetupError::new("INVALID_OPTION", message)
 }
 
-impl JsOptions {
-    /// `value` must be an object with only `known` keys; undefined/null is an empty object
-    /// when `optional`.
-    pub fn read(
-        value: &JsValue,
-        known: &[&str],
-        what: &'static str,
-        optional: bool,
-    ) -> Result<JsOptions, JsValue> {
-        if optional && (value.is_undefined() || value.is_null()) {
-            return Ok(JsOptions {
-                object: Object::new().into(),
-                what,
-            });
-        }
-        let Some(object) = value.dyn_ref::<Object>() else {
-            return Err(invalid_option(what));
-        };
-        let all_known = Object::keys(object)
-            .iter()
-            .all(|key| known.iter().any(|k| key.as_string().as_deref() == Some(k)));
-        if !all_known {
-            return Err(invalid_option(what));
-        }
-        Ok(JsOptions {
-            object: value.clone(),
-            what,
+/// A member that is neither undefined nor null.
+pub fn member(o: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(o, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// An optional string member.
+pub fn string(o: &JsValue, key: &str) -> Result<Option<String>, SetupError> {
+    member(o, key)
+        .map(|v| {
+            v.as_string()
+                .ok_or_else(|| invalid(format!("{key} must be a string")))
         })
-    }
-
-    fn get(&self, key: &str) -> Option<JsValue> {
-        Reflect::get(&self.object, &JsValue::from_str(key))
-            .ok()
-            .filter(|v| !v.is_undefined() && !v.is_null())
-    }
-
-    /// An optional string member.
-    pub fn string(&self, key: &str) -> Result<Option<String>, JsValue> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_string()
-                .map(Some)
-                .ok_or_else(|| invalid_option(self.what)),
-        }
-    }
-
-    /// A required string member.
-    pub fn required_string(&self, key: &str) -> Result<String, JsValue> {
-        self.string(key)?.ok_or_else(|| invalid_option(self.what))
-    }
-
-    /// An optional finite number member.
-    pub fn number(&self, key: &str) -> Result<Option<f64>, JsValue> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .filter(|n| n.is_finite())
-                .map(Some)
-                .ok_or_else(|| invalid_option(self.what)),
-        }
-    }
+        .transpose()
 }
 
-/// Reads an array of strings (undefined/null → None).
-pub fn string_list(value: &JsValue, what: &'static str) -> Result<Option<Vec<String>>, JsValue> {
-    if value.is_undefined() || value.is_null() {
+/// A string member that must be there.
+pub fn required_string(o: &JsValue, key: &str) -> Result<String, SetupError> {
+    string(o, key)?.ok_or_else(|| invalid(format!("{key} is required")))
+}
+
+/// An optional finite number member.
+pub fn number(o: &JsValue, key: &str) -> Result<Option<f64>, SetupError> {
+    member(o, key)
+        .map(|v| {
+            v.as_f64()
+                .filter(|n| n.is_finite())
+                .ok_or_else(|| invalid(format!("{key} must be a number")))
+        })
+        .transpose()
+}
+
+/// A boolean member, `default` when absent.
+pub fn boolean(o: &JsValue, key: &str, default: bool) -> Result<bool, SetupError> {
+    member(o, key).map_or(Ok(default), |v| {
+        v.as_bool()
+            .ok_or_else(|| invalid(format!("{key} must be true or false")))
+    })
+}
+
+/// `value` as a plain (non-array) object.
+pub fn plain_object(value: &JsValue, what: &str) -> Result<Object, SetupError> {
+    value
+        .dyn_ref::<Object>()
+        .filter(|_| !Array::is_array(value))
+        .cloned()
+        .ok_or_else(|| invalid(format!("{what} must be an object")))
+}
+
+/// Every own key of `o` must be in one of `known`.
+pub fn check_keys(o: &Object, known: &[&[&str]]) -> Result<(), SetupError> {
+    for key in Object::keys(o).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.iter().any(|list| list.contains(&key.as_str())) {
+            return Err(invalid(format!("unknown option \"{key}\"")));
+        }
+    }
+    Ok(())
+}
+
+/// A plain object with only `known` keys.
+pub fn options_object(value: &JsValue, known: &[&str], what: &str) -> Result<Object, SetupError> {
+    let object = plain_object(value, what)?;
+    check_keys(&object, &[known])?;
+    Ok(object)
+}
+
+/// An object of strings, as `(key, value)` pairs.
+pub fn string_map(o: &JsValue, what: &str) -> Result<Vec<(String, String)>, SetupError> {
+    let object = plain_object(o, what)?;
+    Object::keys(&object)
+        .iter()
+        .map(|key| {
+            let key = key.as_string().unwrap_or_default();
+            let value = member(o, &key)
+                .and_then(|v| v.as_string())
+                .ok_or_else(|| invalid(format!("{what}.{key} must be a string")))?;
+            Ok((key, value))
+        })
+        .collect()
+}
+
+/// A list of brand ids (undefined/null → None).
+pub fn brand_list(list: &JsValue) -> Result<Option<Vec<Brand>>, SetupError> {
+    if list.is_undefined() || list.is_null() {
         return Ok(None);
     }
-    let array = value
+    let list = list
         .dyn_ref::<Array>()
-        .ok_or_else(|| invalid_option(what))?;
-    array
-        .iter()
-        .map(|item| item.as_string().ok_or_else(|| invalid_option(what)))
+        .ok_or_else(|| invalid("brands must be an array of brand ids"))?;
+    list.iter()
+        .map(|b| {
+            b.as_string()
+                .and_then(|b| Brand::from_id(&b))
+                .ok_or_else(|| invalid("brands contains an unknown brand id"))
+        })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
 }

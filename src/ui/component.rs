@@ -13,13 +13,13 @@ use crate::form::coordinator::Coordinator;
 use crate::form::field::{form_fields, ExpiryLayout, FieldKind};
 use crate::form::field_map::FieldMap;
 use crate::js::encryptor::parse_key;
-use crate::js::error::paykka_error;
+use crate::js::error::{paykka_error, SetupError};
 
 use super::dom::{cast, document, element, random_hex, FieldRoot};
 use super::events::Dispatcher;
 use super::field_view::FieldView;
 use super::host::{FieldLink, Host, HostParts};
-use super::keys::{frames_load, origin_of, KeyContext, SetupError};
+use super::keys::{frames_load, origin_of, KeyContext};
 use super::options::{CardOptions, DisplayOptions, Isolation, KeySource};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -127,10 +127,6 @@ extern "C" {
 pub struct EncryptedCard {
     host: Rc<Host>,
     frame_timeout_ms: u32,
-}
-
-fn setup_error(e: SetupError) -> JsValue {
-    paykka_error(e.code, &e.message, None)
 }
 
 /// The mount target: a selector or an element.
@@ -327,8 +323,8 @@ impl EncryptedCard {
         target: MountTarget,
         options: EncryptedCardOptions,
     ) -> Result<EncryptedCard, JsValue> {
-        let options = CardOptions::read(&options).map_err(setup_error)?;
-        let root = resolve_target(&target).map_err(setup_error)?;
+        let options = CardOptions::read(&options).map_err(JsValue::from)?;
+        let root = resolve_target(&target).map_err(JsValue::from)?;
         let dispatcher = Dispatcher::new(root.clone(), options.callbacks.clone());
         if let Some(tag) = &options.display.unknown_locale {
             web_sys::console::warn_1(
@@ -339,7 +335,7 @@ impl EncryptedCard {
             Ok(found) => found,
             Err(e) => {
                 dispatcher.emit_error(e.code, &e.message, None);
-                return Err(setup_error(e));
+                return Err(e.into());
             }
         };
         let doc = document()?;
@@ -410,7 +406,7 @@ impl EncryptedCard {
             Ok(key) => key,
             Err(e) => {
                 self.host.dispatcher.emit_error(e.code, &e.message, None);
-                return Err(setup_error(e));
+                return Err(e.into());
             }
         };
         for kind in order {
@@ -485,7 +481,7 @@ impl EncryptedCard {
     /// `styles`, `fonts`, `autoFocus`, `maskSecurityCode`. A bad option is an
     /// `INVALID_OPTION` error and changes nothing; what the shopper typed stays.
     pub fn update(&self, options: CardUpdate) -> Result<(), JsValue> {
-        self.host.update(&options).map_err(setup_error)
+        self.host.update(&options).map_err(JsValue::from)
     }
 
     /// Whether every field is valid (the holder name may be empty unless required).

@@ -16,12 +16,11 @@ use crate::form::coordinator::{Coordinator, Event};
 use crate::form::field::FieldKind;
 use crate::form::field_map::FieldMap;
 use crate::form::i18n::Texts;
-use crate::js::error::paykka_error;
+use crate::js::error::{paykka_error, SetupError};
 
 use super::browser_info::collect_browser_info;
 use super::events::{payload, set, Dispatcher};
 use super::field_view::FieldView;
-use super::keys::SetupError;
 use super::options::{DisplayOptions, FRAME_KEYS};
 use super::protocol::{
     decode_message, encode_command, encode_configure, open_envelope, FieldCommand, FieldMessage,

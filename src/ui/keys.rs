@@ -10,6 +10,7 @@ use web_sys::{AbortController, RequestInit, Response};
 use crate::card::Brand;
 use crate::crypto::EncryptionKey;
 use crate::js::encryptor::parse_key;
+use crate::js::error::SetupError;
 
 use super::dom::window;
 
@@ -24,22 +25,6 @@ pub struct KeyContext {
 impl KeyContext {
     pub fn now_ms(&self) -> i64 {
         (js_sys::Date::now() + self.clock_offset_ms) as i64
-    }
-}
-
-/// A setup failure with a stable code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SetupError {
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl SetupError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        SetupError {
-            code,
-            message: message.into(),
-        }
     }
 }
 

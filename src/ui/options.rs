@@ -10,7 +10,11 @@ use crate::form::field::FieldKind;
 use crate::form::i18n::{Locale, Texts};
 use crate::form::style::{FontFace, Styles, STATES};
 
-use super::keys::{gateway_base, SetupError};
+use super::keys::gateway_base;
+use crate::js::error::SetupError;
+use crate::js::options::{
+    boolean, brand_list, check_keys, invalid, member, plain_object, string, string_map,
+};
 
 /// Option keys the frames get (display and key), forwarded as given.
 pub const FRAME_KEYS: [&str; 11] = [
@@ -98,65 +102,6 @@ pub struct DisplayOptions {
     pub session_id: Option<String>,
 }
 
-fn invalid(message: impl Into<String>) -> SetupError {
-    SetupError::new("INVALID_OPTION", message)
-}
-
-fn member(o: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(o, &JsValue::from_str(key))
-        .ok()
-        .filter(|v| !v.is_undefined() && !v.is_null())
-}
-
-fn string(o: &JsValue, key: &str) -> Result<Option<String>, SetupError> {
-    member(o, key)
-        .map(|v| {
-            v.as_string()
-                .ok_or_else(|| invalid(format!("{key} must be a string")))
-        })
-        .transpose()
-}
-
-fn boolean(o: &JsValue, key: &str, default: bool) -> Result<bool, SetupError> {
-    member(o, key).map_or(Ok(default), |v| {
-        v.as_bool()
-            .ok_or_else(|| invalid(format!("{key} must be true or false")))
-    })
-}
-
-fn plain_object(value: &JsValue, what: &str) -> Result<Object, SetupError> {
-    value
-        .dyn_ref::<Object>()
-        .filter(|_| !Array::is_array(value))
-        .cloned()
-        .ok_or_else(|| invalid(format!("{what} must be an object")))
-}
-
-/// Every own key of `o` must be in one of `known`.
-fn check_keys(o: &Object, known: &[&[&str]]) -> Result<(), SetupError> {
-    for key in Object::keys(o).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !known.iter().any(|list| list.contains(&key.as_str())) {
-            return Err(invalid(format!("unknown option \"{key}\"")));
-        }
-    }
-    Ok(())
-}
-
-fn string_map(o: &JsValue, what: &str) -> Result<Vec<(String, String)>, SetupError> {
-    let object = plain_object(o, what)?;
-    Object::keys(&object)
-        .iter()
-        .map(|key| {
-            let key = key.as_string().unwrap_or_default();
-            let value = member(o, &key)
-                .and_then(|v| v.as_string())
-                .ok_or_else(|| invalid(format!("{what}.{key} must be a string")))?;
-            Ok((key, value))
-        })
-        .collect()
-}
-
 fn read_styles(options: &JsValue) -> Result<Styles, SetupError> {
     let mut states = Vec::new();
     if let Some(styles) = member(options, "styles") {
@@ -191,24 +136,11 @@ fn read_styles(options: &JsValue) -> Result<Styles, SetupError> {
 }
 
 fn read_brands(options: &JsValue) -> Result<Option<Vec<Brand>>, SetupError> {
-    let Some(list) = member(options, "brands") else {
-        return Ok(None);
-    };
-    let list = list
-        .dyn_into::<Array>()
-        .map_err(|_| invalid("brands must be an array"))?;
-    let brands = list
-        .iter()
-        .map(|b| {
-            b.as_string()
-                .and_then(|b| Brand::from_id(&b))
-                .ok_or_else(|| invalid("brands contains an unknown brand id"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if brands.is_empty() {
+    let brands = brand_list(&member(options, "brands").unwrap_or(JsValue::UNDEFINED))?;
+    if brands.as_ref().is_some_and(Vec::is_empty) {
         return Err(invalid("brands must name at least one brand"));
     }
-    Ok(Some(brands))
+    Ok(brands)
 }
 
 impl DisplayOptions {
