@@ -139,7 +139,7 @@ fn decode_hex(text: &str) -> Result<Vec<u8>, CryptoError> {
 }
 
 /// RFC 7638 thumbprint: SHA-256 over `{"e":…,"kty":"RSA","n":…}`, base64url.
-fn thumbprint(n: &[u8], e: &[u8]) -> String {
+pub fn thumbprint(n: &[u8], e: &[u8]) -> String {
     let canonical = format!(
         r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
         Base64UrlUnpadded::encode_string(e),

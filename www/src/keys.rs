@@ -8,10 +8,10 @@ use std::path::Path;
 
 use anyhow::Context;
 use base64ct::{Base64UrlUnpadded, Encoding};
+use paykka_web::crypto::key::thumbprint;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use rsa::{PrivateKey, PublicKey};
-use sha2::{Digest, Sha256};
 
 /// A key pair with its RFC 7638 thumbprint as the key id.
 pub struct KeyPair {
@@ -40,7 +40,11 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<KeyPair> {
         file.write_all(pem.as_bytes())?;
         key
     };
-    let kid = thumbprint(&PublicKey::from(&private));
+    let public = PublicKey::from(&private);
+    let kid = thumbprint(
+        &public.n().to_be_bytes_trimmed_vartime(),
+        &public.e().to_be_bytes_trimmed_vartime(),
+    );
     Ok(KeyPair { private, kid })
 }
 
@@ -57,16 +61,6 @@ impl KeyPair {
             "e": Base64UrlUnpadded::encode_string(&public.e().to_be_bytes_trimmed_vartime()),
         })
     }
-}
-
-/// RFC 7638 JWK thumbprint (SHA-256, base64url).
-fn thumbprint(key: &PublicKey) -> String {
-    let canonical = format!(
-        r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
-        Base64UrlUnpadded::encode_string(&key.e().to_be_bytes_trimmed_vartime()),
-        Base64UrlUnpadded::encode_string(&key.n().to_be_bytes_trimmed_vartime())
-    );
-    Base64UrlUnpadded::encode_string(&Sha256::digest(canonical.as_bytes()))
 }
 
 /// Loads a public key (SPKI PEM), e.g. PayKKa's platform key.
