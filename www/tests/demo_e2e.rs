@@ -10,7 +10,7 @@ use fantoccini::Locator;
 use josekit::jwe::{self, RSA_OAEP_256};
 use serde_json::Value;
 use support::{
-    eval, eventually, frame_value, next_year_yy, type_in_frame, wait_for, Browser, Server,
+    eval, eventually, frame_value, next_year_yy, open_lab, type_in_frame, wait_for, Browser, Server,
 };
 
 fn decrypt(data: &std::path::Path, compact: &str) -> Value {
@@ -26,10 +26,7 @@ async fn a_card_typed_into_secure_frames_decrypts_to_exactly_what_was_typed() {
     let server = Server::start(data.path());
     let browser = Browser::start().await;
     let c = &browser.client;
-    c.goto(&format!("{}/lab.html", server.merchant))
-        .await
-        .unwrap();
-    wait_for(c, "#status[data-state='ready']").await;
+    open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
 
     let yy = next_year_yy();
     type_in_frame(c, 0, "4242424242424242").await;
@@ -72,10 +69,7 @@ async fn the_host_page_cannot_read_the_fields_and_sees_no_card_data() {
     let server = Server::start(data.path());
     let browser = Browser::start().await;
     let c = &browser.client;
-    c.goto(&format!("{}/lab.html", server.merchant))
-        .await
-        .unwrap();
-    wait_for(c, "#status[data-state='ready']").await;
+    open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
     assert_eq!(
         eval(c, "return document.querySelectorAll('iframe').length").await,
         3
@@ -141,14 +135,16 @@ async fn frames_advance_focus_submit_on_enter_take_styles_and_unmount_cleanly() 
     let browser = Browser::start().await;
     let c = &browser.client;
     let styles = r#"{"base":{"color":"rgb(1, 2, 3)"}}"#;
-    c.goto(&format!(
-        "{}/lab.html?locale=zh-CN&styles={}",
-        server.merchant,
-        urlencode(styles)
-    ))
-    .await
-    .unwrap();
-    wait_for(c, "#status[data-state='ready']").await;
+    open_lab(
+        c,
+        &format!(
+            "{}/lab.html?locale=zh-CN&styles={}",
+            server.merchant,
+            urlencode(styles)
+        ),
+        "ready",
+    )
+    .await;
     let titles = eval(
         c,
         "return [...document.querySelectorAll('iframe')].map(f => f.title)",
@@ -239,10 +235,7 @@ async fn forged_messages_change_nothing() {
     let server = Server::start(data.path());
     let browser = Browser::start().await;
     let c = &browser.client;
-    c.goto(&format!("{}/lab.html", server.merchant))
-        .await
-        .unwrap();
-    wait_for(c, "#status[data-state='ready']").await;
+    open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
     type_in_frame(c, 0, "4242424242424242").await;
     let before = eval(c, "return JSON.stringify(window.lab.card.state)").await;
     let ignored = eval(c, "return window.lab.card.ignoredMessageCount")
@@ -285,10 +278,7 @@ async fn an_unregistered_page_origin_is_refused() {
     let browser = Browser::start().await;
     let c = &browser.client;
     // Served from 127.0.0.1, registered as localhost only.
-    c.goto(&format!("{}/lab.html", server.merchant))
-        .await
-        .unwrap();
-    wait_for(c, "#status[data-state='error']").await;
+    open_lab(c, &format!("{}/lab.html", server.merchant), "error").await;
     assert_eq!(
         eval(c, "return window.lab.error.code").await,
         "ORIGIN_NOT_ALLOWED"
@@ -309,25 +299,24 @@ async fn an_unregistered_page_origin_is_refused() {
         .iter()
         .any(|e| e == "ORIGIN_NOT_ALLOWED"));
     // The registered origin works.
-    c.goto(&format!("http://localhost:{port}/lab.html"))
-        .await
-        .unwrap();
-    wait_for(c, "#status[data-state='ready']").await;
+    open_lab(c, &format!("http://localhost:{port}/lab.html"), "ready").await;
     // Inline mode asks the gateway itself (CORS, Origin header) and is refused the same way.
-    c.goto(&format!("{}/lab.html?isolation=inline", server.merchant))
-        .await
-        .unwrap();
-    wait_for(c, "#status[data-state='error']").await;
+    open_lab(
+        c,
+        &format!("{}/lab.html?isolation=inline", server.merchant),
+        "error",
+    )
+    .await;
     assert_eq!(
         eval(c, "return window.lab.error.code").await,
         "ORIGIN_NOT_ALLOWED"
     );
-    c.goto(&format!(
-        "http://localhost:{port}/lab.html?isolation=inline"
-    ))
-    .await
-    .unwrap();
-    wait_for(c, "#status[data-state='ready']").await;
+    open_lab(
+        c,
+        &format!("http://localhost:{port}/lab.html?isolation=inline"),
+        "ready",
+    )
+    .await;
     browser.close().await;
 }
 
@@ -342,8 +331,7 @@ async fn a_missing_frame_page_times_out_and_a_navigating_frame_tears_down() {
         "{}/lab.html?environment={}&frameTimeout=3000",
         server.merchant, server.merchant
     );
-    c.goto(&url).await.unwrap();
-    wait_for(c, "#status[data-state='error']").await;
+    open_lab(c, &url, "error").await;
     assert_eq!(
         eval(c, "return window.lab.error.code").await,
         "KEY_FETCH_FAILED"
@@ -361,10 +349,12 @@ async fn a_missing_frame_page_times_out_and_a_navigating_frame_tears_down() {
         broken_data.path(),
         &["--merchant-addr", "127.0.0.1:0", "--frames-dir", frames_dir],
     );
-    c.goto(&format!("{}/lab.html?frameTimeout=1500", broken.merchant))
-        .await
-        .unwrap();
-    wait_for(c, "#status[data-state='error']").await;
+    open_lab(
+        c,
+        &format!("{}/lab.html?frameTimeout=1500", broken.merchant),
+        "error",
+    )
+    .await;
     assert_eq!(
         eval(c, "return window.lab.error.code").await,
         "FRAME_TIMEOUT"
@@ -374,10 +364,7 @@ async fn a_missing_frame_page_times_out_and_a_navigating_frame_tears_down() {
         0
     );
 
-    c.goto(&format!("{}/lab.html", server.merchant))
-        .await
-        .unwrap();
-    wait_for(c, "#status[data-state='ready']").await;
+    open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
     eval(
         c,
         "document.querySelector('iframe').src = 'about:blank'; return 0",

@@ -9,7 +9,7 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use support::{
-    eval, eventually, frame_value, next_year_yy, type_in_frame, wait_for, Browser, Server,
+    eval, eventually, frame_value, next_year_yy, open_lab, type_in_frame, wait_for, Browser, Server,
 };
 
 async fn open_checkout(c: &Client, server: &Server) {
@@ -232,10 +232,7 @@ async fn racing_requests_for_one_order_make_one_payment() {
     let server = Server::start(data.path());
     let browser = Browser::start().await;
     let c = &browser.client;
-    c.goto(&format!("{}/lab.html", server.merchant))
-        .await
-        .unwrap();
-    wait_for(c, "#status[data-state='ready']").await;
+    open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
     fill(c, "4242424242424242", "123").await;
     let answers = c
         .execute_async(

@@ -168,6 +168,12 @@ fn chromium_binary() -> String {
     .map_or_else(|| "chromium".to_owned(), |p| (*p).to_owned())
 }
 
+/// Opens a lab page and waits until it reports `state` (`ready` or `error`).
+pub async fn open_lab(c: &Client, url: &str, state: &str) {
+    c.goto(url).await.unwrap();
+    wait_for(c, &format!("#status[data-state='{state}']")).await;
+}
+
 pub async fn wait_for(c: &Client, css: &str) {
     c.wait()
         .at_most(Duration::from_secs(20))
