@@ -1,13 +1,10 @@
 //! The in-browser measurements: a bench page served on its own origin, driven in headless
 //! Chromium through chromedriver.
 
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
-use fantoccini::wd::Capabilities;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::Value;
 use tower_http::services::ServeDir;
 
@@ -25,58 +22,24 @@ pub async fn serve_page(page: PathBuf, pkg: PathBuf, forge: PathBuf) -> anyhow::
     Ok(origin)
 }
 
-pub fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
+pub use headless::free_port;
 
-/// chromedriver with a headless Chromium (a fresh profile each time).
-pub struct Browser {
-    driver: Child,
-    pub client: Client,
-}
+/// A headless Chromium for the bench page (killed when dropped).
+pub struct Browser(headless::Browser);
 
 impl Browser {
     pub async fn start() -> anyhow::Result<Browser> {
-        let port = free_port()?;
-        // Its own process group, so the browsers it starts can be killed with it.
-        let driver = Command::new("chromedriver")
-            .process_group(0)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let mut caps = Capabilities::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": if Path::new("/usr/bin/chromium").exists() { "/usr/bin/chromium" } else { "chromium" },
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--no-first-run", "--disable-quic"]
-            }),
-        );
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let client = loop {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(client) => break client,
-                Err(e) if Instant::now() > deadline => anyhow::bail!("chromedriver: {e}"),
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        };
-        Ok(Browser { driver, client })
+        Ok(Browser(headless::Browser::start().await?))
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.0.client
     }
 
     /// Opens the bench page and waits until the package is loaded.
     pub async fn open(&self, url: &str) -> anyhow::Result<()> {
-        self.client.goto(url).await?;
-        self.client
+        self.client().goto(url).await?;
+        self.client()
             .wait()
             .at_most(Duration::from_secs(30))
             .for_element(Locator::Css("#status[data-state='ready']"))
@@ -89,7 +52,7 @@ impl Browser {
         let script = format!(
             "const done = arguments[0]; window.bench.{call}.then(done, e => done({{error: String(e)}}));"
         );
-        let value = self.client.execute_async(&script, vec![]).await?;
+        let value = self.client().execute_async(&script, vec![]).await?;
         if let Some(error) = value.get("error") {
             anyhow::bail!("bench page: {error}");
         }
@@ -97,15 +60,6 @@ impl Browser {
     }
 
     pub async fn close(self) {
-        let _ = self.client.clone().close().await;
-    }
-}
-
-/// Kills chromedriver and every browser process it started, even after a failure.
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.driver.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.driver.wait();
+        self.0.close().await;
     }
 }

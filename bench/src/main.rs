@@ -164,12 +164,12 @@ async fn main() -> anyhow::Result<()> {
     let keys_inline = browser.run("keystrokesInline(5000)").await?;
     browser.run("mountFramesAndKeep()").await?;
     let source = browser
-        .client
+        .client()
         .execute("return window.paykkaKeystrokes.toString()", vec![])
         .await?;
-    browser.client.enter_frame(0).await?;
+    browser.client().enter_frame(0).await?;
     let keys_frames = browser
-        .client
+        .client()
         .execute(
             &format!(
                 "return ({})(document.querySelector('input'), 5000)",
@@ -178,7 +178,7 @@ async fn main() -> anyhow::Result<()> {
             vec![],
         )
         .await?;
-    browser.client.enter_parent_frame().await?;
+    browser.client().enter_parent_frame().await?;
 
     eprintln!("mount (warm)…");
     let warm_inline = browser.run("mount('inline', 20)").await?;

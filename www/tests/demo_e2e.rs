@@ -10,7 +10,7 @@ use fantoccini::Locator;
 use josekit::jwe::{self, RSA_OAEP_256};
 use serde_json::Value;
 use support::{
-    eval, eventually, frame_value, next_year_yy, open_lab, type_in_frame, wait_for, Browser, Server,
+    browser, eval, eventually, frame_value, next_year_yy, open_lab, type_in_frame, wait_for, Server,
 };
 
 fn decrypt(data: &std::path::Path, compact: &str) -> Value {
@@ -24,7 +24,7 @@ fn decrypt(data: &std::path::Path, compact: &str) -> Value {
 async fn a_card_typed_into_secure_frames_decrypts_to_exactly_what_was_typed() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
 
@@ -67,7 +67,7 @@ async fn a_card_typed_into_secure_frames_decrypts_to_exactly_what_was_typed() {
 async fn the_host_page_cannot_read_the_fields_and_sees_no_card_data() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
     assert_eq!(
@@ -132,7 +132,7 @@ async fn the_host_page_cannot_read_the_fields_and_sees_no_card_data() {
 async fn frames_advance_focus_submit_on_enter_take_styles_and_unmount_cleanly() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     let styles = r#"{"base":{"color":"rgb(1, 2, 3)"}}"#;
     open_lab(
@@ -233,7 +233,7 @@ fn urlencode(text: &str) -> String {
 async fn forged_messages_change_nothing() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
     type_in_frame(c, 0, "4242424242424242").await;
@@ -275,7 +275,7 @@ async fn an_unregistered_page_origin_is_refused() {
         data.path(),
         &["--merchant-addr", &addr, "--allowed-origin", &allowed],
     );
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     // Served from 127.0.0.1, registered as localhost only.
     open_lab(c, &format!("{}/lab.html", server.merchant), "error").await;
@@ -324,7 +324,7 @@ async fn an_unregistered_page_origin_is_refused() {
 async fn a_missing_frame_page_times_out_and_a_navigating_frame_tears_down() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     // A wrong environment (the merchant origin is no gateway) is a typed error at once.
     let url = format!(
@@ -389,7 +389,7 @@ async fn a_missing_frame_page_times_out_and_a_navigating_frame_tears_down() {
 async fn pages_carry_a_strict_content_security_policy() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     // The demo works under its CSP: were wasm or scripts blocked, Pay would stay disabled.
     c.goto(&server.merchant).await.unwrap();

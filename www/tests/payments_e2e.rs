@@ -9,7 +9,7 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use support::{
-    eval, eventually, frame_value, next_year_yy, open_lab, type_in_frame, wait_for, Browser, Server,
+    browser, eval, eventually, frame_value, next_year_yy, open_lab, type_in_frame, wait_for, Server,
 };
 
 async fn open_checkout(c: &Client, server: &Server) {
@@ -54,7 +54,7 @@ fn count(db: &std::path::Path, sql: &str) -> i64 {
 async fn pay_with_test_cards_and_see_the_result() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     pay(c, &server, "4242424242424242", "123").await;
     let shown = result(c, "success").await;
@@ -99,7 +99,7 @@ async fn pay_with_test_cards_and_see_the_result() {
 async fn three_d_secure_challenge_then_success() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     pay(c, &server, "4000000000003220", "123").await;
     // The shopper lands on the challenge page of the gateway's origin.
@@ -152,7 +152,7 @@ async fn three_d_secure_challenge_then_success() {
 async fn declines_say_why_and_keep_the_input() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     for (number, reason) in [
         ("4000000000000002", "Declined by the issuer"),
@@ -207,7 +207,7 @@ async fn declines_say_why_and_keep_the_input() {
 async fn a_double_submit_charges_once() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     open_checkout(c, &server).await;
     fill(c, "4242424242424242", "123").await;
@@ -230,7 +230,7 @@ async fn a_double_submit_charges_once() {
 async fn racing_requests_for_one_order_make_one_payment() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
     fill(c, "4242424242424242", "123").await;
@@ -273,7 +273,7 @@ async fn a_gateway_that_is_down_gives_a_clear_error_and_loses_nothing() {
         data.path(),
         &["--merchant-addr", "127.0.0.1:0", "--paykka-base-url", &dead],
     );
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     pay(c, &server, "4242424242424242", "123").await;
     let shown = result(c, "error").await;
@@ -293,7 +293,7 @@ async fn a_gateway_that_is_down_gives_a_clear_error_and_loses_nothing() {
 async fn no_card_data_at_rest_or_in_logs() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     let cards = ["4242424242424242", "4000000000000002", "4000000000003220"];
     let gateway_db = data.path().join("gateway.sqlite");
@@ -351,7 +351,7 @@ async fn no_card_data_at_rest_or_in_logs() {
 async fn the_page_and_the_card_fields_switch_to_chinese() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let browser = Browser::start().await;
+    let browser = browser().await;
     let c = &browser.client;
     open_checkout(c, &server).await;
     eval(

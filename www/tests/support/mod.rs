@@ -4,14 +4,12 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use fantoccini::wd::Capabilities;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
+pub use headless::Browser;
 use serde_json::Value;
 
 /// The built npm package; `./dev build` (and `./dev test`) create it.
@@ -91,81 +89,14 @@ impl Drop for Server {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    headless::free_port().expect("a free port")
 }
 
-/// chromedriver driving a headless Chromium.
-pub struct Browser {
-    driver: Child,
-    pub client: Client,
-}
-
-impl Browser {
-    pub async fn start() -> Browser {
-        let port = free_port();
-        // Its own process group, so the browsers it starts can be killed with it.
-        let driver = Command::new("chromedriver")
-            .process_group(0)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver on PATH (./dev setup installs it)");
-        let mut caps = Capabilities::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": chromium_binary(),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--disable-quic"
-                ]
-            }),
-        );
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let client = loop {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => break client,
-                Err(e) if Instant::now() > deadline => panic!("chromedriver: {e}"),
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        };
-        Browser { driver, client }
-    }
-
-    pub async fn close(self) {
-        let _ = self.client.clone().close().await;
-    }
-}
-
-/// Kills chromedriver and every browser process it started, even after a failure.
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.driver.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.driver.wait();
-    }
-}
-
-fn chromium_binary() -> String {
-    [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .iter()
-    .find(|p| Path::new(p).exists())
-    .map_or_else(|| "chromium".to_owned(), |p| (*p).to_owned())
+/// A headless Chromium through chromedriver (killed when dropped).
+pub async fn browser() -> Browser {
+    Browser::start()
+        .await
+        .expect("chromium and chromedriver (./dev setup installs them)")
 }
 
 /// Opens a lab page and waits until it reports `state` (`ready` or `error`).
