@@ -15,6 +15,7 @@ use crate::card::{Brand, FieldError};
 use crate::crypto::{encrypt_field, FieldName};
 use crate::form::field::FieldKind;
 use crate::form::model::{EditOutcome, FieldModel};
+use crate::js::helpers::current_month;
 
 use super::dom::{element, random_hex, stylesheet, FieldRoot};
 use super::icons::brand_icon;
@@ -138,7 +139,7 @@ impl FieldView {
 
         root.adopt(&[&stylesheet(BASE_CSS)?, &stylesheet(&config.styles.css())?])?;
 
-        let model = FieldModel::new(kind, config.required, super::today());
+        let model = FieldModel::new(kind, config.required, current_month());
         let view = Rc::new(FieldView {
             kind,
             model: RefCell::new(model),

@@ -12,8 +12,3 @@ pub mod icons;
 pub mod keys;
 pub mod options;
 pub mod protocol;
-
-/// The current month on the shopper's clock.
-pub fn today() -> crate::card::YearMonth {
-    crate::js::helpers::current_month()
-}
