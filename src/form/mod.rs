@@ -2,6 +2,7 @@
 //! that decides events, texts and styles. Tested natively; `ui` wires it to the browser.
 
 pub mod coordinator;
+mod css_value;
 pub mod field;
 pub mod field_map;
 pub mod i18n;

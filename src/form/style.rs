@@ -1,205 +1,421 @@
-//! The merchant's style object turned into CSS for the inputs: whitelisted properties,
-//! checked values, one rule per state, and optional web fonts. Applied inside the frames
-//! (or the shadow roots) through constructed stylesheets, so it works under a strict CSP.
+//! The merchant's style object and web fonts as typed, checked data. Every property has an
+//! allow-list grammar (colours, lengths, font-family names, weights, keywords…); a value
+//! outside it is refused with the option path. Nothing here produces CSS text: the browser
+//! layer applies declarations one by one through the CSSOM (`setProperty` on rules with
+//! fixed selectors) and fonts through the `FontFace` API, so no option can carry code, and
+//! no request a field makes can depend on what the shopper types.
 
-/// The states a style object may address, and the selector of each.
-pub const STATES: [(&str, &str); 7] = [
-    ("base", "input"),
-    ("focus", "input:focus"),
-    ("valid", "input.paykka-valid"),
-    ("invalid", "input[aria-invalid=\"true\"]"),
-    ("placeholder", "input::placeholder"),
-    ("disabled", "input:disabled"),
-    ("autofill", "input:autofill"),
-];
+use super::css_value::{self, Grammar};
 
-/// Properties a merchant may set (camelCase, as in JS style objects).
-const ALLOWED: [&str; 25] = [
-    "color",
-    "fontFamily",
-    "fontSize",
-    "fontStyle",
-    "fontVariant",
-    "fontWeight",
-    "letterSpacing",
-    "lineHeight",
-    "textAlign",
-    "textShadow",
-    "textTransform",
-    "padding",
-    "paddingTop",
-    "paddingRight",
-    "paddingBottom",
-    "paddingLeft",
-    "backgroundColor",
-    "caretColor",
-    "opacity",
-    "transition",
-    "webkitTextFillColor",
-    "boxShadow",
-    "border",
-    "borderColor",
-    "borderRadius",
-];
+/// The most web fonts a style object may declare (all are loaded at configure time).
+pub const MAX_FONTS: usize = 4;
+/// The longest value a property or font member may have.
+pub const MAX_VALUE_LEN: usize = 200;
+const MAX_URL_LEN: usize = 500;
+const MAX_FAMILY_LEN: usize = 64;
 
-/// Why a style option was refused (the property or state named).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StyleError {
-    UnknownState(String),
-    PropertyNotAllowed(String),
-    BadValue(String),
-    BadFont(String),
+/// The states a style object may address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Base,
+    Focus,
+    Valid,
+    Invalid,
+    Placeholder,
+    Disabled,
+    Autofill,
 }
 
-impl StyleError {
-    pub fn describe(&self) -> String {
+impl State {
+    pub const ALL: [State; 7] = [
+        State::Base,
+        State::Focus,
+        State::Valid,
+        State::Invalid,
+        State::Placeholder,
+        State::Disabled,
+        State::Autofill,
+    ];
+
+    /// The option name (`styles.<id>`).
+    pub fn id(self) -> &'static str {
         match self {
-            StyleError::UnknownState(s) => format!("styles: unknown state \"{s}\""),
-            StyleError::PropertyNotAllowed(p) => format!("styles: property \"{p}\" is not allowed"),
-            StyleError::BadValue(p) => format!("styles: the value of \"{p}\" is not allowed"),
-            StyleError::BadFont(f) => format!("fonts: \"{f}\" is not a valid font"),
+            State::Base => "base",
+            State::Focus => "focus",
+            State::Valid => "valid",
+            State::Invalid => "invalid",
+            State::Placeholder => "placeholder",
+            State::Disabled => "disabled",
+            State::Autofill => "autofill",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// The fixed selectors of the state's rules (one rule each: a browser that does not
+    /// know one of them refuses only that rule).
+    pub fn selectors(self) -> &'static [&'static str] {
+        match self {
+            State::Base => &["input"],
+            State::Focus => &["input:focus"],
+            State::Valid => &["input.paykka-valid"],
+            State::Invalid => &["input[aria-invalid=\"true\"]"],
+            State::Placeholder => &["input::placeholder"],
+            State::Disabled => &["input:disabled"],
+            State::Autofill => &["input:autofill", "input:-webkit-autofill"],
         }
     }
 }
 
-/// A web font: family name and an https (or same-origin path) URL.
+/// The properties a merchant may set (camelCase names, as in JS style objects).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Property {
+    Color,
+    FontFamily,
+    FontSize,
+    FontStyle,
+    FontVariant,
+    FontWeight,
+    LetterSpacing,
+    LineHeight,
+    TextAlign,
+    TextShadow,
+    TextTransform,
+    Padding,
+    PaddingTop,
+    PaddingRight,
+    PaddingBottom,
+    PaddingLeft,
+    BackgroundColor,
+    CaretColor,
+    Opacity,
+    Transition,
+    WebkitTextFillColor,
+    BoxShadow,
+    Border,
+    BorderColor,
+    BorderRadius,
+}
+
+impl Property {
+    pub const ALL: [Property; 25] = [
+        Property::Color,
+        Property::FontFamily,
+        Property::FontSize,
+        Property::FontStyle,
+        Property::FontVariant,
+        Property::FontWeight,
+        Property::LetterSpacing,
+        Property::LineHeight,
+        Property::TextAlign,
+        Property::TextShadow,
+        Property::TextTransform,
+        Property::Padding,
+        Property::PaddingTop,
+        Property::PaddingRight,
+        Property::PaddingBottom,
+        Property::PaddingLeft,
+        Property::BackgroundColor,
+        Property::CaretColor,
+        Property::Opacity,
+        Property::Transition,
+        Property::WebkitTextFillColor,
+        Property::BoxShadow,
+        Property::Border,
+        Property::BorderColor,
+        Property::BorderRadius,
+    ];
+
+    /// The option name and the CSS property name.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Property::Color => ("color", "color"),
+            Property::FontFamily => ("fontFamily", "font-family"),
+            Property::FontSize => ("fontSize", "font-size"),
+            Property::FontStyle => ("fontStyle", "font-style"),
+            Property::FontVariant => ("fontVariant", "font-variant"),
+            Property::FontWeight => ("fontWeight", "font-weight"),
+            Property::LetterSpacing => ("letterSpacing", "letter-spacing"),
+            Property::LineHeight => ("lineHeight", "line-height"),
+            Property::TextAlign => ("textAlign", "text-align"),
+            Property::TextShadow => ("textShadow", "text-shadow"),
+            Property::TextTransform => ("textTransform", "text-transform"),
+            Property::Padding => ("padding", "padding"),
+            Property::PaddingTop => ("paddingTop", "padding-top"),
+            Property::PaddingRight => ("paddingRight", "padding-right"),
+            Property::PaddingBottom => ("paddingBottom", "padding-bottom"),
+            Property::PaddingLeft => ("paddingLeft", "padding-left"),
+            Property::BackgroundColor => ("backgroundColor", "background-color"),
+            Property::CaretColor => ("caretColor", "caret-color"),
+            Property::Opacity => ("opacity", "opacity"),
+            Property::Transition => ("transition", "transition"),
+            Property::WebkitTextFillColor => ("webkitTextFillColor", "-webkit-text-fill-color"),
+            Property::BoxShadow => ("boxShadow", "box-shadow"),
+            Property::Border => ("border", "border"),
+            Property::BorderColor => ("borderColor", "border-color"),
+            Property::BorderRadius => ("borderRadius", "border-radius"),
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        self.names().0
+    }
+
+    pub fn css_name(self) -> &'static str {
+        self.names().1
+    }
+
+    pub fn from_id(id: &str) -> Option<Property> {
+        Property::ALL.into_iter().find(|p| p.id() == id)
+    }
+
+    fn grammar(self) -> Grammar {
+        use Property::*;
+        match self {
+            Color | BackgroundColor | CaretColor | WebkitTextFillColor => Grammar::Colors(1),
+            BorderColor => Grammar::Colors(4),
+            FontFamily => Grammar::FontFamilies,
+            FontSize => Grammar::LengthOr(&[
+                "xx-small", "x-small", "small", "medium", "large", "x-large", "xx-large",
+                "smaller", "larger",
+            ]),
+            LetterSpacing => Grammar::LengthOr(&["normal"]),
+            PaddingTop | PaddingRight | PaddingBottom | PaddingLeft => Grammar::Lengths(1),
+            Padding | BorderRadius => Grammar::Lengths(4),
+            LineHeight => Grammar::LineHeight,
+            FontWeight => Grammar::FontWeight,
+            FontStyle => Grammar::Keyword(&["normal", "italic", "oblique"]),
+            FontVariant => Grammar::Keyword(&[
+                "normal",
+                "small-caps",
+                "all-small-caps",
+                "tabular-nums",
+                "lining-nums",
+            ]),
+            TextAlign => Grammar::Keyword(&["left", "right", "center", "start", "end"]),
+            TextTransform => {
+                Grammar::Keyword(&["none", "uppercase", "lowercase", "capitalize", "full-width"])
+            }
+            Opacity => Grammar::Opacity,
+            TextShadow => Grammar::Shadows { inset: false },
+            BoxShadow => Grammar::Shadows { inset: true },
+            Transition => Grammar::Transition,
+            Border => Grammar::Border,
+        }
+    }
+}
+
+/// One checked declaration.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FontFace {
+pub struct Declaration {
+    pub property: Property,
+    pub value: String,
+}
+
+/// The declarations of one state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateRule {
+    pub state: State,
+    pub declarations: Vec<Declaration>,
+}
+
+/// A web font face: a family name, an absolute `https://` URL and optional descriptors.
+/// No `unicode-range`: a face is all or nothing, and loaded before the shopper types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FontSource {
     pub family: String,
     pub src: String,
     pub weight: Option<String>,
     pub style: Option<String>,
 }
 
-/// A checked style object.
+/// Why a style option was refused; `path` is the option path (`styles.base.color`,
+/// `fonts[1].src`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StyleError {
+    UnknownState { path: String },
+    PropertyNotAllowed { path: String },
+    BadValue { path: String },
+    BadFont { path: String },
+    TooManyFonts,
+}
+
+impl StyleError {
+    pub fn path(&self) -> &str {
+        match self {
+            StyleError::UnknownState { path }
+            | StyleError::PropertyNotAllowed { path }
+            | StyleError::BadValue { path }
+            | StyleError::BadFont { path } => path,
+            StyleError::TooManyFonts => "fonts",
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let path = self.path();
+        match self {
+            StyleError::UnknownState { .. } => format!("{path}: unknown style state"),
+            StyleError::PropertyNotAllowed { .. } => format!("{path}: property not allowed"),
+            StyleError::BadValue { .. } => format!("{path}: value not allowed"),
+            StyleError::BadFont { .. } => format!("{path}: not allowed (fonts take a family name, an absolute https:// URL, and a weight and style)"),
+            StyleError::TooManyFonts => format!("fonts: at most {MAX_FONTS} faces"),
+        }
+    }
+}
+
+/// A checked style object: state rules and font faces.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Styles {
-    rules: Vec<(&'static str, Vec<(String, String)>)>,
-    fonts: Vec<FontFace>,
+    rules: Vec<StateRule>,
+    fonts: Vec<FontSource>,
 }
 
-fn kebab(property: &str) -> String {
-    let mut out = String::with_capacity(property.len() + 4);
-    if property.starts_with("webkit") {
-        out.push('-');
-    }
-    for c in property.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('-');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Values may not escape their declaration or load anything.
-fn value_is_safe(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    !value.is_empty()
-        && value.len() <= 200
-        && value
-            .chars()
-            .all(|c| c.is_alphanumeric() || " #%.,()-+'\"/_".contains(c))
-        && ![
-            "url(",
-            "expression(",
-            "image(",
-            "image-set(",
-            "attr(",
-            "var(",
-        ]
-        .iter()
-        .any(|f| lower.contains(f))
-}
-
-fn font_family_is_safe(family: &str) -> bool {
-    !family.is_empty()
-        && family.len() <= 64
-        && family
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
-}
-
-fn font_src_is_safe(src: &str) -> bool {
-    (src.starts_with("https://") || src.starts_with('/'))
-        && src.len() <= 500
-        && !src
-            .chars()
-            .any(|c| c.is_whitespace() || "\"'()\\<>".contains(c))
-}
+/// The merchant's font entry before checking (member → value, as given).
+pub type RawFont = Vec<(String, String)>;
 
 impl Styles {
-    /// Checks `states` (state → property → value) and `fonts`.
+    /// Checks `states` (state → property → value) and `fonts` (member → value per face).
     pub fn new(
         states: Vec<(String, Vec<(String, String)>)>,
-        fonts: Vec<FontFace>,
+        fonts: Vec<RawFont>,
     ) -> Result<Styles, StyleError> {
         let mut rules = Vec::new();
-        for (state, declarations) in states {
-            let selector = STATES
-                .iter()
-                .find(|(name, _)| *name == state)
-                .map(|(_, selector)| *selector)
-                .ok_or(StyleError::UnknownState(state))?;
+        for (state_id, declarations) in states {
+            let state = State::from_id(&state_id).ok_or_else(|| StyleError::UnknownState {
+                path: format!("styles.{}", printable(&state_id)),
+            })?;
             let mut checked = Vec::new();
-            for (property, value) in declarations {
-                if !ALLOWED.contains(&property.as_str()) {
-                    return Err(StyleError::PropertyNotAllowed(property));
+            for (name, value) in declarations {
+                let path = format!("styles.{}.{}", state.id(), printable(&name));
+                let property = Property::from_id(&name)
+                    .ok_or(StyleError::PropertyNotAllowed { path: path.clone() })?;
+                if value.len() > MAX_VALUE_LEN || !css_value::matches(property.grammar(), &value) {
+                    return Err(StyleError::BadValue { path });
                 }
-                if !value_is_safe(&value) {
-                    return Err(StyleError::BadValue(property));
-                }
-                checked.push((kebab(&property), value));
+                checked.push(Declaration {
+                    property,
+                    value: value.trim_matches(' ').to_owned(),
+                });
             }
-            rules.push((selector, checked));
+            rules.push(StateRule {
+                state,
+                declarations: checked,
+            });
         }
-        for font in &fonts {
-            let weight_ok = font.weight.as_deref().is_none_or(value_is_safe);
-            let style_ok = font.style.as_deref().is_none_or(value_is_safe);
-            if !font_family_is_safe(&font.family)
-                || !font_src_is_safe(&font.src)
-                || !weight_ok
-                || !style_ok
-            {
-                return Err(StyleError::BadFont(font.family.clone()));
-            }
+        if fonts.len() > MAX_FONTS {
+            return Err(StyleError::TooManyFonts);
         }
+        let fonts = fonts
+            .into_iter()
+            .enumerate()
+            .map(|(i, raw)| font_source(i, raw))
+            .collect::<Result<_, _>>()?;
         Ok(Styles { rules, fonts })
     }
 
-    /// The stylesheet text.
-    pub fn css(&self) -> String {
-        let mut css = String::new();
-        for font in &self.fonts {
-            css.push_str(&format!(
-                "@font-face{{font-family:\"{}\";src:url(\"{}\");font-display:swap;",
-                font.family, font.src
-            ));
-            if let Some(weight) = &font.weight {
-                css.push_str(&format!("font-weight:{weight};"));
-            }
-            if let Some(style) = &font.style {
-                css.push_str(&format!("font-style:{style};"));
-            }
-            css.push('}');
-        }
-        for (selector, declarations) in &self.rules {
-            let selectors = if *selector == "input:autofill" {
-                "input:autofill,input:-webkit-autofill".to_owned()
-            } else {
-                (*selector).to_owned()
-            };
-            css.push_str(&selectors);
-            css.push('{');
-            for (property, value) in declarations {
-                css.push_str(&format!("{property}:{value};"));
-            }
-            css.push('}');
-        }
-        css
+    pub fn rules(&self) -> &[StateRule] {
+        &self.rules
     }
+
+    pub fn fonts(&self) -> &[FontSource] {
+        &self.fonts
+    }
+}
+
+/// A name shown in an error: short, and only characters that cannot confuse a reader.
+fn printable(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .take(32)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect();
+    if clean.is_empty() {
+        "?".into()
+    } else {
+        clean
+    }
+}
+
+fn font_source(index: usize, raw: RawFont) -> Result<FontSource, StyleError> {
+    let bad = |member: &str| StyleError::BadFont {
+        path: format!("fonts[{index}].{}", printable(member)),
+    };
+    let mut font = FontSource {
+        family: String::new(),
+        src: String::new(),
+        weight: None,
+        style: None,
+    };
+    for (member, value) in raw {
+        match member.as_str() {
+            "family" if family_is_safe(&value) => font.family = value,
+            "src" if url_is_safe(&value) => font.src = value,
+            "weight" if css_value::matches(Grammar::FontFaceWeight, &value) => {
+                font.weight = Some(value.trim_matches(' ').to_owned())
+            }
+            "style"
+                if css_value::matches(
+                    Grammar::Keyword(&["normal", "italic", "oblique"]),
+                    &value,
+                ) =>
+            {
+                font.style = Some(value.trim_matches(' ').to_owned())
+            }
+            _ => return Err(bad(&member)),
+        }
+    }
+    if font.family.is_empty() {
+        return Err(bad("family"));
+    }
+    if font.src.is_empty() {
+        return Err(bad("src"));
+    }
+    Ok(font)
+}
+
+/// A family name: letters, digits, spaces, hyphens and underscores.
+pub fn family_is_safe(family: &str) -> bool {
+    !family.trim().is_empty()
+        && family.len() <= MAX_FAMILY_LEN
+        && family
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " -_".contains(c))
+}
+
+/// An absolute `https://` URL with a plain host and only unreserved and a few reserved
+/// characters in its path and query (no quotes, parentheses, backslashes, spaces,
+/// fragments or user info).
+pub fn url_is_safe(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && !host.starts_with(['.', '-'])
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let path_ok = (path.is_empty() || path.starts_with('/'))
+        && !path.starts_with("//")
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~/%?=&+".contains(c));
+    url.len() <= MAX_URL_LEN && host_ok && port_ok && path_ok
 }
 
 #[cfg(test)]
@@ -213,85 +429,187 @@ mod tests {
             .collect()
     }
 
+    fn font(pairs: &[(&str, &str)]) -> RawFont {
+        decl(pairs)
+    }
+
+    fn one(state: &str, property: &str, value: &str) -> Result<Styles, StyleError> {
+        Styles::new(vec![(state.into(), decl(&[(property, value)]))], vec![])
+    }
+
     #[test]
-    fn builds_css_per_state() {
+    fn keeps_typed_declarations_per_state() {
         let styles = Styles::new(
             vec![
                 (
                     "base".into(),
-                    decl(&[("color", "#1d2433"), ("fontSize", "16px")]),
+                    decl(&[
+                        ("color", "#1d2433"),
+                        ("fontSize", "16px"),
+                        ("fontFamily", "Inter, \"Helvetica Neue\", sans-serif"),
+                        ("boxShadow", "0 0 0 3px rgba(31, 94, 255, .2), inset 0 1px 2px #0003"),
+                        ("transition", "border-color 0.2s ease-in-out, color 150ms cubic-bezier(0.4, 0, 0.2, 1)"),
+                        ("border", "1px solid rgb(198 204 216)"),
+                        ("padding", "10px 12px"),
+                        ("lineHeight", "1.5"),
+                    ]),
                 ),
-                ("invalid".into(), decl(&[("color", "rgb(198, 40, 40)")])),
-                ("autofill".into(), decl(&[("webkitTextFillColor", "#000")])),
+                ("invalid".into(), decl(&[("color", "hsl(0 66% 47% / 0.9)")])),
+                ("autofill".into(), decl(&[("webkitTextFillColor", "black")])),
             ],
-            vec![FontFace {
-                family: "Inter".into(),
-                src: "https://fonts.example.com/inter.woff2".into(),
-                weight: Some("400".into()),
-                style: None,
-            }],
+            vec![font(&[
+                ("family", "Inter"),
+                ("src", "https://fonts.example.com/inter.woff2?v=4"),
+                ("weight", "400"),
+            ])],
         )
         .unwrap();
-        let css = styles.css();
-        assert!(
-            css.contains("input{color:#1d2433;font-size:16px;}"),
-            "{css}"
+        assert_eq!(styles.rules().len(), 3);
+        assert_eq!(styles.rules()[0].declarations.len(), 8);
+        assert_eq!(
+            styles.rules()[0].declarations[1].property.css_name(),
+            "font-size"
         );
-        assert!(
-            css.contains("input[aria-invalid=\"true\"]{color:rgb(198, 40, 40);}"),
-            "{css}"
+        assert_eq!(
+            styles.rules()[2].state.selectors(),
+            ["input:autofill", "input:-webkit-autofill"]
         );
-        assert!(
-            css.contains("input:autofill,input:-webkit-autofill{-webkit-text-fill-color:#000;}"),
-            "{css}"
+        assert_eq!(
+            Property::WebkitTextFillColor.css_name(),
+            "-webkit-text-fill-color"
         );
-        assert!(css.starts_with("@font-face{font-family:\"Inter\";src:url(\"https://fonts.example.com/inter.woff2\")"), "{css}");
+        assert_eq!(styles.fonts()[0].weight.as_deref(), Some("400"));
     }
 
     #[test]
-    fn refuses_what_could_escape_or_load() {
-        let bad = |state: &str, p: &str, v: &str| {
-            Styles::new(vec![(state.into(), decl(&[(p, v)]))], vec![]).unwrap_err()
-        };
+    fn refuses_unknown_states_and_properties_with_their_path() {
         assert_eq!(
-            bad("hover", "color", "red"),
-            StyleError::UnknownState("hover".into())
+            one("hover", "color", "red").unwrap_err().describe(),
+            "styles.hover: unknown style state"
         );
         assert_eq!(
-            bad("base", "position", "fixed"),
-            StyleError::PropertyNotAllowed("position".into())
+            one("base", "position", "fixed").unwrap_err(),
+            StyleError::PropertyNotAllowed {
+                path: "styles.base.position".into()
+            }
         );
         assert_eq!(
-            bad("base", "backgroundColor", "url(https://x)"),
-            StyleError::BadValue("backgroundColor".into())
+            one("base", "background", "red").unwrap_err().path(),
+            "styles.base.background"
         );
-        assert_eq!(
-            bad("base", "color", "red;} body{display:none"),
-            StyleError::BadValue("color".into())
-        );
-        assert_eq!(
-            bad("base", "color", "red\\"),
-            StyleError::BadValue("color".into())
-        );
-        assert_eq!(
-            bad("base", "color", ""),
-            StyleError::BadValue("color".into())
-        );
-        let font = |family: &str, src: &str| FontFace {
-            family: family.into(),
-            src: src.into(),
-            weight: None,
-            style: None,
-        };
-        for f in [
-            font("Inter", "http://x/f.woff2"),
-            font("In\"ter", "https://x/f"),
-            font("Inter", "https://x/f)"),
+    }
+
+    #[test]
+    fn refuses_values_outside_each_grammar() {
+        for (property, value) in [
+            ("backgroundColor", "url(https://x)"),
+            ("color", "red;} body{display:none"),
+            ("color", "red\\"),
+            ("color", ""),
+            ("color", "#12345"),
+            ("color", "var(--x)"),
+            ("color", "rgb(1,2,3);x"),
+            ("fontFamily", "\"Inter\"; src:url(x)"),
+            ("fontFamily", "Inter\\"),
+            ("fontFamily", "'a' 'b'"),
+            ("fontWeight", "\"400"),
+            ("fontWeight", "4000"),
+            ("fontSize", "calc(1px + 1em)"),
+            ("fontSize", "16 px"),
+            ("fontStyle", "bold"),
+            ("textAlign", "expression(alert(1))"),
+            ("opacity", "2"),
+            ("padding", "1px 2px 3px 4px 5px"),
+            ("border", "1px solid red blue"),
+            ("transition", "all 1s @import"),
+            ("boxShadow", "0 0 image-set(x)"),
+            ("lineHeight", "</style>"),
+            ("color", "\\72 ed"),
+            ("color", &"a".repeat(201)),
         ] {
-            assert!(matches!(
-                Styles::new(vec![], vec![f]),
-                Err(StyleError::BadFont(_))
-            ));
+            assert_eq!(
+                one("base", property, value).unwrap_err(),
+                StyleError::BadValue {
+                    path: format!("styles.base.{property}")
+                },
+                "{property}: {value}"
+            );
         }
+    }
+
+    #[test]
+    fn fonts_are_https_faces_without_unicode_range() {
+        let check = |f: RawFont| {
+            Styles::new(vec![], vec![f])
+                .map(|_| ())
+                .map_err(|e| e.path().to_owned())
+        };
+        assert_eq!(
+            check(font(&[
+                ("family", "Inter"),
+                ("src", "https://cdn.example/a.woff2")
+            ])),
+            Ok(())
+        );
+        for (raw, path) in [
+            (
+                font(&[("family", "Inter"), ("src", "http://x/f.woff2")]),
+                "fonts[0].src",
+            ),
+            (
+                font(&[("family", "Inter"), ("src", "//evil.example/f")]),
+                "fonts[0].src",
+            ),
+            (
+                font(&[("family", "Inter"), ("src", "/own/path.woff2")]),
+                "fonts[0].src",
+            ),
+            (
+                font(&[("family", "Inter"), ("src", "data:font/woff2;base64,AAAA")]),
+                "fonts[0].src",
+            ),
+            (
+                font(&[("family", "Inter"), ("src", "https://x/f\");}@font-face{")]),
+                "fonts[0].src",
+            ),
+            (
+                font(&[("family", "Inter"), ("src", "https://x/f;{}:@")]),
+                "fonts[0].src",
+            ),
+            (
+                font(&[("family", "Inter"), ("src", "https://user@x/f")]),
+                "fonts[0].src",
+            ),
+            (
+                font(&[("family", "Inter"), ("src", "https:///f")]),
+                "fonts[0].src",
+            ),
+            (
+                font(&[("family", "In\"ter"), ("src", "https://x/f")]),
+                "fonts[0].family",
+            ),
+            (font(&[("src", "https://x/f")]), "fonts[0].family"),
+            (font(&[("family", "Inter")]), "fonts[0].src"),
+            (
+                font(&[
+                    ("family", "Inter"),
+                    ("src", "https://x/f"),
+                    ("weight", "400\";x"),
+                ]),
+                "fonts[0].weight",
+            ),
+            (
+                font(&[
+                    ("family", "Inter"),
+                    ("src", "https://x/f"),
+                    ("unicodeRange", "U+30"),
+                ]),
+                "fonts[0].unicodeRange",
+            ),
+        ] {
+            assert_eq!(check(raw), Err(path.to_owned()));
+        }
+        let five = vec![font(&[("family", "A"), ("src", "https://x/a")]); MAX_FONTS + 1];
+        assert_eq!(Styles::new(vec![], five), Err(StyleError::TooManyFonts));
     }
 }

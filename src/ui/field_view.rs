@@ -22,6 +22,7 @@ use super::icons::brand_icon;
 use super::keys::KeyContext;
 use super::options::FieldConfig;
 use super::protocol::{FieldCommand, FieldMessage};
+use super::styling::{merchant_sheet, LoadedFonts};
 
 /// Built-in look of a field; merchants restyle it with the style object and, inline, with
 /// `--paykka-*` custom properties.
@@ -57,6 +58,7 @@ pub struct FieldView {
     sink: Rc<dyn Fn(FieldMessage)>,
     listeners: RefCell<Vec<EventListener>>,
     shown_brand: Cell<Option<Option<Brand>>>,
+    fonts: RefCell<Option<LoadedFonts>>,
 }
 
 impl FieldView {
@@ -137,7 +139,8 @@ impl FieldView {
         container.append_child(&error)?;
         root.append(&container)?;
 
-        root.adopt(&[&stylesheet(BASE_CSS)?, &stylesheet(&config.styles.css())?])?;
+        root.adopt(&[&stylesheet(BASE_CSS)?, &merchant_sheet(&config.styles)?])?;
+        let fonts = LoadedFonts::load(&doc, config.styles.fonts())?;
 
         let model = FieldModel::new(kind, config.required, current_month());
         let view = Rc::new(FieldView {
@@ -154,6 +157,7 @@ impl FieldView {
             sink,
             listeners: RefCell::new(Vec::new()),
             shown_brand: Cell::new(None),
+            fonts: RefCell::new(Some(fonts)),
         });
         let accepted = view.config.borrow().accepted.clone();
         view.model.borrow_mut().set_accepted_brands(accepted);
@@ -379,7 +383,17 @@ impl FieldView {
     /// what the shopper typed stays.
     pub fn reconfigure(&self, config: FieldConfig) -> Result<(), JsValue> {
         self.root
-            .adopt(&[&stylesheet(BASE_CSS)?, &stylesheet(&config.styles.css())?])?;
+            .adopt(&[&stylesheet(BASE_CSS)?, &merchant_sheet(&config.styles)?])?;
+        let unchanged = self
+            .fonts
+            .borrow()
+            .as_ref()
+            .is_some_and(|f| f.same_as(config.styles.fonts()));
+        if !unchanged {
+            // The old faces leave the document as they are replaced.
+            let fonts = LoadedFonts::load(&self.root.document()?, config.styles.fonts())?;
+            *self.fonts.borrow_mut() = Some(fonts);
+        }
         self.label
             .set_text_content(Some(&config.texts.field(self.kind, "label")));
         if self.kind == FieldKind::SecurityCode {
@@ -483,6 +497,7 @@ impl FieldView {
     /// Removes the field's nodes and listeners.
     pub fn unmount(&self) {
         self.listeners.borrow_mut().clear();
+        self.fonts.borrow_mut().take();
         self.container.remove();
     }
 }

@@ -12,3 +12,4 @@ pub mod icons;
 pub mod keys;
 pub mod options;
 pub mod protocol;
+pub mod styling;

@@ -8,7 +8,7 @@ use crate::card::holder::HolderNamePolicy;
 use crate::card::Brand;
 use crate::form::field::FieldKind;
 use crate::form::i18n::{Locale, Texts};
-use crate::form::style::{FontFace, Styles, STATES};
+use crate::form::style::Styles;
 
 use super::keys::gateway_base;
 use crate::js::error::SetupError;
@@ -108,14 +108,9 @@ fn read_styles(options: &JsValue) -> Result<Styles, SetupError> {
         let object = plain_object(&styles, "styles")?;
         for state in Object::keys(&object).iter() {
             let state = state.as_string().unwrap_or_default();
-            if !STATES.iter().any(|(name, _)| *name == state) {
-                return Err(invalid(format!("styles: unknown state \"{state}\"")));
-            }
             let declarations = member(&styles, &state).unwrap_or(JsValue::UNDEFINED);
-            states.push((
-                state.clone(),
-                string_map(&declarations, &format!("styles.{state}"))?,
-            ));
+            let path = format!("styles.{state}");
+            states.push((state, string_map(&declarations, &path)?));
         }
     }
     let mut fonts = Vec::new();
@@ -123,13 +118,8 @@ fn read_styles(options: &JsValue) -> Result<Styles, SetupError> {
         let list = list
             .dyn_into::<Array>()
             .map_err(|_| invalid("fonts must be an array"))?;
-        for font in list.iter() {
-            fonts.push(FontFace {
-                family: string(&font, "family")?.unwrap_or_default(),
-                src: string(&font, "src")?.unwrap_or_default(),
-                weight: string(&font, "weight")?,
-                style: string(&font, "style")?,
-            });
+        for (index, font) in list.iter().enumerate() {
+            fonts.push(string_map(&font, &format!("fonts[{index}]"))?);
         }
     }
     Styles::new(states, fonts).map_err(|e| invalid(e.describe()))

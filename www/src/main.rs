@@ -129,10 +129,11 @@ async fn main() -> anyhow::Result<()> {
             public_key: PublicKey::from(&merchant_key.private),
             pci: false,
         }],
-        card_keys: vec![card_key],
         clients: vec![ClientKey {
             key: client_key.clone(),
+            merchant_id: args.merchant_id.clone(),
             origins: allowed_origins,
+            card_key,
         }],
         http: http.clone(),
         webhook_backoff_ms: args.webhook_backoff_ms,

@@ -22,6 +22,10 @@ use tower::ServiceExt;
 const MERCHANT_ID: &str = "10001234567890";
 const APP_ID: &str = "100012345678901";
 const ORIGIN: &str = "http://127.0.0.1:9";
+/// The second merchant (PCI certified), with its own client key and card key.
+const MERCHANT_2: &str = "20001234567890";
+const APP_ID_2: &str = "200012345678901";
+const SHOP: &str = "http://shop.example";
 
 struct Sandbox {
     gateway: gateway::State,
@@ -43,12 +47,12 @@ fn sandbox_in(dir: tempfile::TempDir, backoff_ms: i64) -> Sandbox {
     let (card, platform, merchant) = keys_in(dir.path());
     let card_key =
         EncryptionKey::from_jwk(&serde_json::from_value(card.public_jwk()).unwrap(), None).unwrap();
+    let card_2 = keys::load_or_create(&dir.path().join("card-key-2.pem")).unwrap();
     let platform_public = PublicKey::from(&platform.private);
     let gateway = Arc::new(Gateway {
         own_origin: ORIGIN.into(),
         db: Db::open(&dir.path().join("gateway.sqlite"), gateway::MIGRATIONS).unwrap(),
         platform_key: platform.private.clone(),
-        card_keys: vec![card],
         merchants: vec![
             Merchant {
                 merchant_id: MERCHANT_ID.into(),
@@ -57,16 +61,26 @@ fn sandbox_in(dir: tempfile::TempDir, backoff_ms: i64) -> Sandbox {
                 pci: false,
             },
             Merchant {
-                merchant_id: "20001234567890".into(),
-                app_id: "200012345678901".into(),
+                merchant_id: MERCHANT_2.into(),
+                app_id: APP_ID_2.into(),
                 public_key: PublicKey::from(&merchant.private),
                 pci: true,
             },
         ],
-        clients: vec![ClientKey {
-            key: "ck_test".into(),
-            origins: vec![],
-        }],
+        clients: vec![
+            ClientKey {
+                key: "ck_test".into(),
+                merchant_id: MERCHANT_ID.into(),
+                origins: vec![SHOP.into()],
+                card_key: card,
+            },
+            ClientKey {
+                key: "ck_test_2".into(),
+                merchant_id: MERCHANT_2.into(),
+                origins: vec![SHOP.into()],
+                card_key: card_2,
+            },
+        ],
         http: reqwest::Client::new(),
         webhook_backoff_ms: backoff_ms,
     });
@@ -139,13 +153,24 @@ impl Sandbox {
         timestamp: i64,
         nonce: &str,
     ) -> Vec<(&'static str, String)> {
+        self.signed_headers_as(APP_ID, path, body, timestamp, nonce)
+    }
+
+    fn signed_headers_as(
+        &self,
+        app_id: &str,
+        path: &str,
+        body: &[u8],
+        timestamp: i64,
+        nonce: &str,
+    ) -> Vec<(&'static str, String)> {
         let ts = timestamp.to_string();
         let sign = signing::sign(
             &self.merchant_key.private,
             &signing::string_to_sign("POST", path, &ts, nonce, body),
         );
         vec![
-            ("x-paykka-appid", APP_ID.into()),
+            ("x-paykka-appid", app_id.into()),
             ("x-paykka-timestamp", ts),
             ("x-paykka-nonce", nonce.into()),
             ("x-paykka-sign-alg", "SHA256_WITH_RSA".into()),
@@ -154,19 +179,23 @@ impl Sandbox {
     }
 
     async fn call(&self, path: &str, body: &Value) -> Answer {
+        self.call_as(APP_ID, path, body).await
+    }
+
+    async fn call_as(&self, app_id: &str, path: &str, body: &Value) -> Answer {
         let bytes = serde_json::to_vec(body).unwrap();
-        let headers = self.signed_headers(path, &bytes, now_ms(), &signing::new_nonce());
+        let headers = self.signed_headers_as(app_id, path, &bytes, now_ms(), &signing::new_nonce());
         self.send(self.request(path, &bytes, &headers), path).await
     }
 
-    fn jwe(&self, field: FieldName, value: &str, now: i64) -> String {
+    fn jwe_in(&self, session: Option<&str>, field: FieldName, value: &str, now: i64) -> String {
         encrypt_field(
             &self.card_key,
             field,
             value,
             &EncryptionContext {
                 now_ms: now,
-                session_id: None,
+                session_id: session.map(str::to_owned),
             },
             &mut rand::rng(),
         )
@@ -174,12 +203,17 @@ impl Sandbox {
     }
 
     fn card(&self, number: &str, cvc: &str, now: i64) -> Value {
+        self.card_in(None, number, cvc, now)
+    }
+
+    /// An encrypted card, bound to `session` when given.
+    fn card_in(&self, session: Option<&str>, number: &str, cvc: &str, now: i64) -> Value {
         json!({
             "payment_method": "BANKCARD",
-            "encrypted_card_no": self.jwe(FieldName::Number, number, now),
-            "encrypted_exp_month": self.jwe(FieldName::ExpiryMonth, "12", now),
-            "encrypted_exp_year": self.jwe(FieldName::ExpiryYear, &next_year(), now),
-            "encrypted_cvv": self.jwe(FieldName::Cvc, cvc, now),
+            "encrypted_card_no": self.jwe_in(session, FieldName::Number, number, now),
+            "encrypted_exp_month": self.jwe_in(session, FieldName::ExpiryMonth, "12", now),
+            "encrypted_exp_year": self.jwe_in(session, FieldName::ExpiryYear, &next_year(), now),
+            "encrypted_cvv": self.jwe_in(session, FieldName::Cvc, cvc, now),
         })
     }
 
@@ -740,5 +774,153 @@ async fn a_restart_keeps_the_outbox() {
         s.count("SELECT COUNT(*) FROM payments").await,
         1,
         "the payment survived too"
+    );
+}
+
+/// The frames-load answer for a client key, as a page on `SHOP` gets it.
+async fn frames_key(s: &Sandbox, client_key: &str) -> Value {
+    let request = Request::post("/v3/frames/load")
+        .header("content-type", "application/json")
+        .header("origin", SHOP)
+        .body(Body::from(json!({"client_key": client_key}).to_string()))
+        .unwrap();
+    s.send(request, "/v3/frames/load").await.body["data"].clone()
+}
+
+#[tokio::test]
+async fn ciphertexts_are_bound_to_their_merchant() {
+    let s = sandbox();
+    let (a, b) = (
+        frames_key(&s, "ck_test").await,
+        frames_key(&s, "ck_test_2").await,
+    );
+    assert!(a["kid"].is_string() && b["kid"].is_string());
+    assert_ne!(a["kid"], b["kid"], "each client key has its own card key");
+    assert_ne!(a["public_key"]["n"], b["public_key"]["n"]);
+
+    // Merchant A's ciphertext, taken and spent through merchant B's account.
+    let mut order = s.order("STOLEN1", s.card("4242424242424242", "123", now_ms()));
+    order["merchant_id"] = json!(MERCHANT_2);
+    let stolen = s
+        .call_as(APP_ID_2, gateway::payments::INITIATE, &order)
+        .await;
+    assert_eq!(
+        (stolen.status, stolen.body["ret_code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("206020"))
+    );
+    assert_eq!(s.count("SELECT COUNT(*) FROM payments").await, 0);
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM card_nonces").await,
+        0,
+        "a refused ciphertext burns no nonce of the real payment"
+    );
+    // The real payment still goes through.
+    let real = s
+        .call(
+            gateway::payments::INITIATE,
+            &s.order("REAL1", order["payment"].clone()),
+        )
+        .await;
+    assert_eq!(real.body["data"]["status"], "SUCCESS");
+}
+
+#[tokio::test]
+async fn a_session_is_paid_once_in_time_with_its_own_amount_and_ciphertexts() {
+    let s = sandbox();
+    let create = |trans_id: &str| json!({"merchant_id": MERCHANT_ID, "trans_id": trans_id, "currency": "EUR", "amount": 1250});
+    let session = s.call(gateway::sessions::CREATE, &create("SESS1")).await;
+    let sid = session.body["data"]["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = s.call(gateway::sessions::CREATE, &create("SESS2")).await;
+    let other_sid = other.body["data"]["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let in_session = |trans_id: &str, payment: Value| {
+        json!({
+            "merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": trans_id,
+            "session_id": sid, "return_url": "http://shop.example/return", "payment": payment,
+        })
+    };
+    let s = &s;
+    let pay = |body: Value| async move { s.call(gateway::payments::INITIATE, &body).await };
+    let code = |a: &Answer| a.body["ret_code"].as_str().unwrap_or_default().to_owned();
+
+    let unbound = pay(in_session(
+        "P1",
+        s.card("4242424242424242", "123", now_ms()),
+    ))
+    .await;
+    assert_eq!(
+        code(&unbound),
+        "206020",
+        "a ciphertext without sid cannot pay a session"
+    );
+    let elsewhere = s.card_in(Some(&other_sid), "4242424242424242", "123", now_ms());
+    assert_eq!(
+        code(&pay(in_session("P2", elsewhere)).await),
+        "206020",
+        "another session's sid"
+    );
+    let bound = s.card_in(Some(&sid), "4242424242424242", "123", now_ms());
+    assert_eq!(
+        code(&pay(s.order("P3", bound.clone())).await),
+        "206020",
+        "a session's ciphertext cannot pay outside it"
+    );
+    let mut wrong_amount = in_session("P4", bound.clone());
+    wrong_amount["amount"] = json!(1);
+    assert_eq!(
+        code(&pay(wrong_amount).await),
+        "010000",
+        "the amount is the session's"
+    );
+    let mut wrong_currency = in_session("P5", bound.clone());
+    wrong_currency["currency"] = json!("USD");
+    assert_eq!(code(&pay(wrong_currency).await), "010000");
+    let mut unknown = in_session("P6", bound.clone());
+    unknown["session_id"] = json!("CS-nope");
+    assert_eq!(code(&pay(unknown).await), "206011");
+
+    let paid = pay(in_session("P7", bound)).await;
+    assert_eq!(paid.body["data"]["status"], "SUCCESS", "{}", paid.body);
+    assert_eq!(paid.body["data"]["amount"], 1250);
+    assert_eq!(paid.body["data"]["currency"], "EUR");
+    let again = s.card_in(Some(&sid), "5555555555554444", "123", now_ms());
+    let twice = pay(in_session("P8", again)).await;
+    assert_eq!(
+        (twice.status, code(&twice).as_str()),
+        (StatusCode::CONFLICT, "SB0002")
+    );
+    let status = s
+        .call(
+            gateway::sessions::QUERY,
+            &json!({"merchant_id": MERCHANT_ID, "session_id": sid}),
+        )
+        .await;
+    assert_eq!(status.body["data"]["status"], "SUCCESS");
+
+    // An expired session is refused, whatever the ciphertext.
+    let other_id = other_sid.clone();
+    s.gateway
+        .db
+        .call(move |c| {
+            c.execute(
+                "UPDATE sessions SET expires_at = 1 WHERE session_id = ?1",
+                [other_id],
+            )
+        })
+        .await
+        .unwrap();
+    let late = s.card_in(Some(&other_sid), "4242424242424242", "123", now_ms());
+    let mut body = in_session("P9", late);
+    body["session_id"] = json!(other_sid);
+    assert_eq!(code(&pay(body).await), "SB0001");
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM payments WHERE session_id IS NOT NULL")
+            .await,
+        1
     );
 }

@@ -82,8 +82,8 @@ fn b64(part: &str) -> Result<Vec<u8>, CardError> {
 }
 
 /// Decrypts and checks one field's JWE for the slot `expected`.
-pub fn decrypt_field(
-    keys: &[KeyPair],
+pub fn decrypt_field<'k>(
+    keys: impl IntoIterator<Item = &'k KeyPair>,
     expected: FieldName,
     compact: &str,
     now_ms: i64,
@@ -103,7 +103,7 @@ pub fn decrypt_field(
         return Err(CardError::Decryption("Unsupported card encryption format"));
     }
     let key = keys
-        .iter()
+        .into_iter()
         .find(|k| Some(k.kid.as_str()) == header.kid.as_deref())
         .ok_or(CardError::Decryption("Unknown card encryption key"))?;
     let cek = key

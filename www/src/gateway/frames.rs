@@ -14,11 +14,16 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::State;
+use crate::keys::KeyPair;
 
-/// A merchant's client key and the page origins registered for it.
+/// A merchant's client key: the merchant it belongs to, the page origins registered for
+/// it, and its own card-encryption key (a ciphertext made for one merchant cannot be spent
+/// through another).
 pub struct ClientKey {
     pub key: String,
+    pub merchant_id: String,
     pub origins: Vec<String>,
+    pub card_key: KeyPair,
 }
 
 /// The brands the sandbox accepts (PayKKa's list).
@@ -147,13 +152,7 @@ async fn frames_load(
             serde_json::json!({"ret_code": "ORIGIN_NOT_ALLOWED", "ret_msg": "Origin not registered for this client key"}),
         );
     }
-    let Some(card_key) = inner.card_keys.first() else {
-        return answer(
-            &headers,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            serde_json::json!({"ret_code": "999999"}),
-        );
-    };
+    let card_key = &client.card_key;
     answer(
         &headers,
         StatusCode::OK,

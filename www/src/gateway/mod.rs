@@ -42,7 +42,6 @@ pub struct Gateway {
     pub own_origin: String,
     pub db: Db,
     pub platform_key: PrivateKey,
-    pub card_keys: Vec<KeyPair>,
     pub merchants: Vec<Merchant>,
     pub clients: Vec<ClientKey>,
     pub http: reqwest::Client,
@@ -110,6 +109,16 @@ impl ApiError {
             "999999",
             "System exception",
         )
+    }
+}
+
+impl Gateway {
+    /// The card keys of a merchant's client keys: the only keys its payments decrypt with.
+    pub fn card_keys_of<'a>(&'a self, merchant_id: &'a str) -> impl Iterator<Item = &'a KeyPair> {
+        self.clients
+            .iter()
+            .filter(move |c| c.merchant_id == merchant_id)
+            .map(|c| &c.card_key)
     }
 }
 

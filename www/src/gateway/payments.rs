@@ -44,10 +44,13 @@ struct InitiateRequest {
     payment_type: String,
     capture_method: Option<String>,
     trans_id: String,
-    currency: String,
-    amount: Value,
+    /// Given by the session when paying within one.
+    currency: Option<String>,
+    amount: Option<Value>,
     notify_url: Option<String>,
     return_url: Option<String>,
+    /// Pays a checkout session: amount and currency are the session's.
+    session_id: Option<String>,
     payment: PaymentObject,
 }
 
@@ -67,13 +70,14 @@ pub struct Payment {
     pub notify_url: Option<String>,
     pub return_url: Option<String>,
     pub challenge_token: Option<String>,
+    pub session_id: Option<String>,
     pub refunded_amount: i64,
     pub updated_at: i64,
 }
 
 const PAYMENT_COLUMNS: &str = "order_id, merchant_id, trans_id, status, amount, currency, payment_method, \
      capture_method, card_brand, card_bin, card_last4, error_code, error_description, notify_url, return_url, \
-     challenge_token, refunded_amount, updated_at";
+     challenge_token, refunded_amount, updated_at, session_id";
 
 impl Payment {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
@@ -97,6 +101,7 @@ impl Payment {
             challenge_token: row.get(15)?,
             refunded_amount: row.get(16)?,
             updated_at: row.get(17)?,
+            session_id: row.get(18)?,
         })
     }
 
@@ -109,6 +114,19 @@ impl Payment {
         conn.query_row(
             &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ?1 AND (trans_id = ?2 OR order_id = ?2)"),
             params![merchant_id, key],
+            Payment::from_row,
+        )
+        .optional()
+    }
+
+    /// The session's latest payment.
+    pub fn find_in_session(
+        conn: &rusqlite::Connection,
+        session_id: &str,
+    ) -> rusqlite::Result<Option<Payment>> {
+        conn.query_row(
+            &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE session_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1"),
+            [session_id],
             Payment::from_row,
         )
         .optional()
@@ -181,6 +199,7 @@ fn read_source(
     gateway: &Gateway,
     caller: &Caller<'_>,
     payment: &PaymentObject,
+    session_id: Option<&str>,
     now: i64,
 ) -> Result<Source, ApiError> {
     match payment.payment_method.to_ascii_uppercase().as_str() {
@@ -214,8 +233,15 @@ fn read_source(
             let compact = value
                 .as_deref()
                 .ok_or_else(|| ApiError::bad_request("all four encrypted_* fields are required"))?;
-            let field =
-                decrypt_field(&gateway.card_keys, slot, compact, now).map_err(card_error)?;
+            let keys = gateway.card_keys_of(&caller.merchant.merchant_id);
+            let field = decrypt_field(keys, slot, compact, now).map_err(card_error)?;
+            // A ciphertext made for a session pays that session only, and one made
+            // outside a session cannot pay one.
+            if field.session_id.as_deref() != session_id {
+                return Err(card_error(CardError::Decryption(
+                    "Card encryption belongs to another session",
+                )));
+            }
             values.push(field.value);
             nonces.push(field.nonce);
         }
@@ -260,6 +286,7 @@ enum Stored {
     New(Payment),
     Existing(Payment),
     Replayed,
+    SessionPaid,
 }
 
 /// Initiate Transaction.
@@ -301,15 +328,15 @@ async fn initiate_inner(
     if request.trans_id.is_empty() || request.trans_id.len() > 64 {
         return Err(ApiError::bad_request("trans_id must be 1 to 64 characters"));
     }
-    if money::exponent(&request.currency).is_none() {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "1007",
-            "Currency not supported",
-        ));
-    }
-    let amount = amount_of(&request.amount)
-        .ok_or_else(|| ApiError::bad_request("amount must be a positive integer in minor units"))?;
+    let requested_amount = request
+        .amount
+        .as_ref()
+        .map(|a| {
+            amount_of(a).ok_or_else(|| {
+                ApiError::bad_request("amount must be a positive integer in minor units")
+            })
+        })
+        .transpose()?;
     if request.return_url.is_none() && request.payment_type == "PURCHASE" {
         return Err(ApiError::bad_request("return_url is required"));
     }
@@ -327,7 +354,40 @@ async fn initiate_inner(
     }
 
     let now = now_ms();
-    let source = read_source(gateway, &caller, &request.payment, now)?;
+    let (amount, currency) = match &request.session_id {
+        Some(session_id) => {
+            let session = open_session(gateway, &request.merchant_id, session_id, now).await?;
+            let differs = requested_amount.is_some_and(|a| a != session.amount)
+                || request
+                    .currency
+                    .as_ref()
+                    .is_some_and(|c| *c != session.currency);
+            if differs {
+                return Err(ApiError::bad_request(
+                    "amount and currency are the session's",
+                ));
+            }
+            (session.amount, session.currency)
+        }
+        None => match (requested_amount, request.currency.clone()) {
+            (Some(amount), Some(currency)) => (amount, currency),
+            _ => return Err(ApiError::bad_request("amount and currency are required")),
+        },
+    };
+    if money::exponent(&currency).is_none() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "1007",
+            "Currency not supported",
+        ));
+    }
+    let source = read_source(
+        gateway,
+        &caller,
+        &request.payment,
+        request.session_id.as_deref(),
+        now,
+    )?;
     let (decision, card, nonces) = match source {
         Source::Wallet => (Outcome::Authorised, None, Vec::new()),
         Source::Card { card, nonces } => (outcome(&card.number), Some(card), nonces),
@@ -352,7 +412,7 @@ async fn initiate_inner(
         trans_id: request.trans_id,
         status: status.into(),
         amount,
-        currency: request.currency,
+        currency,
         payment_method: request.payment.payment_method.to_ascii_uppercase(),
         capture_method,
         card: card.as_ref().map(|c| {
@@ -367,6 +427,7 @@ async fn initiate_inner(
         notify_url: request.notify_url,
         return_url: request.return_url,
         challenge_token: challenge,
+        session_id: request.session_id,
         refunded_amount: 0,
         updated_at: now,
     };
@@ -377,6 +438,11 @@ async fn initiate_inner(
             let tx = conn.transaction()?;
             if let Some(existing) = Payment::find(&tx, &payment.merchant_id, &payment.trans_id)? {
                 return Ok(Stored::Existing(existing));
+            }
+            if let Some(session_id) = &payment.session_id {
+                if session_paid(&tx, session_id)? {
+                    return Ok(Stored::SessionPaid);
+                }
             }
             tx.execute(
                 "DELETE FROM card_nonces WHERE seen_at < ?1",
@@ -407,7 +473,37 @@ async fn initiate_inner(
         }
         Stored::Existing(payment) => Ok(payment.data(&gateway.own_origin)),
         Stored::Replayed => Err(card_error(CardError::Replayed)),
+        Stored::SessionPaid => Err(super::sessions::already_paid()),
     }
+}
+
+/// A session's amount and currency, if it exists for the merchant and is still open.
+async fn open_session(
+    gateway: &State,
+    merchant_id: &str,
+    session_id: &str,
+    now: i64,
+) -> Result<super::sessions::Session, ApiError> {
+    let (merchant_id, session_id) = (merchant_id.to_owned(), session_id.to_owned());
+    let session = gateway
+        .db
+        .call(move |conn| super::sessions::Session::find(conn, &merchant_id, &session_id))
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(super::sessions::not_found)?;
+    if now > session.expires_at {
+        return Err(super::sessions::expired());
+    }
+    Ok(session)
+}
+
+/// Whether a session already has a payment that is not a failure.
+fn session_paid(tx: &Transaction<'_>, session_id: &str) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM payments WHERE session_id = ?1 AND status != 'FAILURE')",
+        [session_id],
+        |r| r.get(0),
+    )
 }
 
 fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> rusqlite::Result<()> {
@@ -416,11 +512,11 @@ fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> rusqlite::Result<()> {
         None => (None, None, None),
     };
     tx.execute(
-        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)"),
+        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?18)"),
         params![
             p.order_id, p.merchant_id, p.trans_id, p.status, p.amount, p.currency, p.payment_method,
             p.capture_method, brand, bin, last4, p.error_code, p.error_description, p.notify_url,
-            p.return_url, p.challenge_token, p.refunded_amount, p.updated_at
+            p.return_url, p.challenge_token, p.refunded_amount, p.updated_at, p.session_id
         ],
     )?;
     Ok(())

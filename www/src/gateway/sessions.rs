@@ -34,41 +34,76 @@ struct QueryRequest {
     session_id: String,
 }
 
-/// A stored session: id, trans id, amount, currency, expiry (ms), the create request.
-type SessionRow = (String, String, i64, String, i64, String);
-
-fn session_data(row: SessionRow, payment: Option<Payment>, origin: &str) -> Value {
-    let (session_id, trans_id, amount, currency, expires_at, request) = row;
-    let status = match &payment {
-        Some(p) => p.status.clone(),
-        None if now_ms() > expires_at => "EXPIRED".to_owned(),
-        None => "OPEN".to_owned(),
-    };
-    let request: Value = serde_json::from_str(&request).unwrap_or(Value::Null);
-    json!({
-        "session_id": session_id,
-        "trans_id": trans_id,
-        "amount": amount,
-        "currency": currency,
-        "status": status,
-        "expire_time": expires_at,
-        "goods": request.get("goods").cloned().unwrap_or(Value::Null),
-        "session_url": format!("{origin}/checkout/{session_id}"),
-        "order_id": payment.map(|p| p.order_id),
-    })
+/// A stored session.
+pub struct Session {
+    pub session_id: String,
+    pub trans_id: String,
+    pub amount: i64,
+    pub currency: String,
+    /// Unix ms.
+    pub expires_at: i64,
+    /// The create request as sent.
+    pub request: String,
 }
 
-fn find_session(
-    conn: &rusqlite::Connection,
-    merchant_id: &str,
-    key: &str,
-) -> rusqlite::Result<Option<SessionRow>> {
-    conn.query_row(
-        "SELECT session_id, trans_id, amount, currency, expires_at, request FROM sessions WHERE merchant_id = ?1 AND (session_id = ?2 OR trans_id = ?2)",
-        params![merchant_id, key],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-    )
-    .optional()
+impl Session {
+    /// Finds a merchant's session by `session_id` or `trans_id`.
+    pub fn find(
+        conn: &rusqlite::Connection,
+        merchant_id: &str,
+        key: &str,
+    ) -> rusqlite::Result<Option<Session>> {
+        conn.query_row(
+            "SELECT session_id, trans_id, amount, currency, expires_at, request FROM sessions WHERE merchant_id = ?1 AND (session_id = ?2 OR trans_id = ?2)",
+            params![merchant_id, key],
+            |r| {
+                Ok(Session {
+                    session_id: r.get(0)?,
+                    trans_id: r.get(1)?,
+                    amount: r.get(2)?,
+                    currency: r.get(3)?,
+                    expires_at: r.get(4)?,
+                    request: r.get(5)?,
+                })
+            },
+        )
+        .optional()
+    }
+
+    fn data(self, payment: Option<Payment>, origin: &str) -> Value {
+        let status = match &payment {
+            Some(p) => p.status.clone(),
+            None if now_ms() > self.expires_at => "EXPIRED".to_owned(),
+            None => "OPEN".to_owned(),
+        };
+        let request: Value = serde_json::from_str(&self.request).unwrap_or(Value::Null);
+        json!({
+            "session_id": self.session_id,
+            "trans_id": self.trans_id,
+            "amount": self.amount,
+            "currency": self.currency,
+            "status": status,
+            "expire_time": self.expires_at,
+            "goods": request.get("goods").cloned().unwrap_or(Value::Null),
+            "session_url": format!("{origin}/checkout/{}", self.session_id),
+            "order_id": payment.map(|p| p.order_id),
+        })
+    }
+}
+
+/// PayKKa's answer for an unknown session.
+pub fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "206011", "Session does not exist")
+}
+
+/// Sandbox-only code (PayKKa documents none): the session's time is over.
+pub fn expired() -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "SB0001", "Session expired")
+}
+
+/// Sandbox-only code (PayKKa documents none): a session is paid at most once.
+pub fn already_paid() -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "SB0002", "Session already paid")
 }
 
 /// Create Session: one per `trans_id`; a repeat returns the same session.
@@ -91,16 +126,16 @@ pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
             .db
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                if find_session(&tx, &request.merchant_id, &request.trans_id)?.is_none() {
+                if Session::find(&tx, &request.merchant_id, &request.trans_id)?.is_none() {
                     let now = now_ms();
                     tx.execute(
                         "INSERT INTO sessions (session_id, merchant_id, trans_id, amount, currency, request, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                         params![format!("CS{}", &new_nonce()[..20]), request.merchant_id, request.trans_id, request.amount, request.currency, raw, now + SESSION_TTL_MS, now],
                     )?;
                 }
-                let row = find_session(&tx, &request.merchant_id, &request.trans_id)?;
+                let session = Session::find(&tx, &request.merchant_id, &request.trans_id)?;
                 tx.commit()?;
-                Ok(row.map(|row| session_data(row, None, &origin)))
+                Ok(session.map(|session| session.data(None, &origin)))
             })
             .await
             .map_err(ApiError::internal)?
@@ -124,16 +159,16 @@ pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: B
         gateway
             .db
             .call(move |conn| {
-                let Some(row) = find_session(conn, &request.merchant_id, &request.session_id)?
+                let Some(session) = Session::find(conn, &request.merchant_id, &request.session_id)?
                 else {
                     return Ok(None);
                 };
-                let payment = Payment::find(conn, &request.merchant_id, &row.1)?;
-                Ok(Some(session_data(row, payment, &origin)))
+                let payment = Payment::find_in_session(conn, &session.session_id)?;
+                Ok(Some(session.data(payment, &origin)))
             })
             .await
             .map_err(ApiError::internal)?
-            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "206011", "Session does not exist"))
+            .ok_or_else(not_found)
     }
     .await;
     respond(&gateway, QUERY, result)
