@@ -5,6 +5,7 @@ pub mod coordinator;
 mod css_value;
 pub mod field;
 pub mod field_map;
+pub mod gateway_url;
 pub mod i18n;
 pub mod model;
 pub mod style;

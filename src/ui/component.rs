@@ -19,8 +19,9 @@ use super::dom::{cast, document, element, random_hex, FieldRoot};
 use super::events::Dispatcher;
 use super::field_view::FieldView;
 use super::host::{FieldLink, Host, HostParts};
-use super::keys::{frames_load, origin_of, KeyContext};
+use super::keys::{frames_load, KeyContext};
 use super::options::{CardOptions, DisplayOptions, Isolation, KeySource};
+use crate::form::gateway_url::origin_of;
 
 #[wasm_bindgen(typescript_custom_section)]
 const COMPONENT_TYPES: &str = r#"

@@ -35,33 +35,14 @@ pub struct FramesLoad {
     pub brands: Option<Vec<Brand>>,
 }
 
-/// Maps `environment` to a gateway base URL: an `https://` URL, a loopback `http://` URL
-/// (development), or `sandbox` / `production` (PayKKa's hosts).
+/// Maps `environment` to a gateway base URL (see `form::gateway_url`).
 pub fn gateway_base(environment: &str) -> Result<String, SetupError> {
-    let url = match environment {
-        "sandbox" => "https://openapi-sandbox.paykka.com",
-        "production" => "https://openapi.paykka.com",
-        other => other,
-    };
-    let loopback = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
-        .iter()
-        .any(|p| url.starts_with(p));
-    if !(url.starts_with("https://") || loopback) || url.contains(['?', '#', ' ']) {
-        return Err(SetupError::new(
+    crate::form::gateway_url::gateway_base(environment).ok_or_else(|| {
+        SetupError::new(
             "INVALID_OPTION",
-            "environment must be sandbox, production or an https URL",
-        ));
-    }
-    Ok(url.trim_end_matches('/').to_owned())
-}
-
-/// The origin (`scheme://host[:port]`) of a base URL.
-pub fn origin_of(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
-        Some(i) => url[..after_scheme + i].to_owned(),
-        None => url.to_owned(),
-    }
+            "environment must be sandbox, production, an https URL, or a plain-http URL on localhost",
+        )
+    })
 }
 
 const FRAMES_LOAD_TIMEOUT_MS: u32 = 10_000;
@@ -137,34 +118,4 @@ pub async fn frames_load(
         clock_offset_ms,
         brands,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn environments() {
-        assert_eq!(
-            gateway_base("sandbox").unwrap(),
-            "https://openapi-sandbox.paykka.com"
-        );
-        assert_eq!(
-            gateway_base("http://127.0.0.1:8081/").unwrap(),
-            "http://127.0.0.1:8081"
-        );
-        assert_eq!(
-            gateway_base("http://evil.example").unwrap_err().code,
-            "INVALID_OPTION"
-        );
-        assert_eq!(
-            gateway_base("javascript:alert(1)").unwrap_err().code,
-            "INVALID_OPTION"
-        );
-        assert_eq!(
-            origin_of("http://127.0.0.1:8081/frames"),
-            "http://127.0.0.1:8081"
-        );
-        assert_eq!(origin_of("https://gw.example"), "https://gw.example");
-    }
 }

@@ -62,6 +62,9 @@ struct Args {
     /// First webhook retry delay in ms (doubles per attempt).
     #[arg(long, env = "PAYKKA_WEBHOOK_BACKOFF_MS", default_value_t = 1000)]
     webhook_backoff_ms: i64,
+    /// Serve the component lab page (`/lab.html`) that the end-to-end tests use.
+    #[arg(long, env = "PAYKKA_LAB")]
+    lab: bool,
     /// Log filter, e.g. `info` or `paykka_www=debug`.
     #[arg(long, env = "PAYKKA_LOG", default_value = "info")]
     log: String,
@@ -154,6 +157,7 @@ async fn main() -> anyhow::Result<()> {
             http,
         },
         db: Db::open(&args.data_dir.join("merchant.sqlite"), merchant::MIGRATIONS)?,
+        serve_lab: args.lab,
     });
     tokio::spawn(gateway::webhooks::run(Arc::clone(&gateway)));
     let gateway_app = gateway::app(gateway, &args.frames_dir, &args.pkg_dir);

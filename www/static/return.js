@@ -15,7 +15,7 @@ async function check() {
     result.textContent = answer.message;
   } else if (answer.status === 'SUCCESS' || answer.status === 'AUTHORIZED') {
     result.dataset.state = 'success';
-    result.textContent = `Paid. Order ${answer.order_id}, card ending ${answer.card?.last4 ?? ''}.`;
+    result.textContent = `Paid. Order ${answer.order_id}${answer.card ? `, card ending ${answer.card.last4}` : ''}.`;
   } else if (answer.status === 'PROCESSING') {
     result.dataset.state = 'processing';
     result.textContent = 'Still waiting for your bank…';

@@ -924,3 +924,130 @@ async fn a_session_is_paid_once_in_time_with_its_own_amount_and_ciphertexts() {
         1
     );
 }
+
+/// A JWE built by hand (RSA-OAEP-256 + A256GCM) with the given protected header, so that
+/// header members our encoder never writes can be tried.
+fn hand_made_jwe(s: &Sandbox, extra_header: Value, field: FieldName, value: &str) -> String {
+    use aes_gcm::aead::AeadInOut;
+    use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
+    let card_key = &s.gateway.clients[0].card_key;
+    let mut header = json!({
+        "alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": card_key.kid, "cty": "paykka-field+json;v=1",
+    });
+    for (k, v) in extra_header.as_object().unwrap() {
+        header[k] = v.clone();
+    }
+    let header_b64 = Base64UrlUnpadded::encode_string(header.to_string().as_bytes());
+    let generated = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let payload = json!({
+        "field": field.as_str(), "value": value, "generationtime": generated,
+        "nonce": signing::new_nonce(),
+    })
+    .to_string();
+    let mut cek = [0u8; 32];
+    let mut iv = [0u8; 12];
+    rand::fill(&mut cek);
+    rand::fill(&mut iv);
+    let public = PublicKey::from(&card_key.private);
+    let wrapped = public
+        .encrypt(&mut rand::rng(), rsa::Oaep::<sha2::Sha256>::new(), &cek)
+        .unwrap();
+    let mut buffer = payload.into_bytes();
+    let tag = Aes256Gcm::new_from_slice(&cek)
+        .unwrap()
+        .encrypt_inout_detached(
+            &Nonce::from(iv),
+            header_b64.as_bytes(),
+            buffer.as_mut_slice().into(),
+        )
+        .unwrap();
+    [
+        header_b64,
+        Base64UrlUnpadded::encode_string(&wrapped),
+        Base64UrlUnpadded::encode_string(&iv),
+        Base64UrlUnpadded::encode_string(&buffer),
+        Base64UrlUnpadded::encode_string(&tag),
+    ]
+    .join(".")
+}
+
+#[tokio::test]
+async fn jwe_headers_with_critical_extensions_are_refused() {
+    let s = sandbox();
+    let card_with = |extra: Value| {
+        let mut card = s.card("4242424242424242", "123", now_ms());
+        card["encrypted_card_no"] = json!(hand_made_jwe(
+            &s,
+            extra,
+            FieldName::Number,
+            "4242424242424242"
+        ));
+        card
+    };
+    // The hand-made JWE is sound: without extensions it pays.
+    let plain = s
+        .call(
+            gateway::payments::INITIATE,
+            &s.order("H0", card_with(json!({}))),
+        )
+        .await;
+    assert_eq!(plain.body["data"]["status"], "SUCCESS", "{}", plain.body);
+    for (i, extra) in [
+        json!({"crit": ["exp"], "exp": 1}),
+        json!({"crit": []}),
+        json!({"zip": "DEF"}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let answer = s
+            .call(
+                gateway::payments::INITIATE,
+                &s.order(&format!("H{}", i + 1), card_with(extra.clone())),
+            )
+            .await;
+        assert_eq!(answer.body["ret_code"], "206020", "{extra}");
+    }
+}
+
+#[tokio::test]
+async fn notify_and_return_urls_must_be_absolute_http_urls() {
+    let s = sandbox();
+    for (i, (name, url)) in [
+        ("notify_url", "/relative/hook"),
+        ("notify_url", "javascript:alert(1)"),
+        ("return_url", "ftp://shop.example/return"),
+        ("return_url", "http://user:pw@shop.example/return"),
+        ("return_url", "not a url"),
+        ("notify_url", "http://"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut order = s.order(
+            &format!("U{i}"),
+            s.card("4242424242424242", "123", now_ms()),
+        );
+        order[name] = json!(url);
+        let answer = s.call(gateway::payments::INITIATE, &order).await;
+        assert_eq!(
+            (answer.status, answer.body["ret_code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("010000")),
+            "{name} = {url}"
+        );
+        let session = s
+            .call(
+                gateway::sessions::CREATE,
+                &json!({"merchant_id": MERCHANT_ID, "trans_id": format!("US{i}"), "currency": "USD", "amount": 300, name: url}),
+            )
+            .await;
+        assert_eq!(
+            session.status,
+            StatusCode::BAD_REQUEST,
+            "session {name} = {url}"
+        );
+    }
+    assert_eq!(s.count("SELECT COUNT(*) FROM payments").await, 0);
+}

@@ -96,6 +96,10 @@ async fn a_killed_server_loses_no_acknowledged_payment() {
         .unwrap();
     assert_eq!(query["status"], "SUCCESS");
     assert_eq!(query["order_id"], answer["order_id"]);
+    assert!(
+        query.get("card").is_none(),
+        "a stranger (no owner cookie) learns no card metadata: {query}"
+    );
     // The webhook is delivered (before or after the kill), once.
     let merchant_db = data.path().join("merchant.sqlite");
     let mut rows = 0;

@@ -58,6 +58,10 @@ struct Header {
     enc: String,
     kid: Option<String>,
     cty: Option<String>,
+    /// Extensions we would have to understand (RFC 7515 §4.1.11): none are, so any is refused.
+    crit: Option<serde_json::Value>,
+    /// Compressed plaintext is not part of the format.
+    zip: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -98,6 +102,9 @@ pub fn decrypt_field<'k>(
         return Err(CardError::Decryption(
             "Unsupported card encryption algorithm",
         ));
+    }
+    if header.crit.is_some() || header.zip.is_some() {
+        return Err(CardError::Decryption("Unsupported card encryption header"));
     }
     if header.cty.as_deref() != Some("paykka-field+json;v=1") {
         return Err(CardError::Decryption("Unsupported card encryption format"));

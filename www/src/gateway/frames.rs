@@ -37,19 +37,25 @@ const BRANDS: [&str; 7] = [
     "unionpay",
 ];
 
-/// The frame page's policy: our scripts and wasm only, talk only to this origin, and be
-/// framed only by registered merchant origins.
-fn frame_policy(clients: &[ClientKey]) -> String {
-    let mut ancestors: Vec<&str> = clients
-        .iter()
+/// The page origins registered for these client keys, space-separated (for
+/// `frame-ancestors`).
+pub fn registered_origins<'a>(clients: impl Iterator<Item = &'a ClientKey>) -> String {
+    let mut origins: Vec<&str> = clients
         .flat_map(|c| c.origins.iter().map(String::as_str))
         .collect();
-    ancestors.sort_unstable();
-    ancestors.dedup();
+    origins.sort_unstable();
+    origins.dedup();
+    origins.join(" ")
+}
+
+/// The frame page's policy: our scripts and wasm only, talk only to this origin, fonts only
+/// over https (or from here), and be framed only by registered merchant origins.
+fn frame_policy(clients: &[ClientKey]) -> String {
+    let ancestors = registered_origins(clients.iter());
     format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; \
          font-src 'self' https:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {}",
-        if ancestors.is_empty() { "'none'".to_owned() } else { ancestors.join(" ") }
+        if ancestors.is_empty() { "'none'" } else { &ancestors }
     )
 }
 

@@ -238,6 +238,26 @@ pub fn respond(gateway: &Gateway, path: &str, result: Result<Value, ApiError>) -
     }
 }
 
+/// `notify_url` and `return_url` must be absolute `http(s)` URLs with a host (a 400, never
+/// a failure later when the gateway calls or redirects to them).
+pub fn check_urls(urls: &[(&str, Option<&str>)]) -> Result<(), ApiError> {
+    for (name, url) in urls {
+        let Some(url) = url else { continue };
+        let ok = reqwest::Url::parse(url).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.has_host()
+                && u.username().is_empty()
+                && u.password().is_none()
+        });
+        if !ok || url.len() > 1000 {
+            return Err(ApiError::bad_request(format!(
+                "{name} must be an absolute http(s) URL"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Parses a request body, or a 400 `010000`.
 pub fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body)

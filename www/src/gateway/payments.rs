@@ -340,6 +340,10 @@ async fn initiate_inner(
     if request.return_url.is_none() && request.payment_type == "PURCHASE" {
         return Err(ApiError::bad_request("return_url is required"));
     }
+    super::check_urls(&[
+        ("notify_url", request.notify_url.as_deref()),
+        ("return_url", request.return_url.as_deref()),
+    ])?;
 
     // A repeat of a known trans_id gets the first answer, before anything else is checked.
     let merchant_id = request.merchant_id.clone();

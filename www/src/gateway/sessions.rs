@@ -26,6 +26,8 @@ struct CreateRequest {
     trans_id: String,
     currency: String,
     amount: i64,
+    notify_url: Option<String>,
+    return_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -120,6 +122,10 @@ pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
         if request.amount <= 0 {
             return Err(ApiError::bad_request("amount must be a positive integer in minor units"));
         }
+        super::check_urls(&[
+            ("notify_url", request.notify_url.as_deref()),
+            ("return_url", request.return_url.as_deref()),
+        ])?;
         let raw = String::from_utf8_lossy(&body).into_owned();
         let origin = gateway.own_origin.clone();
         gateway

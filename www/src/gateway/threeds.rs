@@ -13,7 +13,12 @@ use super::State;
 /// The sandbox's one-time code.
 pub const CHALLENGE_CODE: &str = "1234";
 
-const PAGE_POLICY: &str = "default-src 'none'; form-action 'self' http: https:; base-uri 'none'; frame-ancestors 'self' http: https:";
+/// No script; the form posts here and redirects to the merchant; framed only by this
+/// origin and the page origins registered for the payment's merchant (a checkout may show
+/// the challenge in a modal frame).
+fn page_policy(ancestors: &str) -> String {
+    format!("default-src 'none'; form-action 'self' http: https:; base-uri 'none'; frame-ancestors 'self' {ancestors}")
+}
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -22,12 +27,13 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn page(status: StatusCode, body: String) -> Response {
+fn page(status: StatusCode, body: String, ancestors: &str) -> Response {
     let mut response = (status, Html(body)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(PAGE_POLICY),
-    );
+    let policy = HeaderValue::from_str(&page_policy(ancestors))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, policy);
     response
 }
 
@@ -46,8 +52,15 @@ pub async fn page_handler(gateway: &State, token: String) -> Response {
         return page(
             StatusCode::NOT_FOUND,
             "<!doctype html><title>Not found</title><p>Unknown authentication.</p>".into(),
+            "",
         );
     };
+    let ancestors = super::frames::registered_origins(
+        gateway
+            .clients
+            .iter()
+            .filter(|c| c.merchant_id == payment.merchant_id),
+    );
     let amount = crate::money::decimal(payment.amount, &payment.currency).unwrap_or_default();
     let last4 = payment
         .card
@@ -71,6 +84,7 @@ pub async fn page_handler(gateway: &State, token: String) -> Response {
             last4 = escape(&last4),
             token = escape(&token),
         ),
+        &ancestors,
     )
 }
 
@@ -140,17 +154,20 @@ pub async fn submit(
                     "<!doctype html><title>Done</title><p>Authentication finished: {}.</p>",
                     escape(&payment.status)
                 ),
+                "",
             ),
         },
         Ok(None) => page(
             StatusCode::NOT_FOUND,
             "<!doctype html><title>Not found</title><p>Unknown authentication.</p>".into(),
+            "",
         ),
         Err(error) => {
             tracing::error!("3-D Secure: {error:#}");
             page(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "<!doctype html><title>Error</title><p>Try again.</p>".into(),
+                "",
             )
         }
     }

@@ -103,27 +103,79 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
 const DEMO_AMOUNT: i64 = 300;
 const DEMO_CURRENCY: &str = "USD";
 
-/// Creates an order (a `trans_id`) for the page to pay.
-pub async fn create_order(Extract(merchant): Extract<State>) -> Result<Json<Value>, AppError> {
+/// The cookie that marks the browser which created an order (its owner).
+fn owner_cookie(trans_id: &str) -> String {
+    format!("paykka_order_{trans_id}")
+}
+
+fn owner_hash(token: &str) -> String {
+    base16ct::lower::encode_string(&<sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()))
+}
+
+/// Whether the request carries the owner cookie of `trans_id`.
+fn is_owner(
+    conn: &rusqlite::Connection,
+    headers: &HeaderMap,
+    trans_id: &str,
+) -> rusqlite::Result<bool> {
+    let name = owner_cookie(trans_id);
+    let token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(name.as_str())?.strip_prefix('='));
+    let Some(token) = token else {
+        return Ok(false);
+    };
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT owner_hash FROM orders WHERE trans_id = ?1",
+            [trans_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(stored == Some(owner_hash(token)))
+}
+
+/// Creates an order (a `trans_id`) for the page to pay; the creating browser gets an
+/// owner cookie, which later shows it (and only it) the card used.
+pub async fn create_order(Extract(merchant): Extract<State>) -> Result<Response, AppError> {
+    let (trans_id, token) = new_order(&merchant).await?;
+    let cookie = format!(
+        "{}={token}; Path=/api/payments; HttpOnly; SameSite=Lax; Max-Age=86400",
+        owner_cookie(&trans_id)
+    );
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({
+            "trans_id": trans_id,
+            "amount": DEMO_AMOUNT,
+            "currency": DEMO_CURRENCY,
+            "display_amount": money::decimal(DEMO_AMOUNT, DEMO_CURRENCY),
+        })),
+    )
+        .into_response())
+}
+
+/// Stores a new demo order: its `trans_id` and the owner token.
+async fn new_order(merchant: &State) -> Result<(String, String), AppError> {
     let trans_id = format!("ORD{}{}", now_ms(), &new_nonce()[..6]);
-    let id = trans_id.clone();
+    let token = new_nonce();
+    let (id, hash) = (trans_id.clone(), owner_hash(&token));
     merchant
         .db
         .call(move |conn| {
             let now = now_ms();
             conn.execute(
-                "INSERT INTO orders (trans_id, amount, currency, status, created_at, updated_at) VALUES (?1, ?2, ?3, 'CREATED', ?4, ?4)",
-                params![id, DEMO_AMOUNT, DEMO_CURRENCY, now],
+                "INSERT INTO orders (trans_id, amount, currency, status, owner_hash, created_at, updated_at) VALUES (?1, ?2, ?3, 'CREATED', ?4, ?5, ?5)",
+                params![id, DEMO_AMOUNT, DEMO_CURRENCY, hash, now],
             )
         })
         .await
         .map_err(AppError::internal)?;
-    Ok(Json(json!({
-        "trans_id": trans_id,
-        "amount": DEMO_AMOUNT,
-        "currency": DEMO_CURRENCY,
-        "display_amount": money::decimal(DEMO_AMOUNT, DEMO_CURRENCY),
-    })))
+    Ok((trans_id, token))
 }
 
 #[derive(Deserialize)]
@@ -158,28 +210,47 @@ fn order_of(
     .optional()
 }
 
-/// What the page learns of a payment.
-fn view(data: &Value) -> Value {
+/// The answer's payment must be the one asked about; anything else is not trusted.
+fn answer_for(data: Value, trans_id: &str) -> Result<Value, AppError> {
+    if data["trans_id"].as_str() == Some(trans_id) {
+        Ok(data)
+    } else {
+        tracing::warn!("PayKKa answered about another payment");
+        Err(CallError::Garbage.into())
+    }
+}
+
+/// What the page learns of a payment; card metadata only for the shopper who just paid.
+fn view(data: &Value, with_card: bool) -> Value {
     let mut out = json!({
         "trans_id": data["trans_id"],
         "order_id": data["order_id"],
         "status": data["status"],
         "error_code": data["error_code"],
         "message": data["error_description"],
-        "card": data["card_info"],
     });
+    if with_card {
+        out["card"] = data["card_info"].clone();
+    }
     if let Some(url) = data["authentication_result"]["authentication_url"].as_str() {
         out["action"] = json!({"type": "redirect", "url": url});
     }
     out
 }
 
+/// Stores a payment's answer on its order, unless it would move the order backwards.
 async fn record(merchant: &State, data: &Value) -> anyhow::Result<()> {
     let data = data.clone();
     merchant
         .db
         .call(move |conn| {
-            conn.execute(
+            let tx = conn.transaction()?;
+            let trans_id = data["trans_id"].as_str().unwrap_or_default();
+            let to = data["status"].as_str().unwrap_or_default();
+            if !order_may_move(&tx, trans_id, to)? {
+                return Ok(0);
+            }
+            let updated = tx.execute(
                 "UPDATE orders SET status = ?1, order_id = ?2, error_code = ?3, message = ?4, card_brand = ?5, card_last4 = ?6, updated_at = ?7 WHERE trans_id = ?8",
                 params![
                     data["status"].as_str(),
@@ -189,12 +260,26 @@ async fn record(merchant: &State, data: &Value) -> anyhow::Result<()> {
                     data["card_info"]["card_brand"].as_str(),
                     data["card_info"]["last4"].as_str(),
                     now_ms(),
-                    data["trans_id"].as_str(),
+                    trans_id,
                 ],
-            )
+            )?;
+            tx.commit()?;
+            Ok(updated)
         })
         .await
         .map(drop)
+}
+
+/// Whether the order `trans_id` may take status `to` (see `status_may_move`).
+fn order_may_move(conn: &rusqlite::Connection, trans_id: &str, to: &str) -> rusqlite::Result<bool> {
+    let from: Option<String> = conn
+        .query_row(
+            "SELECT status FROM orders WHERE trans_id = ?1",
+            [trans_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(from.is_some_and(|from| from == to || super::status_may_move(&from, to)))
 }
 
 /// Pays an order with the page's encrypted card: builds the whole PayKKa request (amount
@@ -275,37 +360,46 @@ pub async fn pay(
         .paykka
         .call(crate::gateway::payments::INITIATE, &body)
         .await?;
+    let data = answer_for(data, &request.trans_id)?;
     record(&merchant, &data).await.map_err(AppError::internal)?;
-    Ok(Json(view(&data)))
+    Ok(Json(view(&data, true)))
 }
 
 /// Queries a payment at PayKKa and updates the order.
 pub async fn query(
     Extract(merchant): Extract<State>,
     Path(trans_id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, AppError> {
     let body = json!({"merchant_id": merchant.paykka.merchant_id, "trans_id": trans_id, "timestamp": now_ms()});
     let data = merchant
         .paykka
         .call(crate::gateway::payments::QUERY, &body)
         .await?;
+    let data = answer_for(data, &trans_id)?;
     record(&merchant, &data).await.map_err(AppError::internal)?;
-    Ok(Json(view(&data)))
+    // Anyone with the order number may ask; the card is shown to its owner only.
+    let owner = merchant
+        .db
+        .call(move |conn| is_owner(conn, &headers, &trans_id))
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(view(&data, owner)))
 }
 
 /// Creates a checkout session for a new demo order.
 pub async fn create_session(Extract(merchant): Extract<State>) -> Result<Json<Value>, AppError> {
-    let Json(order) = create_order(Extract(merchant.clone())).await?;
+    let (trans_id, _) = new_order(&merchant).await?;
     let origin = &merchant.origin;
     let body = json!({
         "merchant_id": merchant.paykka.merchant_id,
-        "trans_id": order["trans_id"],
-        "amount": order["amount"],
-        "currency": order["currency"],
+        "trans_id": trans_id,
+        "amount": DEMO_AMOUNT,
+        "currency": DEMO_CURRENCY,
         "session_mode": "COMPONENT",
         "return_url": format!("{origin}/3ds/return"),
         "notify_url": format!("{origin}{WEBHOOK_PATH}"),
-        "goods": [{"name": "Hand-roasted beans, 250 g", "price": order["amount"], "quantity": 1}],
+        "goods": [{"name": "Hand-roasted beans, 250 g", "price": DEMO_AMOUNT, "quantity": 1}],
         "timestamp": now_ms(),
     });
     let data = merchant
@@ -378,27 +472,49 @@ pub async fn webhook(
         )
             .into_response();
     };
+    let nonce = header(HEADER_NONCE).to_owned();
     let stored = merchant
         .db
         .call(move |conn| {
             let text = |key: &str| notification[key].as_str().unwrap_or_default().to_owned();
             let tx = conn.transaction()?;
+            let now = now_ms();
+            tx.execute(
+                "DELETE FROM webhook_nonces WHERE seen_at < ?1",
+                [now - 2 * signing::TIMESTAMP_WINDOW_MS],
+            )?;
+            let fresh = tx.execute(
+                "INSERT OR IGNORE INTO webhook_nonces (nonce, seen_at) VALUES (?1, ?2)",
+                params![nonce, now],
+            )?;
+            if fresh == 0 {
+                return Ok(None);
+            }
             let inserted = tx.execute(
                 "INSERT OR IGNORE INTO webhooks (order_id, notify_type, trans_id, status, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![text("order_id"), text("notify_type"), text("trans_id"), text("status"), notification.to_string(), now_ms()],
             )?;
-            if inserted == 1 && text("notify_type").starts_with("PAYMENT.") {
+            let moves = order_may_move(&tx, &text("trans_id"), &text("status"))?;
+            if inserted == 1 && text("notify_type").starts_with("PAYMENT.") && moves {
                 tx.execute(
                     "UPDATE orders SET status = ?1, order_id = ?2, error_code = ?3, updated_at = ?4 WHERE trans_id = ?5",
                     params![text("status"), text("order_id"), text("error_code"), now_ms(), text("trans_id")],
                 )?;
             }
             tx.commit()?;
-            Ok(inserted)
+            Ok(Some(inserted))
         })
         .await;
     match stored {
-        Ok(_) => Json(json!({"ret_code": "000000", "ret_msg": "Success"})).into_response(),
+        Ok(Some(_)) => Json(json!({"ret_code": "000000", "ret_msg": "Success"})).into_response(),
+        Ok(None) => {
+            tracing::warn!("webhook refused: nonce already used");
+            (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"ret_code": "206003", "ret_msg": "Nonce already used"})),
+            )
+                .into_response()
+        }
         Err(error) => AppError::internal(error).into_response(),
     }
 }

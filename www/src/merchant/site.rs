@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use axum::extract::State as Extract;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use tower_http::services::{ServeDir, ServeFile};
@@ -22,11 +22,21 @@ fn content_security_policy(gateway: &str) -> String {
     )
 }
 
+/// The component lab's files, served only with `--lab`.
+const LAB_FILES: [&str; 2] = ["/lab.html", "/lab.js"];
+
 /// The merchant site's routes.
 pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
     let policy = HeaderValue::from_str(&content_security_policy(&state.gateway_url))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
-    Router::new()
+    let mut router = Router::new();
+    if !state.serve_lab {
+        // The lab mounts with options from its URL: a test tool, not part of the shop.
+        for path in LAB_FILES {
+            router = router.route(path, get(|| async { StatusCode::NOT_FOUND }));
+        }
+    }
+    router
         .route("/api/config", get(config))
         .route("/api/orders", post(api::create_order))
         .route("/api/payments", post(api::pay))

@@ -45,7 +45,7 @@ impl Server {
             command.args(["--gateway-addr", "127.0.0.1:0"]);
         }
         let mut child = command
-            .args(["--log", "debug"])
+            .args(["--log", "debug", "--lab"])
             .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
