@@ -138,3 +138,216 @@ proptest! {
         }
     }
 }
+
+mod frame_messages {
+    use paykka_web::form::field::FieldKind;
+    use paykka_web::form::messages::{
+        decode_command, decode_message, is_jwe_compact, open_envelope, FieldMessage, MessageData,
+        Slot,
+    };
+    use proptest::prelude::*;
+    use serde_json::{json, Map, Value};
+
+    /// A received message as arbitrary JSON.
+    struct Json(Value);
+
+    impl MessageData for Json {
+        fn text(&self, key: &str) -> Option<String> {
+            self.0.get(key)?.as_str().map(str::to_owned)
+        }
+        fn number(&self, key: &str) -> Option<f64> {
+            self.0.get(key)?.as_f64()
+        }
+        fn flag(&self, key: &str) -> bool {
+            self.0.get(key).and_then(Value::as_bool).unwrap_or(false)
+        }
+        fn entries(&self, key: &str) -> Option<Vec<(String, String)>> {
+            self.0
+                .get(key)?
+                .as_object()?
+                .iter()
+                .map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        }
+    }
+
+    const KEYS: [&str; 18] = [
+        "paykka",
+        "channel",
+        "field",
+        "type",
+        "state",
+        "validityError",
+        "empty",
+        "focused",
+        "shownError",
+        "acceptable",
+        "brand",
+        "bin",
+        "last4",
+        "revision",
+        "request",
+        "values",
+        "error",
+        "code",
+    ];
+
+    /// Strings that look like what a message may or must not carry, card numbers among them.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("4242424242424242".to_owned()),
+            Just("424242".to_owned()),
+            Just("4242".to_owned()),
+            Just("123".to_owned()),
+            Just("valid".to_owned()),
+            Just("potentiallyValid".to_owned()),
+            Just("visa".to_owned()),
+            Just("INCOMPLETE".to_owned()),
+            Just("KEY_INVALID".to_owned()),
+            Just("encryptedCardNumber".to_owned()),
+            Just("holderName".to_owned()),
+            prop::sample::select(vec![
+                "report",
+                "encrypted",
+                "failed",
+                "invalid",
+                "height",
+                "rejected",
+                "hello",
+                "encrypt",
+                "brand",
+                "disable"
+            ])
+            .prop_map(str::to_owned),
+            prop::sample::select(vec![
+                "cardNumber",
+                "expiryDate",
+                "securityCode",
+                "holderName"
+            ])
+            .prop_map(str::to_owned),
+            "[0-9]{0,24}",
+            "[a-zA-Z0-9._-]{0,40}",
+            any::<String>(),
+        ]
+    }
+
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<f64>().prop_map(|n| json!(n)),
+            (0u32..5).prop_map(|n| json!(n)),
+            Just(json!(1.0)),
+            text().prop_map(Value::from),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        leaf().prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::vec(
+                    (
+                        prop_oneof![
+                            prop::sample::select(KEYS.to_vec()).prop_map(str::to_owned),
+                            text()
+                        ],
+                        inner
+                    ),
+                    0..6
+                )
+                .prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    /// A message object: mostly the protocol's own keys, with any values.
+    fn message() -> impl Strategy<Value = Value> {
+        prop::collection::vec((prop::sample::select(KEYS.to_vec()), value()), 0..14).prop_map(
+            |pairs| {
+                let mut o: Map<String, Value> =
+                    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+                o.insert("paykka".into(), json!(1.0));
+                o.insert("channel".into(), json!("c"));
+                Value::Object(o)
+            },
+        )
+    }
+
+    fn longest_digit_run(s: &str) -> usize {
+        s.split(|c: char| !c.is_ascii_digit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn decoding_never_panics_and_never_yields_card_data(data in message(), kind in text()) {
+            let data = Json(data);
+            for field in FieldKind::ALL {
+                let Some(decoded) = decode_message(&data, field, &kind) else { continue };
+                match &decoded {
+                    FieldMessage::Report(report) => {
+                        prop_assert_eq!(report.kind, field);
+                        if let Some(bin) = &report.bin {
+                            prop_assert!(field == FieldKind::CardNumber && (6..=8).contains(&bin.len()));
+                        }
+                        if let Some(last4) = &report.last4 {
+                            prop_assert!(field == FieldKind::CardNumber && last4.len() == 4);
+                        }
+                    }
+                    FieldMessage::Encrypted { values, .. } => {
+                        for (slot, value) in values {
+                            prop_assert!(slot.field().contains(&field), "{:?} from {:?}", slot, field);
+                            if *slot != Slot::HolderName {
+                                prop_assert!(is_jwe_compact(value), "{:?}", value);
+                            }
+                        }
+                    }
+                    other => {
+                        prop_assert!(longest_digit_run(&format!("{other:?}")) < 9, "{:?}", other);
+                    }
+                }
+            }
+            let _ = decode_command(&data, &kind);
+            let _ = open_envelope(&data, "c");
+        }
+
+        #[test]
+        fn a_wrong_channel_or_version_opens_nothing(data in message(), channel in "[a-f0-9]{0,40}") {
+            let mut data = data;
+            data["channel"] = json!(channel);
+            prop_assert!(open_envelope(&Json(data.clone()), "c").is_none() || channel == "c");
+            data["channel"] = json!("c");
+            data["paykka"] = json!(2.0);
+            prop_assert!(open_envelope(&Json(data), "c").is_none());
+        }
+    }
+
+    #[test]
+    fn a_card_number_is_never_taken_as_a_result() {
+        let pan = "4242424242424242";
+        let forged = Json(json!({"request": 1, "values": {"encryptedCardNumber": pan}}));
+        assert_eq!(
+            decode_message(&forged, FieldKind::CardNumber, "encrypted"),
+            None
+        );
+        let foreign = Json(json!({"request": 1, "values": {"encryptedCardNumber": "a.b.c.d.e"}}));
+        assert_eq!(
+            decode_message(&foreign, FieldKind::SecurityCode, "encrypted"),
+            None,
+            "another field's slot"
+        );
+        let report = Json(json!({"state": "valid", "bin": pan, "last4": pan}));
+        let Some(FieldMessage::Report(r)) =
+            decode_message(&report, FieldKind::CardNumber, "report")
+        else {
+            panic!("a report");
+        };
+        assert_eq!((r.bin, r.last4), (None, None));
+    }
+}

@@ -7,5 +7,6 @@ pub mod field;
 pub mod field_map;
 pub mod gateway_url;
 pub mod i18n;
+pub mod messages;
 pub mod model;
 pub mod style;

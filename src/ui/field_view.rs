@@ -21,7 +21,7 @@ use super::dom::{element, random_hex, stylesheet, FieldRoot};
 use super::icons::brand_icon;
 use super::keys::KeyContext;
 use super::options::FieldConfig;
-use super::protocol::{FieldCommand, FieldMessage};
+use super::protocol::{Failure, FieldCommand, FieldMessage, Slot};
 use super::styling::{merchant_sheet, LoadedFonts};
 
 /// Built-in look of a field; merchants restyle it with the style object and, inline, with
@@ -433,25 +433,23 @@ impl FieldView {
             let name = normalize_holder_name(model.text());
             return FieldMessage::Encrypted {
                 request,
-                values: vec![("holderName".into(), name)],
+                values: vec![(Slot::HolderName, name)],
             };
         }
         let Some(key) = self.key.borrow().clone() else {
             return FieldMessage::Failed {
                 request,
-                code: "KEY_INVALID".into(),
+                failure: Failure::KeyInvalid,
             };
         };
-        let plain: Vec<(&str, FieldName, String)> = match self.kind {
-            FieldKind::CardNumber => vec![(
-                "encryptedCardNumber",
-                FieldName::Number,
-                model.text().to_owned(),
-            )],
+        let plain: Vec<(Slot, FieldName, String)> = match self.kind {
+            FieldKind::CardNumber => {
+                vec![(Slot::CardNumber, FieldName::Number, model.text().to_owned())]
+            }
             FieldKind::ExpiryDate => match model.expiry_values() {
                 Some((month, year)) => vec![
-                    ("encryptedExpireMonth", FieldName::ExpiryMonth, month),
-                    ("encryptedExpireYear", FieldName::ExpiryYear, year),
+                    (Slot::ExpireMonth, FieldName::ExpiryMonth, month),
+                    (Slot::ExpireYear, FieldName::ExpiryYear, year),
                 ],
                 None => {
                     return FieldMessage::Invalid {
@@ -461,17 +459,17 @@ impl FieldView {
                 }
             },
             FieldKind::ExpiryMonth => vec![(
-                "encryptedExpireMonth",
+                Slot::ExpireMonth,
                 FieldName::ExpiryMonth,
                 model.text().to_owned(),
             )],
             FieldKind::ExpiryYear => vec![(
-                "encryptedExpireYear",
+                Slot::ExpireYear,
                 FieldName::ExpiryYear,
                 model.text().to_owned(),
             )],
             FieldKind::SecurityCode => {
-                vec![("encryptedCVV", FieldName::Cvc, model.text().to_owned())]
+                vec![(Slot::Cvv, FieldName::Cvc, model.text().to_owned())]
             }
             FieldKind::HolderName => Vec::new(),
         };
@@ -482,11 +480,11 @@ impl FieldView {
         let mut values = Vec::new();
         for (slot, name, value) in plain {
             match encrypt_field(&key.key, name, &value, &context, &mut getrandom::SysRng) {
-                Ok(jwe) => values.push((slot.to_owned(), jwe)),
+                Ok(jwe) => values.push((slot, jwe)),
                 Err(e) => {
                     return FieldMessage::Failed {
                         request,
-                        code: e.code().into(),
+                        failure: Failure::from_code(e.code()).unwrap_or(Failure::EncryptionFailed),
                     }
                 }
             }

@@ -18,7 +18,7 @@ use super::field_view::FieldView;
 use super::keys::{frames_load, KeyContext};
 use super::options::DisplayOptions;
 use super::protocol::{
-    configure_options, decode_command, encode_message, open_envelope, FieldMessage,
+    configure_options, decode_command, encode_message, open_envelope, Failure, FieldMessage,
 };
 
 /// The frame's state after boot.
@@ -147,20 +147,20 @@ impl Guest {
     }
 
     async fn configure(self: Rc<Self>, options: JsValue, parent_origin: String) {
-        let fail = |code: &str| {
+        let fail = |failure: Failure| {
             self.post(&FieldMessage::Failed {
                 request: 0,
-                code: code.into(),
+                failure,
             })
         };
         let Ok(display) = DisplayOptions::read(&options) else {
-            return fail("INVALID_OPTION");
+            return fail(Failure::InvalidOption);
         };
         let client_key = js_sys::Reflect::get(&options, &"clientKey".into())
             .ok()
             .and_then(|v| v.as_string());
         let Some(client_key) = client_key else {
-            return fail("INVALID_OPTION");
+            return fail(Failure::InvalidOption);
         };
         // The key comes from this frame's own origin, never from the host page.
         let own_origin = window()
@@ -168,7 +168,7 @@ impl Guest {
             .unwrap_or_default();
         let loaded = match frames_load(&own_origin, &client_key, Some(&parent_origin)).await {
             Ok(loaded) => loaded,
-            Err(e) => return fail(e.code),
+            Err(e) => return fail(Failure::from_code(e.code).unwrap_or(Failure::KeyFetchFailed)),
         };
         let mut display = display;
         *self.loaded_brands.borrow_mut() = loaded.brands.clone();
@@ -176,7 +176,7 @@ impl Guest {
             display.brands = loaded.brands;
         }
         let Ok(doc) = document() else {
-            return fail("INVALID_OPTION");
+            return fail(Failure::InvalidOption);
         };
         let weak = Rc::downgrade(&self);
         let sink = Rc::new(move |message: FieldMessage| {
@@ -193,7 +193,7 @@ impl Guest {
             sink,
         ) {
             Ok(view) => view,
-            Err(_) => return fail("INVALID_OPTION"),
+            Err(_) => return fail(Failure::InvalidOption),
         };
         if let Some(html) = doc.document_element() {
             let _ = html.set_attribute("lang", display.texts.locale().tag());

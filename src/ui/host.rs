@@ -23,7 +23,8 @@ use super::events::{payload, set, Dispatcher};
 use super::field_view::FieldView;
 use super::options::{DisplayOptions, FRAME_KEYS};
 use super::protocol::{
-    decode_message, encode_command, encode_configure, open_envelope, FieldCommand, FieldMessage,
+    decode_message, encode_command, encode_configure, open_envelope, Failure, FieldCommand,
+    FieldMessage, Slot,
 };
 
 /// How the host reaches one field.
@@ -41,9 +42,9 @@ pub enum FieldLink {
 struct Pending {
     request: u32,
     waiting: FieldMap<()>,
-    values: Vec<(String, String)>,
+    values: Vec<(Slot, String)>,
     invalid: Vec<(FieldKind, FieldError)>,
-    failed: Option<String>,
+    failed: Option<Failure>,
     resolve: Function,
     reject: Function,
     _timeout: Option<Timeout>,
@@ -255,13 +256,15 @@ impl Host {
             FieldMessage::Invalid { request, error } => {
                 self.on_answer(kind, request, |p| p.invalid.push((kind, error)));
             }
-            FieldMessage::Failed { request: 0, code } => {
+            FieldMessage::Failed {
+                request: 0,
+                failure,
+            } => {
                 // A frame could not set itself up (origin refused, key unusable…).
-                let message = setup_message(&code);
-                self.fail_mount(&code, message, Some(kind));
+                self.fail_mount(failure.code(), failure.message(), Some(kind));
             }
-            FieldMessage::Failed { request, code } => {
-                self.on_answer(kind, request, |p| p.failed = Some(code));
+            FieldMessage::Failed { request, failure } => {
+                self.on_answer(kind, request, |p| p.failed = Some(failure));
             }
         }
     }
@@ -553,10 +556,10 @@ impl Host {
     }
 
     fn settle(self: &Rc<Self>, p: Pending) {
-        if let Some(code) = p.failed {
-            let error = paykka_error(&code, setup_message(&code), None);
+        if let Some(failure) = p.failed {
+            let error = paykka_error(failure.code(), failure.message(), None);
             self.dispatcher
-                .emit_error(&code, setup_message(&code), None);
+                .emit_error(failure.code(), failure.message(), None);
             let _ = p.reject.call1(&JsValue::UNDEFINED, &error);
             return;
         }
@@ -610,27 +613,27 @@ impl Host {
 
     /// The `encrypt()` result: the four ciphertexts, card metadata, browser data and the
     /// API's `payment` object.
-    fn result_object(&self, values: &[(String, String)]) -> Object {
+    fn result_object(&self, values: &[(Slot, String)]) -> Object {
         let result = Object::new();
-        let value = |slot: &str| {
+        let value = |slot: Slot| {
             values
                 .iter()
-                .find(|(s, _)| s == slot)
+                .find(|(s, _)| *s == slot)
                 .map(|(_, v)| v.clone())
         };
         for slot in [
-            "encryptedCardNumber",
-            "encryptedExpireMonth",
-            "encryptedExpireYear",
-            "encryptedCVV",
+            Slot::CardNumber,
+            Slot::ExpireMonth,
+            Slot::ExpireYear,
+            Slot::Cvv,
         ] {
             set(
                 &result,
-                slot,
+                slot.id(),
                 value(slot).map_or(JsValue::NULL, JsValue::from),
             );
         }
-        let holder_name = value("holderName").filter(|n| !n.is_empty());
+        let holder_name = value(Slot::HolderName).filter(|n| !n.is_empty());
         set(
             &result,
             "holderName",
@@ -665,22 +668,22 @@ impl Host {
         set(
             &payment,
             "encrypted_card_no",
-            value("encryptedCardNumber").map_or(JsValue::NULL, JsValue::from),
+            value(Slot::CardNumber).map_or(JsValue::NULL, JsValue::from),
         );
         set(
             &payment,
             "encrypted_exp_month",
-            value("encryptedExpireMonth").map_or(JsValue::NULL, JsValue::from),
+            value(Slot::ExpireMonth).map_or(JsValue::NULL, JsValue::from),
         );
         set(
             &payment,
             "encrypted_exp_year",
-            value("encryptedExpireYear").map_or(JsValue::NULL, JsValue::from),
+            value(Slot::ExpireYear).map_or(JsValue::NULL, JsValue::from),
         );
         set(
             &payment,
             "encrypted_cvv",
-            value("encryptedCVV").map_or(JsValue::NULL, JsValue::from),
+            value(Slot::Cvv).map_or(JsValue::NULL, JsValue::from),
         );
         if let Some(name) = holder_name {
             set(&payment, "holder_name", name);
@@ -793,17 +796,5 @@ impl Host {
                 &paykka_error("UNMOUNTED", "the card form was unmounted", None),
             );
         }
-    }
-}
-
-/// A readable message for a setup or encryption code (no secrets involved).
-pub fn setup_message(code: &str) -> &'static str {
-    match code {
-        "ORIGIN_NOT_ALLOWED" => "this page's origin is not registered for the client key",
-        "KEY_FETCH_FAILED" => "the secure origin could not give the encryption key",
-        "KEY_INVALID" => "the encryption key is not usable",
-        "ENCRYPTION_FAILED" => "the card could not be encrypted",
-        "INVALID_OPTION" => "the frame got malformed options",
-        _ => "the secure fields failed",
     }
 }
