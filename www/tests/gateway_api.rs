@@ -613,6 +613,16 @@ async fn three_d_secure_challenge_then_query() {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
+    let policy = page.headers()["content-security-policy"].to_str().unwrap();
+    let ancestors = policy
+        .split(';')
+        .find_map(|d| d.trim().strip_prefix("frame-ancestors"))
+        .unwrap();
+    assert_eq!(
+        ancestors.split_whitespace().collect::<Vec<_>>(),
+        ["'self'", SHOP],
+        "framed only by the merchant's registered origins"
+    );
     let html = String::from_utf8(
         page.into_body()
             .collect()
