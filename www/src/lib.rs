@@ -2,6 +2,7 @@
 //! the tests can build either app around a temporary data directory.
 
 pub mod gateway;
+pub mod guesses;
 pub mod keys;
 pub mod merchant;
 pub mod money;

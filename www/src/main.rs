@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use paykka_www::gateway::{self, ClientKey, Gateway};
+use paykka_www::guesses::RepeatedTransId;
 use paykka_www::merchant::{self, client::PaykkaClient, Merchant};
 use paykka_www::{keys, store::Db};
 use rsa::PublicKey;
@@ -62,6 +63,10 @@ struct Args {
     /// First webhook retry delay in ms (doubles per attempt).
     #[arg(long, env = "PAYKKA_WEBHOOK_BACKOFF_MS", default_value_t = 1000)]
     webhook_backoff_ms: i64,
+    /// How the sandbox answers a repeated `trans_id` (PayKKa does not document it): `first`
+    /// returns the first payment, `refuse` refuses with SB0006.
+    #[arg(long, env = "PAYKKA_REPEATED_TRANS_ID", default_value = "first", value_parser = ["first", "refuse"])]
+    repeated_trans_id: String,
     /// Serve the component lab page (`/lab.html`) that the end-to-end tests use.
     #[arg(long, env = "PAYKKA_LAB")]
     lab: bool,
@@ -140,6 +145,11 @@ async fn main() -> anyhow::Result<()> {
         }],
         http: http.clone(),
         webhook_backoff_ms: args.webhook_backoff_ms,
+        repeated_trans_id: if args.repeated_trans_id == "refuse" {
+            RepeatedTransId::Refused
+        } else {
+            RepeatedTransId::FirstPayment
+        },
     });
     let merchant = Arc::new(Merchant {
         origin: merchant_url.clone(),

@@ -83,6 +83,7 @@ fn sandbox_in(dir: tempfile::TempDir, backoff_ms: i64) -> Sandbox {
         ],
         http: reqwest::Client::new(),
         webhook_backoff_ms: backoff_ms,
+        repeated_trans_id: paykka_www::guesses::RepeatedTransId::FirstPayment,
     });
     Sandbox {
         gateway,
@@ -292,7 +293,8 @@ async fn requests_need_a_valid_fresh_single_use_signature() {
     let replay = s.send(s.request(path, &body, &headers), path).await;
     assert_eq!(
         (replay.status, replay.body["ret_code"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("206003"))
+        (StatusCode::UNAUTHORIZED, Some("SB0003")),
+        "a replayed nonce: a sandbox-only code, PayKKa documents none"
     );
 
     let garbage = b"{not json";
@@ -506,58 +508,147 @@ async fn amounts_currencies_methods_and_plain_cards() {
 }
 
 #[tokio::test]
-async fn capture_void_refund_and_queries() {
+async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     let s = sandbox();
     let mut manual = s.order("M1", s.card("4242424242424242", "123", now_ms()));
     manual["capture_method"] = json!("MANUAL");
+    let authorized = s.call(gateway::payments::INITIATE, &manual).await.body["data"].clone();
+    assert_eq!(authorized["status"], "AUTHORIZED");
+    assert_eq!(authorized["authorisation_type"], "FINAL_AUTH");
     assert_eq!(
-        s.call(gateway::payments::INITIATE, &manual).await.body["data"]["status"],
-        "AUTHORIZED"
+        authorized["balances"],
+        json!({"authed_amount": 300, "captured_amount": 0, "able_to_capture_amount": 300,
+               "voided_amount": 0, "able_to_void_amount": 300, "refunded_amount": 0,
+               "able_to_refund_amount": 0})
     );
+    assert!(
+        authorized.get("refunded_amount").is_none(),
+        "no home-made members"
+    );
+    let m1 = authorized["order_id"].as_str().unwrap().to_owned();
     let capture = s
         .call(
             gateway::payments::CAPTURE,
-            &json!({"merchant_id": MERCHANT_ID, "trans_id": "M1"}),
+            &json!({"merchant_id": MERCHANT_ID, "order_id": m1}),
         )
         .await;
     assert_eq!(capture.body["data"]["status"], "SUCCESS");
-    let void = s
-        .call(
-            gateway::payments::VOID,
-            &json!({"merchant_id": MERCHANT_ID, "trans_id": "M1"}),
-        )
+    assert_eq!(
+        capture.body["data"]["balances"]["able_to_refund_amount"],
+        300
+    );
+    let void = |order_id: &str, reason: Option<&str>| {
+        let mut body = json!({"merchant_id": MERCHANT_ID, "order_id": order_id});
+        if let Some(reason) = reason {
+            body["reason"] = json!(reason);
+        }
+        body
+    };
+    let late_void = s
+        .call(gateway::payments::VOID, &void(&m1, Some("OTHER")))
         .await;
     assert_eq!(
-        void.body["ret_code"], "010000",
-        "a captured payment cannot be voided"
+        late_void.body["ret_code"], "SB0005",
+        "a captured payment cannot be voided (sandbox-only code)"
     );
 
     let mut manual = s.order("M2", s.card("5555555555554444", "123", now_ms()));
     manual["capture_method"] = json!("MANUAL");
-    s.call(gateway::payments::INITIATE, &manual).await;
-    let void = s
+    let m2 = s.call(gateway::payments::INITIATE, &manual).await.body["data"]["order_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for bad in [void(&m2, None), void(&m2, Some("BORED"))] {
+        let refused = s.call(gateway::payments::VOID, &bad).await;
+        assert_eq!(
+            refused.body["ret_code"], "010000",
+            "void needs PayKKa's reason"
+        );
+    }
+    let by_trans_id = s
         .call(
             gateway::payments::VOID,
-            &json!({"merchant_id": MERCHANT_ID, "trans_id": "M2"}),
+            &json!({"merchant_id": MERCHANT_ID, "trans_id": "M2", "reason": "OTHER"}),
         )
         .await;
-    assert_eq!(void.body["data"]["status"], "CANCELED");
+    assert_eq!(
+        by_trans_id.body["ret_code"], "010000",
+        "void takes order_id"
+    );
+    let voided = s
+        .call(
+            gateway::payments::VOID,
+            &void(&m2, Some("REQUESTED_BY_CUSTOMER")),
+        )
+        .await;
+    assert_eq!(
+        voided.body,
+        json!({"ret_code": "000000", "ret_msg": "Success"}),
+        "no data, as documented"
+    );
+    let query = s
+        .call(
+            gateway::payments::QUERY,
+            &json!({"merchant_id": MERCHANT_ID, "order_id": m2}),
+        )
+        .await;
+    assert_eq!(query.body["data"]["status"], "CANCELED");
+    assert_eq!(query.body["data"]["balances"]["voided_amount"], 300);
 
-    let refund = |id: &str, amount: i64| json!({"merchant_id": MERCHANT_ID, "trans_id": "M1", "refund_trans_id": id, "amount": amount});
+    let refund = |id: &str, amount: i64| {
+        json!({"merchant_id": MERCHANT_ID, "ori_order_id": m1, "refund_trans_id": id,
+               "refund_amount": amount, "currency": "USD", "reason": "REQUESTED_BY_CUSTOMER",
+               "notify_url": "http://127.0.0.1:9/refunds"})
+    };
     let first = s.call(gateway::payments::REFUND, &refund("RF1", 100)).await;
-    assert_eq!(first.body["data"]["status"], "SUCCESS");
+    let data = &first.body["data"];
+    assert_eq!(data["status"], "SUCCESS");
+    for member in [
+        "merchant_id",
+        "currency",
+        "error_code",
+        "error_description",
+        "refund_trans_id",
+        "refund_order_id",
+        "order_id",
+        "amount",
+    ] {
+        assert!(
+            !data[member].is_null(),
+            "refund answer lacks {member}: {data}"
+        );
+    }
+    assert!(data["refund_order_id"].as_str().unwrap().starts_with("RG"));
     let repeat = s.call(gateway::payments::REFUND, &refund("RF1", 100)).await;
     assert_eq!(
-        repeat.body["data"]["refund_order_id"], first.body["data"]["refund_order_id"],
+        repeat.body["data"]["refund_order_id"], data["refund_order_id"],
         "idempotent"
     );
     let too_much = s.call(gateway::payments::REFUND, &refund("RF2", 201)).await;
     assert_eq!(too_much.body["ret_code"], "010000");
+    let mut wrong_currency = refund("RF2", 10);
+    wrong_currency["currency"] = json!("EUR");
     assert_eq!(
-        s.call(gateway::payments::REFUND, &refund("RF3", 200))
+        s.call(gateway::payments::REFUND, &wrong_currency)
             .await
-            .body["data"]["status"],
-        "SUCCESS"
+            .body["ret_code"],
+        "010000"
+    );
+    let mut by_trans_id = refund("RF3", 200);
+    by_trans_id.as_object_mut().unwrap().remove("ori_order_id");
+    by_trans_id["trans_id"] = json!("M1");
+    let last = s.call(gateway::payments::REFUND, &by_trans_id).await;
+    assert_eq!(last.body["data"]["status"], "SUCCESS", "{}", last.body);
+    let unpaid = s
+        .call(
+            gateway::payments::REFUND,
+            &json!({"merchant_id": MERCHANT_ID, "ori_order_id": m2,
+        "refund_trans_id": "RF4", "refund_amount": 1, "currency": "USD"}),
+        )
+        .await;
+    assert_eq!(
+        unpaid.body["ret_code"], "SB0005",
+        "a voided payment cannot be refunded"
     );
     let query = s
         .call(
@@ -566,24 +657,51 @@ async fn capture_void_refund_and_queries() {
         )
         .await;
     assert_eq!(query.body["data"]["status"], "REFUNDED");
-    let refund_query = s
+    assert_eq!(query.body["data"]["balances"]["refunded_amount"], 300);
+    assert_eq!(query.body["data"]["balances"]["able_to_refund_amount"], 0);
+    let rg = last.body["data"]["refund_order_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for key in [
+        json!({"refund_trans_id": "RF3"}),
+        json!({"refund_order_id": rg}),
+    ] {
+        let mut body = json!({"merchant_id": MERCHANT_ID});
+        body.as_object_mut()
+            .unwrap()
+            .extend(key.as_object().unwrap().clone());
+        let found = s.call(gateway::payments::REFUND_QUERY, &body).await;
+        assert_eq!(found.body["data"]["amount"], 200, "{key}");
+        assert_eq!(found.body["data"]["currency"], "USD");
+        assert_eq!(found.body["data"]["merchant_id"], MERCHANT_ID);
+        assert_eq!(found.body["data"]["error_code"], "0000");
+    }
+    let unknown = s
         .call(
             gateway::payments::REFUND_QUERY,
-            &json!({"merchant_id": MERCHANT_ID, "refund_trans_id": "RF3"}),
+            &json!({"merchant_id": MERCHANT_ID, "refund_trans_id": "nope"}),
         )
         .await;
-    assert_eq!(refund_query.body["data"]["amount"], 200);
-    let kinds = s
+    assert_eq!(
+        unknown.body["ret_code"], "SB0004",
+        "an unknown refund: sandbox-only code"
+    );
+    let outbox = s
         .gateway
         .db
         .call(|c| {
-            let mut st = c.prepare("SELECT event_key FROM outbox ORDER BY id")?;
-            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            let mut st = c.prepare("SELECT event_key, url FROM outbox ORDER BY id")?;
+            let rows =
+                st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
         })
         .await
         .unwrap();
-    let kinds: Vec<&str> = kinds.iter().map(|k| k.split(':').nth(1).unwrap()).collect();
+    let kinds: Vec<&str> = outbox
+        .iter()
+        .map(|(k, _)| k.split(':').nth(1).unwrap())
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -595,6 +713,64 @@ async fn capture_void_refund_and_queries() {
             "REFUND.SUCCESS"
         ]
     );
+    assert!(
+        outbox[4..]
+            .iter()
+            .all(|(_, url)| url == "http://127.0.0.1:9/refunds"),
+        "refund notifications go to the refund's notify_url"
+    );
+}
+
+#[tokio::test]
+async fn query_by_session_and_payment_answers_carry_session_and_authorisation() {
+    let s = sandbox();
+    let session = s
+        .call(
+            gateway::sessions::CREATE,
+            &json!({"merchant_id": MERCHANT_ID, "trans_id": "QS1", "currency": "USD", "amount": 300}),
+        )
+        .await;
+    let sid = session.body["data"]["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let none_yet = s
+        .call(
+            gateway::payments::QUERY,
+            &json!({"merchant_id": MERCHANT_ID, "session_id": sid}),
+        )
+        .await;
+    assert_eq!(
+        none_yet.body["ret_code"], "206024",
+        "no order until the shopper pays"
+    );
+    let paid = s
+        .call(
+            gateway::payments::INITIATE,
+            &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": "QS1-P",
+                    "session_id": sid, "return_url": "http://shop.example/return",
+                    "payment": s.card_in(Some(&sid), "4242424242424242", "123", now_ms())}),
+        )
+        .await;
+    assert_eq!(paid.body["data"]["session_id"], sid.as_str());
+    let found = s
+        .call(
+            gateway::payments::QUERY,
+            &json!({"merchant_id": MERCHANT_ID, "session_id": sid}),
+        )
+        .await;
+    assert_eq!(
+        found.body["data"]["order_id"],
+        paid.body["data"]["order_id"]
+    );
+    assert_eq!(found.body["data"]["authorisation_type"], "FINAL_AUTH");
+    let nothing = s
+        .call(
+            gateway::payments::QUERY,
+            &json!({"merchant_id": MERCHANT_ID}),
+        )
+        .await;
+    assert_eq!(nothing.body["ret_code"], "010000");
 }
 
 #[tokio::test]

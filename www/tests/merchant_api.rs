@@ -1,33 +1,111 @@
-//! The merchant's webhook receiver: only PayKKa-signed, fresh notifications are taken,
-//! each (order, type) once; the order follows.
+//! The merchant server as PayKKa sees it: what it sends (documented `browser` members, the
+//! shopper's IP in `customer`), what it trusts (signed answers about the payment it asked
+//! about; a webhook only after a query), forward-only orders, one record per notification
+//! (a second partial refund counts), and no second charge whichever way PayKKa answers a
+//! repeated `trans_id`.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
-use paykka_www::keys;
+use http_body_util::BodyExt;
+use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
+use paykka_www::gateway::{self, ClientKey, Gateway};
+use paykka_www::guesses::RepeatedTransId;
+use paykka_www::keys::{self, KeyPair};
 use paykka_www::merchant::{self, api::WEBHOOK_PATH, client::PaykkaClient, Merchant};
 use paykka_www::signing;
 use paykka_www::store::Db;
 use rsa::PublicKey;
-use serde_json::json;
+use serde_json::{json, Value};
 use tower::ServiceExt;
 
-#[tokio::test]
-async fn webhooks_must_be_signed_and_count_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
-    let stranger = keys::load_or_create(&dir.path().join("stranger.pem")).unwrap();
+const MERCHANT_ID: &str = "10001234567890";
+const APP_ID: &str = "100012345678901";
+
+/// A stand-in PayKKa: records every call and answers each with `data` (signed), or with a
+/// 503 while `down`.
+#[derive(Clone)]
+struct FakePaykka {
+    base_url: String,
+    calls: Arc<Mutex<Vec<(String, Value)>>>,
+    data: Arc<Mutex<Value>>,
+    down: Arc<Mutex<bool>>,
+}
+
+impl FakePaykka {
+    async fn start(platform: rsa::PrivateKey, data: Value) -> FakePaykka {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let fake = FakePaykka {
+            base_url: format!("http://{}", listener.local_addr().unwrap()),
+            calls: Arc::default(),
+            data: Arc::new(Mutex::new(data)),
+            down: Arc::default(),
+        };
+        let state = fake.clone();
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri, body: Bytes| {
+            let (state, platform) = (state.clone(), platform.clone());
+            async move {
+                let path = uri.path().to_owned();
+                let request = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                state.calls.lock().unwrap().push((path.clone(), request));
+                let mut headers = axum::http::HeaderMap::new();
+                if *state.down.lock().unwrap() {
+                    return (StatusCode::SERVICE_UNAVAILABLE, headers, Vec::new());
+                }
+                let data = state.data.lock().unwrap().clone();
+                let body = serde_json::to_vec(
+                    &json!({"ret_code": "000000", "ret_msg": "Success", "data": data}),
+                )
+                .unwrap();
+                let signed = signing::sign_now(&platform, "POST", &path, &body);
+                for (name, value) in [
+                    ("x-paykka-timestamp", signed.timestamp),
+                    ("x-paykka-nonce", signed.nonce),
+                    ("x-paykka-sign", signed.sign),
+                    ("content-type", "application/json".to_owned()),
+                ] {
+                    headers.insert(name, value.parse().unwrap());
+                }
+                (StatusCode::OK, headers, body)
+            }
+        });
+        let app = app.into_make_service();
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        fake
+    }
+
+    fn calls_to(&self, path: &str) -> Vec<Value> {
+        let calls = self.calls.lock().unwrap();
+        calls
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, b)| b.clone())
+            .collect()
+    }
+}
+
+/// The merchant site talking to PayKKa at `base_url`; one order `T1` of US$3.00.
+struct Shop {
+    app: axum::Router,
+    db: Db,
+    platform: KeyPair,
+    dir: tempfile::TempDir,
+}
+
+async fn shop(dir: tempfile::TempDir, platform: KeyPair, base_url: &str) -> Shop {
     let merchant_key = keys::load_or_create(&dir.path().join("merchant.pem")).unwrap();
     let db = Db::open(&dir.path().join("merchant.sqlite"), merchant::MIGRATIONS).unwrap();
     let state = Arc::new(Merchant {
         origin: "http://127.0.0.1:1".into(),
         client_key: "ck_test".into(),
-        gateway_url: "http://127.0.0.1:2".into(),
+        gateway_url: base_url.into(),
         paykka: PaykkaClient {
-            base_url: "http://127.0.0.1:2".into(),
-            merchant_id: "10001234567890".into(),
-            app_id: "100012345678901".into(),
+            base_url: base_url.into(),
+            merchant_id: MERCHANT_ID.into(),
+            app_id: APP_ID.into(),
             merchant_key: merchant_key.private.clone(),
             platform_key: PublicKey::from(&platform.private),
             http: reqwest::Client::new(),
@@ -42,205 +120,400 @@ async fn webhooks_must_be_signed_and_count_once() {
     std::fs::write(dir.path().join("lab.html"), "lab").unwrap();
     std::fs::write(dir.path().join("index.html"), "shop").unwrap();
     let app = merchant::site::app(state, dir.path(), dir.path());
-    let body = serde_json::to_vec(&json!({
-        "notify_type": "PAYMENT.SUCCESS", "merchant_id": "10001234567890", "trans_id": "T1",
-        "order_id": "GW1", "status": "SUCCESS", "amount": 300, "currency": "USD", "error_code": "0000",
-    }))
-    .unwrap();
-    let send_with =
-        |key: Option<&rsa::PrivateKey>, timestamp: i64, nonce: String, body: Vec<u8>| {
-            let ts = timestamp.to_string();
-            let mut request =
-                Request::post(WEBHOOK_PATH).header("content-type", "application/json");
-            if let Some(key) = key {
-                let sign = signing::sign(
-                    key,
-                    &signing::string_to_sign("POST", WEBHOOK_PATH, &ts, &nonce, &body),
-                );
-                request = request
-                    .header("x-paykka-timestamp", ts)
-                    .header("x-paykka-nonce", nonce)
-                    .header("x-paykka-sign", sign);
-            }
-            let app = app.clone();
-            let request = request.body(Body::from(body)).unwrap();
-            async move { app.oneshot(request).await.unwrap().status() }
-        };
-    let send = |key: Option<&rsa::PrivateKey>, timestamp: i64| {
-        send_with(key, timestamp, signing::new_nonce(), body.clone())
-    };
-    assert_eq!(
-        send(None, signing::now_ms()).await,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        send(Some(&stranger.private), signing::now_ms()).await,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        send(Some(&platform.private), signing::now_ms() - 10 * 60 * 1000).await,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        send(Some(&platform.private), signing::now_ms()).await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        send(Some(&platform.private), signing::now_ms()).await,
-        StatusCode::OK,
-        "a repeat is acknowledged"
-    );
-    let (rows, status): (i64, String) = db
-        .call(|c| {
-            let rows = c.query_row("SELECT COUNT(*) FROM webhooks", [], |r| r.get(0))?;
-            let status =
-                c.query_row("SELECT status FROM orders WHERE trans_id = 'T1'", [], |r| {
-                    r.get(0)
-                })?;
-            Ok((rows, status))
-        })
-        .await
-        .unwrap();
-    assert_eq!((rows, status.as_str()), (1, "SUCCESS"));
-
-    // The very same signed request again (same nonce): refused.
-    let nonce = signing::new_nonce();
-    let now = signing::now_ms();
-    let notification = |notify_type: &str, status: &str| {
-        serde_json::to_vec(&json!({
-            "notify_type": notify_type, "merchant_id": "10001234567890", "trans_id": "T1",
-            "order_id": "GW1", "status": status, "amount": 300, "currency": "USD", "error_code": "0000",
-        }))
-        .unwrap()
-    };
-    let first = send_with(
-        Some(&platform.private),
-        now,
-        nonce.clone(),
-        notification("PAYMENT.AUTHORIZATION", "AUTHORIZED"),
-    )
-    .await;
-    assert_eq!(first, StatusCode::OK);
-    let replayed = send_with(
-        Some(&platform.private),
-        now,
-        nonce,
-        notification("PAYMENT.AUTHORIZATION", "AUTHORIZED"),
-    )
-    .await;
-    assert_eq!(replayed, StatusCode::UNAUTHORIZED, "a replayed nonce");
-    // A late notification of an earlier state never moves the order backwards.
-    for (notify_type, late) in [
-        ("PAYMENT.AUTHORIZATION", "AUTHORIZED"),
-        ("PAYMENT.PROCESSING", "PROCESSING"),
-        ("PAYMENT.FAILURE", "FAILURE"),
-    ] {
-        let answer = send_with(
-            Some(&platform.private),
-            signing::now_ms(),
-            signing::new_nonce(),
-            notification(notify_type, late),
-        )
-        .await;
-        assert_eq!(answer, StatusCode::OK, "acknowledged, not applied");
+    Shop {
+        app,
+        db,
+        platform,
+        dir,
     }
-    let status: String = db
-        .call(|c| {
-            c.query_row("SELECT status FROM orders WHERE trans_id = 'T1'", [], |r| {
-                r.get(0)
-            })
-        })
-        .await
-        .unwrap();
-    assert_eq!(status, "SUCCESS", "a SUCCESS order stays SUCCESS");
-
-    // The component lab is a test tool: not served without --lab.
-    let lab = app
-        .clone()
-        .oneshot(Request::get("/lab.html").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(lab.status(), StatusCode::NOT_FOUND);
-    let shop = app
-        .oneshot(Request::get("/index.html").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(shop.status(), StatusCode::OK);
 }
 
-/// A stand-in PayKKa whose signed answers speak of another payment than the one asked.
-async fn confused_paykka(platform: rsa::PrivateKey) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let path = paykka_www::gateway::payments::QUERY;
-    let app = axum::Router::new().route(
-        path,
-        axum::routing::post(move || {
-            let platform = platform.clone();
-            async move {
-                let body = serde_json::to_vec(&json!({"ret_code": "000000", "ret_msg": "Success",
-                    "data": {"trans_id": "SOMEONE-ELSE", "order_id": "GW9", "status": "SUCCESS",
-                             "card_info": {"card_brand": "VISA", "bin": "424242", "last4": "4242"}}}))
-                .unwrap();
-                let signed = signing::sign_now(&platform, "POST", path, &body);
-                (
-                    [
-                        ("x-paykka-timestamp", signed.timestamp),
-                        ("x-paykka-nonce", signed.nonce),
-                        ("x-paykka-sign", signed.sign),
-                        ("content-type", "application/json".to_owned()),
-                    ],
-                    body,
-                )
-            }
-        }),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{address}")
+fn payment_data(status: &str) -> Value {
+    json!({"merchant_id": MERCHANT_ID, "trans_id": "T1", "order_id": "GW1", "status": status,
+           "amount": 300, "currency": "USD", "error_code": "0000", "error_description": "Success",
+           "card_info": {"card_brand": "VISA", "bin": "424242", "last4": "4242"}})
+}
+
+impl Shop {
+    async fn status(&self) -> String {
+        self.db
+            .call(|c| {
+                c.query_row("SELECT status FROM orders WHERE trans_id = 'T1'", [], |r| {
+                    r.get(0)
+                })
+            })
+            .await
+            .unwrap()
+    }
+
+    async fn count(&self, sql: &'static str) -> i64 {
+        self.db
+            .call(move |c| c.query_row(sql, [], |r| r.get(0)))
+            .await
+            .unwrap()
+    }
+
+    /// Sends a notification signed with `key` (none: unsigned) at `timestamp` with `nonce`.
+    async fn notify(
+        &self,
+        key: Option<&rsa::PrivateKey>,
+        timestamp: i64,
+        nonce: &str,
+        body: &Value,
+    ) -> StatusCode {
+        let body = serde_json::to_vec(body).unwrap();
+        let ts = timestamp.to_string();
+        let mut request = Request::post(WEBHOOK_PATH).header("content-type", "application/json");
+        if let Some(key) = key {
+            let sign = signing::sign(
+                key,
+                &paykka_www::guesses::webhook_message(WEBHOOK_PATH, &ts, nonce, &body),
+            );
+            request = request
+                .header("x-paykka-timestamp", ts)
+                .header("x-paykka-nonce", nonce)
+                .header("x-paykka-sign", sign);
+        }
+        let request = request.body(Body::from(body)).unwrap();
+        self.app.clone().oneshot(request).await.unwrap().status()
+    }
+
+    /// A fresh, properly signed notification.
+    async fn notify_signed(&self, body: &Value) -> StatusCode {
+        let nonce = signing::new_nonce();
+        self.notify(
+            Some(&self.platform.private),
+            signing::now_ms(),
+            &nonce,
+            body,
+        )
+        .await
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .app
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn pay(&self, body: Value) -> (StatusCode, Value) {
+        let request = Request::post("/api/payments")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+fn notification(notify_type: &str, status: &str) -> Value {
+    json!({"notify_type": notify_type, "merchant_id": MERCHANT_ID, "trans_id": "T1",
+           "order_id": "GW1", "status": status, "amount": 300, "currency": "USD", "error_code": "0000"})
+}
+
+async fn fake_and_shop(data: Value) -> (FakePaykka, Shop) {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
+    let fake = FakePaykka::start(platform.private.clone(), data).await;
+    let base_url = fake.base_url.clone();
+    (fake, shop(dir, platform, &base_url).await)
 }
 
 #[tokio::test]
-async fn an_answer_about_another_payment_is_not_trusted() {
-    let dir = tempfile::tempdir().unwrap();
-    let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
-    let merchant_key = keys::load_or_create(&dir.path().join("merchant.pem")).unwrap();
-    let base_url = confused_paykka(platform.private.clone()).await;
-    let db = Db::open(&dir.path().join("merchant.sqlite"), merchant::MIGRATIONS).unwrap();
-    let state = Arc::new(Merchant {
-        origin: "http://127.0.0.1:1".into(),
-        client_key: "ck_test".into(),
-        gateway_url: base_url.clone(),
-        paykka: PaykkaClient {
-            base_url,
-            merchant_id: "10001234567890".into(),
-            app_id: "100012345678901".into(),
-            merchant_key: merchant_key.private.clone(),
-            platform_key: PublicKey::from(&platform.private),
-            http: reqwest::Client::new(),
-        },
-        db: db.clone(),
-        serve_lab: false,
-    });
-    db.call(|c| c.execute("INSERT INTO orders (trans_id, amount, currency, status, created_at, updated_at) VALUES ('T1', 300, 'USD', 'CREATED', 0, 0)", []))
-        .await
-        .unwrap();
-    let app = merchant::site::app(state, dir.path(), dir.path());
-    let response = app
-        .oneshot(
-            Request::get("/api/payments/T1")
-                .body(Body::empty())
-                .unwrap(),
+async fn webhooks_must_be_signed_fresh_and_new_and_are_trusted_only_after_a_query() {
+    let (fake, shop) = fake_and_shop(payment_data("SUCCESS")).await;
+    let stranger = keys::load_or_create(&shop.dir.path().join("stranger.pem")).unwrap();
+    let success = notification("PAYMENT.SUCCESS", "SUCCESS");
+    let now = signing::now_ms();
+    assert_eq!(
+        shop.notify(None, now, "n-unsigned-1", &success).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        shop.notify(Some(&stranger.private), now, "n-stranger-1", &success)
+            .await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        shop.notify(
+            Some(&shop.platform.private),
+            now - 10 * 60 * 1000,
+            "n-stale-01",
+            &success
         )
+        .await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(shop.status().await, "CREATED");
+    assert!(
+        fake.calls_to("/v3/payment/acq/query").is_empty(),
+        "nothing queried for a forgery"
+    );
+
+    assert_eq!(
+        shop.notify(Some(&shop.platform.private), now, "n-first-001", &success)
+            .await,
+        StatusCode::OK
+    );
+    assert_eq!(shop.status().await, "SUCCESS");
+    let queries = fake.calls_to("/v3/payment/acq/query");
+    assert_eq!(
+        queries.len(),
+        1,
+        "the notification was checked with a query"
+    );
+    assert_eq!(queries[0]["order_id"], "GW1");
+    assert_eq!(
+        shop.notify(Some(&shop.platform.private), now, "n-first-001", &success)
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "the same signed request again (same nonce)"
+    );
+    assert_eq!(
+        shop.notify_signed(&success).await,
+        StatusCode::OK,
+        "a repeat is acknowledged"
+    );
+    assert_eq!(
+        shop.count("SELECT COUNT(*) FROM webhooks").await,
+        1,
+        "and stored once"
+    );
+
+    // A late notification of an earlier state: the query says SUCCESS, and even an answer
+    // of an earlier state would not move the order back.
+    *fake.data.lock().unwrap() = payment_data("AUTHORIZED");
+    for (kind, late) in [
+        ("PAYMENT.AUTHORIZATION", "AUTHORIZED"),
+        ("PAYMENT.FAILURE", "FAILURE"),
+    ] {
+        assert_eq!(
+            shop.notify_signed(&notification(kind, late)).await,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        shop.status().await,
+        "SUCCESS",
+        "a SUCCESS order stays SUCCESS"
+    );
+
+    // The notification's own claim is not what moves the order: the query's answer is.
+    let (fake, shop) = fake_and_shop(payment_data("FAILURE")).await;
+    assert_eq!(shop.notify_signed(&success).await, StatusCode::OK);
+    assert_eq!(
+        shop.status().await,
+        "FAILURE",
+        "PayKKa's query, not the notification"
+    );
+    drop(fake);
+
+    // PayKKa cannot be asked: not acknowledged (it comes again), the order unchanged.
+    let (fake, shop) = fake_and_shop(payment_data("SUCCESS")).await;
+    *fake.down.lock().unwrap() = true;
+    assert_eq!(
+        shop.notify_signed(&success).await,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(shop.status().await, "CREATED");
+    *fake.down.lock().unwrap() = false;
+    assert_eq!(
+        shop.notify_signed(&success).await,
+        StatusCode::OK,
+        "the retry"
+    );
+    assert_eq!(shop.status().await, "SUCCESS");
+
+    // The component lab is a test tool: not served without --lab.
+    assert_eq!(shop.get("/lab.html").await.0, StatusCode::NOT_FOUND);
+    let shop_page = shop
+        .app
+        .clone()
+        .oneshot(Request::get("/index.html").body(Body::empty()).unwrap())
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
-    let status: String = db
-        .call(|c| {
-            c.query_row("SELECT status FROM orders WHERE trans_id = 'T1'", [], |r| {
-                r.get(0)
-            })
-        })
-        .await
-        .unwrap();
-    assert_eq!(status, "CREATED", "nothing recorded from a confused answer");
+    assert_eq!(shop_page.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_partial_refund_notification_counts() {
+    let (fake, shop) = fake_and_shop(payment_data("SUCCESS")).await;
+    assert_eq!(
+        shop.notify_signed(&notification("PAYMENT.SUCCESS", "SUCCESS"))
+            .await,
+        StatusCode::OK
+    );
+    let refund = |refund_order_id: &str, refund_trans_id: &str| {
+        json!({"notify_type": "REFUND.SUCCESS", "merchant_id": MERCHANT_ID, "trans_id": refund_trans_id,
+               "refund_order_id": refund_order_id, "order_id": "GW1", "status": "SUCCESS",
+               "amount": 100, "currency": "USD", "error_code": "0000"})
+    };
+    *fake.data.lock().unwrap() = payment_data("PARTIALLY_REFUNDED");
+    assert_eq!(
+        shop.notify_signed(&refund("RG1", "R-1")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        shop.notify_signed(&refund("RG2", "R-2")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        shop.notify_signed(&refund("RG2", "R-2")).await,
+        StatusCode::OK,
+        "a repeat"
+    );
+    assert_eq!(
+        shop.count("SELECT COUNT(*) FROM webhooks WHERE notify_type = 'REFUND.SUCCESS'")
+            .await,
+        2,
+        "two partial refunds, two records; the repeat is one of them"
+    );
+    assert_eq!(shop.status().await, "PARTIALLY_REFUNDED");
+    *fake.data.lock().unwrap() = payment_data("REFUNDED");
+    assert_eq!(
+        shop.notify_signed(&refund("RG3", "R-3")).await,
+        StatusCode::OK
+    );
+    assert_eq!(shop.status().await, "REFUNDED");
+}
+
+#[tokio::test]
+async fn requests_carry_only_documented_members_and_answers_must_be_about_the_payment() {
+    let (fake, shop) = fake_and_shop(payment_data("SUCCESS")).await;
+    let (status, answer) = shop
+        .pay(json!({
+            "trans_id": "T1",
+            "payment": {"payment_method": "BANKCARD", "encrypted_card_no": "a.b.c.d.e", "evil": "x"},
+            "browser": {"user_agent": "UA", "language": "en-US", "screen_width": 1280,
+                        "java_enabled": false, "javascript_enabled": true,
+                        "challenge_window_size": "04", "ip": "6.6.6.6", "made_up": {"x": 1}},
+        }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let sent = fake.calls_to("/v3/payment/acq");
+    let request = &sent[0];
+    assert_eq!(
+        request["browser"],
+        json!({"user_agent": "UA", "language": "en-US", "screen_width": 1280, "java_enabled": false}),
+        "only PayKKa's documented browser members"
+    );
+    assert!(request["payment"].get("evil").is_none());
+    assert!(
+        request["customer"].get("order_ip").is_some(),
+        "the shopper's IP in customer.order_ip"
+    );
+    assert_eq!(
+        request["customer"]["order_ip"],
+        request["customer"]["pay_ip"]
+    );
+    assert_eq!(request["amount"], 300, "the order's amount");
+
+    // An answer about another payment is not trusted, and records nothing.
+    let mut confused = payment_data("SUCCESS");
+    confused["trans_id"] = json!("SOMEONE-ELSE");
+    let (_fake, shop) = fake_and_shop(confused).await;
+    let (status, _) = shop.get("/api/payments/T1").await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert_eq!(
+        shop.status().await,
+        "CREATED",
+        "nothing recorded from a confused answer"
+    );
+}
+
+/// The real sandbox gateway on a loopback port, answering a repeated `trans_id` `mode`'s way.
+async fn sandbox_gateway(
+    dir: &std::path::Path,
+    platform: &KeyPair,
+    mode: RepeatedTransId,
+) -> (String, EncryptionKey) {
+    let merchant_key = keys::load_or_create(&dir.join("merchant.pem")).unwrap();
+    let card = keys::load_or_create(&dir.join("card.pem")).unwrap();
+    let card_key =
+        EncryptionKey::from_jwk(&serde_json::from_value(card.public_jwk()).unwrap(), None).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let state = Arc::new(Gateway {
+        own_origin: url.clone(),
+        db: Db::open(&dir.join("gateway.sqlite"), gateway::MIGRATIONS).unwrap(),
+        platform_key: platform.private.clone(),
+        merchants: vec![gateway::Merchant {
+            merchant_id: MERCHANT_ID.into(),
+            app_id: APP_ID.into(),
+            public_key: PublicKey::from(&merchant_key.private),
+            pci: false,
+        }],
+        clients: vec![ClientKey {
+            key: "ck_test".into(),
+            merchant_id: MERCHANT_ID.into(),
+            origins: vec![],
+            card_key: card,
+        }],
+        http: reqwest::Client::new(),
+        webhook_backoff_ms: 1000,
+        repeated_trans_id: mode,
+    });
+    let app = gateway::app(state, dir, dir);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, card_key)
+}
+
+#[tokio::test]
+async fn a_repeated_trans_id_never_charges_twice_whichever_way_paykka_answers() {
+    for mode in [RepeatedTransId::FirstPayment, RepeatedTransId::Refused] {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
+        let (url, card_key) = sandbox_gateway(dir.path(), &platform, mode).await;
+        let gateway_db = dir.path().join("gateway.sqlite");
+        let shop = shop(dir, platform, &url).await;
+        let card = |number: &str| {
+            let jwe = |field, value: &str| {
+                let context = EncryptionContext {
+                    now_ms: signing::now_ms(),
+                    session_id: None,
+                };
+                encrypt_field(&card_key, field, value, &context, &mut rand::rng()).unwrap()
+            };
+            json!({"payment_method": "BANKCARD",
+                   "encrypted_card_no": jwe(FieldName::Number, number),
+                   "encrypted_exp_month": jwe(FieldName::ExpiryMonth, "12"),
+                   "encrypted_exp_year": jwe(FieldName::ExpiryYear, "2040"),
+                   "encrypted_cvv": jwe(FieldName::Cvc, "123")})
+        };
+        let (first_status, first) = shop
+            .pay(json!({"trans_id": "T1", "payment": card("4242424242424242")}))
+            .await;
+        assert_eq!(
+            (first_status, first["status"].as_str()),
+            (StatusCode::OK, Some("SUCCESS")),
+            "{mode:?}: {first}"
+        );
+        let (again_status, again) = shop
+            .pay(json!({"trans_id": "T1", "payment": card("5555555555554444")}))
+            .await;
+        assert_eq!(again_status, StatusCode::OK, "{mode:?}: {again}");
+        assert_eq!(
+            again["order_id"], first["order_id"],
+            "{mode:?}: the first payment"
+        );
+        let payments: i64 = rusqlite::Connection::open(&gateway_db)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM payments", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(payments, 1, "{mode:?}: one charge");
+    }
 }

@@ -189,6 +189,7 @@ fn gateway_state(dir: &std::path::Path) -> gateway::State {
         }],
         http: reqwest::Client::new(),
         webhook_backoff_ms: 50,
+        repeated_trans_id: paykka_www::guesses::RepeatedTransId::FirstPayment,
     })
 }
 

@@ -47,6 +47,8 @@ pub struct Gateway {
     pub http: reqwest::Client,
     /// First webhook retry delay; doubles per attempt.
     pub webhook_backoff_ms: i64,
+    /// How a repeated `trans_id` is answered (PayKKa does not say).
+    pub repeated_trans_id: crate::guesses::RepeatedTransId,
 }
 
 pub type State = Arc<Gateway>;
@@ -79,6 +81,9 @@ pub const MIGRATIONS: &[&str] = &[
        id INTEGER PRIMARY KEY AUTOINCREMENT, event_key TEXT NOT NULL UNIQUE,
        url TEXT NOT NULL, app_id TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
        next_attempt_at INTEGER NOT NULL, delivered_at INTEGER, last_status TEXT);",
+    "ALTER TABLE payments ADD COLUMN authorisation_type TEXT NOT NULL DEFAULT 'FINAL_AUTH';
+     ALTER TABLE refunds ADD COLUMN reason TEXT;
+     ALTER TABLE refunds ADD COLUMN notify_url TEXT;",
 ];
 
 /// An API error: HTTP status and PayKKa's `{ret_code, ret_msg}`.
@@ -121,6 +126,25 @@ impl Gateway {
             .map(|c| &c.card_key)
     }
 }
+
+/// Sandbox-only codes, for refusals PayKKa documents no code for (docs/sandbox.md lists
+/// them). `SB0001`/`SB0002` (session expired / paid) are in `sessions`, `SB0006`
+/// (repeated `trans_id` refused) in `guesses`.
+pub const NONCE_REPLAYED: &str = "SB0003";
+pub const REFUND_NOT_FOUND: &str = "SB0004";
+pub const WRONG_ORDER_STATE: &str = "SB0005";
+
+/// The answer for an operation the order's status does not allow.
+pub fn wrong_state(status: &str, operation: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        WRONG_ORDER_STATE,
+        format!("Order in status {status} cannot be {operation}"),
+    )
+}
+
+/// `reason` of Void and Refund: PayKKa's enum.
+pub const REASONS: [&str; 4] = ["DUPLICATE", "FRAUDULENT", "REQUESTED_BY_CUSTOMER", "OTHER"];
 
 /// The authenticated caller and the path it called, for signing the answer.
 pub struct Caller<'a> {
@@ -182,7 +206,8 @@ pub async fn authenticate<'a>(
         .await
         .map_err(ApiError::internal)?;
     if fresh == 0 {
-        return Err(unauthorized("206003", "Nonce already used"));
+        // PayKKa documents no code for a replayed request.
+        return Err(unauthorized(NONCE_REPLAYED, "Nonce already used"));
     }
     Ok(Caller { merchant, path })
 }
@@ -190,7 +215,7 @@ pub async fn authenticate<'a>(
 /// A JSON answer signed with the platform key (`x-paykka-timestamp/nonce/sign`).
 pub fn signed(gateway: &Gateway, path: &str, status: StatusCode, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
-    let signed = signing::sign_now(&gateway.platform_key, "POST", path, &bytes);
+    let signed = crate::guesses::sign_answer(&gateway.platform_key, path, &bytes);
     let mut response = (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],
@@ -210,14 +235,14 @@ pub fn signed(gateway: &Gateway, path: &str, status: StatusCode, body: &Value) -
     response
 }
 
-/// `{ret_code: "000000", ret_msg: "Success", data}`.
+/// `{ret_code: "000000", ret_msg: "Success", data}`, or without `data` where PayKKa's
+/// answer has none (`Value::Null`).
 pub fn success(gateway: &Gateway, path: &str, data: Value) -> Response {
-    signed(
-        gateway,
-        path,
-        StatusCode::OK,
-        &json!({"ret_code": "000000", "ret_msg": "Success", "data": data}),
-    )
+    let mut body = json!({"ret_code": "000000", "ret_msg": "Success"});
+    if !data.is_null() {
+        body["data"] = data;
+    }
+    signed(gateway, path, StatusCode::OK, &body)
 }
 
 /// An error answer, signed like every answer.

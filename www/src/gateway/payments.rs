@@ -14,12 +14,13 @@ use serde_json::{json, Value};
 use super::cards::{decrypt_field, outcome, Card, CardError, Outcome};
 use super::webhooks::{enqueue, payment_notification};
 use super::{authenticate, parse, respond, ApiError, Caller, Gateway, State};
+use crate::guesses::{RepeatedTransId, DUPLICATE_TRANS_ID};
 use crate::money;
 use crate::signing::now_ms;
 
 pub const INITIATE: &str = "/v3/payment/acq";
 pub const QUERY: &str = "/v3/payment/acq/query";
-pub const CAPTURE: &str = "/v3/payment/acq/capture";
+pub const CAPTURE: &str = crate::guesses::CAPTURE_PATH;
 pub const VOID: &str = "/v3/payment/acq/void";
 pub const REFUND: &str = "/v3/payment/acq/refund";
 pub const REFUND_QUERY: &str = "/v3/payment/acq/refund/query";
@@ -42,6 +43,7 @@ struct PaymentObject {
 struct InitiateRequest {
     merchant_id: String,
     payment_type: String,
+    authorisation_type: Option<String>,
     capture_method: Option<String>,
     trans_id: String,
     /// Given by the session when paying within one.
@@ -71,13 +73,14 @@ pub struct Payment {
     pub return_url: Option<String>,
     pub challenge_token: Option<String>,
     pub session_id: Option<String>,
+    pub authorisation_type: String,
     pub refunded_amount: i64,
     pub updated_at: i64,
 }
 
 const PAYMENT_COLUMNS: &str = "order_id, merchant_id, trans_id, status, amount, currency, payment_method, \
      capture_method, card_brand, card_bin, card_last4, error_code, error_description, notify_url, return_url, \
-     challenge_token, refunded_amount, updated_at, session_id";
+     challenge_token, refunded_amount, updated_at, session_id, authorisation_type";
 
 impl Payment {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
@@ -102,6 +105,7 @@ impl Payment {
             refunded_amount: row.get(16)?,
             updated_at: row.get(17)?,
             session_id: row.get(18)?,
+            authorisation_type: row.get(19)?,
         })
     }
 
@@ -119,14 +123,15 @@ impl Payment {
         .optional()
     }
 
-    /// The session's latest payment.
+    /// A merchant's session's latest payment.
     pub fn find_in_session(
         conn: &rusqlite::Connection,
+        merchant_id: &str,
         session_id: &str,
     ) -> rusqlite::Result<Option<Payment>> {
         conn.query_row(
-            &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE session_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1"),
-            [session_id],
+            &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ?1 AND session_id = ?2 ORDER BY created_at DESC, rowid DESC LIMIT 1"),
+            params![merchant_id, session_id],
             Payment::from_row,
         )
         .optional()
@@ -144,6 +149,26 @@ impl Payment {
         .optional()
     }
 
+    /// The amounts PayKKa reports in `balances`, from the status and what was refunded.
+    pub fn balances(&self) -> Value {
+        let a = self.amount;
+        let (authed, captured, to_capture, voided, to_void) = match self.status.as_str() {
+            "AUTHORIZED" => (a, 0, a, 0, a),
+            "SUCCESS" | "PARTIALLY_REFUNDED" | "REFUNDED" => (a, a, 0, 0, 0),
+            "CANCELED" => (a, 0, 0, a, 0),
+            _ => (0, 0, 0, 0, 0),
+        };
+        json!({
+            "authed_amount": authed,
+            "captured_amount": captured,
+            "able_to_capture_amount": to_capture,
+            "voided_amount": voided,
+            "able_to_void_amount": to_void,
+            "refunded_amount": self.refunded_amount,
+            "able_to_refund_amount": captured - self.refunded_amount,
+        })
+    }
+
     /// The API's view of the payment.
     pub fn data(&self, gateway_origin: &str) -> Value {
         let mut data = json!({
@@ -153,11 +178,13 @@ impl Payment {
             "status": self.status,
             "amount": self.amount,
             "currency": self.currency,
+            "authorisation_type": self.authorisation_type,
             "capture_method": self.capture_method,
             "error_code": self.error_code,
             "error_description": self.error_description,
             "payment": {"payment_method": self.payment_method},
-            "refunded_amount": self.refunded_amount,
+            "balances": self.balances(),
+            "session_id": self.session_id,
         });
         if let Some((brand, bin, last4)) = &self.card {
             data["card_info"] = json!({"card_brand": brand, "bin": bin, "last4": last4});
@@ -316,6 +343,15 @@ async fn initiate_inner(
             "payment_type must be PURCHASE or RECURRING",
         ));
     }
+    let authorisation_type = request
+        .authorisation_type
+        .clone()
+        .unwrap_or_else(|| "FINAL_AUTH".into());
+    if !["FINAL_AUTH", "PRE_AUTH"].contains(&authorisation_type.as_str()) {
+        return Err(ApiError::bad_request(
+            "authorisation_type must be FINAL_AUTH or PRE_AUTH",
+        ));
+    }
     let capture_method = request
         .capture_method
         .clone()
@@ -354,7 +390,7 @@ async fn initiate_inner(
         .await
         .map_err(ApiError::internal)?;
     if let Some(existing) = existing {
-        return Ok(existing.data(&gateway.own_origin));
+        return repeated(gateway, &existing);
     }
 
     let now = now_ms();
@@ -432,6 +468,7 @@ async fn initiate_inner(
         return_url: request.return_url,
         challenge_token: challenge,
         session_id: request.session_id,
+        authorisation_type,
         refunded_amount: 0,
         updated_at: now,
     };
@@ -475,9 +512,21 @@ async fn initiate_inner(
             tracing::info!(order_id = %payment.order_id, status = %payment.status, "payment");
             Ok(payment.data(&gateway.own_origin))
         }
-        Stored::Existing(payment) => Ok(payment.data(&gateway.own_origin)),
+        Stored::Existing(payment) => repeated(gateway, &payment),
         Stored::Replayed => Err(card_error(CardError::Replayed)),
         Stored::SessionPaid => Err(super::sessions::already_paid()),
+    }
+}
+
+/// The answer to an Initiate whose `trans_id` already made `first` (see `guesses`).
+fn repeated(gateway: &Gateway, first: &Payment) -> Result<Value, ApiError> {
+    match gateway.repeated_trans_id {
+        RepeatedTransId::FirstPayment => Ok(first.data(&gateway.own_origin)),
+        RepeatedTransId::Refused => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            DUPLICATE_TRANS_ID,
+            "Duplicate trans_id",
+        )),
     }
 }
 
@@ -516,11 +565,12 @@ fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> rusqlite::Result<()> {
         None => (None, None, None),
     };
     tx.execute(
-        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?18)"),
+        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?18)"),
         params![
             p.order_id, p.merchant_id, p.trans_id, p.status, p.amount, p.currency, p.payment_method,
             p.capture_method, brand, bin, last4, p.error_code, p.error_description, p.notify_url,
-            p.return_url, p.challenge_token, p.refunded_amount, p.updated_at, p.session_id
+            p.return_url, p.challenge_token, p.refunded_amount, p.updated_at, p.session_id,
+            p.authorisation_type
         ],
     )?;
     Ok(())
@@ -586,37 +636,63 @@ struct OrderRequest {
     merchant_id: String,
     trans_id: Option<String>,
     order_id: Option<String>,
+    session_id: Option<String>,
+}
+
+/// How a request names a payment.
+enum OrderKey {
+    /// `trans_id` or `order_id`.
+    Id(String),
+    Session(String),
+}
+
+fn check_merchant(caller: &Caller<'_>, merchant_id: &str) -> Result<(), ApiError> {
+    if merchant_id == caller.merchant.merchant_id {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "merchant_id does not belong to the caller",
+        ))
+    }
+}
+
+fn order_not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "206024", "Order does not exist")
 }
 
 async fn find_order(
     gateway: &State,
-    caller: &Caller<'_>,
-    body: &Bytes,
+    merchant_id: &str,
+    key: OrderKey,
 ) -> Result<Payment, ApiError> {
-    let request: OrderRequest = parse(body)?;
-    if request.merchant_id != caller.merchant.merchant_id {
-        return Err(ApiError::bad_request(
-            "merchant_id does not belong to the caller",
-        ));
-    }
-    let key = request
-        .trans_id
-        .or(request.order_id)
-        .ok_or_else(|| ApiError::bad_request("trans_id or order_id is required"))?;
-    let merchant_id = request.merchant_id;
+    let merchant_id = merchant_id.to_owned();
     gateway
         .db
-        .call(move |conn| Payment::find(conn, &merchant_id, &key))
+        .call(move |conn| match key {
+            OrderKey::Id(id) => Payment::find(conn, &merchant_id, &id),
+            OrderKey::Session(id) => Payment::find_in_session(conn, &merchant_id, &id),
+        })
         .await
         .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "206024", "Order does not exist"))
+        .ok_or_else(order_not_found)
 }
 
-/// Query Transaction.
+/// Query Transaction: by `trans_id`, `order_id` or `session_id`.
 pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         let caller = authenticate(&gateway, &headers, QUERY, &body).await?;
-        Ok(find_order(&gateway, &caller, &body)
+        let request: OrderRequest = parse(&body)?;
+        check_merchant(&caller, &request.merchant_id)?;
+        let key = match (request.trans_id.or(request.order_id), request.session_id) {
+            (Some(id), _) => OrderKey::Id(id),
+            (None, Some(session)) => OrderKey::Session(session),
+            (None, None) => {
+                return Err(ApiError::bad_request(
+                    "trans_id, order_id or session_id is required",
+                ))
+            }
+        };
+        Ok(find_order(&gateway, &request.merchant_id, key)
             .await?
             .data(&gateway.own_origin))
     }
@@ -624,24 +700,21 @@ pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: B
     respond(&gateway, QUERY, result)
 }
 
-/// Moves an AUTHORIZED payment to `to` (capture → SUCCESS, void → CANCELED).
+/// Moves an AUTHORIZED payment to `to` (capture → SUCCESS, void → CANCELED); a repeat of
+/// the same move answers as the first.
 async fn settle_authorized(
     gateway: &State,
-    headers: &HeaderMap,
-    body: &Bytes,
-    path: &'static str,
+    caller: &Caller<'_>,
+    payment: Payment,
     to: &'static str,
-) -> Result<Value, ApiError> {
-    let caller = authenticate(gateway, headers, path, body).await?;
-    let payment = find_order(gateway, &caller, body).await?;
+    operation: &'static str,
+) -> Result<Payment, ApiError> {
     let app_id = caller.merchant.app_id.clone();
-    let order_id = payment.order_id.clone();
-    let merchant_id = payment.merchant_id.clone();
     let updated = gateway
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let Some(mut p) = Payment::find(&tx, &merchant_id, &order_id)? else {
+            let Some(mut p) = Payment::find(&tx, &payment.merchant_id, &payment.order_id)? else {
                 return Ok(None);
             };
             if p.status == to {
@@ -657,133 +730,249 @@ async fn settle_authorized(
         .await
         .map_err(ApiError::internal)?;
     match updated {
-        Some(Ok(p)) => Ok(p.data(&gateway.own_origin)),
-        Some(Err(status)) => Err(ApiError::bad_request(format!(
-            "Order in status {status} cannot change to {to}"
-        ))),
-        None => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "206024",
-            "Order does not exist",
-        )),
+        Some(Ok(p)) => Ok(p),
+        Some(Err(status)) => Err(super::wrong_state(&status, operation)),
+        None => Err(order_not_found()),
     }
 }
 
-/// Capture an authorisation.
+/// Capture an authorisation (the path and fields are guesses: see `guesses`).
 pub async fn capture(
     Extract(gateway): Extract<State>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let result = settle_authorized(&gateway, &headers, &body, CAPTURE, "SUCCESS").await;
+    let result = async {
+        let caller = authenticate(&gateway, &headers, CAPTURE, &body).await?;
+        let request: OrderRequest = parse(&body)?;
+        check_merchant(&caller, &request.merchant_id)?;
+        let id = request
+            .order_id
+            .or(request.trans_id)
+            .ok_or_else(|| ApiError::bad_request("order_id is required"))?;
+        let payment = find_order(&gateway, &request.merchant_id, OrderKey::Id(id)).await?;
+        let payment = settle_authorized(&gateway, &caller, payment, "SUCCESS", "captured").await?;
+        Ok(payment.data(&gateway.own_origin))
+    }
+    .await;
     respond(&gateway, CAPTURE, result)
 }
 
-/// Void (cancel) an authorisation.
+#[derive(Deserialize)]
+struct VoidRequest {
+    merchant_id: String,
+    order_id: String,
+    reason: String,
+}
+
+/// Void (cancel) an authorisation: `order_id` and a `reason` from PayKKa's enum; the
+/// answer is `{ret_code, ret_msg}` only, as documented.
 pub async fn void(Extract(gateway): Extract<State>, headers: HeaderMap, body: Bytes) -> Response {
-    let result = settle_authorized(&gateway, &headers, &body, VOID, "CANCELED").await;
+    let result = async {
+        let caller = authenticate(&gateway, &headers, VOID, &body).await?;
+        let request: VoidRequest = parse(&body)?;
+        check_merchant(&caller, &request.merchant_id)?;
+        if !super::REASONS.contains(&request.reason.as_str()) {
+            return Err(ApiError::bad_request(
+                "reason must be DUPLICATE, FRAUDULENT, REQUESTED_BY_CUSTOMER or OTHER",
+            ));
+        }
+        let payment = find_order(
+            &gateway,
+            &request.merchant_id,
+            OrderKey::Id(request.order_id),
+        )
+        .await?;
+        settle_authorized(&gateway, &caller, payment, "CANCELED", "voided").await?;
+        Ok(Value::Null)
+    }
+    .await;
     respond(&gateway, VOID, result)
 }
 
 #[derive(Deserialize)]
 struct RefundRequest {
     merchant_id: String,
-    trans_id: Option<String>,
-    order_id: Option<String>,
     refund_trans_id: String,
-    amount: Value,
+    /// The original payment: PayKKa's `ori_order_id`, or its `trans_id`.
+    ori_order_id: Option<String>,
+    trans_id: Option<String>,
+    refund_amount: Value,
+    currency: String,
+    reason: Option<String>,
+    notify_url: Option<String>,
 }
 
-/// A stored refund: refund order id, order id, refund trans id, amount, status.
-type RefundRow = (String, String, String, i64, String);
-
-fn refund_data(row: RefundRow) -> Value {
-    let (refund_order_id, order_id, refund_trans_id, amount, status) = row;
-    json!({"refund_order_id": refund_order_id, "order_id": order_id, "refund_trans_id": refund_trans_id, "amount": amount, "status": status})
+/// A stored refund with its payment's merchant and currency.
+struct Refund {
+    refund_order_id: String,
+    order_id: String,
+    merchant_id: String,
+    refund_trans_id: String,
+    amount: i64,
+    currency: String,
+    status: String,
 }
 
-fn find_refund(
-    conn: &rusqlite::Connection,
-    merchant_id: &str,
-    refund_trans_id: &str,
-) -> rusqlite::Result<Option<RefundRow>> {
-    conn.query_row(
-        "SELECT refund_order_id, order_id, refund_trans_id, amount, status FROM refunds WHERE merchant_id = ?1 AND refund_trans_id = ?2",
-        params![merchant_id, refund_trans_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-    )
-    .optional()
+impl Refund {
+    fn find(
+        conn: &rusqlite::Connection,
+        merchant_id: &str,
+        refund_trans_id: Option<&str>,
+        refund_order_id: Option<&str>,
+    ) -> rusqlite::Result<Option<Refund>> {
+        conn.query_row(
+            "SELECT r.refund_order_id, r.order_id, r.merchant_id, r.refund_trans_id, r.amount, p.currency, r.status \
+             FROM refunds r JOIN payments p ON p.order_id = r.order_id \
+             WHERE r.merchant_id = ?1 AND (r.refund_trans_id = ?2 OR r.refund_order_id = ?3)",
+            params![merchant_id, refund_trans_id, refund_order_id],
+            |r| {
+                Ok(Refund {
+                    refund_order_id: r.get(0)?,
+                    order_id: r.get(1)?,
+                    merchant_id: r.get(2)?,
+                    refund_trans_id: r.get(3)?,
+                    amount: r.get(4)?,
+                    currency: r.get(5)?,
+                    status: r.get(6)?,
+                })
+            },
+        )
+        .optional()
+    }
+
+    /// The refund as Refund and Refund Query answer it.
+    fn data(&self) -> Value {
+        json!({
+            "merchant_id": self.merchant_id,
+            "refund_trans_id": self.refund_trans_id,
+            "refund_order_id": self.refund_order_id,
+            "order_id": self.order_id,
+            "status": self.status,
+            "amount": self.amount,
+            "currency": self.currency,
+            "error_code": "0000",
+            "error_description": "Success",
+        })
+    }
 }
 
-/// Refund a paid order, fully or in part; `refund_trans_id` makes it happen once.
+/// Refund a paid order, fully or in part; `refund_trans_id` makes it happen once. The
+/// notification goes to the refund's `notify_url`, else the payment's.
 pub async fn refund(Extract(gateway): Extract<State>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         let caller = authenticate(&gateway, &headers, REFUND, &body).await?;
         let request: RefundRequest = parse(&body)?;
-        if request.merchant_id != caller.merchant.merchant_id {
-            return Err(ApiError::bad_request("merchant_id does not belong to the caller"));
+        check_merchant(&caller, &request.merchant_id)?;
+        let amount = amount_of(&request.refund_amount).ok_or_else(|| {
+            ApiError::bad_request("refund_amount must be a positive integer in minor units")
+        })?;
+        if request
+            .reason
+            .as_deref()
+            .is_some_and(|r| !super::REASONS.contains(&r))
+        {
+            return Err(ApiError::bad_request(
+                "reason must be DUPLICATE, FRAUDULENT, REQUESTED_BY_CUSTOMER or OTHER",
+            ));
         }
-        let amount = amount_of(&request.amount).ok_or_else(|| ApiError::bad_request("amount must be a positive integer"))?;
-        let key = request.trans_id.or(request.order_id).ok_or_else(|| ApiError::bad_request("trans_id or order_id is required"))?;
+        super::check_urls(&[("notify_url", request.notify_url.as_deref())])?;
+        let key = request
+            .ori_order_id
+            .clone()
+            .or(request.trans_id.clone())
+            .ok_or_else(|| ApiError::bad_request("ori_order_id or trans_id is required"))?;
         let app_id = caller.merchant.app_id.clone();
-        let merchant_id = request.merchant_id;
-        let refund_trans_id = request.refund_trans_id;
-        let outcome = gateway
+        gateway
             .db
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                if let Some(existing) = find_refund(&tx, &merchant_id, &refund_trans_id)? {
-                    return Ok(Ok(existing));
-                }
-                let Some(mut p) = Payment::find(&tx, &merchant_id, &key)? else {
-                    return Ok(Err(ApiError::new(StatusCode::NOT_FOUND, "206024", "Order does not exist")));
-                };
-                if !["SUCCESS", "PARTIALLY_REFUNDED"].contains(&p.status.as_str()) {
-                    return Ok(Err(ApiError::new(StatusCode::BAD_REQUEST, "1006", "Refund not allowed")));
-                }
-                if amount > p.amount - p.refunded_amount {
-                    return Ok(Err(ApiError::bad_request("amount exceeds what is left to refund")));
-                }
-                let refund_order_id = format!("RG{}", &order_id()[2..]);
-                let now = now_ms();
-                tx.execute(
-                    "INSERT INTO refunds (refund_order_id, order_id, merchant_id, refund_trans_id, amount, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'SUCCESS', ?6)",
-                    params![refund_order_id, p.order_id, merchant_id, refund_trans_id, amount, now],
-                )?;
-                p.refunded_amount += amount;
-                let status = if p.refunded_amount == p.amount { "REFUNDED" } else { "PARTIALLY_REFUNDED" };
-                tx.execute(
-                    "UPDATE payments SET status = ?1, refunded_amount = ?2, updated_at = ?3 WHERE order_id = ?4",
-                    params![status, p.refunded_amount, now, p.order_id],
-                )?;
-                p.status = status.into();
-                if let Some(url) = &p.notify_url {
-                    let body = json!({
-                        "notify_type": "REFUND.SUCCESS", "error_code": "0000", "error_description": "Success",
-                        "merchant_id": p.merchant_id, "trans_id": refund_trans_id, "refund_order_id": refund_order_id,
-                        "order_id": p.order_id, "status": "SUCCESS", "amount": amount, "currency": p.currency,
-                        "timestamp": now,
-                    });
-                    enqueue(&tx, &format!("{refund_order_id}:REFUND.SUCCESS"), url, &body, &app_id)?;
-                }
-                tx.commit()?;
-                Ok(Ok((refund_order_id, p.order_id, refund_trans_id, amount, "SUCCESS".to_owned())))
-            })
+            .call(move |conn| record_refund(conn, &request, &key, amount, &app_id))
             .await
-            .map_err(ApiError::internal)?;
-        outcome.map(refund_data)
+            .map_err(ApiError::internal)?
+            .map(|refund| refund.data())
     }
     .await;
     respond(&gateway, REFUND, result)
 }
 
+fn record_refund(
+    conn: &mut rusqlite::Connection,
+    request: &RefundRequest,
+    key: &str,
+    amount: i64,
+    app_id: &str,
+) -> rusqlite::Result<Result<Refund, ApiError>> {
+    let merchant_id = &request.merchant_id;
+    let tx = conn.transaction()?;
+    if let Some(existing) = Refund::find(&tx, merchant_id, Some(&request.refund_trans_id), None)? {
+        return Ok(Ok(existing));
+    }
+    let Some(mut p) = Payment::find(&tx, merchant_id, key)? else {
+        return Ok(Err(order_not_found()));
+    };
+    if !["SUCCESS", "PARTIALLY_REFUNDED"].contains(&p.status.as_str()) {
+        return Ok(Err(super::wrong_state(&p.status, "refunded")));
+    }
+    if request.currency != p.currency {
+        return Ok(Err(ApiError::bad_request("currency is not the payment's")));
+    }
+    if amount > p.amount - p.refunded_amount {
+        return Ok(Err(ApiError::bad_request(
+            "refund_amount exceeds what is left to refund",
+        )));
+    }
+    let refund_order_id = format!("RG{}", &order_id()[2..]);
+    let now = now_ms();
+    tx.execute(
+        "INSERT INTO refunds (refund_order_id, order_id, merchant_id, refund_trans_id, amount, status, reason, notify_url, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 'SUCCESS', ?6, ?7, ?8)",
+        params![refund_order_id, p.order_id, merchant_id, request.refund_trans_id, amount, request.reason, request.notify_url, now],
+    )?;
+    p.refunded_amount += amount;
+    let status = if p.refunded_amount == p.amount {
+        "REFUNDED"
+    } else {
+        "PARTIALLY_REFUNDED"
+    };
+    tx.execute(
+        "UPDATE payments SET status = ?1, refunded_amount = ?2, updated_at = ?3 WHERE order_id = ?4",
+        params![status, p.refunded_amount, now, p.order_id],
+    )?;
+    if let Some(url) = request.notify_url.as_ref().or(p.notify_url.as_ref()) {
+        // In refund notifications `trans_id` is the merchant's refund_trans_id.
+        let body = json!({
+            "notify_type": "REFUND.SUCCESS", "error_code": "0000", "error_description": "Success",
+            "merchant_id": p.merchant_id, "trans_id": request.refund_trans_id, "refund_order_id": refund_order_id,
+            "order_id": p.order_id, "status": "SUCCESS", "amount": amount, "currency": p.currency,
+            "timestamp": now,
+        });
+        enqueue(
+            &tx,
+            &format!("{refund_order_id}:REFUND.SUCCESS"),
+            url,
+            &body,
+            app_id,
+        )?;
+    }
+    tx.commit()?;
+    Ok(Ok(Refund {
+        refund_order_id,
+        order_id: p.order_id,
+        merchant_id: merchant_id.clone(),
+        refund_trans_id: request.refund_trans_id.clone(),
+        amount,
+        currency: p.currency,
+        status: "SUCCESS".into(),
+    }))
+}
+
 #[derive(Deserialize)]
 struct RefundQuery {
     merchant_id: String,
-    refund_trans_id: String,
+    refund_trans_id: Option<String>,
+    refund_order_id: Option<String>,
 }
 
-/// Refund Query.
+/// Refund Query, by `refund_trans_id` and/or `refund_order_id`.
 pub async fn refund_query(
     Extract(gateway): Extract<State>,
     headers: HeaderMap,
@@ -792,18 +981,32 @@ pub async fn refund_query(
     let result = async {
         let caller = authenticate(&gateway, &headers, REFUND_QUERY, &body).await?;
         let request: RefundQuery = parse(&body)?;
-        if request.merchant_id != caller.merchant.merchant_id {
+        check_merchant(&caller, &request.merchant_id)?;
+        if request.refund_trans_id.is_none() && request.refund_order_id.is_none() {
             return Err(ApiError::bad_request(
-                "merchant_id does not belong to the caller",
+                "refund_trans_id or refund_order_id is required",
             ));
         }
         gateway
             .db
-            .call(move |conn| find_refund(conn, &request.merchant_id, &request.refund_trans_id))
+            .call(move |conn| {
+                Refund::find(
+                    conn,
+                    &request.merchant_id,
+                    request.refund_trans_id.as_deref(),
+                    request.refund_order_id.as_deref(),
+                )
+            })
             .await
             .map_err(ApiError::internal)?
-            .map(refund_data)
-            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "206024", "Refund does not exist"))
+            .map(|refund| refund.data())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    super::REFUND_NOT_FOUND,
+                    "Refund does not exist",
+                )
+            })
     }
     .await;
     respond(&gateway, REFUND_QUERY, result)

@@ -169,7 +169,8 @@ pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: B
                 else {
                     return Ok(None);
                 };
-                let payment = Payment::find_in_session(conn, &session.session_id)?;
+                let payment =
+                    Payment::find_in_session(conn, &request.merchant_id, &session.session_id)?;
                 Ok(Some(session.data(payment, &origin)))
             })
             .await

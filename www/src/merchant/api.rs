@@ -187,6 +187,23 @@ pub struct PayRequest {
     browser: Option<Value>,
 }
 
+/// The `browser` members PayKKa documents; anything else the page sends is dropped.
+const BROWSER_MEMBERS: [&str; 13] = [
+    "user_agent",
+    "color_depth",
+    "language",
+    "java_enabled",
+    "device_type",
+    "terminal_type",
+    "device_os",
+    "timezone_offset",
+    "screen_height",
+    "screen_width",
+    "cookies",
+    "device_finger_print_id",
+    "fraud_detection_id",
+];
+
 /// Only these members of the page's `payment` object go to PayKKa.
 const PAYMENT_MEMBERS: [&str; 7] = [
     "payment_method",
@@ -284,11 +301,11 @@ fn order_may_move(conn: &rusqlite::Connection, trans_id: &str, to: &str) -> rusq
 
 /// Pays an order with the page's encrypted card: builds the whole PayKKa request (amount
 /// from the order, never from the page), signs and sends it. A repeat for the same order
-/// reuses its `trans_id`, so PayKKa answers with the first payment: never a second charge.
+/// reuses its `trans_id`, so PayKKa answers with the first payment or refuses the repeat
+/// (then the first payment is queried): never a second charge.
 pub async fn pay(
     Extract(merchant): Extract<State>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
     Json(request): Json<PayRequest>,
 ) -> Result<Json<Value>, AppError> {
     let trans_id = request.trans_id.clone();
@@ -318,15 +335,19 @@ pub async fn pay(
             "The payment details are incomplete.",
         ));
     }
-    let mut browser = request
-        .browser
-        .filter(Value::is_object)
-        .unwrap_or_else(|| json!({}));
-    browser["accept_header"] = json!(headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("*/*"));
-    browser["ip"] = json!(ip.map(|ip| ip.to_string()));
+    // Only the members PayKKa documents for `browser`; the shopper's IP goes in `customer`.
+    let mut browser = serde_json::Map::new();
+    if let Some(given) = request.browser.as_ref().and_then(Value::as_object) {
+        for member in BROWSER_MEMBERS {
+            if let Some(value) = given
+                .get(member)
+                .filter(|v| v.is_string() || v.is_number() || v.is_boolean())
+            {
+                browser.insert(member.into(), value.clone());
+            }
+        }
+    }
+    let ip = ip.map(|ip| ip.to_string());
     let origin = &merchant.origin;
     let body = json!({
         "merchant_id": merchant.paykka.merchant_id,
@@ -354,15 +375,37 @@ pub async fn pay(
             "first_name": "Demo", "last_name": "Shopper", "address_line1": "1 Market St",
             "country": "US", "city": "San Francisco", "postal_code": "94107",
         },
-        "customer": {"email": "shopper@example.com"},
+        "customer": {"email": "shopper@example.com", "order_ip": ip, "pay_ip": ip},
     });
-    let data = merchant
+    let data = match merchant
         .paykka
         .call(crate::gateway::payments::INITIATE, &body)
-        .await?;
+        .await
+    {
+        Ok(data) => data,
+        // A repeated trans_id may be refused rather than answered with the first payment
+        // (PayKKa does not say which): whatever the refusal, a payment that exists wins.
+        Err(refused @ CallError::Refused(..)) => {
+            match query_payment(&merchant, &request.trans_id).await {
+                Ok(existing) => existing,
+                Err(_) => return Err(refused.into()),
+            }
+        }
+        Err(other) => return Err(other.into()),
+    };
     let data = answer_for(data, &request.trans_id)?;
     record(&merchant, &data).await.map_err(AppError::internal)?;
     Ok(Json(view(&data, true)))
+}
+
+/// Asks PayKKa for the payment `trans_id` made; only an answer about it is taken.
+async fn query_payment(merchant: &State, trans_id: &str) -> Result<Value, AppError> {
+    let body = json!({"merchant_id": merchant.paykka.merchant_id, "trans_id": trans_id, "timestamp": now_ms()});
+    let data = merchant
+        .paykka
+        .call(crate::gateway::payments::QUERY, &body)
+        .await?;
+    answer_for(data, trans_id)
 }
 
 /// Queries a payment at PayKKa and updates the order.
@@ -371,12 +414,7 @@ pub async fn query(
     Path(trans_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, AppError> {
-    let body = json!({"merchant_id": merchant.paykka.merchant_id, "trans_id": trans_id, "timestamp": now_ms()});
-    let data = merchant
-        .paykka
-        .call(crate::gateway::payments::QUERY, &body)
-        .await?;
-    let data = answer_for(data, &trans_id)?;
+    let data = query_payment(&merchant, &trans_id).await?;
     record(&merchant, &data).await.map_err(AppError::internal)?;
     // Anyone with the order number may ask; the card is shown to its owner only.
     let owner = merchant
@@ -448,8 +486,7 @@ pub async fn webhook(
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
     };
-    let message = signing::string_to_sign(
-        "POST",
+    let message = crate::guesses::webhook_message(
         WEBHOOK_PATH,
         header(HEADER_TIMESTAMP),
         header(HEADER_NONCE),
@@ -473,48 +510,92 @@ pub async fn webhook(
             .into_response();
     };
     let nonce = header(HEADER_NONCE).to_owned();
+    let order_id = notification["order_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let stored = merchant
         .db
-        .call(move |conn| {
-            let text = |key: &str| notification[key].as_str().unwrap_or_default().to_owned();
-            let tx = conn.transaction()?;
-            let now = now_ms();
-            tx.execute(
-                "DELETE FROM webhook_nonces WHERE seen_at < ?1",
-                [now - 2 * signing::TIMESTAMP_WINDOW_MS],
-            )?;
-            let fresh = tx.execute(
-                "INSERT OR IGNORE INTO webhook_nonces (nonce, seen_at) VALUES (?1, ?2)",
-                params![nonce, now],
-            )?;
-            if fresh == 0 {
-                return Ok(None);
-            }
-            let inserted = tx.execute(
-                "INSERT OR IGNORE INTO webhooks (order_id, notify_type, trans_id, status, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![text("order_id"), text("notify_type"), text("trans_id"), text("status"), notification.to_string(), now_ms()],
-            )?;
-            let moves = order_may_move(&tx, &text("trans_id"), &text("status"))?;
-            if inserted == 1 && text("notify_type").starts_with("PAYMENT.") && moves {
-                tx.execute(
-                    "UPDATE orders SET status = ?1, order_id = ?2, error_code = ?3, updated_at = ?4 WHERE trans_id = ?5",
-                    params![text("status"), text("order_id"), text("error_code"), now_ms(), text("trans_id")],
-                )?;
-            }
-            tx.commit()?;
-            Ok(Some(inserted))
-        })
+        .call(move |conn| store_notification(conn, &nonce, &notification))
         .await;
     match stored {
-        Ok(Some(_)) => Json(json!({"ret_code": "000000", "ret_msg": "Success"})).into_response(),
-        Ok(None) => {
+        Ok(true) => {}
+        Ok(false) => {
             tracing::warn!("webhook refused: nonce already used");
-            (
+            return (
                 StatusCode::UNAUTHORIZED,
                 Json(json!({"ret_code": "206003", "ret_msg": "Nonce already used"})),
             )
+                .into_response();
+        }
+        Err(error) => return AppError::internal(error).into_response(),
+    }
+    // A notification only says "look": the order follows what a query answers, as PayKKa
+    // recommends. If PayKKa cannot be asked now, the notification is not acknowledged, so
+    // it comes again.
+    let answer = async {
+        let data = query_order(&merchant, &order_id).await?;
+        record(&merchant, &data).await.map_err(AppError::internal)
+    }
+    .await;
+    match answer {
+        Ok(()) => Json(json!({"ret_code": "000000", "ret_msg": "Success"})).into_response(),
+        Err(error) => {
+            tracing::warn!("webhook kept for a retry: the payment could not be queried");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"ret_code": "999999", "ret_msg": error.message})),
+            )
                 .into_response()
         }
-        Err(error) => AppError::internal(error).into_response(),
+    }
+}
+
+/// Stores a notification once per (order, type, refund) and its nonce once; `false` for a
+/// nonce seen before.
+fn store_notification(
+    conn: &mut rusqlite::Connection,
+    nonce: &str,
+    notification: &Value,
+) -> rusqlite::Result<bool> {
+    let text = |key: &str| notification[key].as_str().unwrap_or_default().to_owned();
+    let tx = conn.transaction()?;
+    let now = now_ms();
+    tx.execute(
+        "DELETE FROM webhook_nonces WHERE seen_at < ?1",
+        [now - 2 * signing::TIMESTAMP_WINDOW_MS],
+    )?;
+    let fresh = tx.execute(
+        "INSERT OR IGNORE INTO webhook_nonces (nonce, seen_at) VALUES (?1, ?2)",
+        params![nonce, now],
+    )?;
+    if fresh == 0 {
+        return Ok(false);
+    }
+    let event_key = format!(
+        "{}:{}:{}",
+        text("order_id"),
+        text("notify_type"),
+        text("refund_order_id")
+    );
+    tx.execute(
+        "INSERT OR IGNORE INTO webhooks (event_key, order_id, notify_type, trans_id, status, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![event_key, text("order_id"), text("notify_type"), text("trans_id"), text("status"), notification.to_string(), now],
+    )?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Asks PayKKa for the payment `order_id`; only an answer about it is taken.
+async fn query_order(merchant: &State, order_id: &str) -> Result<Value, AppError> {
+    let body = json!({"merchant_id": merchant.paykka.merchant_id, "order_id": order_id, "timestamp": now_ms()});
+    let data = merchant
+        .paykka
+        .call(crate::gateway::payments::QUERY, &body)
+        .await?;
+    if data["order_id"].as_str() == Some(order_id) {
+        Ok(data)
+    } else {
+        Err(CallError::Garbage.into())
     }
 }

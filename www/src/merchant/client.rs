@@ -65,9 +65,14 @@ impl PaykkaClient {
         let (Some(timestamp), Some(nonce), Some(sign)) = (timestamp, nonce, sign) else {
             return Err(CallError::BadSignature);
         };
-        let message = signing::string_to_sign("POST", path, &timestamp, &nonce, &body);
-        if !signing::verify(&self.platform_key, &message, &sign)
-            || !signing::timestamp_fresh(&timestamp, signing::now_ms())
+        if !crate::guesses::verify_answer(
+            &self.platform_key,
+            path,
+            &timestamp,
+            &nonce,
+            &body,
+            &sign,
+        ) || !signing::timestamp_fresh(&timestamp, signing::now_ms())
         {
             return Err(CallError::BadSignature);
         }

@@ -38,26 +38,30 @@ pub const MIGRATIONS: &[&str] = &[
        PRIMARY KEY (order_id, notify_type));",
     "CREATE TABLE webhook_nonces (nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
      ALTER TABLE orders ADD COLUMN owner_hash TEXT;",
+    // One row per notification: (order, type, refund), so a second partial refund counts.
+    "CREATE TABLE webhooks_by_event (
+       event_key TEXT PRIMARY KEY, order_id TEXT NOT NULL, notify_type TEXT NOT NULL,
+       trans_id TEXT NOT NULL, status TEXT NOT NULL, body TEXT NOT NULL, received_at INTEGER NOT NULL);
+     INSERT INTO webhooks_by_event
+       SELECT order_id || ':' || notify_type || ':', order_id, notify_type, trans_id, status, body, received_at FROM webhooks;
+     DROP TABLE webhooks;
+     ALTER TABLE webhooks_by_event RENAME TO webhooks;",
 ];
 
-/// Whether an order may go from status `from` to `to`. Final statuses never change, and
-/// nothing moves back (a late PROCESSING or AUTHORIZED never undoes a SUCCESS): what a
-/// late, repeated or reordered notification or answer must not do.
+/// Whether an order may go from status `from` to `to`: only forward (a late PROCESSING or
+/// AUTHORIZED never undoes a SUCCESS), and FAILURE, CANCELED and REFUNDED are final. What
+/// a late, repeated or reordered notification or answer must not do.
 pub fn status_may_move(from: &str, to: &str) -> bool {
-    let rank = |status: &str| match status {
-        "CREATED" => Some(0),
-        "PENDING" | "PROCESSING" => Some(1),
-        "AUTHORIZED" => Some(2),
-        "SUCCESS" | "FAILURE" | "CANCELED" => Some(3),
-        _ => None,
+    let next: &[&str] = match from {
+        "CREATED" | "PENDING" => &["PROCESSING", "AUTHORIZED", "SUCCESS", "FAILURE", "CANCELED"],
+        "PROCESSING" => &["AUTHORIZED", "SUCCESS", "FAILURE", "CANCELED"],
+        // Capture or void; never FAILURE.
+        "AUTHORIZED" => &["SUCCESS", "CANCELED", "PARTIALLY_REVERSED"],
+        "SUCCESS" => &["PARTIALLY_REFUNDED", "REFUNDED"],
+        "PARTIALLY_REFUNDED" => &["REFUNDED"],
+        _ => &[],
     };
-    match (rank(from), rank(to)) {
-        (Some(3), _) | (_, None) => false,
-        // AUTHORIZED ends in SUCCESS (capture) or CANCELED (void), never FAILURE.
-        (Some(2), _) => to == "SUCCESS" || to == "CANCELED",
-        (Some(a), Some(b)) => b > a,
-        (None, _) => true,
-    }
+    next.contains(&to)
 }
 
 #[cfg(test)]
@@ -74,6 +78,9 @@ mod tests {
             ("PROCESSING", "AUTHORIZED"),
             ("AUTHORIZED", "SUCCESS"),
             ("AUTHORIZED", "CANCELED"),
+            ("SUCCESS", "PARTIALLY_REFUNDED"),
+            ("SUCCESS", "REFUNDED"),
+            ("PARTIALLY_REFUNDED", "REFUNDED"),
         ] {
             assert!(status_may_move(from, to), "{from} -> {to}");
         }
@@ -87,6 +94,8 @@ mod tests {
             ("AUTHORIZED", "FAILURE"),
             ("PROCESSING", "PROCESSING"),
             ("CREATED", "WHATEVER"),
+            ("REFUNDED", "SUCCESS"),
+            ("PARTIALLY_REFUNDED", "SUCCESS"),
         ] {
             assert!(!status_may_move(from, to), "{from} -> {to}");
         }
