@@ -35,6 +35,21 @@ pub fn webhook_message(notify_path: &str, timestamp: &str, nonce: &str, body: &[
     signing::string_to_sign("POST", notify_path, timestamp, nonce, body)
 }
 
+/// Signs a notification as `webhook_message` guesses.
+pub fn sign_webhook(platform_key: &PrivateKey, notify_path: &str, body: &[u8]) -> SignedHeaders {
+    let timestamp = signing::now_ms().to_string();
+    let nonce = signing::new_nonce();
+    let sign = signing::sign(
+        platform_key,
+        &webhook_message(notify_path, &timestamp, &nonce, body),
+    );
+    SignedHeaders {
+        timestamp,
+        nonce,
+        sign,
+    }
+}
+
 /// Guess: what PayKKa answers to a second Initiate with a `trans_id` it has seen. Either
 /// the first payment comes back, or the repeat is refused; the sandbox can play both
 /// (`--repeated-trans-id`), and the merchant client is safe under both (it queries).
