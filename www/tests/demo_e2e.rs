@@ -10,7 +10,8 @@ use fantoccini::Locator;
 use josekit::jwe::{self, RSA_OAEP_256};
 use serde_json::Value;
 use support::{
-    browser, eval, eventually, frame_value, next_year_yy, open_lab, type_in_frame, wait_for, Server,
+    browser, encrypt_last4, eval, eventually, frame_value, next_year_yy, open_lab, type_in_frame,
+    wait_for, Server,
 };
 
 fn decrypt(data: &std::path::Path, compact: &str) -> Value {
@@ -88,14 +89,10 @@ async fn the_host_page_cannot_read_the_fields_and_sees_no_card_data() {
         type_in_frame(c, 0, number).await;
         type_in_frame(c, 1, &format!("11{yy:02}")).await;
         type_in_frame(c, 2, cvc).await;
-        let done = c
-            .execute_async(
-                "const done = arguments[0]; window.lab.card.encrypt().then(r => done(r.last4), e => done(e.code))",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert_eq!(done, Value::from(&number[number.len() - 4..]));
+        assert_eq!(
+            encrypt_last4(c).await,
+            Value::from(&number[number.len() - 4..])
+        );
     }
     let access = eval(
         c,

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{browser, eval, next_year_yy, open_lab, type_in_frame, Server};
+use support::{browser, encrypt_last4, eval, next_year_yy, open_lab, type_in_frame, Server};
 
 /// A loopback port that counts the connections made to it (a font host that never answers
 /// TLS: the browser's attempt is what is counted).
@@ -107,14 +107,11 @@ async fn typing_digits_makes_no_request_that_fonts_could_choose() {
         after, before,
         "typing digits made the frames contact a font host"
     );
-    let done = c
-        .execute_async(
-            "const done = arguments[0]; window.lab.card.encrypt().then(r => done(r.last4), e => done(e.code))",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(done, json!("4242"), "the fonts did not break the form");
+    assert_eq!(
+        encrypt_last4(c).await,
+        json!("4242"),
+        "the fonts did not break the form"
+    );
     browser.close().await;
 }
 

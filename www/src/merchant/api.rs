@@ -398,14 +398,26 @@ pub async fn pay(
     Ok(Json(view(&data, true)))
 }
 
-/// Asks PayKKa for the payment `trans_id` made; only an answer about it is taken.
-async fn query_payment(merchant: &State, trans_id: &str) -> Result<Value, AppError> {
-    let body = json!({"merchant_id": merchant.paykka.merchant_id, "trans_id": trans_id, "timestamp": now_ms()});
+/// Asks PayKKa for the payment whose `key` (`trans_id` or `order_id`) is `value`; only an
+/// answer about that payment is taken.
+async fn query_payment_by(merchant: &State, key: &str, value: &str) -> Result<Value, AppError> {
+    let body =
+        json!({"merchant_id": merchant.paykka.merchant_id, key: value, "timestamp": now_ms()});
     let data = merchant
         .paykka
         .call(crate::gateway::payments::QUERY, &body)
         .await?;
-    answer_for(data, trans_id)
+    if data[key].as_str() == Some(value) {
+        Ok(data)
+    } else {
+        tracing::warn!("PayKKa answered about another payment");
+        Err(CallError::Garbage.into())
+    }
+}
+
+/// Asks PayKKa for the payment `trans_id` made.
+async fn query_payment(merchant: &State, trans_id: &str) -> Result<Value, AppError> {
+    query_payment_by(merchant, "trans_id", trans_id).await
 }
 
 /// Queries a payment at PayKKa and updates the order.
@@ -534,7 +546,7 @@ pub async fn webhook(
     // recommends. If PayKKa cannot be asked now, the notification is not acknowledged, so
     // it comes again.
     let answer = async {
-        let data = query_order(&merchant, &order_id).await?;
+        let data = query_payment_by(&merchant, "order_id", &order_id).await?;
         record(&merchant, &data).await.map_err(AppError::internal)
     }
     .await;
@@ -584,18 +596,4 @@ fn store_notification(
     )?;
     tx.commit()?;
     Ok(true)
-}
-
-/// Asks PayKKa for the payment `order_id`; only an answer about it is taken.
-async fn query_order(merchant: &State, order_id: &str) -> Result<Value, AppError> {
-    let body = json!({"merchant_id": merchant.paykka.merchant_id, "order_id": order_id, "timestamp": now_ms()});
-    let data = merchant
-        .paykka
-        .call(crate::gateway::payments::QUERY, &body)
-        .await?;
-    if data["order_id"].as_str() == Some(order_id) {
-        Ok(data)
-    } else {
-        Err(CallError::Garbage.into())
-    }
 }

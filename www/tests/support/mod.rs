@@ -139,6 +139,16 @@ pub async fn frame_value(c: &Client, index: u16) -> String {
     value.unwrap_or_default()
 }
 
+/// Calls the lab card's `encrypt()`: the result's last 4, or the error code.
+pub async fn encrypt_last4(c: &Client) -> Value {
+    c.execute_async(
+        "const done = arguments[0]; window.lab.card.encrypt().then(r => done(r.last4), e => done(e.code))",
+        vec![],
+    )
+    .await
+    .unwrap()
+}
+
 pub async fn eval(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.unwrap()
 }
