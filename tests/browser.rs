@@ -28,6 +28,17 @@ fn encryptor(public_key: JsValue, options: JsValue) -> Result<CardEncryptor, JsV
     CardEncryptor::new(public_key.unchecked_into(), options.unchecked_into())
 }
 
+/// Awaits a promise the encryptor returned.
+async fn settled(promise: impl Into<JsValue>) -> Result<JsValue, JsValue> {
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise.into())).await
+}
+
+async fn encrypt_one(enc: &CardEncryptor, field: &str, value: &str) -> Result<String, JsValue> {
+    settled(enc.encrypt_one(JsValue::from(field).unchecked_into(), value.into()))
+        .await
+        .map(|v| v.as_string().unwrap())
+}
+
 #[wasm_bindgen_test]
 async fn webcrypto_decrypts_what_the_wasm_encrypts() {
     let (public_jwk, private_key) = key_pair(2048).await;
@@ -40,10 +51,10 @@ async fn webcrypto_decrypts_what_the_wasm_encrypts() {
     let enc = encryptor(public_jwk, options).unwrap();
     assert_eq!(enc.key_id(), "key-1");
     assert_eq!(enc.key_bits(), 2048);
-    let out: JsValue = enc
-        .encrypt(card("4242 4242 4242 4242", "7", "2031", "123").unchecked_into())
-        .unwrap()
-        .into();
+    let out =
+        settled(enc.encrypt(card("4242 4242 4242 4242", "7", "2031", "123").unchecked_into()))
+            .await
+            .unwrap();
     let slots = [
         ("encryptedCardNumber", "number", "4242424242424242"),
         ("encryptedExpireMonth", "expiryMonth", "07"),
@@ -74,12 +85,8 @@ async fn webcrypto_decrypts_what_the_wasm_encrypts() {
 async fn same_input_gives_distinct_ciphertexts() {
     let (public_jwk, private_key) = key_pair(2048).await;
     let enc = encryptor(public_jwk, JsValue::UNDEFINED).unwrap();
-    let a = enc
-        .encrypt_one(JsValue::from("cvc").unchecked_into(), "123")
-        .unwrap();
-    let b = enc
-        .encrypt_one(JsValue::from("cvc").unchecked_into(), "123")
-        .unwrap();
+    let a = encrypt_one(&enc, "cvc", "123").await.unwrap();
+    let b = encrypt_one(&enc, "cvc", "123").await.unwrap();
     assert_ne!(a, b);
     let (_, pa) = decrypt(&private_key, &a).await.unwrap();
     let (_, pb) = decrypt(&private_key, &b).await.unwrap();
@@ -99,8 +106,8 @@ async fn larger_keys_work() {
         let (public_jwk, private_key) = key_pair(bits).await;
         let enc = encryptor(public_jwk, JsValue::UNDEFINED).unwrap();
         assert_eq!(enc.key_bits(), bits as usize);
-        let jwe = enc
-            .encrypt_one(JsValue::from("number").unchecked_into(), "5555555555554444")
+        let jwe = encrypt_one(&enc, "number", "5555555555554444")
+            .await
             .unwrap();
         let (_, payload) = decrypt(&private_key, &jwe).await.unwrap();
         assert_eq!(get_str(&payload, "value"), "5555555555554444");
@@ -149,7 +156,7 @@ async fn key_and_option_errors_are_coded_js_errors() {
 
     let enc = encryptor(public_jwk, JsValue::UNDEFINED).unwrap();
     let error = assert_coded(
-        enc.encrypt(card("4242424242424242", "07", "2031", "12a").unchecked_into()),
+        settled(enc.encrypt(card("4242424242424242", "07", "2031", "12a").unchecked_into())).await,
         "VALIDATION",
     );
     assert_eq!(get_str(&error, "field"), "cvc");
@@ -159,13 +166,10 @@ async fn key_and_option_errors_are_coded_js_errors() {
         "{message}"
     );
     assert_coded(
-        enc.encrypt(JsValue::from(7).unchecked_into()),
+        settled(enc.encrypt(JsValue::from(7).unchecked_into())).await,
         "INVALID_OPTION",
     );
-    assert_coded(
-        enc.encrypt_one(JsValue::from("pin").unchecked_into(), "1234"),
-        "INVALID_OPTION",
-    );
+    assert_coded(encrypt_one(&enc, "pin", "1234").await, "INVALID_OPTION");
 }
 
 fn cases(group: &str) -> js_sys::Array {

@@ -38,6 +38,10 @@ extern "C" {
     fn with_options(base: &JsValue, extra: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = nextTick)]
     fn next_tick() -> js_sys::Promise;
+    #[wasm_bindgen(js_name = hideSubtle)]
+    fn hide_subtle();
+    #[wasm_bindgen(js_name = restoreSubtle)]
+    fn restore_subtle();
 }
 
 fn update(pairs: &[(&str, JsValue)]) -> paykka_web::ui::component::CardUpdate {
@@ -844,4 +848,41 @@ async fn styles_go_through_the_cssom_and_fonts_through_font_face() {
     );
     m.card.unmount();
     assert_eq!(set.size(), faces_before, "unmount removes the faces");
+}
+
+#[wasm_bindgen_test]
+async fn without_webcrypto_mount_fails_with_insecure_context() {
+    let (public_jwk, _) = key_pair(2048).await;
+    hide_subtle();
+    let options = obj(&[
+        ("isolation", "inline".into()),
+        ("publicKey", public_jwk.clone()),
+    ]);
+    let (error, log) = mount_error("", options).await;
+    let encryptor = paykka_web::js::encryptor::CardEncryptor::new(
+        public_jwk.clone().unchecked_into(),
+        JsValue::UNDEFINED.unchecked_into(),
+    )
+    .unwrap();
+    let card = obj(&[
+        ("number", "4242424242424242".into()),
+        ("expiryMonth", "12".into()),
+        ("expiryYear", "2040".into()),
+        ("cvc", "123".into()),
+    ]);
+    let rejected = JsFuture::from(js_sys::Promise::from(JsValue::from(
+        encryptor.encrypt(card.unchecked_into()),
+    )))
+    .await;
+    restore_subtle();
+    assert_eq!(get_str(&error, "code"), "INSECURE_CONTEXT");
+    assert!(
+        get_str(&error, "message").contains("https"),
+        "says what to do"
+    );
+    assert!(stringify(&log).contains("INSECURE_CONTEXT"), "error event");
+    assert_eq!(get_str(&rejected.unwrap_err(), "code"), "INSECURE_CONTEXT");
+    // With WebCrypto back, the same options mount.
+    let m = mount_with("", JsValue::UNDEFINED).await.unwrap();
+    m.card.unmount();
 }

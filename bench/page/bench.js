@@ -88,7 +88,7 @@ async function encryption({ bits, runs, warmup }) {
   const forgePublic = forgeKey(jwk);
   // Same format from all three: each must decrypt to the card.
   const checks = [
-    ours.encrypt(CARD).encryptedCardNumber,
+    (await ours.encrypt(CARD)).encryptedCardNumber,
     (await webcryptoCard(pair.publicKey, kid))[0],
     forgeCard(forgePublic, kid)[0],
   ];

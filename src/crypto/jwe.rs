@@ -1,12 +1,10 @@
 //! Builds `paykka-web JWE v1` compact strings: RSA-OAEP-256 wraps a fresh 256-bit key,
-//! A256GCM (96-bit IV) encrypts the field payload, the protected header is the AAD.
+//! A256GCM (96-bit IV) encrypts the field payload, the protected header is the AAD. The
+//! envelope (header, payload, random values, encoding) is built here; the two primitives
+//! come from a [`Cipher`]: RustCrypto natively (`native`), WebCrypto in the browser.
 
-use aes_gcm::aead::AeadInOut;
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use rand_core::TryCryptoRng;
-use rsa::Oaep;
-use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::key::EncryptionKey;
@@ -64,9 +62,83 @@ fn random_bytes<const N: usize, R: TryCryptoRng + ?Sized>(
     Ok(bytes)
 }
 
+/// The two primitives of the envelope.
+pub trait Cipher {
+    /// RSA-OAEP with SHA-256 of `cek` under the public key.
+    fn wrap_key(&self, cek: &[u8]) -> Result<Vec<u8>, CryptoError>;
+    /// AES-256-GCM of `plaintext` with `aad`: the ciphertext followed by the 16-byte tag.
+    fn seal(
+        &self,
+        cek: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, CryptoError>;
+}
+
+/// One field, ready for the primitives: the encoded header (the AAD), the payload, and the
+/// fresh content key and IV.
+pub struct SealInput {
+    pub header_b64: String,
+    pub payload: Zeroizing<Vec<u8>>,
+    pub cek: Zeroizing<[u8; 32]>,
+    pub iv: [u8; 12],
+}
+
+/// Builds the header and payload of an already normalised `value`, with a fresh key, IV and
+/// nonce from `rng`.
+pub fn seal_input<R: TryCryptoRng + ?Sized>(
+    kid: &str,
+    field: FieldName,
+    value: &str,
+    context: &EncryptionContext,
+    rng: &mut R,
+) -> Result<SealInput, CryptoError> {
+    let cek = random_bytes::<32, R>(rng)?;
+    let iv = random_bytes::<12, R>(rng)?;
+    let nonce = random_bytes::<16, R>(rng)?;
+    let payload = field_payload(
+        field,
+        value,
+        &rfc3339_millis(context.now_ms),
+        &Base64UrlUnpadded::encode_string(nonce.as_ref()),
+        context.session_id.as_deref(),
+    );
+    Ok(SealInput {
+        header_b64: Base64UrlUnpadded::encode_string(protected_header(kid).as_bytes()),
+        payload: Zeroizing::new(payload.as_bytes().to_vec()),
+        cek,
+        iv: *iv,
+    })
+}
+
+/// The compact serialisation from the header, the wrapped key, the IV and the sealed
+/// payload (ciphertext and tag).
+pub fn compact(
+    header_b64: &str,
+    wrapped_key: &[u8],
+    iv: &[u8],
+    sealed: &[u8],
+) -> Result<String, CryptoError> {
+    let split = sealed
+        .len()
+        .checked_sub(16)
+        .ok_or(CryptoError::EncryptionFailed)?;
+    let (ciphertext, tag) = sealed.split_at(split);
+    Ok([
+        header_b64.to_owned(),
+        Base64UrlUnpadded::encode_string(wrapped_key),
+        Base64UrlUnpadded::encode_string(iv),
+        Base64UrlUnpadded::encode_string(ciphertext),
+        Base64UrlUnpadded::encode_string(tag),
+    ]
+    .join("."))
+}
+
 /// Normalises `value` for `field` (see [`normalize_value`]) and encrypts it into one JWE
-/// compact string.
-pub fn encrypt_field<R: TryCryptoRng + ?Sized>(
+/// compact string with `cipher`.
+pub fn encrypt_field_with<R: TryCryptoRng + ?Sized>(
+    cipher: &impl Cipher,
     key: &EncryptionKey,
     field: FieldName,
     value: &str,
@@ -74,56 +146,32 @@ pub fn encrypt_field<R: TryCryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<String, CryptoError> {
     let value = normalize_value(field, value)?;
-    encrypt_normalized(key, field, &value, context, rng)
+    encrypt_normalized(cipher, key, field, &value, context, rng)
 }
 
 fn encrypt_normalized<R: TryCryptoRng + ?Sized>(
+    cipher: &impl Cipher,
     key: &EncryptionKey,
     field: FieldName,
     value: &str,
     context: &EncryptionContext,
     rng: &mut R,
 ) -> Result<String, CryptoError> {
-    let cek = random_bytes::<32, R>(rng)?;
-    let iv = random_bytes::<12, R>(rng)?;
-    let nonce = random_bytes::<16, R>(rng)?;
-    let plaintext = field_payload(
-        field,
-        value,
-        &rfc3339_millis(context.now_ms),
-        &Base64UrlUnpadded::encode_string(nonce.as_ref()),
-        context.session_id.as_deref(),
-    );
-
-    let header = Base64UrlUnpadded::encode_string(protected_header(key.kid()).as_bytes());
-    let wrapped_key = key
-        .key
-        .encrypt(rng, Oaep::<Sha256>::new(), cek.as_ref())
-        .map_err(|_| CryptoError::EncryptionFailed)?;
-    let cipher =
-        Aes256Gcm::new_from_slice(cek.as_ref()).map_err(|_| CryptoError::EncryptionFailed)?;
-    let mut buffer = Zeroizing::new(plaintext.as_bytes().to_vec());
-    let tag = cipher
-        .encrypt_inout_detached(
-            &Nonce::from(*iv),
-            header.as_bytes(),
-            buffer.as_mut_slice().into(),
-        )
-        .map_err(|_| CryptoError::EncryptionFailed)?;
-
-    let parts = [
-        header,
-        Base64UrlUnpadded::encode_string(&wrapped_key),
-        Base64UrlUnpadded::encode_string(iv.as_ref()),
-        Base64UrlUnpadded::encode_string(&buffer),
-        Base64UrlUnpadded::encode_string(&tag),
-    ];
-    Ok(parts.join("."))
+    let input = seal_input(key.kid(), field, value, context, rng)?;
+    let wrapped = cipher.wrap_key(input.cek.as_ref())?;
+    let sealed = Zeroizing::new(cipher.seal(
+        input.cek.as_ref(),
+        &input.iv,
+        input.header_b64.as_bytes(),
+        &input.payload,
+    )?);
+    compact(&input.header_b64, &wrapped, &input.iv, &sealed)
 }
 
 /// Normalises all four card values first (so nothing is encrypted when one is
-/// malformed), then encrypts each into its own JWE.
-pub fn encrypt_card<R: TryCryptoRng + ?Sized>(
+/// malformed), then encrypts each into its own JWE with `cipher`.
+pub fn encrypt_card_with<R: TryCryptoRng + ?Sized>(
+    cipher: &impl Cipher,
     key: &EncryptionKey,
     card: &CardFields,
     context: &EncryptionContext,
@@ -134,7 +182,7 @@ pub fn encrypt_card<R: TryCryptoRng + ?Sized>(
     let year = normalize_value(FieldName::ExpiryYear, &card.expiry_year)?;
     let cvc = normalize_value(FieldName::Cvc, &card.cvc)?;
     let mut encrypt =
-        |field: FieldName, value: &str| encrypt_normalized(key, field, value, context, rng);
+        |field: FieldName, value: &str| encrypt_normalized(cipher, key, field, value, context, rng);
     Ok(EncryptedCard {
         encrypted_card_number: encrypt(FieldName::Number, &number)?,
         encrypted_expire_month: encrypt(FieldName::ExpiryMonth, &month)?,

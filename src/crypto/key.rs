@@ -2,10 +2,7 @@
 //! RSA 2048–4096 bits, with a key id (given, or the RFC 7638 JWK thumbprint).
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::pkcs8::DecodePublicKey;
-use rsa::traits::PublicKeyParts;
-use rsa::{BoxedUint, PublicKey};
+use pkcs1::der::{asn1::UintRef, Decode};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -30,10 +27,12 @@ pub struct Jwk {
     pub key_use: Option<String>,
 }
 
-/// A validated RSA public key with the id that goes into each JWE header.
+/// A validated RSA public key (big-endian modulus and exponent, no leading zeros) with the
+/// id that goes into each JWE header. The primitives that use it (`Cipher`) import it.
 #[derive(Clone, Debug)]
 pub struct EncryptionKey {
-    pub(crate) key: PublicKey,
+    n: Vec<u8>,
+    e: Vec<u8>,
     kid: String,
 }
 
@@ -59,12 +58,21 @@ impl EncryptionKey {
     /// `"<exponent hex>|<modulus hex>"`. (JWK text is parsed by the caller into [`Jwk`].)
     pub fn from_text(text: &str, key_id: Option<&str>) -> Result<Self, CryptoError> {
         let text = text.trim();
-        if text.starts_with("-----BEGIN PUBLIC KEY-----") {
-            let key = PublicKey::from_public_key_pem(text).map_err(|_| CryptoError::KeyInvalid)?;
-            Self::from_parsed(&key, key_id)
-        } else if text.starts_with("-----BEGIN RSA PUBLIC KEY-----") {
-            let key = PublicKey::from_pkcs1_pem(text).map_err(|_| CryptoError::KeyInvalid)?;
-            Self::from_parsed(&key, key_id)
+        if text.starts_with("-----BEGIN") {
+            let (label, der) = pkcs1::der::pem::decode_vec(text.as_bytes())
+                .map_err(|_| CryptoError::KeyInvalid)?;
+            let pkcs1 = match label {
+                "PUBLIC KEY" => spki_rsa_key(&der)?,
+                "RSA PUBLIC KEY" => der,
+                _ => return Err(CryptoError::KeyUnsupported),
+            };
+            let key = pkcs1::RsaPublicKey::<UintRef<'_>>::from_der(&pkcs1)
+                .map_err(|_| CryptoError::KeyInvalid)?;
+            Self::from_components(
+                key.modulus.as_bytes(),
+                key.public_exponent.as_bytes(),
+                key_id,
+            )
         } else if let Some((e, n)) = text.split_once('|') {
             let e = decode_hex(e)?;
             let n = decode_hex(n)?;
@@ -72,12 +80,6 @@ impl EncryptionKey {
         } else {
             Err(CryptoError::KeyInvalid)
         }
-    }
-
-    fn from_parsed(key: &PublicKey, key_id: Option<&str>) -> Result<Self, CryptoError> {
-        let n = key.n().to_be_bytes_trimmed_vartime();
-        let e = key.e().to_be_bytes_trimmed_vartime();
-        Self::from_components(&n, &e, key_id)
     }
 
     /// Builds the key from big-endian modulus and exponent bytes.
@@ -94,16 +96,30 @@ impl EncryptionKey {
         if bits > MAX_KEY_BITS {
             return Err(CryptoError::KeyTooLong);
         }
-        let key = PublicKey::new(
-            BoxedUint::from_be_slice_vartime(n),
-            BoxedUint::from_be_slice_vartime(e),
-        )
-        .map_err(|_| CryptoError::KeyInvalid)?;
+        // An RSA public exponent is odd and greater than 1 (and fits 64 bits in practice).
+        let exponent_ok = e.len() <= 8 && e.last().is_some_and(|b| b & 1 == 1) && e != [1];
+        if !exponent_ok || n.last().is_none_or(|b| b & 1 == 0) {
+            return Err(CryptoError::KeyInvalid);
+        }
         let kid = match key_id.map(str::trim) {
             Some(id) if !id.is_empty() => id.to_owned(),
             _ => thumbprint(n, e),
         };
-        Ok(Self { key, kid })
+        Ok(Self {
+            n: n.to_vec(),
+            e: e.to_vec(),
+            kid,
+        })
+    }
+
+    /// The modulus, big-endian.
+    pub fn modulus(&self) -> &[u8] {
+        &self.n
+    }
+
+    /// The public exponent, big-endian.
+    pub fn exponent(&self) -> &[u8] {
+        &self.e
     }
 
     /// The key id written into every JWE header.
@@ -111,10 +127,22 @@ impl EncryptionKey {
         &self.kid
     }
 
-    /// The modulus size in bits.
+    /// The modulus size in bits, rounded up to whole bytes (as `rsa` reports it).
     pub fn bits(&self) -> usize {
-        self.key.size() * 8
+        self.n.len() * 8
     }
+}
+
+/// The PKCS#1 key inside an X.509 `SubjectPublicKeyInfo`, which must be `rsaEncryption`.
+fn spki_rsa_key(der: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let info = spki::SubjectPublicKeyInfoRef::try_from(der).map_err(|_| CryptoError::KeyInvalid)?;
+    if info.algorithm.oid != pkcs1::ALGORITHM_OID {
+        return Err(CryptoError::KeyUnsupported);
+    }
+    info.subject_public_key
+        .as_bytes()
+        .map(<[u8]>::to_vec)
+        .ok_or(CryptoError::KeyInvalid)
 }
 
 fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {

@@ -74,6 +74,7 @@ impl Slot {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Failure {
     InvalidOption,
+    InsecureContext,
     OriginNotAllowed,
     KeyFetchFailed,
     KeyInvalid,
@@ -85,8 +86,9 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub const ALL: [Failure; 9] = [
+    pub const ALL: [Failure; 10] = [
         Failure::InvalidOption,
+        Failure::InsecureContext,
         Failure::OriginNotAllowed,
         Failure::KeyFetchFailed,
         Failure::KeyInvalid,
@@ -100,6 +102,7 @@ impl Failure {
     pub fn code(self) -> &'static str {
         match self {
             Failure::InvalidOption => "INVALID_OPTION",
+            Failure::InsecureContext => "INSECURE_CONTEXT",
             Failure::OriginNotAllowed => "ORIGIN_NOT_ALLOWED",
             Failure::KeyFetchFailed => "KEY_FETCH_FAILED",
             Failure::KeyInvalid => "KEY_INVALID",
@@ -126,6 +129,9 @@ impl Failure {
             | Failure::KeyUnsupported => "the encryption key is not usable",
             Failure::EncryptionFailed | Failure::Validation => "the card could not be encrypted",
             Failure::InvalidOption => "the frame got malformed options",
+            Failure::InsecureContext => {
+                "the secure origin offers no WebCrypto: serve it over https (or from localhost)"
+            }
         }
     }
 }

@@ -2,13 +2,14 @@
 //! integrations and benchmarks. The page that uses it handles raw card data, so it carries
 //! the larger PCI DSS scope; the secure fields are the default path.
 
-use getrandom::SysRng;
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use wasm_bindgen::prelude::*;
 
 use super::options::{invalid, number, options_object, required_string, string};
-use crate::crypto::{
-    encrypt_card, encrypt_field, CardFields, EncryptionContext, EncryptionKey, FieldName, Jwk,
-};
+use crate::crypto::{EncryptionContext, EncryptionKey, FieldName, Jwk};
+use crate::ui::webcrypto::WebCipher;
 
 #[wasm_bindgen(typescript_custom_section)]
 const ENCRYPTOR_TYPES: &str = r#"
@@ -53,8 +54,10 @@ extern "C" {
     pub type CardEncryptorOptions;
     #[wasm_bindgen(typescript_type = "CardValues")]
     pub type CardValues;
-    #[wasm_bindgen(typescript_type = "EncryptedCardValues")]
-    pub type EncryptedCardValues;
+    #[wasm_bindgen(typescript_type = "Promise<EncryptedCardValues>")]
+    pub type EncryptedCardPromise;
+    #[wasm_bindgen(typescript_type = "Promise<string>")]
+    pub type EncryptedFieldPromise;
     #[wasm_bindgen(typescript_type = "CardFieldName")]
     pub type CardFieldNameJs;
 }
@@ -89,10 +92,12 @@ pub fn parse_key(input: &JsValue, key_id: Option<&str>) -> Result<EncryptionKey,
     Err(key_error())
 }
 
-/// Encrypts card values into `paykka-web JWE v1` with the browser's random source.
+/// Encrypts card values into `paykka-web JWE v1` with the browser's WebCrypto.
 #[wasm_bindgen]
 pub struct CardEncryptor {
     key: EncryptionKey,
+    /// The key imported into WebCrypto on first use.
+    cipher: Rc<RefCell<Option<Rc<WebCipher>>>>,
     /// Gateway clock minus browser clock, in ms.
     clock_offset_ms: f64,
     session_id: Option<String>,
@@ -120,6 +125,7 @@ impl CardEncryptor {
             .map_or(0.0, |server_time| server_time - js_sys::Date::now());
         Ok(CardEncryptor {
             key,
+            cipher: Rc::default(),
             clock_offset_ms,
             session_id: string(&options, "sessionId")?,
         })
@@ -137,46 +143,88 @@ impl CardEncryptor {
         self.key.bits()
     }
 
-    /// Encrypts all four values (each checked first; `VALIDATION` names the bad field).
-    pub fn encrypt(&self, card: CardValues) -> Result<EncryptedCardValues, JsValue> {
+    /// Encrypts all four values (each checked first: `VALIDATION` names the bad field; an
+    /// insecure page rejects with `INSECURE_CONTEXT`).
+    pub fn encrypt(&self, card: CardValues) -> EncryptedCardPromise {
         let input = JsValue::from(card);
-        options_object(
+        let fields = options_object(
             &input,
             &["number", "expiryMonth", "expiryYear", "cvc"],
             "card",
-        )?;
-        let fields = CardFields {
-            number: required_string(&input, "number")?,
-            expiry_month: required_string(&input, "expiryMonth")?,
-            expiry_year: required_string(&input, "expiryYear")?,
-            cvc: required_string(&input, "cvc")?,
-        };
-        let encrypted = encrypt_card(&self.key, &fields, &self.context(), &mut SysRng)?;
-        serde_wasm_bindgen::to_value(&encrypted)
-            .map(JsCast::unchecked_into)
-            .map_err(JsValue::from)
+        )
+        .and_then(|_| {
+            Ok([
+                (FieldName::Number, required_string(&input, "number")?),
+                (
+                    FieldName::ExpiryMonth,
+                    required_string(&input, "expiryMonth")?,
+                ),
+                (
+                    FieldName::ExpiryYear,
+                    required_string(&input, "expiryYear")?,
+                ),
+                (FieldName::Cvc, required_string(&input, "cvc")?),
+            ])
+        });
+        let (cipher, key, context) = (Rc::clone(&self.cipher), self.key.clone(), self.context());
+        let promise = wasm_bindgen_futures::future_to_promise(async move {
+            let fields = fields?;
+            // Every value is checked before anything is encrypted.
+            for (field, value) in &fields {
+                crate::crypto::normalize_value(*field, value)?;
+            }
+            let cipher = imported(&cipher, key).await?;
+            let pairs: Vec<(FieldName, &str)> =
+                fields.iter().map(|(f, v)| (*f, v.as_str())).collect();
+            let jwes = cipher.encrypt(&pairs, &context).await?;
+            let result = js_sys::Object::new();
+            for (slot, jwe) in [
+                "encryptedCardNumber",
+                "encryptedExpireMonth",
+                "encryptedExpireYear",
+                "encryptedCVV",
+            ]
+            .into_iter()
+            .zip(jwes)
+            {
+                js_sys::Reflect::set(&result, &slot.into(), &jwe.into())?;
+            }
+            Ok(result.into())
+        });
+        promise.unchecked_into()
     }
 
     /// Encrypts one value for the named field.
     #[wasm_bindgen(js_name = encryptField)]
-    pub fn encrypt_one(&self, field: CardFieldNameJs, value: &str) -> Result<String, JsValue> {
+    pub fn encrypt_one(&self, field: CardFieldNameJs, value: String) -> EncryptedFieldPromise {
         let name = JsValue::from(field).as_string().unwrap_or_default();
-        let field = FieldName::ALL
-            .into_iter()
-            .find(|f| f.as_str() == name)
-            .ok_or_else(|| {
+        let field = FieldName::ALL.into_iter().find(|f| f.as_str() == name);
+        let (cipher, key, context) = (Rc::clone(&self.cipher), self.key.clone(), self.context());
+        let promise = wasm_bindgen_futures::future_to_promise(async move {
+            let field = field.ok_or_else(|| {
                 JsValue::from(invalid(
                     "field must be number, expiryMonth, expiryYear or cvc",
                 ))
             })?;
-        Ok(encrypt_field(
-            &self.key,
-            field,
-            value,
-            &self.context(),
-            &mut SysRng,
-        )?)
+            let cipher = imported(&cipher, key).await?;
+            let mut jwes = cipher.encrypt(&[(field, value.as_str())], &context).await?;
+            Ok(jwes.pop().unwrap_or_default().into())
+        });
+        promise.unchecked_into()
     }
+}
+
+/// The key imported into WebCrypto, importing it the first time.
+async fn imported(
+    slot: &RefCell<Option<Rc<WebCipher>>>,
+    key: EncryptionKey,
+) -> Result<Rc<WebCipher>, JsValue> {
+    if let Some(cipher) = slot.borrow().clone() {
+        return Ok(cipher);
+    }
+    let cipher = Rc::new(WebCipher::import(key).await?);
+    *slot.borrow_mut() = Some(Rc::clone(&cipher));
+    Ok(cipher)
 }
 
 impl CardEncryptor {

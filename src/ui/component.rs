@@ -21,6 +21,7 @@ use super::field_view::FieldView;
 use super::host::{FieldLink, Host, HostParts};
 use super::keys::{frames_load, KeyContext};
 use super::options::{CardOptions, DisplayOptions, Isolation, KeySource};
+use super::webcrypto::{subtle, WebCipher};
 use crate::form::gateway_url::origin_of;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -299,15 +300,17 @@ async fn inline_key(options: &CardOptions) -> Result<Rc<KeyContext>, SetupError>
                 )
             })?;
             Ok(Rc::new(KeyContext {
-                key,
+                cipher: WebCipher::import(key).await?,
                 clock_offset_ms: 0.0,
                 session_id,
             }))
         }
         KeySource::ClientKey { client_key, base } => {
+            // Before any network: without WebCrypto nothing could be encrypted.
+            subtle()?;
             let loaded = frames_load(base, client_key, None).await?;
             Ok(Rc::new(KeyContext {
-                key: loaded.key,
+                cipher: WebCipher::import(loaded.key).await?,
                 clock_offset_ms: loaded.clock_offset_ms,
                 session_id,
             }))

@@ -8,11 +8,12 @@ use std::rc::Rc;
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlInputElement, InputEvent, KeyboardEvent};
+use zeroize::Zeroizing;
 
 use crate::card::format::Edit;
 use crate::card::holder::normalize_holder_name;
 use crate::card::{Brand, FieldError};
-use crate::crypto::{encrypt_field, FieldName};
+use crate::crypto::FieldName;
 use crate::form::field::FieldKind;
 use crate::form::model::{EditOutcome, FieldModel};
 use crate::js::helpers::current_month;
@@ -334,7 +335,7 @@ impl FieldView {
     }
 
     /// Carries out a command from the host.
-    pub fn command(&self, command: FieldCommand) {
+    pub fn command(self: &Rc<Self>, command: FieldCommand) {
         match command {
             FieldCommand::Focus => {
                 let _ = self.input.focus();
@@ -355,8 +356,11 @@ impl FieldView {
             }
             FieldCommand::Disable(disabled) => self.input.set_disabled(disabled),
             FieldCommand::Encrypt(request) => {
-                let message = self.encrypt(request);
-                (self.sink)(message);
+                let view = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let message = view.encrypt(request).await;
+                    (view.sink)(message);
+                });
             }
         }
     }
@@ -421,75 +425,74 @@ impl FieldView {
     }
 
     /// Validates (showing the error) and encrypts this field's value(s).
-    fn encrypt(&self, request: u32) -> FieldMessage {
+    async fn encrypt(&self, request: u32) -> FieldMessage {
         let invalid = self.model.borrow_mut().validate();
         if let Some(error) = invalid {
             self.render();
             return FieldMessage::Invalid { request, error };
         }
         self.render();
-        let model = self.model.borrow();
-        if self.kind == FieldKind::HolderName {
-            let name = normalize_holder_name(model.text());
-            return FieldMessage::Encrypted {
-                request,
-                values: vec![(Slot::HolderName, name)],
-            };
-        }
+        let plain: Vec<(Slot, FieldName, Zeroizing<String>)> = {
+            let model = self.model.borrow();
+            let text = || Zeroizing::new(model.text().to_owned());
+            match self.kind {
+                FieldKind::HolderName => {
+                    let name = normalize_holder_name(model.text());
+                    return FieldMessage::Encrypted {
+                        request,
+                        values: vec![(Slot::HolderName, name)],
+                    };
+                }
+                FieldKind::CardNumber => vec![(Slot::CardNumber, FieldName::Number, text())],
+                FieldKind::ExpiryDate => match model.expiry_values() {
+                    Some((month, year)) => vec![
+                        (
+                            Slot::ExpireMonth,
+                            FieldName::ExpiryMonth,
+                            Zeroizing::new(month),
+                        ),
+                        (
+                            Slot::ExpireYear,
+                            FieldName::ExpiryYear,
+                            Zeroizing::new(year),
+                        ),
+                    ],
+                    None => {
+                        return FieldMessage::Invalid {
+                            request,
+                            error: FieldError::Incomplete,
+                        }
+                    }
+                },
+                FieldKind::ExpiryMonth => vec![(Slot::ExpireMonth, FieldName::ExpiryMonth, text())],
+                FieldKind::ExpiryYear => vec![(Slot::ExpireYear, FieldName::ExpiryYear, text())],
+                FieldKind::SecurityCode => vec![(Slot::Cvv, FieldName::Cvc, text())],
+            }
+        };
         let Some(key) = self.key.borrow().clone() else {
             return FieldMessage::Failed {
                 request,
                 failure: Failure::KeyInvalid,
             };
         };
-        let plain: Vec<(Slot, FieldName, String)> = match self.kind {
-            FieldKind::CardNumber => {
-                vec![(Slot::CardNumber, FieldName::Number, model.text().to_owned())]
-            }
-            FieldKind::ExpiryDate => match model.expiry_values() {
-                Some((month, year)) => vec![
-                    (Slot::ExpireMonth, FieldName::ExpiryMonth, month),
-                    (Slot::ExpireYear, FieldName::ExpiryYear, year),
-                ],
-                None => {
-                    return FieldMessage::Invalid {
-                        request,
-                        error: FieldError::Incomplete,
-                    }
-                }
-            },
-            FieldKind::ExpiryMonth => vec![(
-                Slot::ExpireMonth,
-                FieldName::ExpiryMonth,
-                model.text().to_owned(),
-            )],
-            FieldKind::ExpiryYear => vec![(
-                Slot::ExpireYear,
-                FieldName::ExpiryYear,
-                model.text().to_owned(),
-            )],
-            FieldKind::SecurityCode => {
-                vec![(Slot::Cvv, FieldName::Cvc, model.text().to_owned())]
-            }
-            FieldKind::HolderName => Vec::new(),
-        };
         let context = crate::crypto::EncryptionContext {
             now_ms: key.now_ms(),
             session_id: key.session_id.clone(),
         };
-        let mut values = Vec::new();
-        for (slot, name, value) in plain {
-            match encrypt_field(&key.key, name, &value, &context, &mut getrandom::SysRng) {
-                Ok(jwe) => values.push((slot, jwe)),
-                Err(e) => {
-                    return FieldMessage::Failed {
-                        request,
-                        failure: Failure::from_code(e.code()).unwrap_or(Failure::EncryptionFailed),
-                    }
-                }
-            }
+        let fields: Vec<(FieldName, &str)> = plain
+            .iter()
+            .map(|(_, name, value)| (*name, value.as_str()))
+            .collect();
+        match key.cipher.encrypt(&fields, &context).await {
+            Ok(jwes) => FieldMessage::Encrypted {
+                request,
+                values: plain.iter().map(|(slot, _, _)| *slot).zip(jwes).collect(),
+            },
+            Err(e) => FieldMessage::Failed {
+                request,
+                failure: Failure::from_code(e.code()).unwrap_or(Failure::EncryptionFailed),
+            },
         }
-        FieldMessage::Encrypted { request, values }
     }
 
     /// Removes the field's nodes and listeners.

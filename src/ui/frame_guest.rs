@@ -20,6 +20,7 @@ use super::options::DisplayOptions;
 use super::protocol::{
     configure_options, decode_command, encode_message, open_envelope, Failure, FieldMessage,
 };
+use super::webcrypto::WebCipher;
 
 /// The frame's state after boot.
 struct Guest {
@@ -170,6 +171,10 @@ impl Guest {
             Ok(loaded) => loaded,
             Err(e) => return fail(Failure::from_code(e.code).unwrap_or(Failure::KeyFetchFailed)),
         };
+        let cipher = match WebCipher::import(loaded.key).await {
+            Ok(cipher) => cipher,
+            Err(e) => return fail(Failure::from_code(e.code).unwrap_or(Failure::KeyInvalid)),
+        };
         let mut display = display;
         *self.loaded_brands.borrow_mut() = loaded.brands.clone();
         if display.brands.is_none() {
@@ -199,7 +204,7 @@ impl Guest {
             let _ = html.set_attribute("lang", display.texts.locale().tag());
         }
         view.set_key(Some(Rc::new(KeyContext {
-            key: loaded.key,
+            cipher,
             clock_offset_ms: loaded.clock_offset_ms,
             session_id: display.session_id.clone(),
         })));

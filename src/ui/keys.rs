@@ -13,10 +13,11 @@ use crate::js::encryptor::parse_key;
 use crate::js::error::SetupError;
 
 use super::dom::window;
+use super::webcrypto::WebCipher;
 
-/// Everything a field needs to encrypt.
+/// Everything a field needs to encrypt: the key imported into WebCrypto (once per mount).
 pub struct KeyContext {
-    pub key: EncryptionKey,
+    pub cipher: WebCipher,
     /// Gateway clock minus browser clock, in ms (0 when unknown).
     pub clock_offset_ms: f64,
     pub session_id: Option<String>,

@@ -13,3 +13,4 @@ pub mod keys;
 pub mod options;
 pub mod protocol;
 pub mod styling;
+pub mod webcrypto;

@@ -100,3 +100,12 @@ export function activeInput(roots) {
 export function nextTick() {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+// Makes this page look like an insecure context (no `crypto.subtle`) until `restoreSubtle`.
+export function hideSubtle() {
+  Object.defineProperty(window.crypto, 'subtle', { value: undefined, configurable: true });
+}
+
+export function restoreSubtle() {
+  delete window.crypto.subtle;
+}

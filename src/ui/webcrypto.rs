@@ -1,0 +1,157 @@
+//! `paykka-web JWE v1` in the browser with WebCrypto: the public key is imported once (per
+//! mount, or per `CardEncryptor`), and each field's content key is wrapped with RSA-OAEP
+//! (SHA-256) and its payload sealed with AES-GCM by `crypto.subtle`. The envelope itself
+//! (header, payload, random values, encoding) is the pure `crypto` module's. Without
+//! `crypto.subtle` (a page not served over https or from localhost) nothing can be
+//! encrypted, which `subtle()` reports as `INSECURE_CONTEXT` at setup time.
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CryptoKey, SubtleCrypto};
+use zeroize::Zeroizing;
+
+use crate::crypto::{
+    compact, normalize_value, seal_input, CryptoError, EncryptionContext, EncryptionKey, FieldName,
+};
+use crate::js::error::SetupError;
+
+fn object(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (key, value) in pairs {
+        // Plain data properties on a fresh object: cannot fail.
+        let _ = Reflect::set(&o, &JsValue::from_str(key), value);
+    }
+    o
+}
+
+/// The page's `crypto.subtle`, or `INSECURE_CONTEXT`.
+pub fn subtle() -> Result<SubtleCrypto, SetupError> {
+    let insecure = || {
+        SetupError::new(
+            "INSECURE_CONTEXT",
+            "the browser offers no WebCrypto here: serve the page over https (or from localhost)",
+        )
+    };
+    let crypto = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .ok_or_else(insecure)?;
+    Reflect::get(&crypto, &"subtle".into())
+        .ok()
+        .filter(|s| !s.is_undefined() && !s.is_null())
+        .map(JsCast::unchecked_into)
+        .ok_or_else(insecure)
+}
+
+async fn settle(promise: Result<Promise, JsValue>) -> Result<JsValue, CryptoError> {
+    let promise = promise.map_err(|_| CryptoError::EncryptionFailed)?;
+    JsFuture::from(promise)
+        .await
+        .map_err(|_| CryptoError::EncryptionFailed)
+}
+
+fn bytes_of(buffer: &JsValue) -> Result<Vec<u8>, CryptoError> {
+    buffer
+        .dyn_ref::<ArrayBuffer>()
+        .map(|b| Uint8Array::new(b).to_vec())
+        .ok_or(CryptoError::EncryptionFailed)
+}
+
+/// A public key imported into WebCrypto, with the key it came from (for its `kid`).
+pub struct WebCipher {
+    subtle: SubtleCrypto,
+    public: CryptoKey,
+    key: EncryptionKey,
+}
+
+impl WebCipher {
+    /// Imports `key` for RSA-OAEP with SHA-256.
+    pub async fn import(key: EncryptionKey) -> Result<WebCipher, SetupError> {
+        let subtle = subtle()?;
+        let jwk = object(&[
+            ("kty", "RSA".into()),
+            ("n", Base64UrlUnpadded::encode_string(key.modulus()).into()),
+            ("e", Base64UrlUnpadded::encode_string(key.exponent()).into()),
+            ("alg", "RSA-OAEP-256".into()),
+            ("ext", true.into()),
+        ]);
+        let algorithm = object(&[("name", "RSA-OAEP".into()), ("hash", "SHA-256".into())]);
+        let usages = Array::of1(&"encrypt".into());
+        let unusable =
+            || SetupError::new("KEY_INVALID", "the browser cannot use this encryption key");
+        let promise = subtle
+            .import_key_with_object("jwk", &jwk, &algorithm, false, &usages)
+            .map_err(|_| unusable())?;
+        let public = JsFuture::from(promise)
+            .await
+            .map_err(|_| unusable())?
+            .unchecked_into();
+        Ok(WebCipher {
+            subtle,
+            public,
+            key,
+        })
+    }
+
+    pub fn key(&self) -> &EncryptionKey {
+        &self.key
+    }
+
+    /// Normalises and encrypts each `(field, value)` into its own JWE; the fields are
+    /// sealed concurrently.
+    pub async fn encrypt(
+        &self,
+        fields: &[(FieldName, &str)],
+        context: &EncryptionContext,
+    ) -> Result<Vec<String>, CryptoError> {
+        let mut started = Vec::new();
+        for (field, value) in fields {
+            let value = normalize_value(*field, value)?;
+            let input = seal_input(
+                self.key.kid(),
+                *field,
+                &value,
+                context,
+                &mut getrandom::SysRng,
+            )?;
+            let oaep = object(&[("name", "RSA-OAEP".into())]);
+            let wrapped = self.subtle.encrypt_with_object_and_u8_array(
+                &oaep,
+                &self.public,
+                input.cek.as_ref(),
+            );
+            let cek = Uint8Array::from(input.cek.as_ref());
+            let usages = Array::of1(&"encrypt".into());
+            let content_key = self
+                .subtle
+                .import_key_with_str("raw", &cek, "AES-GCM", false, &usages);
+            // The copy in JS memory is overwritten once WebCrypto has taken it.
+            started.push((input, wrapped, content_key, cek));
+        }
+        let mut out = Vec::new();
+        for (input, wrapped, content_key, cek) in started {
+            let content_key: CryptoKey = settle(content_key).await?.unchecked_into();
+            cek.fill(0, 0, cek.length());
+            let gcm = object(&[
+                ("name", "AES-GCM".into()),
+                ("iv", Uint8Array::from(input.iv.as_slice()).into()),
+                (
+                    "additionalData",
+                    Uint8Array::from(input.header_b64.as_bytes()).into(),
+                ),
+                ("tagLength", 128.into()),
+            ]);
+            let sealed = settle(self.subtle.encrypt_with_object_and_u8_array(
+                &gcm,
+                &content_key,
+                &input.payload,
+            ))
+            .await?;
+            let sealed = Zeroizing::new(bytes_of(&sealed)?);
+            let wrapped = bytes_of(&settle(wrapped).await?)?;
+            out.push(compact(&input.header_b64, &wrapped, &input.iv, &sealed)?);
+        }
+        Ok(out)
+    }
+}
