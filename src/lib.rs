@@ -1,9 +1,20 @@
 //! paykka-web: card rules, field encryption and browser components for the PayKKa API.
+//!
+//! The pure core (`card`, `form`, `crypto`) is DOM-free and tested natively; `web` is the
+//! browser plumbing the shipped parts share (it exports nothing); each shipped part has its
+//! own folder and Cargo feature, so each wasm bundle holds only what its role needs:
+//! `card_fields` (the merchant page), `frame` (the secure frame), `helpers`.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod card;
 pub mod crypto;
 pub mod form;
-pub mod js;
-pub mod ui;
+pub mod web;
+
+#[cfg(feature = "card-fields")]
+pub mod card_fields;
+#[cfg(feature = "frame")]
+pub mod frame;
+#[cfg(feature = "helpers")]
+pub mod helpers;

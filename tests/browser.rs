@@ -6,10 +6,10 @@ mod common;
 
 use common::{decrypt, get, get_str, key_pair, obj};
 use js_sys::JSON;
-use paykka_web::js::encryptor::CardEncryptor;
-use paykka_web::js::helpers::{
+use paykka_web::helpers::checks::{
     format_expiry, validate_cvc, validate_expiry, validate_holder_name, validate_number,
 };
+use paykka_web::helpers::encryptor::CardEncryptor;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 

@@ -7,7 +7,7 @@ mod common;
 
 use common::{decrypt, get, get_str, key_pair, obj};
 use js_sys::{Array, JSON};
-use paykka_web::ui::component::EncryptedCard;
+use paykka_web::card_fields::component::EncryptedCard;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -44,7 +44,7 @@ extern "C" {
     fn restore_subtle();
 }
 
-fn update(pairs: &[(&str, JsValue)]) -> paykka_web::ui::component::CardUpdate {
+fn update(pairs: &[(&str, JsValue)]) -> paykka_web::card_fields::component::CardUpdate {
     obj(pairs).unchecked_into()
 }
 
@@ -859,7 +859,7 @@ async fn without_webcrypto_mount_fails_with_insecure_context() {
         ("publicKey", public_jwk.clone()),
     ]);
     let (error, log) = mount_error("", options).await;
-    let encryptor = paykka_web::js::encryptor::CardEncryptor::new(
+    let encryptor = paykka_web::helpers::encryptor::CardEncryptor::new(
         public_jwk.clone().unchecked_into(),
         JsValue::UNDEFINED.unchecked_into(),
     )

@@ -1,6 +1,6 @@
 // In-browser measurements for `./dev bench`: card encryption (ours, WebCrypto, node-forge,
 // all producing paykka-web JWE v1), keystroke handling cost, and mount-to-ready time.
-import init, { CardEncryptor, EncryptedCard } from '/pkg/paykka_web.js';
+import init, { CardEncryptor, EncryptedCard } from '/pkg/paykka_web_full.js';
 
 const enc = new TextEncoder();
 const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');

@@ -53,16 +53,10 @@ impl ModeSize {
     }
 }
 
-/// Inline: the page loads the JS glue and the wasm. Frames: the same on the page, and
-/// again from the secure origin (a different origin, so nothing is shared), plus the frame
-/// page and its script (cached after the first of the frames).
+/// Frames: the page loads the page bundle (`paykka_web`); each secure frame loads the frame
+/// page, its script and the frame bundle (`paykka_web_frame`, cached after the first
+/// frame). Inline: the page loads the full bundle (`paykka_web_full`).
 pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>> {
-    let js = measure(&pkg.join("paykka_web.js"), "paykka_web.js (page)")?;
-    let wasm = measure(&pkg.join("paykka_web_bg.wasm"), "paykka_web_bg.wasm (page)")?;
-    let inline = ModeSize {
-        mode: "inline",
-        files: vec![js, wasm],
-    };
     let frames = ModeSize {
         mode: "frames",
         files: vec![
@@ -70,10 +64,23 @@ pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>>
             measure(&pkg.join("paykka_web_bg.wasm"), "paykka_web_bg.wasm (page)")?,
             measure(&frames.join("field.html"), "frames/field.html")?,
             measure(&frames.join("frame.js"), "frames/frame.js")?,
-            measure(&pkg.join("paykka_web.js"), "paykka_web.js (secure origin)")?,
             measure(
-                &pkg.join("paykka_web_bg.wasm"),
-                "paykka_web_bg.wasm (secure origin)",
+                &pkg.join("paykka_web_frame.js"),
+                "paykka_web_frame.js (secure origin)",
+            )?,
+            measure(
+                &pkg.join("paykka_web_frame_bg.wasm"),
+                "paykka_web_frame_bg.wasm (secure origin)",
+            )?,
+        ],
+    };
+    let inline = ModeSize {
+        mode: "inline",
+        files: vec![
+            measure(&pkg.join("paykka_web_full.js"), "paykka_web_full.js (page)")?,
+            measure(
+                &pkg.join("paykka_web_full_bg.wasm"),
+                "paykka_web_full_bg.wasm (page)",
             )?,
         ],
     };

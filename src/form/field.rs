@@ -50,11 +50,6 @@ impl FieldKind {
         }
     }
 
-    /// Whether the field holds card data that must stay inside its frame.
-    pub fn is_sensitive(self) -> bool {
-        self != FieldKind::HolderName
-    }
-
     /// Whether the shopper types digits (numeric keyboard on phones).
     pub fn is_numeric(self) -> bool {
         self != FieldKind::HolderName

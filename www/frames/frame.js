@@ -1,5 +1,5 @@
-// Boots one secure card field: the same paykka-web wasm as the host, in the frame role.
-import init, { bootFrame } from '/pkg/paykka_web.js';
+// Boots one secure card field with the frame bundle (field view, card rules, WebCrypto).
+import init, { bootFrame } from '/pkg/paykka_web_frame.js';
 
 await init();
 bootFrame();

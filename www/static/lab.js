@@ -1,5 +1,5 @@
-// The component lab: mount from URL options, record everything the host page can see.
-import init, { EncryptedCard } from '/pkg/paykka_web.js';
+// The component lab: mount from URL options, record everything the host page can see. It
+// loads the page bundle, or the full one for inline mode.
 
 const lab = { card: null, events: [], messages: [], console: [], error: null };
 window.lab = lab;
@@ -14,6 +14,8 @@ for (const name of names) {
 }
 
 const params = new URLSearchParams(location.search);
+const inline = params.get('isolation') === 'inline';
+const { default: init, EncryptedCard } = await import(inline ? '/pkg/paykka_web_full.js' : '/pkg/paykka_web.js');
 const status = document.getElementById('status');
 const config = await (await fetch('/api/config')).json();
 await init();

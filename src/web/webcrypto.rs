@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 use crate::crypto::{
     compact, normalize_value, seal_input, CryptoError, EncryptionContext, EncryptionKey, FieldName,
 };
-use crate::js::error::SetupError;
+use crate::web::error::SetupError;
 
 fn object(pairs: &[(&str, JsValue)]) -> Object {
     let o = Object::new();

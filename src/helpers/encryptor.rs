@@ -7,14 +7,13 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use super::options::{invalid, number, options_object, required_string, string};
-use crate::crypto::{EncryptionContext, EncryptionKey, FieldName, Jwk};
-use crate::ui::webcrypto::WebCipher;
+use crate::crypto::{EncryptionContext, EncryptionKey, FieldName};
+use crate::web::keys::parse_key;
+use crate::web::option_reader::{invalid, number, options_object, required_string, string};
+use crate::web::webcrypto::WebCipher;
 
 #[wasm_bindgen(typescript_custom_section)]
 const ENCRYPTOR_TYPES: &str = r#"
-/** An RSA public key: a JWK object or JSON text, an SPKI/PKCS#1 PEM, or "<exponent hex>|<modulus hex>". */
-export type PublicKeyInput = string | { kty: "RSA"; n: string; e: string; kid?: string; alg?: string; use?: string };
 export interface CardEncryptorOptions {
   /** Key id for the JWE header when the key has none (default: the RFC 7638 thumbprint). */
   keyId?: string;
@@ -30,20 +29,7 @@ export interface CardValues {
   expiryYear: string;
   cvc: string;
 }
-/** One `paykka-web JWE v1` compact string per field. */
-export interface EncryptedCardValues {
-  encryptedCardNumber: string;
-  encryptedExpireMonth: string;
-  encryptedExpireYear: string;
-  encryptedCVV: string;
-}
 export type CardFieldName = "number" | "expiryMonth" | "expiryYear" | "cvc";
-/** Every error this package throws or reports. */
-export interface PaykkaError extends Error {
-  name: "PaykkaError";
-  code: string;
-  field?: string;
-}
 "#;
 
 #[wasm_bindgen]
@@ -60,36 +46,6 @@ extern "C" {
     pub type EncryptedFieldPromise;
     #[wasm_bindgen(typescript_type = "CardFieldName")]
     pub type CardFieldNameJs;
-}
-
-/// Parses any accepted key form.
-pub fn parse_key(input: &JsValue, key_id: Option<&str>) -> Result<EncryptionKey, JsValue> {
-    let key_error = || JsValue::from(crate::crypto::CryptoError::KeyInvalid);
-    if let Some(text) = input.as_string() {
-        if text.trim_start().starts_with('{') {
-            let parsed = js_sys::JSON::parse(&text).map_err(|_| key_error())?;
-            return parse_key(&parsed, key_id);
-        }
-        return Ok(EncryptionKey::from_text(&text, key_id)?);
-    }
-    if input.is_object() {
-        // A JWK may carry more members (key_ops, ext…): read only those we need.
-        let member = |name: &str| {
-            js_sys::Reflect::get(input, &JsValue::from_str(name))
-                .ok()
-                .and_then(|v| v.as_string())
-        };
-        let jwk = Jwk {
-            kty: member("kty").unwrap_or_default(),
-            n: member("n").unwrap_or_default(),
-            e: member("e").unwrap_or_default(),
-            kid: member("kid"),
-            alg: member("alg"),
-            key_use: member("use"),
-        };
-        return Ok(EncryptionKey::from_jwk(&jwk, key_id)?);
-    }
-    Err(key_error())
 }
 
 /// Encrypts card values into `paykka-web JWE v1` with the browser's WebCrypto.

@@ -4,27 +4,18 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::options::{brand_list, invalid};
 use crate::card::brand::{DEFAULT_GAPS, MAX_NUMBER_LENGTH};
 use crate::card::cvc::cvc_lengths;
 use crate::card::expiry::edit_expiry;
 use crate::card::format::group_digits;
 use crate::card::{
     check_cvc, check_expiry, check_holder_name, check_number, format_number, Brand, Edit, Validity,
-    YearMonth,
 };
+use crate::web::clock::current_month;
+use crate::web::option_reader::{brand_list, invalid};
 
 #[wasm_bindgen(typescript_custom_section)]
 const HELPER_TYPES: &str = r#"
-/** A brand identifier. */
-export type BrandId = "visa" | "mastercard" | "amex" | "diners" | "discover" | "jcb"
-  | "unionpay" | "maestro" | "elo" | "mir" | "hiper" | "hipercard";
-/** The state of a field's value. */
-export type FieldState = "empty" | "potentiallyValid" | "valid" | "invalid";
-/** Stable field error codes. */
-export type FieldErrorCode = "REQUIRED" | "INVALID_CHARACTERS" | "INCOMPLETE" | "TOO_LONG"
-  | "UNKNOWN_BRAND" | "UNSUPPORTED_BRAND" | "LUHN_FAILED" | "INVALID_MONTH" | "INVALID_YEAR"
-  | "EXPIRED" | "TOO_FAR_AHEAD";
 /** Brand detection: `brand` is set once only one brand remains. */
 export interface BrandDetection {
   brand: BrandId | null;
@@ -69,6 +60,8 @@ extern "C" {
     pub type NumberCheckJs;
     #[wasm_bindgen(typescript_type = "ExpiryCheck")]
     pub type ExpiryCheckJs;
+    #[wasm_bindgen(typescript_type = "BrowserInfo")]
+    pub type BrowserInfoJs;
     #[wasm_bindgen(typescript_type = "BrandId[] | undefined")]
     pub type BrandList;
 }
@@ -137,15 +130,6 @@ fn ids(brands: &[Brand]) -> Vec<&'static str> {
 /// Parses a merchant's list of accepted brand ids.
 pub fn parse_brands(list: &JsValue) -> Result<Option<Vec<Brand>>, JsValue> {
     brand_list(list).map_err(JsValue::from)
-}
-
-/// The current month on the shopper's clock.
-pub fn current_month() -> YearMonth {
-    let now = js_sys::Date::new_0();
-    YearMonth {
-        year: u16::try_from(now.get_full_year()).unwrap_or(u16::MAX),
-        month: u8::try_from(now.get_month() + 1).unwrap_or(1),
-    }
 }
 
 /// Detects the brand of a (partial) card number; spaces and dashes are ignored.
@@ -229,9 +213,15 @@ pub fn validate_holder_name(name: &str, required: bool) -> Result<FieldCheckJs, 
 }
 
 fn invalid_characters(error: crate::card::FieldError) -> JsValue {
-    super::error::paykka_error(
+    crate::web::error::paykka_error(
         error.code(),
         "the text contains characters other than digits",
         None,
     )
+}
+
+/// Browser data for 3-D Secure 2 and risk checks (what `encrypt()` gives as `browserInfo`).
+#[wasm_bindgen(js_name = collectBrowserInfo)]
+pub fn collect_browser_info() -> BrowserInfoJs {
+    crate::web::browser_info::collect_browser_info().unchecked_into()
 }

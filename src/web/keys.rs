@@ -8,9 +8,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestInit, Response};
 
 use crate::card::Brand;
-use crate::crypto::EncryptionKey;
-use crate::js::encryptor::parse_key;
-use crate::js::error::SetupError;
+use crate::crypto::{EncryptionKey, Jwk};
+use crate::web::error::SetupError;
 
 use super::dom::window;
 use super::webcrypto::WebCipher;
@@ -119,4 +118,34 @@ pub async fn frames_load(
         clock_offset_ms,
         brands,
     })
+}
+
+/// Parses any accepted key form.
+pub fn parse_key(input: &JsValue, key_id: Option<&str>) -> Result<EncryptionKey, JsValue> {
+    let key_error = || JsValue::from(crate::crypto::CryptoError::KeyInvalid);
+    if let Some(text) = input.as_string() {
+        if text.trim_start().starts_with('{') {
+            let parsed = js_sys::JSON::parse(&text).map_err(|_| key_error())?;
+            return parse_key(&parsed, key_id);
+        }
+        return Ok(EncryptionKey::from_text(&text, key_id)?);
+    }
+    if input.is_object() {
+        // A JWK may carry more members (key_ops, ext…): read only those we need.
+        let member = |name: &str| {
+            js_sys::Reflect::get(input, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        let jwk = Jwk {
+            kty: member("kty").unwrap_or_default(),
+            n: member("n").unwrap_or_default(),
+            e: member("e").unwrap_or_default(),
+            kid: member("kid"),
+            alg: member("alg"),
+            key_use: member("use"),
+        };
+        return Ok(EncryptionKey::from_jwk(&jwk, key_id)?);
+    }
+    Err(key_error())
 }

@@ -16,13 +16,14 @@ use crate::form::coordinator::{Coordinator, Event};
 use crate::form::field::FieldKind;
 use crate::form::field_map::FieldMap;
 use crate::form::i18n::Texts;
-use crate::js::error::{paykka_error, SetupError};
+use crate::web::error::{paykka_error, SetupError};
 
-use super::browser_info::collect_browser_info;
-use super::events::{payload, set, Dispatcher};
-use super::field_view::FieldView;
-use super::options::{DisplayOptions, FRAME_KEYS};
-use super::protocol::{
+use crate::web::browser_info::collect_browser_info;
+use crate::web::display::{DisplayOptions, FRAME_KEYS};
+use crate::web::events::{payload, set, Dispatcher};
+#[cfg(feature = "inline")]
+use crate::web::field_view::FieldView;
+use crate::web::protocol::{
     decode_message, encode_command, encode_configure, open_envelope, Failure, FieldCommand,
     FieldMessage, Slot,
 };
@@ -30,6 +31,7 @@ use super::protocol::{
 /// How the host reaches one field.
 pub enum FieldLink {
     /// In this page, in a closed shadow root.
+    #[cfg(feature = "inline")]
     Inline(Rc<FieldView>),
     /// In a secure frame on another origin.
     Frame {
@@ -180,22 +182,30 @@ impl Host {
         self.torn_down.get()
     }
 
+    /// The field's view when it lives in this page.
+    #[cfg(feature = "inline")]
+    fn inline_view(&self, kind: FieldKind) -> Option<Rc<FieldView>> {
+        match self.links.borrow().get(kind) {
+            Some(FieldLink::Inline(view)) => Some(Rc::clone(view)),
+            _ => None,
+        }
+    }
+
     /// Sends a command to a field, wherever it lives.
     pub fn send(&self, kind: FieldKind, command: FieldCommand) {
-        let target = match self.links.borrow().get(kind) {
-            Some(FieldLink::Inline(view)) => Ok(Rc::clone(view)),
-            Some(FieldLink::Frame { iframe, channel }) => Err((iframe.clone(), channel.clone())),
-            None => return,
+        #[cfg(feature = "inline")]
+        if let Some(view) = self.inline_view(kind) {
+            return view.command(command);
+        }
+        let frame = match self.links.borrow().get(kind) {
+            Some(FieldLink::Frame { iframe, channel }) => Some((iframe.clone(), channel.clone())),
+            _ => None,
         };
-        match target {
-            Ok(view) => view.command(command),
-            Err((iframe, channel)) => {
-                let (Some(window), Some(origin)) = (iframe.content_window(), &self.secure_origin)
-                else {
-                    return;
-                };
-                let _ = window.post_message(&encode_command(&channel, kind, &command), origin);
-            }
+        let Some((iframe, channel)) = frame else {
+            return;
+        };
+        if let (Some(window), Some(origin)) = (iframe.content_window(), &self.secure_origin) {
+            let _ = window.post_message(&encode_command(&channel, kind, &command), origin);
         }
     }
 
@@ -389,7 +399,7 @@ impl Host {
 
     /// Listens for the frames' messages and watches them for reloads.
     pub fn listen_to_frames(self: &Rc<Self>) -> Result<(), JsValue> {
-        let window = super::dom::window()?;
+        let window = crate::web::dom::window()?;
         let weak = Rc::downgrade(self);
         self.keep_listener(EventListener::new(&window, "message", move |event| {
             let (Some(host), Some(event)) = (weak.upgrade(), event.dyn_ref::<MessageEvent>())
@@ -404,6 +414,7 @@ impl Host {
             .iter()
             .filter_map(|(k, l)| match l {
                 FieldLink::Frame { iframe, .. } => Some((k, iframe.clone())),
+                #[cfg(feature = "inline")]
                 FieldLink::Inline(_) => None,
             })
             .collect();
@@ -456,6 +467,7 @@ impl Host {
                     let (field, kind_name) = open_envelope(&data, channel)?;
                     (source_matches && field == kind).then_some((field, kind_name))
                 }
+                #[cfg(feature = "inline")]
                 FieldLink::Inline(_) => None,
             });
         match opened {
@@ -733,17 +745,13 @@ impl Host {
             }
         }
         for kind in self.fields() {
-            let view = match self.links.borrow().get(kind) {
-                Some(FieldLink::Inline(view)) => Some(Rc::clone(view)),
-                _ => None,
-            };
-            match view {
-                Some(view) => {
-                    view.reconfigure(display.field_config(kind))
-                        .map_err(|_| invalid("the new options could not be applied"))?;
-                }
-                None => self.configure_frame(kind),
+            #[cfg(feature = "inline")]
+            if let Some(view) = self.inline_view(kind) {
+                view.reconfigure(display.field_config(kind))
+                    .map_err(|_| invalid("the new options could not be applied"))?;
+                continue;
             }
+            self.configure_frame(kind);
         }
         self.set_disabled(display.disabled);
         Ok(())
@@ -756,7 +764,7 @@ impl Host {
 
     /// The whole state, as in `change` events.
     pub fn state(&self) -> Object {
-        super::events::state_payload(None, &self.coordinator.borrow())
+        crate::web::events::state_payload(None, &self.coordinator.borrow())
     }
 
     /// Removes every node and listener this component added; settles what is pending.
@@ -766,6 +774,10 @@ impl Host {
         }
         self.listeners.borrow_mut().clear();
         let links = std::mem::take(&mut *self.links.borrow_mut());
+        // Frames go with their nodes below; fields in this page unmount themselves.
+        #[cfg(not(feature = "inline"))]
+        drop(links);
+        #[cfg(feature = "inline")]
         for link in links.values() {
             if let FieldLink::Inline(view) = link {
                 view.unmount();

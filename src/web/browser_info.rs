@@ -2,7 +2,6 @@
 //! browser. The accept header and IP address are added by the merchant server.
 
 use js_sys::Object;
-use wasm_bindgen::prelude::*;
 
 use super::events::set;
 
@@ -48,7 +47,6 @@ fn challenge_window_size(width: i32) -> &'static str {
 }
 
 /// Browser data for 3-D Secure 2 and risk checks.
-#[wasm_bindgen(js_name = collectBrowserInfo)]
 pub fn collect_browser_info() -> Object {
     let info = Object::new();
     let Some(window) = web_sys::window() else {

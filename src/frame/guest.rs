@@ -11,16 +11,16 @@ use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
 
 use crate::form::field::FieldKind;
-use crate::js::error::paykka_error;
+use crate::web::error::paykka_error;
 
-use super::dom::{document, window, FieldRoot};
-use super::field_view::FieldView;
-use super::keys::{frames_load, KeyContext};
-use super::options::DisplayOptions;
-use super::protocol::{
+use crate::web::display::DisplayOptions;
+use crate::web::dom::{document, window, FieldRoot};
+use crate::web::field_view::FieldView;
+use crate::web::keys::{frames_load, KeyContext};
+use crate::web::protocol::{
     configure_options, decode_command, encode_message, open_envelope, Failure, FieldMessage,
 };
-use super::webcrypto::WebCipher;
+use crate::web::webcrypto::WebCipher;
 
 /// The frame's state after boot.
 struct Guest {
@@ -228,7 +228,6 @@ pub fn boot_frame() -> Result<(), JsValue> {
     };
     let kind = fragment_value(&fragment, "field")
         .and_then(|f| FieldKind::from_id(&f))
-        .filter(|k| k.is_sensitive())
         .ok_or_else(bad)?;
     let channel = fragment_value(&fragment, "channel")
         .filter(|c| c.len() >= 32 && c.bytes().all(|b| b.is_ascii_hexdigit()))

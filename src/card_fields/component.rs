@@ -6,23 +6,21 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Element, HtmlIFrameElement, ShadowRootInit, ShadowRootMode};
+use web_sys::{Element, HtmlIFrameElement};
 
 use crate::card::holder::HolderNamePolicy;
 use crate::form::coordinator::Coordinator;
 use crate::form::field::{form_fields, ExpiryLayout, FieldKind};
 use crate::form::field_map::FieldMap;
-use crate::js::encryptor::parse_key;
-use crate::js::error::{paykka_error, SetupError};
+use crate::web::error::{paykka_error, SetupError};
 
-use super::dom::{cast, document, element, random_hex, FieldRoot};
-use super::events::Dispatcher;
-use super::field_view::FieldView;
 use super::host::{FieldLink, Host, HostParts};
-use super::keys::{frames_load, KeyContext};
-use super::options::{CardOptions, DisplayOptions, Isolation, KeySource};
-use super::webcrypto::{subtle, WebCipher};
+use super::options::{CardOptions, Isolation, KeySource};
 use crate::form::gateway_url::origin_of;
+use crate::web::display::DisplayOptions;
+use crate::web::dom::{cast, document, element, random_hex};
+use crate::web::events::Dispatcher;
+use crate::web::keys::frames_load;
 
 #[wasm_bindgen(typescript_custom_section)]
 const COMPONENT_TYPES: &str = r#"
@@ -87,12 +85,6 @@ export interface EncryptedCardOptions {
   onSubmit?: (e: CardEventMap["submit"]) => void;
   onEncrypted?: (e: CardEventMap["encrypted"]) => void;
   onError?: (e: CardEventMap["error"]) => void;
-}
-export interface BrowserInfo {
-  user_agent: string; language: string; color_depth: number; screen_height: number; screen_width: number;
-  timezone_offset: string; java_enabled: boolean; javascript_enabled: boolean;
-  device_type: "PC" | "MOBILE" | "TABLET"; device_os: "WINDOWS" | "MACOS" | "LINUX" | "ANDROID" | "IOS";
-  terminal_type: "WEB"; challenge_window_size: "01" | "02" | "03" | "04" | "05";
 }
 export interface EncryptResult extends EncryptedCardValues {
   holderName: string | null;
@@ -210,35 +202,6 @@ fn expiry_layout(holders: &FieldMap<Element>) -> ExpiryLayout {
     }
 }
 
-/// Mounts a field inline: a child element of the holder with a closed shadow root.
-fn mount_inline(
-    host: &Rc<Host>,
-    display: &DisplayOptions,
-    kind: FieldKind,
-    key: Option<Rc<KeyContext>>,
-) -> Result<(), JsValue> {
-    let holder = host
-        .holder(kind)
-        .cloned()
-        .ok_or_else(|| JsValue::from_str("no holder"))?;
-    let doc = document()?;
-    let child = element(&doc, "div", &[("class", "paykka-inline-field")])?;
-    holder.append_child(&child)?;
-    host.remember_node(child.clone());
-    let init = ShadowRootInit::new(ShadowRootMode::Closed);
-    let shadow = child.attach_shadow(&init)?;
-    let weak = Rc::downgrade(host);
-    let sink = Rc::new(move |message| {
-        if let Some(host) = weak.upgrade() {
-            host.on_message(kind, message);
-        }
-    });
-    let view = FieldView::mount(&FieldRoot::Shadow(shadow), display.field_config(kind), sink)?;
-    view.set_key(key);
-    host.add_link(kind, FieldLink::Inline(view));
-    Ok(())
-}
-
 /// Creates a field's secure frame on the gateway's origin.
 fn mount_frame(
     host: &Rc<Host>,
@@ -278,44 +241,6 @@ fn mount_frame(
     host.remember_node(iframe.clone().into());
     host.add_link(kind, FieldLink::Frame { iframe, channel });
     Ok(())
-}
-
-async fn inline_key(options: &CardOptions) -> Result<Rc<KeyContext>, SetupError> {
-    let session_id = options.display.session_id.clone();
-    match &options.key {
-        KeySource::PublicKey { key, key_id } => {
-            let key = parse_key(key, key_id.as_deref()).map_err(|e| {
-                let code = js_sys::Reflect::get(&e, &"code".into())
-                    .ok()
-                    .and_then(|c| c.as_string());
-                let code = match code.as_deref() {
-                    Some("KEY_TOO_SHORT") => "KEY_TOO_SHORT",
-                    Some("KEY_TOO_LONG") => "KEY_TOO_LONG",
-                    Some("KEY_UNSUPPORTED") => "KEY_UNSUPPORTED",
-                    _ => "KEY_INVALID",
-                };
-                SetupError::new(
-                    code,
-                    "the public key is not a usable RSA 2048–4096 encryption key",
-                )
-            })?;
-            Ok(Rc::new(KeyContext {
-                cipher: WebCipher::import(key).await?,
-                clock_offset_ms: 0.0,
-                session_id,
-            }))
-        }
-        KeySource::ClientKey { client_key, base } => {
-            // Before any network: without WebCrypto nothing could be encrypted.
-            subtle()?;
-            let loaded = frames_load(base, client_key, None).await?;
-            Ok(Rc::new(KeyContext {
-                cipher: WebCipher::import(loaded.key).await?,
-                clock_offset_ms: loaded.clock_offset_ms,
-                session_id,
-            }))
-        }
-    }
 }
 
 #[wasm_bindgen]
@@ -386,12 +311,13 @@ impl EncryptedCard {
             frame_timeout_ms: options.frame_timeout_ms,
         };
         let result = match &secure_base {
-            None => card.mount_inline_fields(&options, &order).await,
+            None => super::inline::mount_inline_fields(&card.host, &options, &order).await,
             Some(base) => card.mount_frames(&options, &order, base).await,
         };
         match result {
             Ok(()) => {
-                host.dispatcher.emit("ready", &super::events::payload(None));
+                host.dispatcher
+                    .emit("ready", &crate::web::events::payload(None));
                 Ok(card)
             }
             Err(error) => {
@@ -401,37 +327,16 @@ impl EncryptedCard {
         }
     }
 
-    async fn mount_inline_fields(
-        &self,
-        options: &CardOptions,
-        order: &[FieldKind],
-    ) -> Result<(), JsValue> {
-        let key = match inline_key(options).await {
-            Ok(key) => key,
-            Err(e) => {
-                self.host.dispatcher.emit_error(e.code, &e.message, None);
-                return Err(e.into());
-            }
-        };
-        for kind in order {
-            mount_inline(&self.host, &options.display, *kind, Some(Rc::clone(&key)))?;
-        }
-        Ok(())
-    }
-
     async fn mount_frames(
         &self,
         options: &CardOptions,
         order: &[FieldKind],
         base: &str,
     ) -> Result<(), JsValue> {
+        // Every field, the holder name too, is a frame: the page bundle then carries no
+        // field view and no card rules.
         for kind in order {
-            if kind.is_sensitive() {
-                mount_frame(&self.host, &options.display, *kind, base)?;
-            } else {
-                // The holder name is not card data: it stays in the page, in a shadow root.
-                mount_inline(&self.host, &options.display, *kind, None)?;
-            }
+            mount_frame(&self.host, &options.display, *kind, base)?;
         }
         self.host.listen_to_frames()?;
         let ready = self.host.wait_for_frames(options.frame_timeout_ms);
@@ -470,14 +375,16 @@ impl EncryptedCard {
                     None,
                 )
             })?;
-        self.host.send(kind, super::protocol::FieldCommand::Focus);
+        self.host
+            .send(kind, crate::web::protocol::FieldCommand::Focus);
         Ok(())
     }
 
     /// Empties every field.
     pub fn clear(&self) {
         for kind in self.host.fields() {
-            self.host.send(kind, super::protocol::FieldCommand::Clear);
+            self.host
+                .send(kind, crate::web::protocol::FieldCommand::Clear);
         }
     }
 

@@ -16,12 +16,12 @@ use crate::card::{Brand, FieldError};
 use crate::crypto::FieldName;
 use crate::form::field::FieldKind;
 use crate::form::model::{EditOutcome, FieldModel};
-use crate::js::helpers::current_month;
+use crate::web::clock::current_month;
 
+use super::display::FieldConfig;
 use super::dom::{element, random_hex, stylesheet, FieldRoot};
 use super::icons::brand_icon;
 use super::keys::KeyContext;
-use super::options::FieldConfig;
 use super::protocol::{Failure, FieldCommand, FieldMessage, Slot};
 use super::styling::{merchant_sheet, LoadedFonts};
 

@@ -1,0 +1,137 @@
+//! Display options shared by the host part and the secure frames: texts, styles and fonts,
+//! brands, holder-name policy, masking, labels, disabled, session id. The host reads and
+//! checks them at mount and `update()`; each frame reads and checks them again itself.
+
+use js_sys::{Array, Object};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::card::holder::HolderNamePolicy;
+use crate::card::Brand;
+use crate::form::field::FieldKind;
+use crate::form::i18n::{Locale, Texts};
+use crate::form::style::Styles;
+
+use super::error::SetupError;
+use super::option_reader::{
+    boolean, brand_list, invalid, member, plain_object, string, string_map,
+};
+
+/// Option keys the frames get (display and key), forwarded as given.
+pub const FRAME_KEYS: [&str; 11] = [
+    "locale",
+    "translations",
+    "styles",
+    "fonts",
+    "brands",
+    "holderName",
+    "maskSecurityCode",
+    "showBrandIcon",
+    "showLabels",
+    "disabled",
+    "sessionId",
+];
+
+/// What every field needs to draw itself.
+#[derive(Clone, Debug)]
+pub struct FieldConfig {
+    pub kind: FieldKind,
+    pub texts: Texts,
+    pub styles: Styles,
+    pub accepted: Option<Vec<Brand>>,
+    pub required: bool,
+    pub mask_security_code: bool,
+    pub show_brand_icon: bool,
+    pub show_label: bool,
+    pub disabled: bool,
+}
+
+/// Display options shared by host and frames.
+#[derive(Clone, Debug)]
+pub struct DisplayOptions {
+    pub texts: Texts,
+    /// The locale asked for was unknown (a warning, not an error).
+    pub unknown_locale: Option<String>,
+    pub styles: Styles,
+    pub brands: Option<Vec<Brand>>,
+    pub holder_name: HolderNamePolicy,
+    pub mask_security_code: bool,
+    pub show_brand_icon: bool,
+    pub show_labels: bool,
+    pub disabled: bool,
+    pub session_id: Option<String>,
+}
+
+fn read_styles(options: &JsValue) -> Result<Styles, SetupError> {
+    let mut states = Vec::new();
+    if let Some(styles) = member(options, "styles") {
+        let object = plain_object(&styles, "styles")?;
+        for state in Object::keys(&object).iter() {
+            let state = state.as_string().unwrap_or_default();
+            let declarations = member(&styles, &state).unwrap_or(JsValue::UNDEFINED);
+            let path = format!("styles.{state}");
+            states.push((state, string_map(&declarations, &path)?));
+        }
+    }
+    let mut fonts = Vec::new();
+    if let Some(list) = member(options, "fonts") {
+        let list = list
+            .dyn_into::<Array>()
+            .map_err(|_| invalid("fonts must be an array"))?;
+        for (index, font) in list.iter().enumerate() {
+            fonts.push(string_map(&font, &format!("fonts[{index}]"))?);
+        }
+    }
+    Styles::new(states, fonts).map_err(|e| invalid(e.describe()))
+}
+
+fn read_brands(options: &JsValue) -> Result<Option<Vec<Brand>>, SetupError> {
+    let brands = brand_list(&member(options, "brands").unwrap_or(JsValue::UNDEFINED))?;
+    if brands.as_ref().is_some_and(Vec::is_empty) {
+        return Err(invalid("brands must name at least one brand"));
+    }
+    Ok(brands)
+}
+
+impl DisplayOptions {
+    /// Reads the display and key options (a frame reads exactly these).
+    pub fn read(options: &JsValue) -> Result<DisplayOptions, SetupError> {
+        let tag = string(options, "locale")?;
+        let locale = tag.as_deref().map_or(Some(Locale::EnUs), Locale::from_tag);
+        let translations = match member(options, "translations") {
+            Some(t) => string_map(&t, "translations")?.into_iter().collect(),
+            None => Vec::new(),
+        };
+        let holder_name = match string(options, "holderName")? {
+            None => HolderNamePolicy::Hidden,
+            Some(policy) => HolderNamePolicy::from_id(&policy)
+                .ok_or_else(|| invalid("holderName must be optional, required or hidden"))?,
+        };
+        Ok(DisplayOptions {
+            texts: Texts::new(locale.unwrap_or(Locale::EnUs), translations),
+            unknown_locale: if locale.is_none() { tag } else { None },
+            styles: read_styles(options)?,
+            brands: read_brands(options)?,
+            holder_name,
+            mask_security_code: boolean(options, "maskSecurityCode", false)?,
+            show_brand_icon: boolean(options, "showBrandIcon", true)?,
+            show_labels: boolean(options, "showLabels", true)?,
+            disabled: boolean(options, "disabled", false)?,
+            session_id: string(options, "sessionId")?,
+        })
+    }
+
+    pub fn field_config(&self, kind: FieldKind) -> FieldConfig {
+        FieldConfig {
+            kind,
+            texts: self.texts.clone(),
+            styles: self.styles.clone(),
+            accepted: self.brands.clone(),
+            required: kind != FieldKind::HolderName
+                || self.holder_name == HolderNamePolicy::Required,
+            mask_security_code: self.mask_security_code,
+            show_brand_icon: self.show_brand_icon,
+            show_label: self.show_labels,
+            disabled: self.disabled,
+        }
+    }
+}

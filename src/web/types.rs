@@ -1,0 +1,39 @@
+//! TypeScript declarations every bundle's `.d.ts` needs (brands, field states and error
+//! codes, keys, errors); the declarations of each exported part live beside it.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const SHARED_TYPES: &str = r#"
+/** A brand identifier. */
+export type BrandId = "visa" | "mastercard" | "amex" | "diners" | "discover" | "jcb"
+  | "unionpay" | "maestro" | "elo" | "mir" | "hiper" | "hipercard";
+/** The state of a field's value. */
+export type FieldState = "empty" | "potentiallyValid" | "valid" | "invalid";
+/** Stable field error codes. */
+export type FieldErrorCode = "REQUIRED" | "INVALID_CHARACTERS" | "INCOMPLETE" | "TOO_LONG"
+  | "UNKNOWN_BRAND" | "UNSUPPORTED_BRAND" | "LUHN_FAILED" | "INVALID_MONTH" | "INVALID_YEAR"
+  | "EXPIRED" | "TOO_FAR_AHEAD";
+/** An RSA public key: a JWK object or JSON text, an SPKI/PKCS#1 PEM, or "<exponent hex>|<modulus hex>". */
+export type PublicKeyInput = string | { kty: "RSA"; n: string; e: string; kid?: string; alg?: string; use?: string };
+/** One `paykka-web JWE v1` compact string per field. */
+export interface EncryptedCardValues {
+  encryptedCardNumber: string;
+  encryptedExpireMonth: string;
+  encryptedExpireYear: string;
+  encryptedCVV: string;
+}
+/** Browser data for 3-D Secure 2 and risk checks. */
+export interface BrowserInfo {
+  user_agent: string; language: string; color_depth: number; screen_height: number; screen_width: number;
+  timezone_offset: string; java_enabled: boolean; javascript_enabled: boolean;
+  device_type: "PC" | "MOBILE" | "TABLET"; device_os: "WINDOWS" | "MACOS" | "LINUX" | "ANDROID" | "IOS";
+  terminal_type: "WEB"; challenge_window_size: "01" | "02" | "03" | "04" | "05";
+}
+/** Every error this package throws or reports. */
+export interface PaykkaError extends Error {
+  name: "PaykkaError";
+  code: string;
+  field?: string;
+}
+"#;
