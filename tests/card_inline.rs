@@ -886,3 +886,23 @@ async fn without_webcrypto_mount_fails_with_insecure_context() {
     let m = mount_with("", JsValue::UNDEFINED).await.unwrap();
     m.card.unmount();
 }
+
+#[wasm_bindgen_test]
+async fn free_cleans_up_like_unmount_and_rejects_a_pending_encrypt() {
+    let m = mount_with("<p id='merchant'>Pay by card</p>", JsValue::UNDEFINED)
+        .await
+        .unwrap();
+    type_text(&m.input(0), "4242424242424242");
+    let Mounted {
+        card, root, log, ..
+    } = m;
+    let pending = js_sys::Promise::from(JsValue::from(card.encrypt()));
+    // What `card.free()` does from JavaScript.
+    drop(card);
+    let error = JsFuture::from(pending).await.unwrap_err();
+    assert_eq!(get_str(&error, "code"), "UNMOUNTED");
+    assert_eq!(root.inner_html(), "<p id=\"merchant\">Pay by card</p>");
+    let count = log.length();
+    JsFuture::from(next_tick()).await.unwrap();
+    assert_eq!(log.length(), count, "no event after free");
+}

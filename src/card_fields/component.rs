@@ -20,7 +20,7 @@ use crate::form::gateway_url::origin_of;
 use crate::web::display::DisplayOptions;
 use crate::web::dom::{cast, document, element, random_hex};
 use crate::web::events::Dispatcher;
-use crate::web::keys::frames_load;
+use crate::web::keys::frames_load_data;
 
 #[wasm_bindgen(typescript_custom_section)]
 const COMPONENT_TYPES: &str = r#"
@@ -346,7 +346,7 @@ impl EncryptedCard {
             let (client_key, base) = (client_key.clone(), base.clone());
             let host = Rc::downgrade(&self.host);
             wasm_bindgen_futures::spawn_local(async move {
-                if let Err(e) = frames_load(&base, &client_key, None).await {
+                if let Err(e) = frames_load_data(&base, &client_key, None).await {
                     if let Some(host) = host.upgrade() {
                         host.fail_mount(e.code, &e.message, None);
                     }
@@ -416,6 +416,14 @@ impl EncryptedCard {
 
     /// Removes every node and listener the component added.
     pub fn unmount(&self) {
+        self.host.teardown();
+    }
+}
+
+/// `free()` (or dropping the value in Rust) cleans up exactly as `unmount()`: frames,
+/// nodes and listeners leave the page, and a pending `encrypt()` rejects with `UNMOUNTED`.
+impl Drop for EncryptedCard {
+    fn drop(&mut self) {
         self.host.teardown();
     }
 }

@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlIFrameElement, MessageEvent};
 
 use crate::card::{Brand, FieldError};
-use crate::form::coordinator::{Coordinator, Event};
+use crate::form::coordinator::Coordinator;
 use crate::form::field::FieldKind;
 use crate::form::field_map::FieldMap;
 use crate::form::i18n::Texts;
@@ -224,17 +224,14 @@ impl Host {
                 }
                 self.update_holder(kind, &report);
                 self.announce(kind, report.shown_error);
-                let (events, brand_changed) = {
+                let (events, commands) = {
                     let mut coordinator = self.coordinator.borrow_mut();
                     let events = coordinator.on_report(report);
-                    let brand = events.iter().find_map(|e| match e {
-                        Event::Brand(b) => Some(*b),
-                        _ => None,
-                    });
-                    (events, brand)
+                    let commands = coordinator.commands_for(&events);
+                    (events, commands)
                 };
-                if let Some(brand) = brand_changed {
-                    self.send(FieldKind::SecurityCode, FieldCommand::Brand(brand));
+                for (field, command) in commands {
+                    self.send(field, command);
                 }
                 for event in &events {
                     let coordinator = self.coordinator.borrow().clone();

@@ -6,6 +6,7 @@ use crate::card::Validity;
 
 use super::field::FieldKind;
 use super::field_map::FieldMap;
+use super::messages::FieldCommand;
 use super::model::FieldReport;
 
 /// An event for the host page, decided from a field report.
@@ -127,6 +128,21 @@ impl Coordinator {
         events
     }
 
+    /// What the fields must be told after `events`: a new brand goes to the security-code
+    /// field (its length and placeholder follow the brand).
+    pub fn commands_for(&self, events: &[Event]) -> Vec<(FieldKind, FieldCommand)> {
+        let has_code = self.order.contains(&FieldKind::SecurityCode);
+        events
+            .iter()
+            .filter_map(|event| match event {
+                Event::Brand(brand) if has_code => {
+                    Some((FieldKind::SecurityCode, FieldCommand::Brand(*brand)))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The field after `kind` in focus order.
     pub fn next_field(&self, kind: FieldKind) -> Option<FieldKind> {
         let index = self.order.iter().position(|k| *k == kind)?;
@@ -144,6 +160,41 @@ impl Coordinator {
 
 #[cfg(test)]
 mod tests {
+    use super::super::messages::FieldCommand;
+
+    #[test]
+    fn a_new_brand_is_told_to_the_security_code_field_only() {
+        let mut c = Coordinator::new(
+            vec![
+                FieldKind::CardNumber,
+                FieldKind::ExpiryDate,
+                FieldKind::SecurityCode,
+            ],
+            |_| true,
+        );
+        let mut report = empty_report(FieldKind::CardNumber, true);
+        report.brand = Some(Brand::Amex);
+        report.empty = false;
+        let events = c.on_report(report.clone());
+        assert_eq!(
+            c.commands_for(&events),
+            [(
+                FieldKind::SecurityCode,
+                FieldCommand::Brand(Some(Brand::Amex))
+            )]
+        );
+        report.revision += 1;
+        let same_brand = c.on_report(report);
+        assert!(
+            c.commands_for(&same_brand).is_empty(),
+            "only when it changes"
+        );
+        let without_code = Coordinator::new(vec![FieldKind::CardNumber], |_| true);
+        assert!(without_code
+            .commands_for(&[Event::Brand(Some(Brand::Visa))])
+            .is_empty());
+    }
+
     use super::*;
     use crate::card::format::Edit;
     use crate::card::YearMonth;

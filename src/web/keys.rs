@@ -47,13 +47,15 @@ pub fn gateway_base(environment: &str) -> Result<String, SetupError> {
 
 const FRAMES_LOAD_TIMEOUT_MS: u32 = 10_000;
 
-/// Calls `POST {base}/v3/frames/load`. `parent_origin` is given by a frame (whose own
-/// requests carry the gateway's origin); the host page's requests carry their own.
-pub async fn frames_load(
+/// Calls `POST {base}/v3/frames/load` and returns its `data` once the secure origin has
+/// accepted the client key for this page. `parent_origin` is given by a frame (whose own
+/// requests carry the gateway's origin); the host page's requests carry their own. The
+/// page itself calls this only to learn early that its origin is refused.
+pub async fn frames_load_data(
     base: &str,
     client_key: &str,
     parent_origin: Option<&str>,
-) -> Result<FramesLoad, SetupError> {
+) -> Result<JsValue, SetupError> {
     let fetch_failed = |m: &str| SetupError::new("KEY_FETCH_FAILED", m);
     let body = js_sys::Object::new();
     let _ = Reflect::set(&body, &"client_key".into(), &client_key.into());
@@ -100,10 +102,22 @@ pub async fn frames_load(
     if !response.ok() || ret_code != "000000" {
         return Err(fetch_failed("the secure origin refused the client key"));
     }
-    let data = field(&json, "data").unwrap_or(JsValue::UNDEFINED);
+    Ok(field(&json, "data").unwrap_or(JsValue::UNDEFINED))
+}
+
+/// Frames load, with the key parsed (for the fields that encrypt).
+pub async fn frames_load(
+    base: &str,
+    client_key: &str,
+    parent_origin: Option<&str>,
+) -> Result<FramesLoad, SetupError> {
+    let data = frames_load_data(base, client_key, parent_origin).await?;
+    let field = |o: &JsValue, key: &str| Reflect::get(o, &JsValue::from_str(key)).ok();
     let public_key = field(&data, "public_key").unwrap_or(JsValue::UNDEFINED);
-    let key = parse_key(&public_key, None)
-        .map_err(|_| SetupError::new("KEY_INVALID", "the secure origin sent an unusable key"))?;
+    // The secure origin sends a JWK object: no PEM parser needed for it.
+    let key = read_jwk(&public_key)
+        .and_then(|jwk| EncryptionKey::from_jwk(&jwk, None).ok())
+        .ok_or_else(|| SetupError::new("KEY_INVALID", "the secure origin sent an unusable key"))?;
     let clock_offset_ms = field(&data, "server_time")
         .and_then(|v| v.as_f64())
         .map_or(0.0, |t| t - js_sys::Date::now());
@@ -130,22 +144,28 @@ pub fn parse_key(input: &JsValue, key_id: Option<&str>) -> Result<EncryptionKey,
         }
         return Ok(EncryptionKey::from_text(&text, key_id)?);
     }
-    if input.is_object() {
-        // A JWK may carry more members (key_ops, ext…): read only those we need.
-        let member = |name: &str| {
-            js_sys::Reflect::get(input, &JsValue::from_str(name))
-                .ok()
-                .and_then(|v| v.as_string())
-        };
-        let jwk = Jwk {
-            kty: member("kty").unwrap_or_default(),
-            n: member("n").unwrap_or_default(),
-            e: member("e").unwrap_or_default(),
-            kid: member("kid"),
-            alg: member("alg"),
-            key_use: member("use"),
-        };
-        return Ok(EncryptionKey::from_jwk(&jwk, key_id)?);
+    match read_jwk(input) {
+        Some(jwk) => Ok(EncryptionKey::from_jwk(&jwk, key_id)?),
+        None => Err(key_error()),
     }
-    Err(key_error())
+}
+
+/// The members of a JWK object this crate reads (a JWK may carry more: `key_ops`, `ext`…).
+fn read_jwk(input: &JsValue) -> Option<Jwk> {
+    if !input.is_object() {
+        return None;
+    }
+    let member = |name: &str| {
+        js_sys::Reflect::get(input, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    Some(Jwk {
+        kty: member("kty").unwrap_or_default(),
+        n: member("n").unwrap_or_default(),
+        e: member("e").unwrap_or_default(),
+        kid: member("kid"),
+        alg: member("alg"),
+        key_use: member("use"),
+    })
 }
