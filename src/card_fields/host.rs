@@ -16,10 +16,12 @@ use crate::form::coordinator::Coordinator;
 use crate::form::field::FieldKind;
 use crate::form::field_map::FieldMap;
 use crate::form::i18n::Texts;
+use crate::form::payment::card_payment;
 use crate::web::error::{paykka_error, SetupError};
 
+use super::options::{frame_keys, updatable_keys};
 use crate::web::browser_info::collect_browser_info;
-use crate::web::display::{DisplayOptions, FRAME_KEYS};
+use crate::web::display::DisplayOptions;
 use crate::web::events::{payload, set, Dispatcher};
 #[cfg(feature = "inline")]
 use crate::web::field_view::FieldView;
@@ -101,18 +103,6 @@ pub struct HostParts {
     pub frame_options: Option<Object>,
     pub options: JsValue,
 }
-
-/// What `update()` may change.
-const UPDATABLE: [&str; 8] = [
-    "disabled",
-    "locale",
-    "translations",
-    "brands",
-    "styles",
-    "fonts",
-    "autoFocus",
-    "maskSecurityCode",
-];
 
 const HOLDER_CLASSES: [&str; 5] = [
     "paykka-field--focus",
@@ -673,29 +663,8 @@ impl Host {
         );
         set(&result, "browserInfo", collect_browser_info());
         let payment = Object::new();
-        set(&payment, "payment_method", "BANKCARD");
-        set(
-            &payment,
-            "encrypted_card_no",
-            value(Slot::CardNumber).map_or(JsValue::NULL, JsValue::from),
-        );
-        set(
-            &payment,
-            "encrypted_exp_month",
-            value(Slot::ExpireMonth).map_or(JsValue::NULL, JsValue::from),
-        );
-        set(
-            &payment,
-            "encrypted_exp_year",
-            value(Slot::ExpireYear).map_or(JsValue::NULL, JsValue::from),
-        );
-        set(
-            &payment,
-            "encrypted_cvv",
-            value(Slot::Cvv).map_or(JsValue::NULL, JsValue::from),
-        );
-        if let Some(name) = holder_name {
-            set(&payment, "holder_name", name);
+        for (member, value) in card_payment(values) {
+            set(&payment, member, value.as_str());
         }
         set(&result, "payment", payment);
         result
@@ -709,11 +678,10 @@ impl Host {
             .dyn_ref::<Object>()
             .ok_or_else(|| invalid("update() needs an options object"))?;
         for key in Object::keys(object).iter() {
-            if !UPDATABLE
-                .iter()
-                .any(|k| key.as_string().as_deref() == Some(k))
-            {
-                return Err(invalid("update() supports: disabled, locale, translations, brands, styles, fonts, autoFocus, maskSecurityCode"));
+            if !updatable_keys().any(|k| key.as_string().as_deref() == Some(k)) {
+                let supported: Vec<&str> = updatable_keys().collect();
+                let message = format!("update() supports: {}", supported.join(", "));
+                return Err(invalid(&message));
             }
         }
         let merged = Object::assign(&Object::new(), &Object::from(self.options.borrow().clone()));
@@ -734,7 +702,10 @@ impl Host {
         *self.texts.borrow_mut() = display.texts.clone();
         if let Some(frame_options) = &self.frame_options {
             for key in Object::keys(object).iter() {
-                if let Some(key) = key.as_string().filter(|k| FRAME_KEYS.contains(&k.as_str())) {
+                if let Some(key) = key
+                    .as_string()
+                    .filter(|k| frame_keys().any(|f| f == k.as_str()))
+                {
                     let value = js_sys::Reflect::get(object, &key.as_str().into())
                         .unwrap_or(JsValue::UNDEFINED);
                     let _ = js_sys::Reflect::set(frame_options, &key.as_str().into(), &value);

@@ -4,32 +4,77 @@
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::web::display::{DisplayOptions, FRAME_KEYS};
+use crate::web::display::DisplayOptions;
 use crate::web::error::SetupError;
 use crate::web::keys::gateway_base;
-use crate::web::option_reader::{boolean, check_keys, invalid, member, plain_object, string};
+use crate::web::option_reader::{boolean, invalid, member, plain_object, string};
 
-const OTHER_KEYS: [&str; 19] = [
-    "clientKey",
-    "environment",
-    "publicKey",
-    "keyId",
-    "isolation",
-    "autoFocus",
-    "frameTimeout",
-    "onReady",
-    "onChange",
-    "onFocus",
-    "onBlur",
-    "onBrand",
-    "onBinValue",
-    "onFieldValid",
-    "onAllValid",
-    "onSubmit",
-    "onEncrypted",
-    "onError",
-    "layout",
+/// One option of `EncryptedCard.mount`: its name, whether the secure frames get it (the
+/// display options, checked again by each frame), and whether `update()` may change it.
+struct OptionName {
+    name: &'static str,
+    frames: bool,
+    updatable: bool,
+}
+
+const fn option(name: &'static str, frames: bool, updatable: bool) -> OptionName {
+    OptionName {
+        name,
+        frames,
+        updatable,
+    }
+}
+
+/// Every option but the `on…` callbacks (those follow `EVENTS`), declared once.
+const OPTIONS: [OptionName; 19] = [
+    option("clientKey", false, false),
+    option("environment", false, false),
+    option("publicKey", false, false),
+    option("keyId", false, false),
+    option("isolation", false, false),
+    option("autoFocus", false, true),
+    option("frameTimeout", false, false),
+    option("layout", false, false),
+    option("locale", true, true),
+    option("translations", true, true),
+    option("styles", true, true),
+    option("fonts", true, true),
+    option("brands", true, true),
+    option("holderName", true, false),
+    option("maskSecurityCode", true, true),
+    option("showBrandIcon", true, false),
+    option("showLabels", true, false),
+    option("disabled", true, true),
+    option("sessionId", true, false),
 ];
+
+/// The options the frames get, forwarded as given.
+pub fn frame_keys() -> impl Iterator<Item = &'static str> {
+    OPTIONS.iter().filter(|o| o.frames).map(|o| o.name)
+}
+
+/// The options `update()` may change.
+pub fn updatable_keys() -> impl Iterator<Item = &'static str> {
+    OPTIONS.iter().filter(|o| o.updatable).map(|o| o.name)
+}
+
+/// `onReady` for `ready`.
+fn callback_name(event: &str) -> String {
+    format!("on{}{}", event[..1].to_ascii_uppercase(), &event[1..])
+}
+
+/// Every own key of `object` must be an option or a callback.
+fn check_option_names(object: &Object) -> Result<(), SetupError> {
+    for key in Object::keys(object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        let known =
+            OPTIONS.iter().any(|o| o.name == key) || EVENTS.iter().any(|e| callback_name(e) == key);
+        if !known {
+            return Err(invalid(format!("unknown option \"{key}\"")));
+        }
+    }
+    Ok(())
+}
 
 /// How the fields are isolated from the host page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,7 +125,7 @@ pub struct CardOptions {
 impl CardOptions {
     pub fn read(options: &JsValue) -> Result<CardOptions, SetupError> {
         let object = plain_object(options, "options")?;
-        check_keys(&object, &[&FRAME_KEYS, &OTHER_KEYS])?;
+        check_option_names(&object)?;
         let display = DisplayOptions::read(options)?;
         let key = match (member(options, "publicKey"), string(options, "clientKey")?) {
             (Some(key), _) => KeySource::PublicKey {
@@ -117,7 +162,7 @@ impl CardOptions {
         };
         let mut callbacks = Vec::new();
         for name in EVENTS {
-            let key = format!("on{}{}", name[..1].to_ascii_uppercase(), &name[1..]);
+            let key = callback_name(name);
             if let Some(f) = member(options, &key) {
                 let f = f
                     .dyn_into::<Function>()
@@ -139,7 +184,7 @@ impl CardOptions {
     /// The options object a frame gets: display options and the client key (never a key).
     pub fn frame_options(&self) -> Object {
         let out = Object::new();
-        for key in FRAME_KEYS {
+        for key in frame_keys() {
             if let Some(value) = member(&self.raw, key) {
                 let _ = Reflect::set(&out, &JsValue::from_str(key), &value);
             }

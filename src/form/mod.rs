@@ -9,4 +9,5 @@ pub mod gateway_url;
 pub mod i18n;
 pub mod messages;
 pub mod model;
+pub mod payment;
 pub mod style;

@@ -16,21 +16,6 @@ use super::option_reader::{
     boolean, brand_list, invalid, member, plain_object, string, string_map,
 };
 
-/// Option keys the frames get (display and key), forwarded as given.
-pub const FRAME_KEYS: [&str; 11] = [
-    "locale",
-    "translations",
-    "styles",
-    "fonts",
-    "brands",
-    "holderName",
-    "maskSecurityCode",
-    "showBrandIcon",
-    "showLabels",
-    "disabled",
-    "sessionId",
-];
-
 /// What every field needs to draw itself.
 #[derive(Clone, Debug)]
 pub struct FieldConfig {

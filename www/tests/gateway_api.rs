@@ -11,6 +11,8 @@ use axum::http::{Request, StatusCode};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use http_body_util::BodyExt;
 use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
+use paykka_web::form::messages::Slot;
+use paykka_web::form::payment::card_payment;
 use paykka_www::gateway::{self, ClientKey, Gateway, Merchant};
 use paykka_www::keys::{self, KeyPair};
 use paykka_www::signing::{self, now_ms};
@@ -207,15 +209,29 @@ impl Sandbox {
         self.card_in(None, number, cvc, now)
     }
 
-    /// An encrypted card, bound to `session` when given.
+    /// An encrypted card, bound to `session` when given, as the package's `payment`
+    /// builder makes it (so the gateway is tested against the shape the wasm sends).
     fn card_in(&self, session: Option<&str>, number: &str, cvc: &str, now: i64) -> Value {
-        json!({
-            "payment_method": "BANKCARD",
-            "encrypted_card_no": self.jwe_in(session, FieldName::Number, number, now),
-            "encrypted_exp_month": self.jwe_in(session, FieldName::ExpiryMonth, "12", now),
-            "encrypted_exp_year": self.jwe_in(session, FieldName::ExpiryYear, &next_year(), now),
-            "encrypted_cvv": self.jwe_in(session, FieldName::Cvc, cvc, now),
-        })
+        let values = [
+            (
+                Slot::CardNumber,
+                self.jwe_in(session, FieldName::Number, number, now),
+            ),
+            (
+                Slot::ExpireMonth,
+                self.jwe_in(session, FieldName::ExpiryMonth, "12", now),
+            ),
+            (
+                Slot::ExpireYear,
+                self.jwe_in(session, FieldName::ExpiryYear, &next_year(), now),
+            ),
+            (Slot::Cvv, self.jwe_in(session, FieldName::Cvc, cvc, now)),
+        ];
+        card_payment(&values)
+            .into_iter()
+            .map(|(member, value)| (member.to_owned(), Value::from(value)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
     }
 
     fn order(&self, trans_id: &str, payment: Value) -> Value {

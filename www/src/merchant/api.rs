@@ -204,17 +204,8 @@ const BROWSER_MEMBERS: [&str; 13] = [
     "fraud_detection_id",
 ];
 
-/// Only these members of the page's `payment` object go to PayKKa.
-const PAYMENT_MEMBERS: [&str; 7] = [
-    "payment_method",
-    "encrypted_card_no",
-    "encrypted_exp_month",
-    "encrypted_exp_year",
-    "encrypted_cvv",
-    "holder_name",
-    "token_data",
-];
-
+/// Only these members of the page's `payment` object go to PayKKa (the package's list).
+use paykka_web::form::payment::MEMBERS as PAYMENT_MEMBERS;
 fn order_of(
     conn: &rusqlite::Connection,
     trans_id: &str,
