@@ -11,16 +11,17 @@ use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlIFrameElement, MessageEvent};
 
-use crate::card::{Brand, FieldError};
+use crate::card::FieldError;
 use crate::form::coordinator::Coordinator;
 use crate::form::field::FieldKind;
 use crate::form::field_map::FieldMap;
 use crate::form::i18n::Texts;
-use crate::form::payment::card_payment;
 use crate::web::error::{paykka_error, SetupError};
 
+use super::holders::Holders;
+use super::live_region::LiveRegion;
 use super::options::{frame_keys, updatable_keys};
-use crate::web::browser_info::collect_browser_info;
+use super::result::encrypt_result;
 use crate::web::display::DisplayOptions;
 use crate::web::events::{payload, set, Dispatcher};
 #[cfg(feature = "inline")]
@@ -64,14 +65,11 @@ struct MountWaiter {
 /// A mounted form's host.
 pub struct Host {
     pub root: Element,
-    holders: FieldMap<Element>,
-    /// Nodes this component added (removed on unmount).
-    added: RefCell<Vec<Element>>,
+    holders: Holders,
     links: RefCell<FieldMap<FieldLink>>,
     coordinator: RefCell<Coordinator>,
     pub dispatcher: Dispatcher,
-    texts: RefCell<Texts>,
-    live: Element,
+    live: LiveRegion,
     auto_focus: Cell<bool>,
     /// The secure origin (frames mode).
     secure_origin: Option<String>,
@@ -86,7 +84,6 @@ pub struct Host {
     frame_loads: RefCell<FieldMap<u32>>,
     ignored_messages: Cell<u32>,
     torn_down: Cell<bool>,
-    announced: RefCell<FieldMap<Option<FieldError>>>,
 }
 
 /// What a host is built from.
@@ -104,30 +101,15 @@ pub struct HostParts {
     pub options: JsValue,
 }
 
-const HOLDER_CLASSES: [&str; 5] = [
-    "paykka-field--focus",
-    "paykka-field--valid",
-    "paykka-field--invalid",
-    "paykka-field--empty",
-    "paykka-field--disabled",
-];
-
 impl Host {
     pub fn new(parts: HostParts) -> Rc<Host> {
-        for holder in parts.holders.values() {
-            let _ = holder
-                .class_list()
-                .add_2("paykka-field", "paykka-field--empty");
-        }
         Rc::new(Host {
             root: parts.root,
-            holders: parts.holders,
-            added: RefCell::new(parts.added),
+            holders: Holders::new(parts.holders, parts.added),
             links: RefCell::new(FieldMap::new()),
             coordinator: RefCell::new(parts.coordinator),
             dispatcher: parts.dispatcher,
-            texts: RefCell::new(parts.texts),
-            live: parts.live,
+            live: LiveRegion::new(parts.live, parts.texts),
             auto_focus: Cell::new(parts.auto_focus),
             secure_origin: parts.secure_origin,
             frame_options: parts.frame_options,
@@ -140,7 +122,6 @@ impl Host {
             frame_loads: RefCell::new(FieldMap::new()),
             ignored_messages: Cell::new(0),
             torn_down: Cell::new(false),
-            announced: RefCell::new(FieldMap::new()),
         })
     }
 
@@ -157,7 +138,7 @@ impl Host {
     }
 
     pub fn remember_node(&self, node: Element) {
-        self.added.borrow_mut().push(node);
+        self.holders.remember(node);
     }
 
     pub fn keep_listener(&self, listener: EventListener) {
@@ -212,8 +193,8 @@ impl Host {
                 if report.kind != kind {
                     return;
                 }
-                self.update_holder(kind, &report);
-                self.announce(kind, report.shown_error);
+                self.holders.show(kind, &report);
+                self.live.announce(kind, report.shown_error);
                 let (events, commands) = {
                     let mut coordinator = self.coordinator.borrow_mut();
                     let events = coordinator.on_report(report);
@@ -238,8 +219,7 @@ impl Host {
             }
             FieldMessage::Enter => self.dispatcher.emit("submit", &payload(Some(kind))),
             FieldMessage::Rejected(_) => {
-                let text = self.texts.borrow().get("form.pasteRejected").to_owned();
-                self.say(&text);
+                self.live.say_text("form.pasteRejected");
             }
             FieldMessage::Height(height) => {
                 if let Some(FieldLink::Frame { iframe, .. }) = self.links.borrow().get(kind) {
@@ -266,51 +246,12 @@ impl Host {
         }
     }
 
-    fn update_holder(&self, kind: FieldKind, report: &crate::form::model::FieldReport) {
-        let Some(holder) = self.holders.get(kind) else {
-            return;
-        };
-        let classes = holder.class_list();
-        let states = [
-            report.focused,
-            report.validity.is_valid(),
-            report.shown_error.is_some(),
-            report.empty,
-            false,
-        ];
-        for (class, on) in HOLDER_CLASSES.iter().zip(states) {
-            let _ = classes.toggle_with_force(class, on);
-        }
-        if kind == FieldKind::CardNumber {
-            let _ = holder.set_attribute("data-brand", report.brand.map_or("unknown", Brand::id));
-        }
-    }
-
     /// Sets the disabled class on every holder.
     pub fn set_disabled(&self, disabled: bool) {
-        for holder in self.holders.values() {
-            let _ = holder
-                .class_list()
-                .toggle_with_force("paykka-field--disabled", disabled);
-        }
+        self.holders.set_disabled(disabled);
         for kind in self.fields() {
             self.send(kind, FieldCommand::Disable(disabled));
         }
-    }
-
-    /// Announces a newly shown error once in the polite live region.
-    fn announce(&self, kind: FieldKind, error: Option<FieldError>) {
-        let previous = self.announced.borrow_mut().insert(kind, error);
-        if let Some(error) = error {
-            if previous != Some(Some(error)) {
-                let text = self.texts.borrow().error(kind, error);
-                self.say(&text);
-            }
-        }
-    }
-
-    fn say(&self, text: &str) {
-        self.live.set_text_content(Some(text));
     }
 
     fn configure_frame(&self, kind: FieldKind) {
@@ -572,8 +513,7 @@ impl Host {
             if let Some((first, _)) = invalid.first() {
                 self.send(*first, FieldCommand::Focus);
             }
-            let message = self.texts.borrow().get("form.invalid").to_owned();
-            self.say(&message);
+            let message = self.live.say_text("form.invalid");
             let error = paykka_error("VALIDATION", &message, None);
             let fields: Array = invalid
                 .iter()
@@ -588,7 +528,10 @@ impl Host {
             let _ = p.reject.call1(&JsValue::UNDEFINED, &error);
             return;
         }
-        let result = self.result_object(&p.values);
+        let result = encrypt_result(
+            &p.values,
+            self.coordinator.borrow().report(FieldKind::CardNumber),
+        );
         let detail = payload(None);
         let coordinator = self.coordinator.borrow().clone();
         let number = coordinator.report(FieldKind::CardNumber);
@@ -608,66 +551,6 @@ impl Host {
         );
         self.dispatcher.emit("encrypted", &detail);
         let _ = p.resolve.call1(&JsValue::UNDEFINED, &result);
-    }
-
-    /// The `encrypt()` result: the four ciphertexts, card metadata, browser data and the
-    /// API's `payment` object.
-    fn result_object(&self, values: &[(Slot, String)]) -> Object {
-        let result = Object::new();
-        let value = |slot: Slot| {
-            values
-                .iter()
-                .find(|(s, _)| *s == slot)
-                .map(|(_, v)| v.clone())
-        };
-        for slot in [
-            Slot::CardNumber,
-            Slot::ExpireMonth,
-            Slot::ExpireYear,
-            Slot::Cvv,
-        ] {
-            set(
-                &result,
-                slot.id(),
-                value(slot).map_or(JsValue::NULL, JsValue::from),
-            );
-        }
-        let holder_name = value(Slot::HolderName).filter(|n| !n.is_empty());
-        set(
-            &result,
-            "holderName",
-            holder_name.clone().map_or(JsValue::NULL, JsValue::from),
-        );
-        let coordinator = self.coordinator.borrow();
-        let number = coordinator.report(FieldKind::CardNumber);
-        set(
-            &result,
-            "brand",
-            number
-                .and_then(|r| r.brand)
-                .map_or(JsValue::NULL, |b| b.id().into()),
-        );
-        set(
-            &result,
-            "bin",
-            number
-                .and_then(|r| r.bin.clone())
-                .map_or(JsValue::NULL, JsValue::from),
-        );
-        set(
-            &result,
-            "last4",
-            number
-                .and_then(|r| r.last4.clone())
-                .map_or(JsValue::NULL, JsValue::from),
-        );
-        set(&result, "browserInfo", collect_browser_info());
-        let payment = Object::new();
-        for (member, value) in card_payment(values) {
-            set(&payment, member, value.as_str());
-        }
-        set(&result, "payment", payment);
-        result
     }
 
     /// Applies `update()` changes: checked first (nothing changes on a bad option), then
@@ -699,7 +582,7 @@ impl Host {
             self.auto_focus.set(auto_focus);
         }
         *self.options.borrow_mut() = merged.into();
-        *self.texts.borrow_mut() = display.texts.clone();
+        self.live.set_texts(display.texts.clone());
         if let Some(frame_options) = &self.frame_options {
             for key in Object::keys(object).iter() {
                 if let Some(key) = key
@@ -751,17 +634,7 @@ impl Host {
                 view.unmount();
             }
         }
-        for node in self.added.borrow_mut().drain(..) {
-            node.remove();
-        }
-        for holder in self.holders.values() {
-            let classes = holder.class_list();
-            let _ = classes.remove_1("paykka-field");
-            for class in HOLDER_CLASSES {
-                let _ = classes.remove_1(class);
-            }
-            let _ = holder.remove_attribute("data-brand");
-        }
+        self.holders.clear();
         let pending = self.pending.borrow_mut().take();
         if let Some(p) = pending {
             let _ = p.reject.call1(

@@ -3,10 +3,13 @@
 //! API's `payment` object. Ships in the page bundle (`paykka_web.js`).
 
 pub mod component;
+pub mod holders;
 pub mod host;
 #[cfg(feature = "inline")]
 pub mod inline;
 #[cfg(not(feature = "inline"))]
 #[path = "inline_refused.rs"]
 pub mod inline;
+pub mod live_region;
 pub mod options;
+pub mod result;
