@@ -14,7 +14,8 @@ use crate::form::field::{form_fields, ExpiryLayout, FieldKind};
 use crate::form::field_map::FieldMap;
 use crate::web::error::{paykka_error, SetupError};
 
-use super::host::{FieldLink, Host, HostParts};
+use super::host::{Host, HostParts};
+use super::links::FieldLink;
 use super::options::{CardOptions, Isolation, KeySource};
 use crate::form::gateway_url::origin_of;
 use crate::web::display::DisplayOptions;

@@ -9,7 +9,7 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, HtmlIFrameElement, MessageEvent};
+use web_sys::{Element, MessageEvent};
 
 use crate::card::FieldError;
 use crate::form::coordinator::Coordinator;
@@ -19,29 +19,13 @@ use crate::form::i18n::Texts;
 use crate::web::error::{paykka_error, SetupError};
 
 use super::holders::Holders;
+use super::links::{FieldLink, FieldLinks};
 use super::live_region::LiveRegion;
-use super::options::{frame_keys, updatable_keys};
+use super::options::updatable_keys;
 use super::result::encrypt_result;
 use crate::web::display::DisplayOptions;
 use crate::web::events::{payload, set, Dispatcher};
-#[cfg(feature = "inline")]
-use crate::web::field_view::FieldView;
-use crate::web::protocol::{
-    decode_message, encode_command, encode_configure, open_envelope, Failure, FieldCommand,
-    FieldMessage, Slot,
-};
-
-/// How the host reaches one field.
-pub enum FieldLink {
-    /// In this page, in a closed shadow root.
-    #[cfg(feature = "inline")]
-    Inline(Rc<FieldView>),
-    /// In a secure frame on another origin.
-    Frame {
-        iframe: HtmlIFrameElement,
-        channel: String,
-    },
-}
+use crate::web::protocol::{Failure, FieldCommand, FieldMessage, Slot};
 
 /// An `encrypt()` call waiting for its fields.
 struct Pending {
@@ -66,14 +50,11 @@ struct MountWaiter {
 pub struct Host {
     pub root: Element,
     holders: Holders,
-    links: RefCell<FieldMap<FieldLink>>,
+    links: FieldLinks,
     coordinator: RefCell<Coordinator>,
     pub dispatcher: Dispatcher,
     live: LiveRegion,
     auto_focus: Cell<bool>,
-    /// The secure origin (frames mode).
-    secure_origin: Option<String>,
-    frame_options: Option<Object>,
     /// The merchant's options as they stand (for `update()`).
     options: RefCell<JsValue>,
     next_request: Cell<u32>,
@@ -81,8 +62,6 @@ pub struct Host {
     ready: RefCell<FieldMap<()>>,
     mount_waiter: RefCell<Option<MountWaiter>>,
     listeners: RefCell<Vec<EventListener>>,
-    frame_loads: RefCell<FieldMap<u32>>,
-    ignored_messages: Cell<u32>,
     torn_down: Cell<bool>,
 }
 
@@ -106,21 +85,17 @@ impl Host {
         Rc::new(Host {
             root: parts.root,
             holders: Holders::new(parts.holders, parts.added),
-            links: RefCell::new(FieldMap::new()),
+            links: FieldLinks::new(parts.secure_origin, parts.frame_options),
             coordinator: RefCell::new(parts.coordinator),
             dispatcher: parts.dispatcher,
             live: LiveRegion::new(parts.live, parts.texts),
             auto_focus: Cell::new(parts.auto_focus),
-            secure_origin: parts.secure_origin,
-            frame_options: parts.frame_options,
             options: RefCell::new(parts.options),
             next_request: Cell::new(1),
             pending: RefCell::new(None),
             ready: RefCell::new(FieldMap::new()),
             mount_waiter: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
-            frame_loads: RefCell::new(FieldMap::new()),
-            ignored_messages: Cell::new(0),
             torn_down: Cell::new(false),
         })
     }
@@ -134,7 +109,7 @@ impl Host {
     }
 
     pub fn add_link(&self, kind: FieldKind, link: FieldLink) {
-        self.links.borrow_mut().insert(kind, link);
+        self.links.add(kind, link);
     }
 
     pub fn remember_node(&self, node: Element) {
@@ -146,38 +121,16 @@ impl Host {
     }
 
     pub fn ignored_messages(&self) -> u32 {
-        self.ignored_messages.get()
+        self.links.ignored()
     }
 
     pub fn is_torn_down(&self) -> bool {
         self.torn_down.get()
     }
 
-    /// The field's view when it lives in this page.
-    #[cfg(feature = "inline")]
-    fn inline_view(&self, kind: FieldKind) -> Option<Rc<FieldView>> {
-        match self.links.borrow().get(kind) {
-            Some(FieldLink::Inline(view)) => Some(Rc::clone(view)),
-            _ => None,
-        }
-    }
-
     /// Sends a command to a field, wherever it lives.
     pub fn send(&self, kind: FieldKind, command: FieldCommand) {
-        #[cfg(feature = "inline")]
-        if let Some(view) = self.inline_view(kind) {
-            return view.command(command);
-        }
-        let frame = match self.links.borrow().get(kind) {
-            Some(FieldLink::Frame { iframe, channel }) => Some((iframe.clone(), channel.clone())),
-            _ => None,
-        };
-        let Some((iframe, channel)) = frame else {
-            return;
-        };
-        if let (Some(window), Some(origin)) = (iframe.content_window(), &self.secure_origin) {
-            let _ = window.post_message(&encode_command(&channel, kind, &command), origin);
-        }
+        self.links.send(kind, command);
     }
 
     /// Handles a message from a field (called directly inline, from `message` events in
@@ -187,7 +140,7 @@ impl Host {
             return;
         }
         match message {
-            FieldMessage::Hello => self.configure_frame(kind),
+            FieldMessage::Hello => self.links.configure(kind),
             FieldMessage::Ready => self.on_ready(kind),
             FieldMessage::Report(report) => {
                 if report.kind != kind {
@@ -221,12 +174,7 @@ impl Host {
             FieldMessage::Rejected(_) => {
                 self.live.say_text("form.pasteRejected");
             }
-            FieldMessage::Height(height) => {
-                if let Some(FieldLink::Frame { iframe, .. }) = self.links.borrow().get(kind) {
-                    let h = height.clamp(20.0, 400.0).ceil() as u32;
-                    let _ = iframe.style().set_property("height", &format!("{h}px"));
-                }
-            }
+            FieldMessage::Height(height) => self.links.set_height(kind, height),
             FieldMessage::Encrypted { request, values } => {
                 self.on_answer(kind, request, |p| p.values.extend(values));
             }
@@ -254,31 +202,11 @@ impl Host {
         }
     }
 
-    fn configure_frame(&self, kind: FieldKind) {
-        let Some(options) = &self.frame_options else {
-            return;
-        };
-        let link = match self.links.borrow().get(kind) {
-            Some(FieldLink::Frame { iframe, channel }) => Some((iframe.clone(), channel.clone())),
-            _ => None,
-        };
-        let (Some((iframe, channel)), Some(origin)) = (link, &self.secure_origin) else {
-            return;
-        };
-        if let Some(window) = iframe.content_window() {
-            let _ = window.post_message(&encode_configure(&channel, kind, options), origin);
-        }
-    }
-
     fn on_ready(&self, kind: FieldKind) {
         let all_ready = {
             let mut ready = self.ready.borrow_mut();
             ready.insert(kind, ());
-            let links = self.links.borrow();
-            let mut frames = links
-                .iter()
-                .filter(|(_, l)| matches!(l, FieldLink::Frame { .. }));
-            frames.all(|(k, _)| ready.contains(k))
+            self.links.frames_ready(&ready)
         };
         let waiter = if all_ready {
             self.mount_waiter.borrow_mut().take()
@@ -336,27 +264,11 @@ impl Host {
             };
             host.on_window_message(event);
         }));
-        let frames: Vec<(FieldKind, HtmlIFrameElement)> = self
-            .links
-            .borrow()
-            .iter()
-            .filter_map(|(k, l)| match l {
-                FieldLink::Frame { iframe, .. } => Some((k, iframe.clone())),
-                #[cfg(feature = "inline")]
-                FieldLink::Inline(_) => None,
-            })
-            .collect();
-        for (kind, iframe) in frames {
+        for (kind, iframe) in self.links.frames() {
             let weak = Rc::downgrade(self);
             self.keep_listener(EventListener::new(&iframe, "load", move |_| {
                 let Some(host) = weak.upgrade() else { return };
-                let loads = {
-                    let mut loads = host.frame_loads.borrow_mut();
-                    let n = loads.get(kind).copied().unwrap_or(0) + 1;
-                    loads.insert(kind, n);
-                    n
-                };
-                if loads > 1 {
+                if host.links.count_load(kind) > 1 {
                     host.frame_navigated(kind);
                 }
             }));
@@ -375,38 +287,10 @@ impl Host {
         }
     }
 
-    /// Accepts a message only from the secure origin, from the field's own frame, with the
-    /// channel secret. Anything else is counted and dropped, its content unread.
+    /// A frame's message, once `links` has checked where it comes from.
     fn on_window_message(self: &Rc<Self>, event: &MessageEvent) {
-        let from_secure_origin = self.secure_origin.as_deref() == Some(event.origin().as_str());
-        let data = event.data();
-        let opened = self
-            .links
-            .borrow()
-            .iter()
-            .find_map(|(kind, link)| match link {
-                FieldLink::Frame { iframe, channel } => {
-                    let source_matches = match (event.source(), iframe.content_window()) {
-                        (Some(source), Some(window)) => {
-                            JsValue::from(source) == JsValue::from(window)
-                        }
-                        _ => false,
-                    };
-                    let (field, kind_name) = open_envelope(&data, channel)?;
-                    (source_matches && field == kind).then_some((field, kind_name))
-                }
-                #[cfg(feature = "inline")]
-                FieldLink::Inline(_) => None,
-            });
-        match opened {
-            Some((field, kind_name)) if from_secure_origin => {
-                if let Some(message) = decode_message(&data, field, &kind_name) {
-                    self.on_message(field, message);
-                } else {
-                    self.ignored_messages.set(self.ignored_messages.get() + 1);
-                }
-            }
-            _ => self.ignored_messages.set(self.ignored_messages.get() + 1),
+        if let Some((field, message)) = self.links.open(event) {
+            self.on_message(field, message);
         }
     }
 
@@ -583,26 +467,15 @@ impl Host {
         }
         *self.options.borrow_mut() = merged.into();
         self.live.set_texts(display.texts.clone());
-        if let Some(frame_options) = &self.frame_options {
-            for key in Object::keys(object).iter() {
-                if let Some(key) = key
-                    .as_string()
-                    .filter(|k| frame_keys().any(|f| f == k.as_str()))
-                {
-                    let value = js_sys::Reflect::get(object, &key.as_str().into())
-                        .unwrap_or(JsValue::UNDEFINED);
-                    let _ = js_sys::Reflect::set(frame_options, &key.as_str().into(), &value);
-                }
-            }
-        }
+        self.links.merge_frame_options(object);
         for kind in self.fields() {
             #[cfg(feature = "inline")]
-            if let Some(view) = self.inline_view(kind) {
+            if let Some(view) = self.links.inline_view(kind) {
                 view.reconfigure(display.field_config(kind))
                     .map_err(|_| invalid("the new options could not be applied"))?;
                 continue;
             }
-            self.configure_frame(kind);
+            self.links.configure(kind);
         }
         self.set_disabled(display.disabled);
         Ok(())
@@ -624,16 +497,7 @@ impl Host {
             return;
         }
         self.listeners.borrow_mut().clear();
-        let links = std::mem::take(&mut *self.links.borrow_mut());
-        // Frames go with their nodes below; fields in this page unmount themselves.
-        #[cfg(not(feature = "inline"))]
-        drop(links);
-        #[cfg(feature = "inline")]
-        for link in links.values() {
-            if let FieldLink::Inline(view) = link {
-                view.unmount();
-            }
-        }
+        self.links.clear();
         self.holders.clear();
         let pending = self.pending.borrow_mut().take();
         if let Some(p) = pending {

@@ -7,7 +7,8 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::{ShadowRootInit, ShadowRootMode};
 
-use super::host::{FieldLink, Host};
+use super::host::Host;
+use super::links::FieldLink;
 use super::options::{CardOptions, KeySource};
 use crate::form::field::FieldKind;
 use crate::web::display::DisplayOptions;

@@ -10,6 +10,7 @@ pub mod inline;
 #[cfg(not(feature = "inline"))]
 #[path = "inline_refused.rs"]
 pub mod inline;
+pub mod links;
 pub mod live_region;
 pub mod options;
 pub mod result;
