@@ -446,3 +446,59 @@ async fn config(base: &str) -> Value {
         .await
         .unwrap()
 }
+
+/// The native primitives (RustCrypto, used by the server and the tests) and the browser's
+/// make the same envelope: a ciphertext made natively decrypts with Chromium's WebCrypto.
+#[tokio::test]
+async fn native_ciphertexts_decrypt_with_the_browsers_webcrypto() {
+    use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let card_key = paykka_www::keys::load_or_create(&data.path().join("card-key.pem")).unwrap();
+    let key = EncryptionKey::from_jwk(
+        &serde_json::from_value(card_key.public_jwk()).unwrap(),
+        None,
+    )
+    .unwrap();
+    let context = EncryptionContext {
+        now_ms: paykka_www::signing::now_ms(),
+        session_id: Some("CS1".into()),
+    };
+    let jwe = encrypt_field(
+        &key,
+        FieldName::Number,
+        "4242 4242 4242 4242",
+        &context,
+        &mut rand::rng(),
+    )
+    .unwrap();
+    let pem = std::fs::read_to_string(data.path().join("card-key.pem")).unwrap();
+    let der: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let browser = browser().await;
+    let c = &browser.client;
+    open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
+    let payload = c
+        .execute_async(
+            r#"const [der, compact, done] = arguments;
+            const bytes = (t) => Uint8Array.from(atob(t), (ch) => ch.charCodeAt(0));
+            const b64url = (t) => bytes(t.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (t.length % 4)) % 4));
+            (async () => {
+              const key = await crypto.subtle.importKey('pkcs8', bytes(der), { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['decrypt']);
+              const [header, wrapped, iv, ciphertext, tag] = compact.split('.');
+              const cek = await crypto.subtle.decrypt({ name: 'RSA-OAEP' }, key, b64url(wrapped));
+              const aes = await crypto.subtle.importKey('raw', cek, 'AES-GCM', false, ['decrypt']);
+              const ct = b64url(ciphertext), t = b64url(tag);
+              const sealed = new Uint8Array(ct.length + t.length);
+              sealed.set(ct); sealed.set(t, ct.length);
+              const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: b64url(iv), additionalData: new TextEncoder().encode(header), tagLength: 128 }, aes, sealed);
+              return JSON.parse(new TextDecoder().decode(plain));
+            })().then(done, (e) => done(String(e)));"#,
+            vec![Value::from(der), Value::from(jwe)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(payload["field"], "number", "{payload}");
+    assert_eq!(payload["value"], "4242424242424242");
+    assert_eq!(payload["sid"], "CS1");
+    browser.close().await;
+}
