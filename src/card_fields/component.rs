@@ -210,10 +210,7 @@ fn mount_frame(
     kind: FieldKind,
     base: &str,
 ) -> Result<(), JsValue> {
-    let holder = host
-        .holder(kind)
-        .cloned()
-        .ok_or_else(|| JsValue::from_str("no holder"))?;
+    let holder = host.holder(kind)?;
     let doc = document()?;
     let channel = random_hex(16)?;
     let src = format!(

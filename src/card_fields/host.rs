@@ -104,8 +104,12 @@ impl Host {
         self.coordinator.borrow().fields().to_vec()
     }
 
-    pub fn holder(&self, kind: FieldKind) -> Option<&Element> {
-        self.holders.get(kind)
+    /// The holder element of `kind` (found or built at mount).
+    pub fn holder(&self, kind: FieldKind) -> Result<Element, JsValue> {
+        self.holders
+            .get(kind)
+            .cloned()
+            .ok_or_else(|| JsValue::from_str("no holder"))
     }
 
     pub fn add_link(&self, kind: FieldKind, link: FieldLink) {

@@ -44,10 +44,7 @@ fn mount_inline(
     kind: FieldKind,
     key: Option<Rc<KeyContext>>,
 ) -> Result<(), JsValue> {
-    let holder = host
-        .holder(kind)
-        .cloned()
-        .ok_or_else(|| JsValue::from_str("no holder"))?;
+    let holder = host.holder(kind)?;
     let doc = document()?;
     let child = element(&doc, "div", &[("class", "paykka-inline-field")])?;
     holder.append_child(&child)?;
