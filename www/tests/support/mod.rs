@@ -105,12 +105,17 @@ pub async fn open_lab(c: &Client, url: &str, state: &str) {
     wait_for(c, &format!("#status[data-state='{state}']")).await;
 }
 
+/// Waits for an element; a search cut short by a navigation (the page is going to the
+/// element's page) is tried again, up to 20 s.
 pub async fn wait_for(c: &Client, css: &str) {
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        match c.find(Locator::Css(css)).await {
+            Ok(_) => return,
+            Err(e) if std::time::Instant::now() > deadline => panic!("waiting for {css}: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
 }
 
 /// Types into the input of the `index`-th frame on the page.
