@@ -231,6 +231,7 @@ async fn main() -> anyhow::Result<()> {
         "size": {
             "modes": modes.iter().map(sizes::ModeSize::json).collect::<Vec<_>>(),
             "budget": {"framesTotalGzipBytes": frames_target, "inlineTotalGzipBytes": inline_target,
+                       "framesHostGzipBytes": budget["framesHostGzipBytes"].as_f64().unwrap_or(30_000.0),
                        "frames_pass": frames_gzip <= frames_target, "inline_pass": inline_gzip <= inline_target},
             "yardsticks_gzip_published": {"adyen_core_card": 65_000, "braintree_hosted_fields_plus_client": 71_000},
             "ratio_frames_vs_adyen": ratio(frames_gzip, 65_000.0),
@@ -312,6 +313,20 @@ fn render(r: &Value) -> String {
             pass(ok)
         );
     }
+    let page_share: f64 = r["size"]["modes"][0]["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["name"].as_str().is_some_and(|n| n.ends_with("(page)")))
+        .filter_map(|f| f["gzip"].as_f64())
+        .sum();
+    let host_target = budget["framesHostGzipBytes"].as_f64().unwrap_or(30_000.0);
+    out += &format!(
+        "\nFrames mode, the merchant page's share (page bundle): {} gzip, target ≤ {}: {}.\n",
+        kb(&Value::from(page_share)),
+        kb(&Value::from(host_target)),
+        pass(page_share <= host_target)
+    );
     out += &format!(
         "\nYardsticks (published, not re-measured): Adyen Web core + Card ≈ 65 KB gzip, Braintree hosted-fields + client ≈ 71 KB gzip, each plus frame code from their CDN. Frames mode here is {:.2}× Adyen's figure and {:.2}× Braintree's.\n\n",
         r["size"]["ratio_frames_vs_adyen"].as_f64().unwrap_or(f64::NAN),
@@ -331,7 +346,7 @@ fn render(r: &Value) -> String {
             f / o
         );
     }
-    out += "\nMedians of batches of 10 cards (300 cards at 2048 bit, 200 at 3072 and 4096) after 20 warm-up cards. Each implementation's output is checked to decrypt with WebCrypto first. Targets (2048 bit): ours ≤ 2× WebCrypto; forge ≥ 4× slower than ours.\n\n";
+    out += "\nMedians of batches of 10 cards (300 cards at 2048 bit, 200 at 3072 and 4096) after 20 warm-up cards. Each implementation's output is checked to decrypt with WebCrypto first. Targets (2048 bit): ours ≤ 1.5× WebCrypto; forge ≥ 8× slower than ours.\n\n";
     let k = &r["keystroke_ms"];
     out += &format!(
         "## Keystroke cost (one input event in the number field: format, caret, brand, checks, state, events)\n\nTyped digits, backspaces, pastes and select-all deletions, each `beforeinput` timed around its synchronous handling. The page's timer resolution is 0.1 ms (Chromium without cross-origin isolation), so p50 values of 0.0 mean under 0.1 ms.\n\n| mode | events | p50 | p99 | target p99 ≤ 1 ms |\n|---|---|---|---|---|\n| inline | {} | {} | {} | {} |\n| frames (inside the frame) | {} | {} | {} | {} |\n\n",
@@ -340,9 +355,9 @@ fn render(r: &Value) -> String {
     );
     let mt = &r["mount_ms"];
     out += &format!(
-        "## Mount to ready (median of 20)\n\n| mode | warm cache | cold (fresh profile) | target |\n|---|---|---|---|\n| inline | {} | {} | ≤ 50 ms: {} |\n| frames | {} | {} | ≤ 300 ms: {} |\n\n",
+        "## Mount to ready (median of 20)\n\n| mode | warm cache | cold (fresh profile) | target |\n|---|---|---|---|\n| inline | {} | {} | ≤ 50 ms: {} |\n| frames | {} | {} | ≤ 150 ms: {} |\n\n",
         ms(&mt["inline"]["warm_median"]), ms(&mt["inline"]["cold_median"]), pass(mt["inline"]["cold_median"].as_f64().unwrap_or(1e9) <= 50.0),
-        ms(&mt["frames"]["warm_median"]), ms(&mt["frames"]["cold_median"]), pass(mt["frames"]["cold_median"].as_f64().unwrap_or(1e9) <= 300.0),
+        ms(&mt["frames"]["warm_median"]), ms(&mt["frames"]["cold_median"]), pass(mt["frames"]["cold_median"].as_f64().unwrap_or(1e9) <= 150.0),
     );
     let b = &r["backend"];
     out += &format!(
