@@ -152,6 +152,19 @@ pub struct Caller<'a> {
     pub path: &'static str,
 }
 
+impl Caller<'_> {
+    /// The request's `merchant_id` must be the caller's own.
+    pub fn owns(&self, merchant_id: &str) -> Result<(), ApiError> {
+        if merchant_id == self.merchant.merchant_id {
+            Ok(())
+        } else {
+            Err(ApiError::bad_request(
+                "merchant_id does not belong to the caller",
+            ))
+        }
+    }
+}
+
 /// Checks `x-paykka-*` headers: known app id, signature over the exact body, a fresh
 /// timestamp and a nonce never seen before (kept in the database).
 pub async fn authenticate<'a>(

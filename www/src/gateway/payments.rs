@@ -333,11 +333,7 @@ async fn initiate_inner(
 ) -> Result<Value, ApiError> {
     let caller = authenticate(gateway, headers, INITIATE, body).await?;
     let request: InitiateRequest = parse(body)?;
-    if request.merchant_id != caller.merchant.merchant_id {
-        return Err(ApiError::bad_request(
-            "merchant_id does not belong to the caller",
-        ));
-    }
+    caller.owns(&request.merchant_id)?;
     if !["PURCHASE", "RECURRING"].contains(&request.payment_type.as_str()) {
         return Err(ApiError::bad_request(
             "payment_type must be PURCHASE or RECURRING",
@@ -646,16 +642,6 @@ enum OrderKey {
     Session(String),
 }
 
-fn check_merchant(caller: &Caller<'_>, merchant_id: &str) -> Result<(), ApiError> {
-    if merchant_id == caller.merchant.merchant_id {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(
-            "merchant_id does not belong to the caller",
-        ))
-    }
-}
-
 fn order_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "206024", "Order does not exist")
 }
@@ -682,7 +668,7 @@ pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: B
     let result = async {
         let caller = authenticate(&gateway, &headers, QUERY, &body).await?;
         let request: OrderRequest = parse(&body)?;
-        check_merchant(&caller, &request.merchant_id)?;
+        caller.owns(&request.merchant_id)?;
         let key = match (request.trans_id.or(request.order_id), request.session_id) {
             (Some(id), _) => OrderKey::Id(id),
             (None, Some(session)) => OrderKey::Session(session),
@@ -745,7 +731,7 @@ pub async fn capture(
     let result = async {
         let caller = authenticate(&gateway, &headers, CAPTURE, &body).await?;
         let request: OrderRequest = parse(&body)?;
-        check_merchant(&caller, &request.merchant_id)?;
+        caller.owns(&request.merchant_id)?;
         let id = request
             .order_id
             .or(request.trans_id)
@@ -771,7 +757,7 @@ pub async fn void(Extract(gateway): Extract<State>, headers: HeaderMap, body: By
     let result = async {
         let caller = authenticate(&gateway, &headers, VOID, &body).await?;
         let request: VoidRequest = parse(&body)?;
-        check_merchant(&caller, &request.merchant_id)?;
+        caller.owns(&request.merchant_id)?;
         if !super::REASONS.contains(&request.reason.as_str()) {
             return Err(ApiError::bad_request(
                 "reason must be DUPLICATE, FRAUDULENT, REQUESTED_BY_CUSTOMER or OTHER",
@@ -863,7 +849,7 @@ pub async fn refund(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
     let result = async {
         let caller = authenticate(&gateway, &headers, REFUND, &body).await?;
         let request: RefundRequest = parse(&body)?;
-        check_merchant(&caller, &request.merchant_id)?;
+        caller.owns(&request.merchant_id)?;
         let amount = amount_of(&request.refund_amount).ok_or_else(|| {
             ApiError::bad_request("refund_amount must be a positive integer in minor units")
         })?;
@@ -981,7 +967,7 @@ pub async fn refund_query(
     let result = async {
         let caller = authenticate(&gateway, &headers, REFUND_QUERY, &body).await?;
         let request: RefundQuery = parse(&body)?;
-        check_merchant(&caller, &request.merchant_id)?;
+        caller.owns(&request.merchant_id)?;
         if request.refund_trans_id.is_none() && request.refund_order_id.is_none() {
             return Err(ApiError::bad_request(
                 "refund_trans_id or refund_order_id is required",

@@ -113,9 +113,7 @@ pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
     let result = async {
         let caller = authenticate(&gateway, &headers, CREATE, &body).await?;
         let request: CreateRequest = parse(&body)?;
-        if request.merchant_id != caller.merchant.merchant_id {
-            return Err(ApiError::bad_request("merchant_id does not belong to the caller"));
-        }
+        caller.owns(&request.merchant_id)?;
         if money::exponent(&request.currency).is_none() {
             return Err(ApiError::new(StatusCode::BAD_REQUEST, "1007", "Currency not supported"));
         }
@@ -156,11 +154,7 @@ pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: B
     let result = async {
         let caller = authenticate(&gateway, &headers, QUERY, &body).await?;
         let request: QueryRequest = parse(&body)?;
-        if request.merchant_id != caller.merchant.merchant_id {
-            return Err(ApiError::bad_request(
-                "merchant_id does not belong to the caller",
-            ));
-        }
+        caller.owns(&request.merchant_id)?;
         let origin = gateway.own_origin.clone();
         gateway
             .db
@@ -198,11 +192,7 @@ pub async fn apple_pay(
     let result = async {
         let caller = authenticate(&gateway, &headers, APPLE_PAY, &body).await?;
         let request: ApplePayRequest = parse(&body)?;
-        if request.merchant_id != caller.merchant.merchant_id {
-            return Err(ApiError::bad_request(
-                "merchant_id does not belong to the caller",
-            ));
-        }
+        caller.owns(&request.merchant_id)?;
         if request.domain_name.is_empty() || request.domain_name.contains(['/', ' ']) {
             return Err(ApiError::bad_request("domain_name must be a host name"));
         }
