@@ -12,6 +12,8 @@ use axum::Json;
 use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{json, Value};
+// Only these members of the page's `payment` object go to PayKKa (the package's list).
+use paykka_web::form::payment::MEMBERS as PAYMENT_MEMBERS;
 
 use super::client::CallError;
 use super::State;
@@ -204,8 +206,6 @@ const BROWSER_MEMBERS: [&str; 13] = [
     "fraud_detection_id",
 ];
 
-/// Only these members of the page's `payment` object go to PayKKa (the package's list).
-use paykka_web::form::payment::MEMBERS as PAYMENT_MEMBERS;
 fn order_of(
     conn: &rusqlite::Connection,
     trans_id: &str,
@@ -218,9 +218,10 @@ fn order_of(
     .optional()
 }
 
-/// The answer's payment must be the one asked about; anything else is not trusted.
-fn answer_for(data: Value, trans_id: &str) -> Result<Value, AppError> {
-    if data["trans_id"].as_str() == Some(trans_id) {
+/// An answer's payment must be the one asked about (its `key` is `value`); anything else
+/// is not trusted.
+fn about(data: Value, key: &str, value: &str) -> Result<Value, AppError> {
+    if data[key].as_str() == Some(value) {
         Ok(data)
     } else {
         tracing::warn!("PayKKa answered about another payment");
@@ -384,7 +385,7 @@ pub async fn pay(
         }
         Err(other) => return Err(other.into()),
     };
-    let data = answer_for(data, &request.trans_id)?;
+    let data = about(data, "trans_id", &request.trans_id)?;
     record(&merchant, &data).await.map_err(AppError::internal)?;
     Ok(Json(view(&data, true)))
 }
@@ -398,12 +399,7 @@ async fn query_payment_by(merchant: &State, key: &str, value: &str) -> Result<Va
         .paykka
         .call(crate::gateway::payments::QUERY, &body)
         .await?;
-    if data[key].as_str() == Some(value) {
-        Ok(data)
-    } else {
-        tracing::warn!("PayKKa answered about another payment");
-        Err(CallError::Garbage.into())
-    }
+    about(data, key, value)
 }
 
 /// Asks PayKKa for the payment `trans_id` made.
