@@ -35,19 +35,9 @@ pub fn webhook_message(notify_path: &str, timestamp: &str, nonce: &str, body: &[
     signing::string_to_sign("POST", notify_path, timestamp, nonce, body)
 }
 
-/// Signs a notification as `webhook_message` guesses.
+/// Signs a notification as `webhook_message` guesses (the request layout, over the path).
 pub fn sign_webhook(platform_key: &PrivateKey, notify_path: &str, body: &[u8]) -> SignedHeaders {
-    let timestamp = signing::now_ms().to_string();
-    let nonce = signing::new_nonce();
-    let sign = signing::sign(
-        platform_key,
-        &webhook_message(notify_path, &timestamp, &nonce, body),
-    );
-    SignedHeaders {
-        timestamp,
-        nonce,
-        sign,
-    }
+    signing::sign_now(platform_key, "POST", notify_path, body)
 }
 
 /// Guess: what PayKKa answers to a second Initiate with a `trans_id` it has seen. Either

@@ -106,14 +106,24 @@ pub fn signed_post(
     key: &PrivateKey,
     body: Vec<u8>,
 ) -> reqwest::RequestBuilder {
-    let signed = sign_now(key, "POST", path, &body);
+    post_signed(http, url, app_id, &sign_now(key, "POST", path, &body), body)
+}
+
+/// A POST of `body` to `url` with the `x-paykka-*` headers of `signed`.
+pub fn post_signed(
+    http: &reqwest::Client,
+    url: &str,
+    app_id: &str,
+    signed: &SignedHeaders,
+    body: Vec<u8>,
+) -> reqwest::RequestBuilder {
     http.post(url)
         .header("content-type", "application/json")
         .header(HEADER_APPID, app_id)
-        .header(HEADER_TIMESTAMP, signed.timestamp)
-        .header(HEADER_NONCE, signed.nonce)
+        .header(HEADER_TIMESTAMP, &signed.timestamp)
+        .header(HEADER_NONCE, &signed.nonce)
         .header(HEADER_SIGN_ALG, SIGN_ALG)
-        .header(HEADER_SIGN, signed.sign)
+        .header(HEADER_SIGN, &signed.sign)
         .body(body)
 }
 

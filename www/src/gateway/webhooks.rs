@@ -129,16 +129,7 @@ async fn send(gateway: &State, item: &Due) -> anyhow::Result<reqwest::StatusCode
     let path = path.split('?').next().unwrap_or(path);
     let body = item.body.clone().into_bytes();
     let signed = crate::guesses::sign_webhook(&gateway.platform_key, path, &body);
-    let response = gateway
-        .http
-        .post(&item.url)
-        .header("content-type", "application/json")
-        .header(signing::HEADER_APPID, &item.app_id)
-        .header(signing::HEADER_TIMESTAMP, signed.timestamp)
-        .header(signing::HEADER_NONCE, signed.nonce)
-        .header(signing::HEADER_SIGN_ALG, signing::SIGN_ALG)
-        .header(signing::HEADER_SIGN, signed.sign)
-        .body(body)
+    let response = signing::post_signed(&gateway.http, &item.url, &item.app_id, &signed, body)
         .timeout(Duration::from_secs(10))
         .send()
         .await?;
