@@ -17,6 +17,7 @@ pub struct Dispatcher {
     callbacks: Vec<(&'static str, Function)>,
 }
 
+/// Sets a plain data property (on a fresh object this cannot fail).
 pub fn set(o: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(o, &JsValue::from_str(key), &value.into());
 }

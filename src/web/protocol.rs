@@ -8,15 +8,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::card::{Brand, FieldError};
 use crate::form::field::FieldKind;
 use crate::form::messages::MessageData;
+
+use super::events::set;
 pub use crate::form::messages::{
     decode_command, decode_message, open_envelope, Failure, FieldCommand, FieldMessage, Slot,
     VERSION,
 };
-
-fn set(o: &Object, key: &str, value: impl Into<JsValue>) {
-    // Plain data properties on a fresh object: cannot fail.
-    let _ = Reflect::set(o, &JsValue::from_str(key), &value.into());
-}
 
 fn member(o: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(o, &JsValue::from_str(key)).ok()

@@ -16,12 +16,12 @@ use crate::crypto::{
     compact, normalize_value, seal_input, CryptoError, EncryptionContext, EncryptionKey, FieldName,
 };
 use crate::web::error::SetupError;
+use crate::web::events::set;
 
 fn object(pairs: &[(&str, JsValue)]) -> Object {
     let o = Object::new();
     for (key, value) in pairs {
-        // Plain data properties on a fresh object: cannot fail.
-        let _ = Reflect::set(&o, &JsValue::from_str(key), value);
+        set(&o, key, value.clone());
     }
     o
 }
