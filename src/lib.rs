@@ -3,13 +3,15 @@
 //! The pure core (`card`, `form`, `crypto`) is DOM-free and tested natively; `web` is the
 //! browser plumbing the shipped parts share (it exports nothing); each shipped part has its
 //! own folder and Cargo feature, so each wasm bundle holds only what its role needs:
-//! `card_fields` (the merchant page), `frame` (the secure frame), `helpers`.
+//! `card_fields` (the merchant page), `frame` (the secure frame), `helpers`,
+//! `wallet_buttons` (Apple Pay and Google Pay); `wallet` holds the wallets' pure rules.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod card;
 pub mod crypto;
 pub mod form;
+pub mod wallet;
 pub mod web;
 
 #[cfg(feature = "card-fields")]
@@ -18,3 +20,5 @@ pub mod card_fields;
 pub mod frame;
 #[cfg(feature = "helpers")]
 pub mod helpers;
+#[cfg(feature = "wallets")]
+pub mod wallet_buttons;

@@ -19,9 +19,10 @@ use super::links::FieldLink;
 use super::options::{CardOptions, Isolation, KeySource};
 use crate::form::gateway_url::origin_of;
 use crate::web::display::DisplayOptions;
-use crate::web::dom::{cast, document, element, random_hex};
+use crate::web::dom::{cast, document, element, random_hex, resolve_target};
 use crate::web::events::Dispatcher;
 use crate::web::keys::frames_load_data;
+use crate::web::types::MountTarget;
 
 #[wasm_bindgen(typescript_custom_section)]
 const COMPONENT_TYPES: &str = r#"
@@ -101,8 +102,6 @@ export interface EncryptResult extends EncryptedCardValues {
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(typescript_type = "string | Element")]
-    pub type MountTarget;
     #[wasm_bindgen(typescript_type = "EncryptedCardOptions")]
     pub type EncryptedCardOptions;
     #[wasm_bindgen(typescript_type = "Promise<EncryptResult>")]
@@ -122,20 +121,6 @@ extern "C" {
 pub struct EncryptedCard {
     host: Rc<Host>,
     frame_timeout_ms: u32,
-}
-
-/// The mount target: a selector or an element.
-fn resolve_target(target: &JsValue) -> Result<Element, SetupError> {
-    let missing = || SetupError::new("HOLDER_MISSING", "the mount target was not found");
-    if let Some(selector) = target.as_string() {
-        let doc = document().map_err(|_| missing())?;
-        return doc
-            .query_selector(&selector)
-            .ok()
-            .flatten()
-            .ok_or_else(missing);
-    }
-    target.dyn_ref::<Element>().cloned().ok_or_else(missing)
 }
 
 /// The merchant's holders, or a prebuilt layout created inside `target`.

@@ -2,12 +2,14 @@
 //! display part (`web::display`) is also what the host forwards to each secure frame.
 
 use js_sys::{Function, Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use crate::web::display::DisplayOptions;
 use crate::web::error::SetupError;
 use crate::web::keys::gateway_base;
-use crate::web::option_reader::{boolean, invalid, member, plain_object, string};
+use crate::web::option_reader::{
+    boolean, callback_name, callbacks, invalid, member, plain_object, string,
+};
 
 /// One option of `EncryptedCard.mount`: its name, whether the secure frames get it (the
 /// display options, checked again by each frame), and whether `update()` may change it.
@@ -56,11 +58,6 @@ pub fn frame_keys() -> impl Iterator<Item = &'static str> {
 /// The options `update()` may change.
 pub fn updatable_keys() -> impl Iterator<Item = &'static str> {
     OPTIONS.iter().filter(|o| o.updatable).map(|o| o.name)
-}
-
-/// `onReady` for `ready`.
-fn callback_name(event: &str) -> String {
-    format!("on{}{}", event[..1].to_ascii_uppercase(), &event[1..])
 }
 
 /// Every own key of `object` must be an option or a callback.
@@ -160,16 +157,7 @@ impl CardOptions {
                 .map(|t| t as u32)
                 .ok_or_else(|| invalid("frameTimeout must be 100–60000 ms"))?,
         };
-        let mut callbacks = Vec::new();
-        for name in EVENTS {
-            let key = callback_name(name);
-            if let Some(f) = member(options, &key) {
-                let f = f
-                    .dyn_into::<Function>()
-                    .map_err(|_| invalid(format!("{key} must be a function")))?;
-                callbacks.push((name, f));
-            }
-        }
+        let callbacks = callbacks(options, &EVENTS)?;
         Ok(CardOptions {
             display,
             key,

@@ -5,6 +5,8 @@ use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, Document, Element, ShadowRoot};
 
+use super::error::SetupError;
+
 pub fn window() -> Result<web_sys::Window, JsValue> {
     web_sys::window().ok_or_else(|| JsValue::from_str("no window"))
 }
@@ -83,4 +85,18 @@ pub fn cast<T: JsCast>(value: impl Into<JsValue>) -> Result<T, JsValue> {
         .into()
         .dyn_into::<T>()
         .map_err(|_| JsValue::from_str("unexpected DOM node type"))
+}
+
+/// The mount target: a selector or an element.
+pub fn resolve_target(target: &JsValue) -> Result<Element, SetupError> {
+    let missing = || SetupError::new("HOLDER_MISSING", "the mount target was not found");
+    if let Some(selector) = target.as_string() {
+        let doc = document().map_err(|_| missing())?;
+        return doc
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .ok_or_else(missing);
+    }
+    target.dyn_ref::<Element>().cloned().ok_or_else(missing)
 }

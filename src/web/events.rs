@@ -47,7 +47,8 @@ impl Dispatcher {
         init.set_bubbles(true);
         init.set_composed(true);
         init.set_detail(detail);
-        if let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("paykka:{name}"), &init) {
+        if let Ok(event) = CustomEvent::new_with_event_init_dict(&["paykka:", name].concat(), &init)
+        {
             let _ = self.root.dispatch_event(&event);
         }
     }

@@ -2,16 +2,15 @@
 //! origin's *frames load* call (key, key id, server clock, accepted brands), which the
 //! gateway answers only for page origins registered for the client key.
 
-use js_sys::{Reflect, JSON};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, RequestInit, Response};
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
 
 use crate::card::Brand;
 use crate::crypto::{EncryptionKey, Jwk};
 use crate::web::error::SetupError;
 
-use super::dom::window;
+use super::events::set;
+use super::http::{post_json, HttpError};
 use super::webcrypto::WebCipher;
 
 /// Everything a field needs to encrypt: the key imported into WebCrypto (once per mount).
@@ -58,37 +57,23 @@ pub async fn frames_load_data(
 ) -> Result<JsValue, SetupError> {
     let fetch_failed = |m: &str| SetupError::new("KEY_FETCH_FAILED", m);
     let body = js_sys::Object::new();
-    let _ = Reflect::set(&body, &"client_key".into(), &client_key.into());
+    set(&body, "client_key", client_key);
     if let Some(origin) = parent_origin {
-        let _ = Reflect::set(&body, &"origin".into(), &origin.into());
+        set(&body, "origin", origin);
     }
-    let body = JSON::stringify(&body).map_err(|_| fetch_failed("could not build the request"))?;
-
-    let controller = AbortController::new().map_err(|_| fetch_failed("no AbortController"))?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&body);
-    init.set_signal(Some(&controller.signal()));
-    let headers = js_sys::Object::new();
-    let _ = Reflect::set(&headers, &"content-type".into(), &"application/json".into());
-    init.set_headers(&headers);
-    let timer =
-        gloo_timers::callback::Timeout::new(FRAMES_LOAD_TIMEOUT_MS, move || controller.abort());
-
-    let win = window().map_err(|_| fetch_failed("no window"))?;
-    let url = format!("{base}/v3/frames/load");
-    let response = JsFuture::from(win.fetch_with_str_and_init(&url, &init))
-        .await
-        .map_err(|_| fetch_failed("the secure origin could not be reached"))?;
-    drop(timer);
-    let response: Response = response
-        .dyn_into()
-        .map_err(|_| fetch_failed("no response"))?;
-    let json = match response.json() {
-        Ok(promise) => JsFuture::from(promise).await.ok(),
-        Err(_) => None,
-    };
-    let json = json.ok_or_else(|| fetch_failed("the secure origin answered garbage"))?;
+    let answer = post_json(
+        &[base, "/v3/frames/load"].concat(),
+        &body,
+        FRAMES_LOAD_TIMEOUT_MS,
+    )
+    .await
+    .map_err(|e| match e {
+        HttpError::Unreachable | HttpError::Timeout => {
+            fetch_failed("the secure origin could not be reached")
+        }
+        HttpError::Garbage => fetch_failed("the secure origin answered garbage"),
+    })?;
+    let json = answer.body;
     let field = |o: &JsValue, key: &str| Reflect::get(o, &JsValue::from_str(key)).ok();
     let ret_code = field(&json, "ret_code")
         .and_then(|v| v.as_string())
@@ -99,7 +84,7 @@ pub async fn frames_load_data(
             "this page's origin is not registered for the client key",
         ));
     }
-    if !response.ok() || ret_code != "000000" {
+    if !answer.ok || ret_code != "000000" {
         return Err(fetch_failed("the secure origin refused the client key"));
     }
     Ok(field(&json, "data").unwrap_or(JsValue::UNDEFINED))

@@ -9,6 +9,7 @@ pub mod dom;
 pub mod error;
 pub mod events;
 pub mod field_view;
+pub mod http;
 pub mod icons;
 pub mod keys;
 pub mod option_reader;

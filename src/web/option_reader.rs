@@ -3,7 +3,7 @@
 //! a silently ignored setting. (Skipping serde deserialisation also keeps float
 //! formatting out of the wasm.) Used by every option-taking API.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::SetupError;
@@ -25,14 +25,14 @@ pub fn string(o: &JsValue, key: &str) -> Result<Option<String>, SetupError> {
     member(o, key)
         .map(|v| {
             v.as_string()
-                .ok_or_else(|| invalid(format!("{key} must be a string")))
+                .ok_or_else(|| invalid([key, " must be a string"].concat()))
         })
         .transpose()
 }
 
 /// A string member that must be there.
 pub fn required_string(o: &JsValue, key: &str) -> Result<String, SetupError> {
-    string(o, key)?.ok_or_else(|| invalid(format!("{key} is required")))
+    string(o, key)?.ok_or_else(|| invalid([key, " is required"].concat()))
 }
 
 /// An optional finite number member.
@@ -41,7 +41,7 @@ pub fn number(o: &JsValue, key: &str) -> Result<Option<f64>, SetupError> {
         .map(|v| {
             v.as_f64()
                 .filter(|n| n.is_finite())
-                .ok_or_else(|| invalid(format!("{key} must be a number")))
+                .ok_or_else(|| invalid([key, " must be a number"].concat()))
         })
         .transpose()
 }
@@ -50,7 +50,7 @@ pub fn number(o: &JsValue, key: &str) -> Result<Option<f64>, SetupError> {
 pub fn boolean(o: &JsValue, key: &str, default: bool) -> Result<bool, SetupError> {
     member(o, key).map_or(Ok(default), |v| {
         v.as_bool()
-            .ok_or_else(|| invalid(format!("{key} must be true or false")))
+            .ok_or_else(|| invalid([key, " must be true or false"].concat()))
     })
 }
 
@@ -60,7 +60,7 @@ pub fn plain_object(value: &JsValue, what: &str) -> Result<Object, SetupError> {
         .dyn_ref::<Object>()
         .filter(|_| !Array::is_array(value))
         .cloned()
-        .ok_or_else(|| invalid(format!("{what} must be an object")))
+        .ok_or_else(|| invalid([what, " must be an object"].concat()))
 }
 
 /// Every own key of `o` must be in one of `known`.
@@ -68,7 +68,7 @@ pub fn check_keys(o: &Object, known: &[&[&str]]) -> Result<(), SetupError> {
     for key in Object::keys(o).iter() {
         let key = key.as_string().unwrap_or_default();
         if !known.iter().any(|list| list.contains(&key.as_str())) {
-            return Err(invalid(format!("unknown option \"{key}\"")));
+            return Err(invalid(["unknown option \"", &key, "\""].concat()));
         }
     }
     Ok(())
@@ -90,10 +90,37 @@ pub fn string_map(o: &JsValue, what: &str) -> Result<Vec<(String, String)>, Setu
             let key = key.as_string().unwrap_or_default();
             let value = member(o, &key)
                 .and_then(|v| v.as_string())
-                .ok_or_else(|| invalid(format!("{what}.{key} must be a string")))?;
+                .ok_or_else(|| invalid([what, ".", &key, " must be a string"].concat()))?;
             Ok((key, value))
         })
         .collect()
+}
+
+/// `onReady` for `ready`.
+pub fn callback_name(event: &str) -> String {
+    let mut name = String::from("on");
+    let mut chars = event.chars();
+    name.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+    name.push_str(chars.as_str());
+    name
+}
+
+/// The `on…` callbacks given for `events`, each checked to be a function.
+pub fn callbacks(
+    options: &JsValue,
+    events: &[&'static str],
+) -> Result<Vec<(&'static str, Function)>, SetupError> {
+    let mut found = Vec::new();
+    for name in events {
+        let key = callback_name(name);
+        if let Some(f) = member(options, &key) {
+            let f = f
+                .dyn_into::<Function>()
+                .map_err(|_| invalid([key.as_str(), " must be a function"].concat()))?;
+            found.push((*name, f));
+        }
+    }
+    Ok(found)
 }
 
 /// A list of brand ids (undefined/null → None).

@@ -37,3 +37,10 @@ export interface PaykkaError extends Error {
   field?: string;
 }
 "#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// Where a component mounts: a selector or an element.
+    #[wasm_bindgen(typescript_type = "string | Element")]
+    pub type MountTarget;
+}

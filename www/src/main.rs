@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Parser;
+use paykka_www::apple_pay_token::{merchant_identifier, ProcessingKey};
 use paykka_www::gateway::{self, ClientKey, Gateway};
 use paykka_www::guesses::RepeatedTransId;
-use paykka_www::merchant::{self, client::PaykkaClient, Merchant};
+use paykka_www::merchant::{self, client::PaykkaClient, Merchant, WalletFakes};
 use paykka_www::{keys, store::Db};
 use rsa::PublicKey;
 use tokio::net::TcpListener;
@@ -70,6 +71,14 @@ struct Args {
     /// Serve the component lab page (`/lab.html`) that the end-to-end tests use.
     #[arg(long, env = "PAYKKA_LAB")]
     lab: bool,
+    /// Decrypt Apple Pay tokens in the merchant backend and send the card data as a PCI
+    /// merchant (PayKKa's second Apple Pay mode) instead of sending the token.
+    #[arg(long, env = "PAYKKA_APPLE_PAY_DECRYPT")]
+    apple_pay_decrypt: bool,
+    /// Serve test fakes of Apple Pay and Google Pay to the demo page, to try the wallet
+    /// buttons in any browser. Never for production.
+    #[arg(long, env = "PAYKKA_WALLET_FAKES")]
+    wallet_fakes: bool,
     /// Log filter, e.g. `info` or `paykka_www=debug`.
     #[arg(long, env = "PAYKKA_LOG", default_value = "info")]
     log: String,
@@ -126,6 +135,25 @@ async fn main() -> anyhow::Result<()> {
         None => PublicKey::from(&platform_key.private),
     };
     let http = reqwest::Client::builder().build()?;
+    let apple_merchant = merchant_identifier(&args.merchant_id);
+    let gateway_apple_key = ProcessingKey::load_or_create(
+        &args.data_dir.join("apple-pay-gateway-key.pem"),
+        &apple_merchant,
+    )?;
+    let merchant_apple_key = if args.apple_pay_decrypt {
+        Some(ProcessingKey::load_or_create(
+            &args.data_dir.join("apple-pay-merchant-key.pem"),
+            &apple_merchant,
+        )?)
+    } else {
+        None
+    };
+    let wallet_fakes = args.wallet_fakes.then(|| WalletFakes {
+        apple_pay_public_key: merchant_apple_key
+            .as_ref()
+            .unwrap_or(&gateway_apple_key)
+            .public_key_base64(),
+    });
 
     let gateway = Arc::new(Gateway {
         own_origin: gateway_url.clone(),
@@ -135,7 +163,8 @@ async fn main() -> anyhow::Result<()> {
             merchant_id: args.merchant_id.clone(),
             app_id: args.app_id.clone(),
             public_key: PublicKey::from(&merchant_key.private),
-            pci: false,
+            // Sending card data from Apple Pay tokens needs PCI DSS.
+            pci: args.apple_pay_decrypt,
         }],
         clients: vec![ClientKey {
             key: client_key.clone(),
@@ -150,6 +179,7 @@ async fn main() -> anyhow::Result<()> {
         } else {
             RepeatedTransId::FirstPayment
         },
+        apple_pay_key: gateway_apple_key,
     });
     let merchant = Arc::new(Merchant {
         origin: merchant_url.clone(),
@@ -168,6 +198,8 @@ async fn main() -> anyhow::Result<()> {
         },
         db: Db::open(&args.data_dir.join("merchant.sqlite"), merchant::MIGRATIONS)?,
         serve_lab: args.lab,
+        apple_pay_key: merchant_apple_key,
+        wallet_fakes,
     });
     tokio::spawn(gateway::webhooks::run(Arc::clone(&gateway)));
     let gateway_app = gateway::app(gateway, &args.frames_dir, &args.pkg_dir);

@@ -2,6 +2,9 @@
 //! every kind of bad card ciphertext, idempotent `trans_id`, the payment state machine,
 //! 3-D Secure, and webhooks that are retried and survive a restart.
 
+#[path = "support/tokens.rs"]
+mod tokens;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +16,7 @@ use http_body_util::BodyExt;
 use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
 use paykka_web::form::messages::Slot;
 use paykka_web::form::payment::card_payment;
+use paykka_www::apple_pay_token::{random_secret, ProcessingKey};
 use paykka_www::gateway::{self, ClientKey, Gateway, Merchant};
 use paykka_www::keys::{self, KeyPair};
 use paykka_www::signing::{self, now_ms};
@@ -86,6 +90,7 @@ fn sandbox_in(dir: tempfile::TempDir, backoff_ms: i64) -> Sandbox {
         http: reqwest::Client::new(),
         webhook_backoff_ms: backoff_ms,
         repeated_trans_id: paykka_www::guesses::RepeatedTransId::FirstPayment,
+        apple_pay_key: ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test"),
     });
     Sandbox {
         gateway,
@@ -511,8 +516,9 @@ async fn amounts_currencies_methods_and_plain_cards() {
     assert_eq!(
         s.call(gateway::payments::INITIATE, &s.order("C5", wallet))
             .await
-            .body["data"]["status"],
-        "SUCCESS"
+            .body["ret_code"],
+        "010000",
+        "a token of the wrong shape"
     );
     let unknown = json!({"payment_method": "CHEQUE"});
     assert_eq!(
@@ -1252,4 +1258,234 @@ async fn notify_and_return_urls_must_be_absolute_http_urls() {
         );
     }
     assert_eq!(s.count("SELECT COUNT(*) FROM payments").await, 0);
+}
+
+fn apple_token(s: &Sandbox, pan: &str) -> String {
+    tokens::apple_pay_token(
+        &s.gateway.apple_pay_key.public_key_base64(),
+        "merchant.sandbox.test",
+        pan,
+        &format!("{}1231", &next_year()[2..]),
+    )
+    .to_string()
+}
+
+#[tokio::test]
+async fn wallet_tokens_are_opened_and_their_card_decides_the_outcome() {
+    let s = sandbox();
+    let year: u16 = next_year().parse().unwrap();
+    let cases = [
+        (
+            "W1",
+            "APPLE_PAY",
+            apple_token(&s, "4242424242424242"),
+            "SUCCESS",
+            "0000",
+        ),
+        (
+            "W2",
+            "APPLE_PAY",
+            apple_token(&s, "4000000000000002"),
+            "FAILURE",
+            "3001",
+        ),
+        (
+            "W3",
+            "APPLE_PAY",
+            apple_token(&s, "4000000000003220"),
+            "PROCESSING",
+            "0000",
+        ),
+        (
+            "W4",
+            "GOOGLE_PAY",
+            tokens::google_pay_token("5555555555554444", 12, year),
+            "SUCCESS",
+            "0000",
+        ),
+        (
+            "W5",
+            "GOOGLE_PAY",
+            tokens::google_pay_token("4000000000009995", 12, year),
+            "FAILURE",
+            "3002",
+        ),
+        (
+            "W6",
+            "GOOGLE_PAY",
+            tokens::google_pay_token("4000000000003220", 12, year),
+            "PROCESSING",
+            "0000",
+        ),
+    ];
+    for (trans_id, method, token, status, code) in cases {
+        let payment = json!({"payment_method": method, "token_data": token});
+        let answer = s
+            .call(gateway::payments::INITIATE, &s.order(trans_id, payment))
+            .await;
+        let data = &answer.body["data"];
+        assert_eq!(
+            (data["status"].as_str(), data["error_code"].as_str()),
+            (Some(status), Some(code)),
+            "{trans_id}: {}",
+            answer.body
+        );
+        assert_eq!(data["payment"]["payment_method"], method);
+        if status == "PROCESSING" {
+            assert!(data["authentication_result"]["authentication_url"].is_string());
+        }
+    }
+    let stored = s.count("SELECT COUNT(*) FROM payments WHERE card_last4 IN ('4242', '4444') AND card_bin IS NOT NULL").await;
+    assert_eq!(stored, 2, "brand, BIN and last 4 are kept");
+}
+
+#[tokio::test]
+async fn bad_wallet_tokens_are_refused_with_paykkas_codes_and_a_token_pays_once() {
+    let s = sandbox();
+    let year: u16 = next_year().parse().unwrap();
+    let other_key = paykka_www::apple_pay_token::ProcessingKey::from_secret(
+        random_secret(),
+        "merchant.sandbox.test",
+    );
+    let foreign = tokens::apple_pay_token(
+        &other_key.public_key_base64(),
+        "merchant.sandbox.test",
+        "4242424242424242",
+        "991231",
+    )
+    .to_string();
+    let wrong_merchant = tokens::apple_pay_token(
+        &s.gateway.apple_pay_key.public_key_base64(),
+        "merchant.other",
+        "4242424242424242",
+        "991231",
+    )
+    .to_string();
+    let mut tampered: Value = serde_json::from_str(&apple_token(&s, "4242424242424242")).unwrap();
+    let data = tampered["paymentData"]["data"].as_str().unwrap().to_owned();
+    let mut bytes = base64ct::Base64::decode_vec(&data).unwrap();
+    bytes[3] ^= 1;
+    tampered["paymentData"]["data"] = json!(base64ct::Base64::encode_string(&bytes));
+    let mut rsa_v1: Value = serde_json::from_str(&apple_token(&s, "4242424242424242")).unwrap();
+    rsa_v1["paymentData"]["version"] = json!("RSA_v1");
+    let expired = apple_token_expiring(&s, "4242424242424242", "200131");
+    let google_garbage = r#"{"protocolVersion":"ECv2","signature":"x","intermediateSigningKey":{"signedKey":"k","signatures":["s"]},"signedMessage":"{\"encryptedMessage\":\"!!!\",\"ephemeralPublicKey\":\"e\",\"tag\":\"t\"}"}"#;
+    let cases = [
+        ("APPLE_PAY", foreign, "206020"),
+        ("APPLE_PAY", wrong_merchant, "206020"),
+        ("APPLE_PAY", tampered.to_string(), "206020"),
+        ("APPLE_PAY", rsa_v1.to_string(), "010000"),
+        ("APPLE_PAY", expired, "010000"),
+        ("APPLE_PAY", "not json".into(), "010000"),
+        ("APPLE_PAY", String::new(), "010000"),
+        (
+            "GOOGLE_PAY",
+            tokens::google_pay_token("4242424242424241", 12, year),
+            "010000",
+        ),
+        ("GOOGLE_PAY", google_garbage.into(), "206020"),
+        (
+            "GOOGLE_PAY",
+            json!({"protocolVersion": "ECv1"}).to_string(),
+            "010000",
+        ),
+    ];
+    for (i, (method, token, code)) in cases.into_iter().enumerate() {
+        let payment = json!({"payment_method": method, "token_data": token});
+        let answer = s
+            .call(
+                gateway::payments::INITIATE,
+                &s.order(&format!("B{i}"), payment),
+            )
+            .await;
+        assert_eq!(answer.body["ret_code"], code, "case {i}: {}", answer.body);
+        assert!(!answer.body.to_string().contains("4242424242424242"));
+    }
+    let token = apple_token(&s, "4242424242424242");
+    let first = s
+        .call(
+            gateway::payments::INITIATE,
+            &s.order(
+                "R1",
+                json!({"payment_method": "APPLE_PAY", "token_data": token}),
+            ),
+        )
+        .await;
+    assert_eq!(first.body["data"]["status"], "SUCCESS");
+    let again = s
+        .call(
+            gateway::payments::INITIATE,
+            &s.order(
+                "R2",
+                json!({"payment_method": "APPLE_PAY", "token_data": token}),
+            ),
+        )
+        .await;
+    assert_eq!(again.body["ret_code"], "206020", "a token pays once");
+    // The merchant decrypted the token itself: card data, which only a PCI merchant may send.
+    let plain = json!({"payment_method": "APPLE_PAY", "card_no": "4242424242424242", "exp_month": "12", "exp_year": next_year()});
+    assert_eq!(
+        s.call(gateway::payments::INITIATE, &s.order("P1", plain.clone()))
+            .await
+            .body["ret_code"],
+        "206017"
+    );
+    let mut pci_order = s.order("P2", plain);
+    pci_order["merchant_id"] = json!(MERCHANT_2);
+    let pci = s
+        .call_as(APP_ID_2, gateway::payments::INITIATE, &pci_order)
+        .await;
+    assert_eq!(pci.body["data"]["status"], "SUCCESS", "{}", pci.body);
+}
+
+fn apple_token_expiring(s: &Sandbox, pan: &str, expiry: &str) -> String {
+    tokens::apple_pay_token(
+        &s.gateway.apple_pay_key.public_key_base64(),
+        "merchant.sandbox.test",
+        pan,
+        expiry,
+    )
+    .to_string()
+}
+
+#[tokio::test]
+async fn create_apple_pay_session_answers_a_string_for_registered_domains_only() {
+    let s = sandbox();
+    let body = |domain: &str| json!({"merchant_id": MERCHANT_ID, "domain_name": domain, "display_name": "Coffee", "timestamp": now_ms()});
+    let host = SHOP.split("://").nth(1).unwrap().split(':').next().unwrap();
+    let answer = s.call(gateway::sessions::APPLE_PAY, &body(host)).await;
+    let text = answer.body["data"]
+        .as_str()
+        .expect("the session as a string");
+    let session: Value = serde_json::from_str(text).unwrap();
+    for member in [
+        "epochTimestamp",
+        "expiresAt",
+        "merchantSessionIdentifier",
+        "nonce",
+        "merchantIdentifier",
+        "domainName",
+        "displayName",
+        "signature",
+    ] {
+        assert!(!session[member].is_null(), "{member}");
+    }
+    assert_eq!(session["domainName"], host);
+    assert_eq!(
+        session["merchantIdentifier"],
+        format!("merchant.sandbox.{MERCHANT_ID}")
+    );
+    assert_eq!(
+        session["expiresAt"].as_i64().unwrap() - session["epochTimestamp"].as_i64().unwrap(),
+        300_000
+    );
+    for refused in ["evil.example", "", "https://x/y"] {
+        assert_eq!(
+            s.call(gateway::sessions::APPLE_PAY, &body(refused))
+                .await
+                .body["ret_code"],
+            "010000",
+            "{refused}"
+        );
+    }
 }

@@ -4,12 +4,16 @@
 //! (a second partial refund counts), and no second charge whichever way PayKKa answers a
 //! repeated `trans_id`.
 
+#[path = "support/tokens.rs"]
+mod tokens;
+
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
+use paykka_www::apple_pay_token::{random_secret, ProcessingKey};
 use paykka_www::gateway::{self, ClientKey, Gateway};
 use paykka_www::guesses::RepeatedTransId;
 use paykka_www::keys::{self, KeyPair};
@@ -96,6 +100,16 @@ struct Shop {
 }
 
 async fn shop(dir: tempfile::TempDir, platform: KeyPair, base_url: &str) -> Shop {
+    shop_with(dir, platform, base_url, None).await
+}
+
+/// A shop that decrypts Apple Pay tokens itself with `apple_pay_key`.
+async fn shop_with(
+    dir: tempfile::TempDir,
+    platform: KeyPair,
+    base_url: &str,
+    apple_pay_key: Option<ProcessingKey>,
+) -> Shop {
     let merchant_key = keys::load_or_create(&dir.path().join("merchant.pem")).unwrap();
     let db = Db::open(&dir.path().join("merchant.sqlite"), merchant::MIGRATIONS).unwrap();
     let state = Arc::new(Merchant {
@@ -112,6 +126,8 @@ async fn shop(dir: tempfile::TempDir, platform: KeyPair, base_url: &str) -> Shop
         },
         db: db.clone(),
         serve_lab: false,
+        apple_pay_key,
+        wallet_fakes: None,
     });
     db.call(|c| c.execute("INSERT INTO orders (trans_id, amount, currency, status, created_at, updated_at) VALUES ('T1', 300, 'USD', 'CREATED', 0, 0)", []))
         .await
@@ -466,6 +482,7 @@ async fn sandbox_gateway(
         http: reqwest::Client::new(),
         webhook_backoff_ms: 1000,
         repeated_trans_id: mode,
+        apple_pay_key: ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test"),
     });
     let app = gateway::app(state, dir, dir);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -516,4 +533,88 @@ async fn a_repeated_trans_id_never_charges_twice_whichever_way_paykka_answers() 
             .unwrap();
         assert_eq!(payments, 1, "{mode:?}: one charge");
     }
+}
+
+#[tokio::test]
+async fn apple_pay_tokens_go_to_paykka_unchanged_or_are_decrypted_by_the_merchant() {
+    let apple_merchant = format!("merchant.sandbox.{MERCHANT_ID}");
+    let key = ProcessingKey::from_secret(random_secret(), &apple_merchant);
+    let token = tokens::apple_pay_token(
+        &key.public_key_base64(),
+        &apple_merchant,
+        "4242424242424242",
+        "311231",
+    )
+    .to_string();
+    let pay =
+        json!({"trans_id": "T1", "payment": {"payment_method": "APPLE_PAY", "token_data": token}});
+
+    // PayKKa decrypts: the token goes as token_data, exactly as the button gave it.
+    let (fake, shop) = fake_and_shop(payment_data("SUCCESS")).await;
+    let (status, _) = shop.pay(pay.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let sent = &fake.calls_to(paykka_www::gateway::payments::INITIATE)[0]["payment"];
+    assert_eq!(
+        sent,
+        &json!({"payment_method": "APPLE_PAY", "token_data": token})
+    );
+
+    // The merchant decrypts: card data goes instead, and only brand and last 4 are kept.
+    let dir = tempfile::tempdir().unwrap();
+    let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
+    let fake = FakePaykka::start(platform.private.clone(), payment_data("SUCCESS")).await;
+    let base_url = fake.base_url.clone();
+    let shop = shop_with(dir, platform, &base_url, Some(key)).await;
+    let (status, answer) = shop.pay(pay).await;
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (StatusCode::OK, Some("SUCCESS"))
+    );
+    let sent = &fake.calls_to(paykka_www::gateway::payments::INITIATE)[0]["payment"];
+    assert_eq!(
+        sent,
+        &json!({"payment_method": "APPLE_PAY", "card_no": "4242424242424242", "exp_month": "12", "exp_year": "2031"})
+    );
+    let other = ProcessingKey::from_secret(random_secret(), &apple_merchant);
+    let foreign = tokens::apple_pay_token(
+        &other.public_key_base64(),
+        &apple_merchant,
+        "4242424242424242",
+        "311231",
+    )
+    .to_string();
+    let (status, refused) = shop
+        .pay(json!({"trans_id": "T1", "payment": {"payment_method": "APPLE_PAY", "token_data": foreign}}))
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("WALLET_TOKEN_INVALID"))
+    );
+    assert_eq!(
+        fake.calls_to(paykka_www::gateway::payments::INITIATE).len(),
+        1,
+        "nothing sent for a bad token"
+    );
+    let dump: String = shop
+        .db
+        .call(|c| {
+            let mut rows = c.prepare("SELECT * FROM orders")?;
+            let n = rows.column_count();
+            let text = rows
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })?
+                .collect::<Result<Vec<_>, _>>()?
+                .join("\n");
+            Ok(text)
+        })
+        .await
+        .unwrap();
+    assert!(
+        dump.contains("4242") && !dump.contains("4242424242424242"),
+        "{dump}"
+    );
 }

@@ -7,6 +7,7 @@ pub mod frames;
 pub mod payments;
 pub mod sessions;
 pub mod threeds;
+pub mod wallet_tokens;
 pub mod webhooks;
 
 use std::path::Path;
@@ -49,6 +50,8 @@ pub struct Gateway {
     pub webhook_backoff_ms: i64,
     /// How a repeated `trans_id` is answered (PayKKa does not say).
     pub repeated_trans_id: crate::guesses::RepeatedTransId,
+    /// The Apple Pay payment-processing key (PayKKa decrypts Apple Pay tokens).
+    pub apple_pay_key: crate::apple_pay_token::ProcessingKey,
 }
 
 pub type State = Arc<Gateway>;

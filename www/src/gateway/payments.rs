@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::cards::{decrypt_field, outcome, Card, CardError, Outcome};
+use super::wallet_tokens;
 use super::webhooks::{enqueue, payment_notification};
 use super::{authenticate, parse, respond, ApiError, Caller, Gateway, State};
 use crate::guesses::{RepeatedTransId, DUPLICATE_TRANS_ID};
@@ -197,10 +198,10 @@ impl Payment {
     }
 }
 
-/// The payment's card, wallet or refusal.
-enum Source {
-    Card { card: Card, nonces: Vec<String> },
-    Wallet,
+/// The payment's card (typed, decrypted, or a wallet's) and its one-time ids.
+struct Source {
+    card: Card,
+    nonces: Vec<String>,
 }
 
 fn amount_of(value: &Value) -> Option<i64> {
@@ -216,7 +217,7 @@ fn amount_of(value: &Value) -> Option<i64> {
     (1..=1_000_000_000_000).contains(&n).then_some(n)
 }
 
-fn card_error(error: CardError) -> ApiError {
+pub fn card_error(error: CardError) -> ApiError {
     let status = StatusCode::BAD_REQUEST;
     ApiError::new(status, error.ret_code(), error.message())
 }
@@ -231,13 +232,8 @@ fn read_source(
 ) -> Result<Source, ApiError> {
     match payment.payment_method.to_ascii_uppercase().as_str() {
         "BANKCARD" => {}
-        "APPLE_PAY" | "GOOGLE_PAY" => {
-            return match payment.token_data.as_deref() {
-                Some(token) if !token.trim().is_empty() => Ok(Source::Wallet),
-                _ => Err(ApiError::bad_request(
-                    "token_data is required for wallet payments",
-                )),
-            };
+        method @ ("APPLE_PAY" | "GOOGLE_PAY") => {
+            return read_wallet(gateway, caller, payment, method, now)
         }
         _ => {
             return Err(ApiError::new(
@@ -274,7 +270,7 @@ fn read_source(
         }
         let card =
             Card::check(&values[0], &values[1], &values[2], &values[3], now).map_err(card_error)?;
-        return Ok(Source::Card { card, nonces });
+        return Ok(Source { card, nonces });
     }
     let (Some(number), Some(month), Some(year), Some(cvv)) = (
         &payment.card_no,
@@ -292,7 +288,48 @@ fn read_source(
         ));
     }
     let card = Card::check(number, month, year, cvv, now).map_err(card_error)?;
-    Ok(Source::Card {
+    Ok(Source {
+        card,
+        nonces: Vec::new(),
+    })
+}
+
+/// A wallet payment: the token (PayKKa decrypts it), or the card data a PCI merchant
+/// decrypted from it (no security code: the wallet's cryptogram stands in for it).
+fn read_wallet(
+    gateway: &Gateway,
+    caller: &Caller<'_>,
+    payment: &PaymentObject,
+    method: &str,
+    now: i64,
+) -> Result<Source, ApiError> {
+    if let Some(token) = payment.token_data.as_deref() {
+        let wallet = if method == "APPLE_PAY" {
+            wallet_tokens::apple_pay(&gateway.apple_pay_key, token, now)?
+        } else {
+            wallet_tokens::google_pay(token, now)?
+        };
+        return Ok(Source {
+            card: wallet.card,
+            nonces: vec![wallet.nonce],
+        });
+    }
+    let (Some(number), Some(month), Some(year)) =
+        (&payment.card_no, &payment.exp_month, &payment.exp_year)
+    else {
+        return Err(ApiError::bad_request(
+            "token_data is required for wallet payments",
+        ));
+    };
+    if !caller.merchant.pci {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "206017",
+            "PCI compliance insufficient",
+        ));
+    }
+    let card = Card::without_code(number, month, year, now).map_err(card_error)?;
+    Ok(Source {
         card,
         nonces: Vec::new(),
     })
@@ -424,10 +461,8 @@ async fn initiate_inner(
         request.session_id.as_deref(),
         now,
     )?;
-    let (decision, card, nonces) = match source {
-        Source::Wallet => (Outcome::Authorised, None, Vec::new()),
-        Source::Card { card, nonces } => (outcome(&card.number), Some(card), nonces),
-    };
+    let Source { card, nonces } = source;
+    let decision = outcome(&card.number);
     let (status, error_code, error_description, challenge) = match decision {
         Outcome::Authorised if capture_method == "MANUAL" => {
             ("AUTHORIZED", "0000", "Success", None)
@@ -451,13 +486,11 @@ async fn initiate_inner(
         currency,
         payment_method: request.payment.payment_method.to_ascii_uppercase(),
         capture_method,
-        card: card.as_ref().map(|c| {
-            (
-                c.brand_name().to_owned(),
-                c.bin().to_owned(),
-                c.last4().to_owned(),
-            )
-        }),
+        card: Some((
+            card.brand_name().to_owned(),
+            card.bin().to_owned(),
+            card.last4().to_owned(),
+        )),
         error_code: error_code.into(),
         error_description: error_description.into(),
         notify_url: request.notify_url,

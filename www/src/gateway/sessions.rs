@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::payments::Payment;
 use super::{authenticate, parse, respond, ApiError, State};
+use crate::apple_pay_token::merchant_identifier;
 use crate::money;
 use crate::signing::{new_nonce, now_ms};
 
@@ -182,8 +183,15 @@ struct ApplePayRequest {
     display_name: Option<String>,
 }
 
-/// Create Apple Pay Session: the sandbox's stand-in for Apple's merchant session object
-/// (same members; `completeMerchantValidation` takes it as is).
+/// The host of an origin (`http://127.0.0.1:8080` → `127.0.0.1`).
+fn host_of(origin: &str) -> Option<&str> {
+    let rest = origin.split_once("://")?.1;
+    let host = rest.split('/').next()?;
+    Some(host.rsplit_once(':').map_or(host, |(h, _)| h))
+}
+
+/// Create Apple Pay Session: the sandbox's stand-in for Apple's merchant session (same
+/// members, valid 5 minutes), as the string PayKKa answers with.
 pub async fn apple_pay(
     Extract(gateway): Extract<State>,
     headers: HeaderMap,
@@ -193,20 +201,31 @@ pub async fn apple_pay(
         let caller = authenticate(&gateway, &headers, APPLE_PAY, &body).await?;
         let request: ApplePayRequest = parse(&body)?;
         caller.owns(&request.merchant_id)?;
-        if request.domain_name.is_empty() || request.domain_name.contains(['/', ' ']) {
-            return Err(ApiError::bad_request("domain_name must be a host name"));
+        // Wallets run only on domains registered for the merchant (its client keys' origins).
+        let registered = gateway
+            .clients
+            .iter()
+            .filter(|c| c.merchant_id == request.merchant_id)
+            .flat_map(|c| c.origins.iter())
+            .any(|origin| host_of(origin) == Some(request.domain_name.as_str()));
+        if !registered {
+            return Err(ApiError::bad_request(
+                "domain_name is not registered for this merchant",
+            ));
         }
         let now = now_ms();
-        Ok(json!({
+        let session = json!({
             "epochTimestamp": now,
-            "expiresAt": now + 60 * 60 * 1000,
+            "expiresAt": now + 5 * 60 * 1000,
             "merchantSessionIdentifier": format!("SSH{}", new_nonce()),
             "nonce": &new_nonce()[..8],
-            "merchantIdentifier": format!("merchant.sandbox.{}", request.merchant_id),
+            "merchantIdentifier": merchant_identifier(&request.merchant_id),
             "domainName": request.domain_name,
             "displayName": request.display_name.unwrap_or_else(|| "PayKKa sandbox".into()),
             "signature": new_nonce(),
-        }))
+        });
+        // PayKKa answers with "ApplePay data string": the session as JSON text.
+        Ok(Value::String(session.to_string()))
     }
     .await;
     respond(&gateway, APPLE_PAY, result)

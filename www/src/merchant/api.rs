@@ -17,6 +17,7 @@ use paykka_web::form::payment::MEMBERS as PAYMENT_MEMBERS;
 
 use super::client::CallError;
 use super::State;
+use crate::apple_pay_token::ProcessingKey;
 use crate::money;
 use crate::signing::{self, new_nonce, now_ms, HEADER_NONCE, HEADER_SIGN, HEADER_TIMESTAMP};
 
@@ -327,6 +328,9 @@ pub async fn pay(
             "The payment details are incomplete.",
         ));
     }
+    if let Some(key) = &merchant.apple_pay_key {
+        decrypt_apple_pay(key, &mut payment)?;
+    }
     // Only the members PayKKa documents for `browser`; the shopper's IP goes in `customer`.
     let mut browser = serde_json::Map::new();
     if let Some(given) = request.browser.as_ref().and_then(Value::as_object) {
@@ -388,6 +392,44 @@ pub async fn pay(
     let data = about(data, "trans_id", &request.trans_id)?;
     record(&merchant, &data).await.map_err(AppError::internal)?;
     Ok(Json(view(&data, true)))
+}
+
+/// PayKKa's second Apple Pay mode: the merchant opens the token with its own
+/// payment-processing key and sends the card it stands for (as a PCI merchant). The device
+/// account number goes to PayKKa only, never to a log or the database.
+fn decrypt_apple_pay(
+    key: &ProcessingKey,
+    payment: &mut serde_json::Map<String, Value>,
+) -> Result<(), AppError> {
+    let is_apple_pay = payment["payment_method"]
+        .as_str()
+        .is_some_and(|m| m.eq_ignore_ascii_case("APPLE_PAY"));
+    let Some(token) = payment
+        .get("token_data")
+        .and_then(Value::as_str)
+        .filter(|_| is_apple_pay)
+    else {
+        return Ok(());
+    };
+    let opened = key.open(token).map_err(|e| {
+        tracing::warn!("Apple Pay token refused: {e}");
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "WALLET_TOKEN_INVALID",
+            "The Apple Pay token could not be used.",
+        )
+    })?;
+    payment.remove("token_data");
+    payment.insert(
+        "card_no".into(),
+        Value::from(opened.account_number.as_str()),
+    );
+    payment.insert("exp_month".into(), opened.exp_month().into());
+    payment.insert("exp_year".into(), opened.exp_year().into());
+    if let Some(name) = &opened.cardholder_name {
+        payment.insert("holder_name".into(), name.as_str().into());
+    }
+    Ok(())
 }
 
 /// Asks PayKKa for the payment whose `key` (`trans_id` or `order_id`) is `value`; only an
@@ -453,7 +495,8 @@ pub struct ApplePayRequest {
     domain_name: String,
 }
 
-/// Merchant validation for Apple Pay: asks PayKKa for a merchant session object.
+/// Merchant validation for Apple Pay: asks PayKKa (Create Apple Pay Session) for the
+/// merchant session of the page's domain.
 pub async fn apple_pay_session(
     Extract(merchant): Extract<State>,
     Json(request): Json<ApplePayRequest>,
@@ -464,12 +507,12 @@ pub async fn apple_pay_session(
         "display_name": "Paykka Coffee",
         "timestamp": now_ms(),
     });
-    Ok(Json(
-        merchant
-            .paykka
-            .call(crate::gateway::sessions::APPLE_PAY, &body)
-            .await?,
-    ))
+    let session = merchant
+        .paykka
+        .call(crate::gateway::sessions::APPLE_PAY, &body)
+        .await?;
+    // PayKKa's "ApplePay data string", passed on as is: the button parses it.
+    Ok(Json(json!({ "merchant_session": session })))
 }
 
 /// Receives PayKKa's notifications: the platform signature and timestamp are checked,

@@ -22,6 +22,18 @@ pub struct Merchant {
     pub db: Db,
     /// Serve the component lab (`/lab.html`), which the end-to-end tests drive.
     pub serve_lab: bool,
+    /// Decrypt Apple Pay tokens here and send the card as a PCI merchant (PayKKa's second
+    /// Apple Pay mode); `None`: PayKKa decrypts the token.
+    pub apple_pay_key: Option<crate::apple_pay_token::ProcessingKey>,
+    /// Serve the wallet fakes (`/wallet-fakes/…`) so the demo's wallet buttons can be tried
+    /// without Safari or a Google account. A try-out switch; the package has no fakes.
+    pub wallet_fakes: Option<WalletFakes>,
+}
+
+/// What the wallet fakes need to make tokens the demo can pay with.
+pub struct WalletFakes {
+    /// Base64 SPKI of the key that opens Apple Pay tokens (the gateway's or the merchant's).
+    pub apple_pay_public_key: String,
 }
 
 pub type State = Arc<Merchant>;

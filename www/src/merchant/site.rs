@@ -16,10 +16,16 @@ use super::{api, State};
 /// secure origin may be framed and called.
 fn content_security_policy(gateway: &str) -> String {
     format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self' {gateway}; frame-src {gateway}; object-src 'none'; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' https://pay.google.com; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self' {gateway} https://pay.google.com; \
+         frame-src {gateway} https://pay.google.com; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
+}
+
+/// The wallet fakes, which live with the tests.
+fn fakes_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes")
 }
 
 /// The component lab's files, served only with `--lab`.
@@ -29,6 +35,12 @@ const LAB_FILES: [&str; 2] = ["/lab.html", "/lab.js"];
 pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
     let policy = HeaderValue::from_str(&content_security_policy(&state.gateway_url))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+    // The fakes are test code: served only with --wallet-fakes.
+    let wallet_fakes = if state.wallet_fakes.is_some() {
+        Router::new().fallback_service(ServeDir::new(fakes_dir()))
+    } else {
+        Router::new().fallback(|| async { StatusCode::NOT_FOUND })
+    };
     let mut router = Router::new();
     if !state.serve_lab {
         // The lab mounts with options from its URL: a test tool, not part of the shop.
@@ -49,6 +61,7 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
             ServeFile::new(static_dir.join("return.html")),
         )
         .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .nest_service("/wallet-fakes", wallet_fakes)
         .fallback_service(ServeDir::new(static_dir))
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(
@@ -65,10 +78,20 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
         ))
 }
 
-/// What the page needs to mount the secure fields: the client key and the secure origin.
+/// What the page needs to mount the secure fields (the client key and the secure origin)
+/// and the wallet buttons (the PayKKa merchant id; with `--wallet-fakes`, what the fakes
+/// need to make tokens).
 async fn config(Extract(state): Extract<State>) -> Json<serde_json::Value> {
+    let fakes = state.wallet_fakes.as_ref().map(|f| {
+        serde_json::json!({
+            "applePayPublicKey": f.apple_pay_public_key,
+            "merchantIdentifier": crate::apple_pay_token::merchant_identifier(&state.paykka.merchant_id),
+        })
+    });
     Json(serde_json::json!({
         "clientKey": state.client_key,
         "environment": state.gateway_url,
+        "merchantId": state.paykka.merchant_id,
+        "walletFakes": fakes,
     }))
 }

@@ -1,0 +1,131 @@
+//! Wallet tokens at the sandbox: `token_data` of `APPLE_PAY` and `GOOGLE_PAY` payments is
+//! checked for its shape (PayKKa's 010000 otherwise) and opened to the card it stands
+//! for, whose number picks the outcome like any test card. Apple Pay `EC_v1` tokens are
+//! decrypted with the gateway's payment-processing key; Google Pay `ECv2` test tokens
+//! carry their message base64-encoded instead of encrypted (`guesses.rs`).
+
+use base64ct::{Base64, Encoding};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::cards::{Card, CardError};
+use super::payments::card_error;
+use super::ApiError;
+use crate::apple_pay_token::{ProcessingKey, TokenError};
+
+/// A wallet's card and the token's one-time id (a token pays once).
+pub struct WalletCard {
+    pub card: Card,
+    pub nonce: String,
+}
+
+fn malformed(what: &str) -> ApiError {
+    ApiError::bad_request(["token_data is not a ", what, " token"].concat())
+}
+
+/// Opens an Apple Pay token with the gateway's processing key.
+pub fn apple_pay(
+    key: &ProcessingKey,
+    token_data: &str,
+    now_ms: i64,
+) -> Result<WalletCard, ApiError> {
+    let payment = key.open(token_data).map_err(|e| match e {
+        TokenError::Shape => malformed("valid Apple Pay EC_v1"),
+        TokenError::OtherKey | TokenError::Decryption => card_error(CardError::Decryption(
+            "Apple Pay token could not be decrypted",
+        )),
+    })?;
+    let card = Card::without_code(
+        &payment.account_number,
+        &payment.exp_month(),
+        &payment.exp_year(),
+        now_ms,
+    )
+    .map_err(|e| card_error(e))?;
+    let transaction_id = serde_json::from_str::<Value>(token_data)
+        .ok()
+        .and_then(|t| {
+            let data = t.get("paymentData").unwrap_or(&t);
+            data["header"]["transactionId"].as_str().map(str::to_owned)
+        })
+        .unwrap_or_default();
+    Ok(WalletCard {
+        card,
+        nonce: ["applepay:", &transaction_id].concat(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GoogleToken {
+    protocol_version: String,
+    signature: String,
+    intermediate_signing_key: IntermediateKey,
+    signed_message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IntermediateKey {
+    signed_key: String,
+    signatures: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignedMessage {
+    encrypted_message: String,
+    ephemeral_public_key: String,
+    tag: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GoogleMessage {
+    message_id: String,
+    payment_method_details: Details,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Details {
+    pan: String,
+    expiration_month: u8,
+    expiration_year: u16,
+}
+
+/// Opens a Google Pay `ECv2` token (the string from `tokenizationData.token`, unchanged).
+pub fn google_pay(token_data: &str, now_ms: i64) -> Result<WalletCard, ApiError> {
+    let token: GoogleToken =
+        serde_json::from_str(token_data).map_err(|_| malformed("Google Pay ECv2"))?;
+    let message: SignedMessage =
+        serde_json::from_str(&token.signed_message).map_err(|_| malformed("Google Pay ECv2"))?;
+    let well_formed = token.protocol_version == "ECv2"
+        && !token.signature.is_empty()
+        && !token.intermediate_signing_key.signed_key.is_empty()
+        && !token.intermediate_signing_key.signatures.is_empty()
+        && !message.ephemeral_public_key.is_empty()
+        && !message.tag.is_empty();
+    if !well_formed {
+        return Err(malformed("Google Pay ECv2"));
+    }
+    let undecryptable = || {
+        card_error(CardError::Decryption(
+            "Google Pay token could not be decrypted",
+        ))
+    };
+    let plaintext = Base64::decode_vec(&message.encrypted_message).map_err(|_| undecryptable())?;
+    let message: GoogleMessage = serde_json::from_slice(&plaintext).map_err(|_| undecryptable())?;
+    let details = message.payment_method_details;
+    let card = Card::without_code(
+        &details.pan,
+        &details.expiration_month.to_string(),
+        &details.expiration_year.to_string(),
+        now_ms,
+    )
+    .map_err(|e| card_error(e))?;
+    Ok(WalletCard {
+        card,
+        nonce: ["googlepay:", &message.message_id].concat(),
+    })
+}
