@@ -41,7 +41,7 @@ pub fn apple_pay(
         &payment.exp_year(),
         now_ms,
     )
-    .map_err(|e| card_error(e))?;
+    .map_err(card_error)?;
     let transaction_id = serde_json::from_str::<Value>(token_data)
         .ok()
         .and_then(|t| {
@@ -123,7 +123,7 @@ pub fn google_pay(token_data: &str, now_ms: i64) -> Result<WalletCard, ApiError>
         &details.expiration_year.to_string(),
         now_ms,
     )
-    .map_err(|e| card_error(e))?;
+    .map_err(card_error)?;
     Ok(WalletCard {
         card,
         nonce: ["googlepay:", &message.message_id].concat(),
