@@ -1,16 +1,23 @@
 // The demo checkout: mounts paykka-web's secure card fields (frames), encrypts the card,
 // and asks the merchant server to pay; 3-D Secure redirects and comes back to /3ds/return.
+// The Apple Pay and Google Pay buttons come from their own bundle, loaded beside it; with
+// the server's --wallet-fakes they run on test fakes (?fakes=apple|google|none picks them).
 import init, { EncryptedCard } from '/pkg/paykka_web.js';
 
 const $ = (id) => document.getElementById(id);
 let card = null;
 let order = null;
+let config = null;
+let wallets = [];
+let walletModule = null;
 
 // The page's own texts (the card fields bring theirs).
 const TEXTS = {
   'en-US': {
     language: 'Language', item: 'Hand-roasted beans, 250 g', total: 'Total', card: 'Card', payment: 'Payment',
     events: 'Component events', pay: (amount) => `Pay US$${amount}`, paying: 'Paying…',
+    wallets: 'Express checkout', noWallets: 'No wallet is available in this browser.',
+    canceled: 'Payment canceled.',
     notice: "The card fields below are secure frames served by the gateway's origin: this page never sees the card number, expiry or security code, only ciphertext, which the merchant server passes to the gateway.",
     paid: (order, last4) => `Paid. Order ${order}, card ending ${last4}.`,
     declined: (reason) => `Payment declined: ${reason}`, redirecting: 'Your bank wants to confirm the payment…',
@@ -18,6 +25,7 @@ const TEXTS = {
   'zh-CN': {
     language: '语言', item: '手工烘焙咖啡豆，250 克', total: '合计', card: '银行卡', payment: '支付',
     events: '组件事件', pay: (amount) => `支付 US$${amount}`, paying: '正在支付…',
+    wallets: '快捷支付', noWallets: '此浏览器没有可用的钱包。', canceled: '支付已取消。',
     notice: '下方的卡信息输入框是由网关源提供的安全框架：本页面看不到卡号、有效期或安全码，只能拿到密文，由商户服务器转交网关。',
     paid: (order, last4) => `支付成功。订单 ${order}，尾号 ${last4} 的卡。`,
     declined: (reason) => `支付被拒绝：${reason}`, redirecting: '您的银行需要确认这笔支付…',
@@ -41,12 +49,13 @@ function logEvent(name, detail) {
 async function newOrder() {
   order = await (await fetch('/api/orders', { method: 'POST' })).json();
   $('pay').textContent = texts.pay(order.display_amount);
+  // The wallet buttons pay the current order.
+  if (walletModule) await mountWallets();
 }
 
 async function mount(locale) {
   card?.unmount();
   $('pay').disabled = true;
-  const config = await (await fetch('/api/config')).json();
   const callbacks = {};
   for (const name of ['ready', 'change', 'focus', 'blur', 'brand', 'binValue', 'fieldValid', 'allValid', 'submit', 'encrypted', 'error']) {
     callbacks[`on${name[0].toUpperCase()}${name.slice(1)}`] = (detail) => logEvent(name, detail);
@@ -117,6 +126,62 @@ async function pay(event) {
   }
 }
 
+
+/** Installs the test fakes the server offers (only with --wallet-fakes). */
+async function installFakes() {
+  if (!config.walletFakes) return;
+  const chosen = new URLSearchParams(location.search).get('fakes') ?? 'apple,google';
+  if (chosen.includes('apple')) {
+    const { install } = await import('/wallet-fakes/apple-pay.js');
+    window.applePayFake = install({ sheet: 'dom', recipientKey: config.walletFakes.applePayPublicKey });
+  }
+  if (chosen.includes('google')) {
+    const { install } = await import('/wallet-fakes/google-pay.js');
+    window.googlePayFake = install({ sheet: 'dom' });
+  }
+}
+
+/** Mounts the wallet buttons for the current order. */
+async function mountWallets() {
+  for (const button of wallets) button.unmount();
+  const { ApplePayButton, GooglePayButton } = walletModule;
+  const params = new URLSearchParams(location.search);
+  const common = {
+    amount: { value: order.amount, currency: order.currency },
+    countryCode: 'US',
+    label: 'Paykka Coffee',
+    merchantApi: '/api',
+    reference: order.trans_id,
+    buttonLocale: document.documentElement.lang,
+  };
+  for (const name of ['ready', 'unavailable', 'click', 'authorized', 'cancel', 'error']) {
+    common[`on${name[0].toUpperCase()}${name.slice(1)}`] = (detail) => logEvent(name, { ...detail, payment: undefined });
+  }
+  Object.assign(common, {
+    onSuccess: (detail) => { logEvent('success', detail); show('success', texts.paid(order.trans_id, '')); },
+    onAction: (detail) => { logEvent('action', detail); show('redirecting', texts.redirecting); location.assign(detail.action.url); },
+    onFailed: async (detail) => { logEvent('failed', detail); show('declined', texts.declined(detail.message)); await newOrder(); },
+    onCancel: (detail) => { logEvent('cancel', detail); show('canceled', texts.canceled); },
+  });
+  wallets = [
+    await ApplePayButton.mount('#apple-pay', common),
+    await GooglePayButton.mount('#google-pay', {
+      ...common,
+      merchantId: config.merchantId,
+      ...(params.get('payjs') ? { payJsUrl: params.get('payjs'), loadTimeout: 3000 } : {}),
+    }),
+  ];
+  $('wallets-none').hidden = wallets.some((w) => w.available);
+}
+
+async function startWallets() {
+  await installFakes();
+  const module = await import('/pkg/paykka_web_wallets.js');
+  await module.default();
+  walletModule = module;
+  await mountWallets();
+}
+
 async function main() {
   await init();
   $('card-form').addEventListener('submit', pay);
@@ -125,7 +190,14 @@ async function main() {
     mount($('locale').value);
   });
   await newOrder();
-  await mount($('locale').value);
+  config = await (await fetch('/api/config')).json();
+  const walletsStarted = startWallets().catch((error) => logEvent('wallets', { code: error.code, message: error.message }));
+  try {
+    await mount($('locale').value);
+  } finally {
+    await walletsStarted;
+    document.body.dataset.ready = 'true';
+  }
 }
 
 main().catch((error) => show('error', `Could not start: ${error.code ?? ''} ${error.message}`));

@@ -1,0 +1,326 @@
+//! End to end: the demo's Apple Pay and Google Pay buttons in a real headless Chromium
+//! against the real binary started with `--wallet-fakes`. The fakes enforce the user-gesture
+//! rule, so every click is a trusted WebDriver click; Apple Pay tokens are real EC_v1
+//! ciphertexts that the sandbox (or, with `--apple-pay-decrypt`, the merchant) opens.
+
+mod support;
+
+use fantoccini::{Client, Locator};
+use serde_json::Value;
+use support::{browser, eval, eventually, free_port, wait_for, Server};
+
+const CARDS: [&str; 4] = [
+    "4242424242424242",
+    "4000000000000002",
+    "4000000000003220",
+    "5555555555554444",
+];
+
+async fn open_demo(c: &Client, url: &str) {
+    c.goto(url).await.unwrap();
+    wait_for(c, "body[data-ready='true']").await;
+}
+
+async fn click(c: &Client, css: &str) {
+    wait_for(c, css).await;
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Opens the fake sheet with a trusted click on the button, picks test card `card`, pays.
+async fn pay_with(c: &Client, wallet: &str, card: usize) {
+    click(c, &format!("#{wallet} button")).await;
+    wait_for(c, &format!("#fake-{wallet}-sheet[data-state='ready']")).await;
+    c.find(Locator::Css(&format!("#fake-{wallet}-card")))
+        .await
+        .unwrap()
+        .select_by_value(&card.to_string())
+        .await
+        .unwrap();
+    click(c, &format!("#fake-{wallet}-pay")).await;
+}
+
+async fn result_state(c: &Client, expected: &str) -> Value {
+    eventually(
+        c,
+        "return document.getElementById('result').dataset.state",
+        Value::from(expected),
+    )
+    .await
+}
+
+async fn events(c: &Client) -> String {
+    eval(c, "return document.getElementById('event-log').textContent")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn fake_log(wallet: &str) -> String {
+    format!("return JSON.stringify(window.{wallet}Fake.log)")
+}
+
+fn assert_no_card_numbers(server: &Server, page_events: &str) {
+    let log = server.log();
+    for pan in CARDS {
+        assert!(!log.contains(pan), "{pan} in the server log");
+        assert!(!page_events.contains(pan), "{pan} in the page's events");
+    }
+}
+
+#[tokio::test]
+async fn apple_pay_pays_declines_and_cancels_through_the_demo() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    open_demo(c, &format!("{}/?fakes=apple", server.merchant)).await;
+    assert!(
+        events(c).await.contains("unavailable"),
+        "no Google Pay here"
+    );
+
+    pay_with(c, "apple-pay", 0).await;
+    assert_eq!(result_state(c, "success").await, "success");
+    assert!(eval(c, &fake_log("applePay"))
+        .await
+        .as_str()
+        .unwrap()
+        .contains("completePayment:0"));
+    let log = events(c).await;
+    for event in ["ready", "click", "authorized", "success"] {
+        assert!(log.contains(event), "{event} in {log}");
+    }
+
+    open_demo(c, &format!("{}/?fakes=apple", server.merchant)).await;
+    pay_with(c, "apple-pay", 1).await;
+    assert_eq!(result_state(c, "declined").await, "declined");
+    let fake = eval(c, &fake_log("applePay")).await;
+    assert!(
+        fake.as_str().unwrap().contains("completePayment:1"),
+        "{fake}"
+    );
+    assert!(events(c).await.contains("3001"));
+
+    click(c, "#apple-pay button").await;
+    wait_for(c, "#fake-apple-pay-sheet").await;
+    click(c, "#fake-apple-pay-cancel").await;
+    assert_eq!(result_state(c, "canceled").await, "canceled");
+
+    // A script's click is no user gesture: Apple Pay refuses, the page hears why. (First
+    // the last trusted click's activation runs out, about 5 s in Chromium.)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while eval(c, "return navigator.userActivation.isActive").await == true {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "activation never expired"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    eval(
+        c,
+        "document.querySelector('#apple-pay button').click(); return 0",
+    )
+    .await;
+    let refused = eventually(
+        c,
+        "return document.getElementById('event-log').textContent.includes('APPLE_PAY_SESSION_FAILED')",
+        Value::Bool(true),
+    )
+    .await;
+    assert_eq!(refused, true);
+    assert_no_card_numbers(&server, &events(c).await);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn apple_pay_3_d_secure_goes_to_the_challenge() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    open_demo(c, &format!("{}/?fakes=apple", server.merchant)).await;
+    pay_with(c, "apple-pay", 2).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let url = c.current_url().await.unwrap().to_string();
+        if url.starts_with(&server.gateway) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still on {url}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_merchant_can_decrypt_apple_pay_tokens_itself() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &[
+            "--merchant-addr",
+            "127.0.0.1:0",
+            "--wallet-fakes",
+            "--apple-pay-decrypt",
+        ],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    open_demo(c, &format!("{}/?fakes=apple", server.merchant)).await;
+    pay_with(c, "apple-pay", 3).await;
+    assert_eq!(result_state(c, "success").await, "success");
+    assert_no_card_numbers(&server, &events(c).await);
+    browser.close().await;
+    assert!(data.path().join("apple-pay-merchant-key.pem").exists());
+    let merchant_db = std::fs::read(data.path().join("merchant.sqlite")).unwrap();
+    let text = String::from_utf8_lossy(&merchant_db);
+    assert!(
+        !text.contains("5555555555554444"),
+        "the card number reached the database"
+    );
+}
+
+#[tokio::test]
+async fn merchant_validation_fails_on_an_unregistered_domain() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let origin = format!("http://127.0.0.1:{port}");
+    let server = Server::start_with(
+        data.path(),
+        &[
+            "--merchant-addr",
+            &addr,
+            "--allowed-origin",
+            &origin,
+            "--wallet-fakes",
+        ],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    // Same site, another domain: PayKKa's Create Apple Pay Session refuses it.
+    open_demo(c, &format!("http://localhost:{port}/?fakes=apple")).await;
+    click(c, "#apple-pay button").await;
+    let failed = eventually(
+        c,
+        "return document.getElementById('event-log').textContent.includes('MERCHANT_VALIDATION_FAILED')",
+        Value::Bool(true),
+    )
+    .await;
+    assert_eq!(failed, true, "{}", events(c).await);
+    let fake = eval(c, &fake_log("applePay")).await;
+    assert!(fake.as_str().unwrap().contains("abort"), "{fake}");
+    assert_eq!(
+        eval(
+            c,
+            "return document.getElementById('fake-apple-pay-sheet') === null"
+        )
+        .await,
+        true,
+        "the sheet is gone"
+    );
+    drop(server);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn google_pay_pays_retries_a_decline_and_cancels() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    open_demo(c, &format!("{}/?fakes=google", server.merchant)).await;
+    let log = events(c).await;
+    assert!(
+        log.contains("NO_APPLE_PAY"),
+        "no ApplePaySession at all: {log}"
+    );
+    assert_eq!(
+        eval(c, "return document.querySelectorAll('#apple-pay *').length").await,
+        0
+    );
+
+    // A decline keeps the sheet open with the reason; the shopper closes it.
+    pay_with(c, "google-pay", 1).await;
+    assert_eq!(result_state(c, "declined").await, "declined");
+    let message = eventually(
+        c,
+        "return document.getElementById('fake-google-pay-message')?.textContent ?? ''",
+        Value::from("Declined by the issuer"),
+    )
+    .await;
+    assert_eq!(message, "Declined by the issuer");
+    click(c, "#fake-google-pay-cancel").await;
+    assert_eq!(result_state(c, "canceled").await, "canceled");
+
+    pay_with(c, "google-pay", 0).await;
+    assert_eq!(result_state(c, "success").await, "success");
+    let log = events(c).await;
+    for event in [
+        "ready",
+        "click",
+        "authorized",
+        "failed",
+        "cancel",
+        "success",
+    ] {
+        assert!(log.contains(event), "{event} in {log}");
+    }
+    assert_no_card_numbers(&server, &log);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn google_pay_3_d_secure_and_pay_js_that_does_not_load() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    // No fake Google: the button loads pay.js from a URL that fails.
+    open_demo(
+        c,
+        &format!("{}/?fakes=apple&payjs=/missing-pay.js", server.merchant),
+    )
+    .await;
+    let log = events(c).await;
+    assert!(log.contains("PAY_JS_UNAVAILABLE"), "{log}");
+    assert_eq!(
+        eval(
+            c,
+            "return document.querySelectorAll('#google-pay *').length"
+        )
+        .await,
+        0
+    );
+
+    open_demo(c, &format!("{}/?fakes=google", server.merchant)).await;
+    pay_with(c, "google-pay", 2).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let url = c.current_url().await.unwrap().to_string();
+        if url.starts_with(&server.gateway) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still on {url}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.close().await;
+}
