@@ -351,3 +351,21 @@ mod frame_messages {
         assert_eq!((r.bin, r.last4), (None, None));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Minor units → wallet decimal → minor units is the identity for every exponent, the
+    /// string has exactly the currency's decimals, and other decimals are refused.
+    #[test]
+    fn wallet_amounts_round_trip(minor in 0u64..=paykka_web::wallet::amount::MAX_MINOR,
+                                 currency in prop::sample::select(vec!["JPY", "USD", "KWD", "CLF", "EUR", "BHD", "KRW"])) {
+        use paykka_web::wallet::amount::{exponent, from_decimal, to_decimal};
+        let exp = exponent(currency).unwrap() as usize;
+        let text = to_decimal(minor, currency).unwrap();
+        prop_assert_eq!(text.split_once('.').map_or(0, |(_, f)| f.len()), exp);
+        prop_assert_eq!(from_decimal(&text, currency), Ok(minor));
+        let other = if exp == 2 { "JPY" } else { "USD" };
+        prop_assert!(from_decimal(&text, other).is_err() || exponent(other).unwrap() as usize == exp);
+    }
+}

@@ -78,3 +78,6 @@ export function renderSheet(kind, spec) {
   sheet.querySelector(`#fake-${kind}-cancel`).onclick = () => spec.cancel();
   sheet.dataset.state = spec.canPay ? "ready" : "waiting";
 }
+
+/** The `index`-th test card (for tests that drive a sheet directly). */
+export const testCard = (index) => TEST_CARDS[index];
