@@ -84,5 +84,18 @@ pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>>
             )?,
         ],
     };
-    Ok(vec![frames, inline])
+    let wallets = ModeSize {
+        mode: "wallets",
+        files: vec![
+            measure(
+                &pkg.join("paykka_web_wallets.js"),
+                "paykka_web_wallets.js (page)",
+            )?,
+            measure(
+                &pkg.join("paykka_web_wallets_bg.wasm"),
+                "paykka_web_wallets_bg.wasm (page)",
+            )?,
+        ],
+    };
+    Ok(vec![frames, inline, wallets])
 }

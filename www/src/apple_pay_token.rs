@@ -4,7 +4,8 @@
 //! "Apple", party V the SHA-256 of the merchant identifier), then AES-256-GCM with a
 //! 16-byte zero IV. The sandbox gateway uses its key (PayKKa decrypts); the merchant uses
 //! its own with `--apple-pay-decrypt`. Sandbox tokens are not signed by Apple, so the
-//! PKCS #7 signature is only required to be there: see `guesses.rs`.
+//! PKCS #7 signature is only required to be there (a production merchant must verify it
+//! against Apple Root CA – G3: see SECURITY.md's known limits).
 
 use std::path::Path;
 
@@ -134,7 +135,7 @@ impl ProcessingKey {
     /// Opens `token_data`: the whole Apple Pay token as JSON, or its `paymentData`.
     pub fn open(&self, token_data: &str) -> Result<ApplePayment, TokenError> {
         let token: Value = serde_json::from_str(token_data).map_err(|_| TokenError::Shape)?;
-        let data = token.get("paymentData").unwrap_or(&token);
+        let data = crate::guesses::apple_pay_data(&token);
         let data: PaymentData =
             serde_json::from_value(data.clone()).map_err(|_| TokenError::Shape)?;
         let well_formed = data.version == "EC_v1"

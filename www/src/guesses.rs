@@ -53,3 +53,19 @@ pub enum RepeatedTransId {
 
 /// Sandbox-only code for a refused repeat of a `trans_id`.
 pub const DUPLICATE_TRANS_ID: &str = "SB0006";
+
+/// Guess: `token_data` of an `APPLE_PAY` payment is the whole Apple Pay token as JSON
+/// (`{paymentMethod, transactionIdentifier, paymentData}`), as the buttons send it; a bare
+/// `paymentData` is accepted too (PayKKa does not say which it takes).
+pub fn apple_pay_data(token: &serde_json::Value) -> &serde_json::Value {
+    token.get("paymentData").unwrap_or(token)
+}
+
+/// Sandbox convention (not PayKKa's): a Google Pay test token's
+/// `signedMessage.encryptedMessage` is the base64 of the message a real token encrypts
+/// (`{messageId, paymentMethodDetails: {pan, expirationMonth, expirationYear}}`), since
+/// Google encrypts real tokens to PayKKa's key, which no sandbox holds.
+pub fn google_pay_test_message(encrypted_message: &str) -> Option<Vec<u8>> {
+    use base64ct::{Base64, Encoding};
+    Base64::decode_vec(encrypted_message).ok()
+}

@@ -2,9 +2,9 @@
 //! checked for its shape (PayKKa's 010000 otherwise) and opened to the card it stands
 //! for, whose number picks the outcome like any test card. Apple Pay `EC_v1` tokens are
 //! decrypted with the gateway's payment-processing key; Google Pay `ECv2` test tokens
-//! carry their message base64-encoded instead of encrypted (`guesses.rs`).
+//! carry their message base64-encoded instead of encrypted (a sandbox convention in
+//! `guesses.rs`).
 
-use base64ct::{Base64, Encoding};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -12,6 +12,7 @@ use super::cards::{Card, CardError};
 use super::payments::card_error;
 use super::ApiError;
 use crate::apple_pay_token::{ProcessingKey, TokenError};
+use crate::guesses;
 
 /// A wallet's card and the token's one-time id (a token pays once).
 pub struct WalletCard {
@@ -45,8 +46,9 @@ pub fn apple_pay(
     let transaction_id = serde_json::from_str::<Value>(token_data)
         .ok()
         .and_then(|t| {
-            let data = t.get("paymentData").unwrap_or(&t);
-            data["header"]["transactionId"].as_str().map(str::to_owned)
+            crate::guesses::apple_pay_data(&t)["header"]["transactionId"]
+                .as_str()
+                .map(str::to_owned)
         })
         .unwrap_or_default();
     Ok(WalletCard {
@@ -114,7 +116,8 @@ pub fn google_pay(token_data: &str, now_ms: i64) -> Result<WalletCard, ApiError>
             "Google Pay token could not be decrypted",
         ))
     };
-    let plaintext = Base64::decode_vec(&message.encrypted_message).map_err(|_| undecryptable())?;
+    let plaintext =
+        guesses::google_pay_test_message(&message.encrypted_message).ok_or_else(undecryptable)?;
     let message: GoogleMessage = serde_json::from_slice(&plaintext).map_err(|_| undecryptable())?;
     let details = message.payment_method_details;
     let card = Card::without_code(
