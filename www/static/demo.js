@@ -10,6 +10,7 @@ let order = null;
 let config = null;
 let wallets = [];
 let walletModule = null;
+let walletsMounting = Promise.resolve();
 
 // The page's own texts (the card fields bring theirs).
 const TEXTS = {
@@ -49,8 +50,10 @@ function logEvent(name, detail) {
 async function newOrder() {
   order = await (await fetch('/api/orders', { method: 'POST' })).json();
   $('pay').textContent = texts.pay(order.display_amount);
-  // The wallet buttons pay the current order.
-  if (walletModule) await mountWallets();
+  // The wallet buttons pay the current order (remounted in the background, one at a time).
+  if (walletModule) {
+    walletsMounting = walletsMounting.then(mountWallets).catch((error) => logEvent('wallets', { code: error.code, message: error.message }));
+  }
 }
 
 async function mount(locale) {
