@@ -749,7 +749,7 @@ async fn query_by_session_and_payment_answers_carry_session_and_authorisation() 
     let session = s
         .call(
             gateway::sessions::CREATE,
-            &json!({"merchant_id": MERCHANT_ID, "trans_id": "QS1", "currency": "USD", "amount": 300}),
+            &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": "QS1", "currency": "USD", "amount": 300}),
         )
         .await;
     let sid = session.body["data"]["session_id"]
@@ -1035,7 +1035,7 @@ async fn ciphertexts_are_bound_to_their_merchant() {
 #[tokio::test]
 async fn a_session_is_paid_once_in_time_with_its_own_amount_and_ciphertexts() {
     let s = sandbox();
-    let create = |trans_id: &str| json!({"merchant_id": MERCHANT_ID, "trans_id": trans_id, "currency": "EUR", "amount": 1250});
+    let create = |trans_id: &str| json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": trans_id, "currency": "EUR", "amount": 1250});
     let session = s.call(gateway::sessions::CREATE, &create("SESS1")).await;
     let sid = session.body["data"]["session_id"]
         .as_str()
@@ -1248,7 +1248,7 @@ async fn notify_and_return_urls_must_be_absolute_http_urls() {
         let session = s
             .call(
                 gateway::sessions::CREATE,
-                &json!({"merchant_id": MERCHANT_ID, "trans_id": format!("US{i}"), "currency": "USD", "amount": 300, name: url}),
+                &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": format!("US{i}"), "currency": "USD", "amount": 300, name: url}),
             )
             .await;
         assert_eq!(
@@ -1488,4 +1488,62 @@ async fn create_apple_pay_session_answers_a_string_for_registered_domains_only()
             "{refused}"
         );
     }
+}
+
+#[tokio::test]
+async fn sessions_take_paykkas_fields_and_answer_iso_times() {
+    let s = sandbox();
+    let base = json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": "ISO1", "currency": "USD", "amount": 300});
+    let mut no_type = base.clone();
+    no_type.as_object_mut().unwrap().remove("payment_type");
+    assert_eq!(
+        s.call(gateway::sessions::CREATE, &no_type).await.body["ret_code"],
+        "010000"
+    );
+    let at = |offset_ms: i64| {
+        let t = time::OffsetDateTime::from_unix_timestamp((now_ms() + offset_ms) / 1000)
+            .unwrap()
+            .to_offset(time::macros::offset!(+8));
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    for bad in [
+        json!(1_800_000),
+        json!("tomorrow"),
+        json!(at(-60_000)),
+        json!(at(25 * 3_600_000)),
+    ] {
+        let mut body = base.clone();
+        body["expire_time"] = bad.clone();
+        assert_eq!(
+            s.call(gateway::sessions::CREATE, &body).await.body["ret_code"],
+            "010000",
+            "{bad}"
+        );
+    }
+    let mut body = base.clone();
+    body["allowed_payment_methods"] = json!(["CHEQUE"]);
+    assert_eq!(
+        s.call(gateway::sessions::CREATE, &body).await.body["ret_code"],
+        "210001"
+    );
+    let mut body = base.clone();
+    let expire = at(10 * 60_000);
+    body["expire_time"] = json!(expire);
+    body["allowed_payment_methods"] = json!(["BANKCARD", "alipay"]);
+    let data = s.call(gateway::sessions::CREATE, &body).await.body["data"].clone();
+    let answered = time::OffsetDateTime::parse(
+        data["expire_time"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let asked =
+        time::OffsetDateTime::parse(&expire, &time::format_description::well_known::Rfc3339)
+            .unwrap();
+    assert_eq!(answered, asked, "the same instant");
+    assert_eq!(
+        data["allowed_payment_methods"],
+        json!(["BANKCARD", "ALIPAY"])
+    );
+    assert_eq!(data["status"], "OPEN");
 }

@@ -618,3 +618,21 @@ async fn apple_pay_tokens_go_to_paykka_unchanged_or_are_decrypted_by_the_merchan
         "{dump}"
     );
 }
+
+#[tokio::test]
+async fn sessions_are_created_with_paykkas_required_fields() {
+    let (fake, shop) = fake_and_shop(
+        json!({"session_id": "CS1", "trans_id": "T2", "expire_time": "2026-11-28T10:00:00Z"}),
+    )
+    .await;
+    let request = Request::post("/api/sessions").body(Body::empty()).unwrap();
+    let response = shop.app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let sent = &fake.calls_to(paykka_www::gateway::sessions::CREATE)[0];
+    assert_eq!(sent["payment_type"], "PURCHASE");
+    let expire = sent["expire_time"].as_str().expect("an ISO 8601 time");
+    let at = time::OffsetDateTime::parse(expire, &time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let minutes = (at.unix_timestamp() * 1000 - signing::now_ms()) / 60_000;
+    assert!((28..=30).contains(&minutes), "{minutes} minutes");
+}

@@ -24,11 +24,48 @@ const SESSION_TTL_MS: i64 = 30 * 60 * 1000;
 #[derive(Deserialize)]
 struct CreateRequest {
     merchant_id: String,
+    payment_type: String,
     trans_id: String,
     currency: String,
     amount: i64,
     notify_url: Option<String>,
     return_url: Option<String>,
+    /// ISO 8601 with an offset (`2026-11-28T10:30:00+08:00`); 30 minutes when absent.
+    expire_time: Option<String>,
+    allowed_payment_methods: Option<Vec<String>>,
+}
+
+/// The methods a session may offer (PayKKa's codes); all of them when the merchant names none.
+pub const METHODS: [&str; 5] = [
+    "BANKCARD",
+    "APPLE_PAY",
+    "GOOGLE_PAY",
+    "ALIPAY",
+    "WECHAT_PAY",
+];
+
+/// Reads `expire_time`: ISO 8601 with an offset, in the future, at most 24 hours ahead.
+fn expiry(expire_time: Option<&str>, now: i64) -> Result<i64, ApiError> {
+    let Some(text) = expire_time else {
+        return Ok(now + SESSION_TTL_MS);
+    };
+    let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| ApiError::bad_request("expire_time must be ISO 8601 with an offset"))?;
+    let ms = (at.unix_timestamp_nanos() / 1_000_000) as i64;
+    if ms <= now || ms > now + 24 * 60 * 60 * 1000 {
+        return Err(ApiError::bad_request(
+            "expire_time must be in the next 24 hours",
+        ));
+    }
+    Ok(ms)
+}
+
+/// Unix ms as ISO 8601 (UTC).
+pub fn iso_time(ms: i64) -> Option<String> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()?
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()
 }
 
 #[derive(Deserialize)]
@@ -73,6 +110,25 @@ impl Session {
         .optional()
     }
 
+    /// The methods the session allows.
+    pub fn methods(&self) -> Vec<String> {
+        let request: Value = serde_json::from_str(&self.request).unwrap_or(Value::Null);
+        match request["allowed_payment_methods"].as_array() {
+            Some(list) => list
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_ascii_uppercase)
+                .collect(),
+            None => METHODS.iter().map(|m| (*m).to_owned()).collect(),
+        }
+    }
+
+    /// What the session's creator asked for, by name (`display_merchant_name`, `goods`…).
+    pub fn requested(&self, member: &str) -> Value {
+        let request: Value = serde_json::from_str(&self.request).unwrap_or(Value::Null);
+        request.get(member).cloned().unwrap_or(Value::Null)
+    }
+
     fn data(self, payment: Option<Payment>, origin: &str) -> Value {
         let status = match &payment {
             Some(p) => p.status.clone(),
@@ -86,8 +142,9 @@ impl Session {
             "amount": self.amount,
             "currency": self.currency,
             "status": status,
-            "expire_time": self.expires_at,
+            "expire_time": iso_time(self.expires_at),
             "goods": request.get("goods").cloned().unwrap_or(Value::Null),
+            "allowed_payment_methods": self.methods(),
             "session_url": format!("{origin}/checkout/{}", self.session_id),
             "order_id": payment.map(|p| p.order_id),
         })
@@ -121,6 +178,16 @@ pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
         if request.amount <= 0 {
             return Err(ApiError::bad_request("amount must be a positive integer in minor units"));
         }
+        if !["PURCHASE", "RECURRING"].contains(&request.payment_type.as_str()) {
+            return Err(ApiError::bad_request("payment_type must be PURCHASE or RECURRING"));
+        }
+        if let Some(methods) = &request.allowed_payment_methods {
+            let known = |m: &String| METHODS.contains(&m.to_ascii_uppercase().as_str());
+            if methods.is_empty() || !methods.iter().all(known) {
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, "210001", "Payment method not supported"));
+            }
+        }
+        let expires_at = expiry(request.expire_time.as_deref(), now_ms())?;
         super::check_urls(&[
             ("notify_url", request.notify_url.as_deref()),
             ("return_url", request.return_url.as_deref()),
@@ -135,7 +202,7 @@ pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
                     let now = now_ms();
                     tx.execute(
                         "INSERT INTO sessions (session_id, merchant_id, trans_id, amount, currency, request, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        params![format!("CS{}", &new_nonce()[..20]), request.merchant_id, request.trans_id, request.amount, request.currency, raw, now + SESSION_TTL_MS, now],
+                        params![format!("CS{}", &new_nonce()[..20]), request.merchant_id, request.trans_id, request.amount, request.currency, raw, expires_at, now],
                     )?;
                 }
                 let session = Session::find(&tx, &request.merchant_id, &request.trans_id)?;

@@ -470,12 +470,16 @@ pub async fn query(
 pub async fn create_session(Extract(merchant): Extract<State>) -> Result<Json<Value>, AppError> {
     let (trans_id, _) = new_order(&merchant).await?;
     let origin = &merchant.origin;
+    let expire_time = crate::gateway::sessions::iso_time(now_ms() + 30 * 60 * 1000);
     let body = json!({
         "merchant_id": merchant.paykka.merchant_id,
+        "payment_type": "PURCHASE",
         "trans_id": trans_id,
         "amount": DEMO_AMOUNT,
         "currency": DEMO_CURRENCY,
-        "session_mode": "COMPONENT",
+        "session_mode": "DROP_IN",
+        "expire_time": expire_time,
+        "display_merchant_name": "Paykka Coffee",
         "return_url": format!("{origin}/3ds/return"),
         "notify_url": format!("{origin}{WEBHOOK_PATH}"),
         "goods": [{"name": "Hand-roasted beans, 250 g", "price": DEMO_AMOUNT, "quantity": 1}],
