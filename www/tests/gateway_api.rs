@@ -1547,3 +1547,155 @@ async fn sessions_take_paykkas_fields_and_answer_iso_times() {
     );
     assert_eq!(data["status"], "OPEN");
 }
+
+/// A call from a shopper's page: JSON with an `Origin` header, no signature.
+async fn page_call(s: &Sandbox, path: &'static str, origin: &str, body: Value) -> Answer {
+    let request = Request::post(path)
+        .header("content-type", "application/json")
+        .header("origin", origin)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    s.send(request, path).await
+}
+
+#[tokio::test]
+async fn the_checkout_api_pays_a_session_from_its_page_once() {
+    use gateway::checkout_api::{PAY, SESSION};
+    let s = sandbox();
+    let created = s
+        .call(
+            gateway::sessions::CREATE,
+            &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": "CO1", "currency": "USD", "amount": 300,
+                    "allowed_payment_methods": ["BANKCARD", "GOOGLE_PAY"], "display_merchant_name": "Coffee",
+                    "goods": [{"name": "Beans", "price": 300, "quantity": 1}], "notify_url": "http://shop.example/hook",
+                    "return_url": "http://shop.example/return"}),
+        )
+        .await;
+    let sid = created.body["data"]["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ask = json!({"client_key": "ck_test", "session_id": sid});
+    let details = page_call(&s, SESSION, SHOP, ask.clone()).await;
+    let data = &details.body["data"];
+    assert_eq!(
+        (data["amount"].as_i64(), data["currency"].as_str()),
+        (Some(300), Some("USD"))
+    );
+    assert_eq!(
+        data["allowed_payment_methods"],
+        json!(["BANKCARD", "GOOGLE_PAY"])
+    );
+    assert_eq!(
+        (data["status"].as_str(), data["merchant_name"].as_str()),
+        (Some("OPEN"), Some("Coffee"))
+    );
+    assert_eq!(data["goods"][0]["name"], "Beans");
+    assert!(
+        !details.body.to_string().contains("shop.example/hook"),
+        "nothing the page need not know"
+    );
+
+    let elsewhere = page_call(&s, SESSION, "http://evil.example", ask.clone()).await;
+    assert_eq!(
+        (elsewhere.status, elsewhere.body["ret_code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("ORIGIN_NOT_ALLOWED"))
+    );
+    let unknown = page_call(
+        &s,
+        SESSION,
+        SHOP,
+        json!({"client_key": "ck_nope", "session_id": sid}),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    let by_trans_id = page_call(
+        &s,
+        SESSION,
+        SHOP,
+        json!({"client_key": "ck_test", "session_id": "CO1"}),
+    )
+    .await;
+    assert_eq!(
+        by_trans_id.body["ret_code"], "206011",
+        "a session id, not a trans_id"
+    );
+    let other_merchant = page_call(
+        &s,
+        SESSION,
+        SHOP,
+        json!({"client_key": "ck_test_2", "session_id": sid}),
+    )
+    .await;
+    assert_eq!(other_merchant.body["ret_code"], "206011");
+
+    let pay = |payment: Value| {
+        let s = &s;
+        let sid = sid.clone();
+        async move {
+            page_call(s, PAY, SHOP, json!({"client_key": "ck_test", "session_id": sid, "payment": payment, "amount": 1})).await
+        }
+    };
+    let unbound = pay(s.card("4242424242424242", "123", now_ms())).await;
+    assert_eq!(
+        unbound.body["ret_code"], "206020",
+        "a ciphertext made outside the session: {}",
+        unbound.body
+    );
+    let wallet = pay(json!({"payment_method": "APPLE_PAY", "token_data": "{}"})).await;
+    assert_eq!(
+        wallet.body["ret_code"], "210001",
+        "not a method of this session"
+    );
+    let declined = pay(s.card_in(Some(&sid), "4000000000000002", "123", now_ms())).await;
+    assert_eq!(declined.body["data"]["payment"]["status"], "FAILURE");
+    assert_eq!(declined.body["data"]["payment"]["error_code"], "3001");
+    assert_eq!(
+        declined.body["data"]["status"], "OPEN",
+        "a decline leaves the session open"
+    );
+    let paid = pay(s.card_in(Some(&sid), "4242424242424242", "123", now_ms())).await;
+    assert_eq!(paid.body["data"]["status"], "SUCCESS", "{}", paid.body);
+    assert_eq!(paid.body["data"]["payment"]["card"]["last4"], "4242");
+    let again = pay(s.card_in(Some(&sid), "5555555555554444", "123", now_ms())).await;
+    assert_eq!(
+        (again.status, again.body["ret_code"].as_str()),
+        (StatusCode::CONFLICT, Some("SB0002"))
+    );
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM payments WHERE status = 'SUCCESS' AND amount = 300")
+            .await,
+        1
+    );
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM payments WHERE trans_id IN ('CO1-1', 'CO1-2')")
+            .await,
+        2
+    );
+
+    let late = s
+        .call(gateway::sessions::CREATE, &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": "CO2", "currency": "USD", "amount": 300, "return_url": "http://shop.example/return"}))
+        .await;
+    let late_sid = late.body["data"]["session_id"].as_str().unwrap().to_owned();
+    let db_sid = late_sid.clone();
+    s.gateway
+        .db
+        .call(move |c| {
+            c.execute(
+                "UPDATE sessions SET expires_at = 1 WHERE session_id = ?1",
+                [db_sid],
+            )
+        })
+        .await
+        .unwrap();
+    let expired = page_call(
+        &s,
+        SESSION,
+        SHOP,
+        json!({"client_key": "ck_test", "session_id": late_sid}),
+    )
+    .await;
+    assert_eq!(expired.body["data"]["status"], "EXPIRED");
+    let refused = page_call(&s, PAY, SHOP, json!({"client_key": "ck_test", "session_id": late_sid, "payment": s.card_in(Some(&late_sid), "4242424242424242", "123", now_ms())})).await;
+    assert_eq!(refused.body["ret_code"], "SB0001");
+}

@@ -107,7 +107,7 @@ fn cors(headers: &HeaderMap) -> [(header::HeaderName, HeaderValue); 4] {
     ]
 }
 
-async fn preflight(method: Method, headers: HeaderMap) -> impl IntoResponse {
+pub async fn preflight(method: Method, headers: HeaderMap) -> impl IntoResponse {
     let status = if method == Method::OPTIONS {
         StatusCode::NO_CONTENT
     } else {
@@ -116,7 +116,7 @@ async fn preflight(method: Method, headers: HeaderMap) -> impl IntoResponse {
     (status, cors(&headers))
 }
 
-fn answer(headers: &HeaderMap, status: StatusCode, body: serde_json::Value) -> Response {
+pub fn answer(headers: &HeaderMap, status: StatusCode, body: serde_json::Value) -> Response {
     (status, cors(headers), Json(body)).into_response()
 }
 

@@ -3,6 +3,7 @@
 //! outbox. Everything is persisted in its own SQLite file.
 
 pub mod cards;
+pub mod checkout_api;
 pub mod frames;
 pub mod payments;
 pub mod sessions;
@@ -333,6 +334,18 @@ pub fn app(state: State, frames_dir: &Path, pkg_dir: &Path) -> Router {
         .route(sessions::CREATE, post(sessions::create))
         .route(sessions::QUERY, post(sessions::query))
         .route(sessions::APPLE_PAY, post(sessions::apple_pay))
+        .route(
+            checkout_api::SESSION,
+            post(checkout_api::session).options(frames::preflight),
+        )
+        .route(
+            checkout_api::PAY,
+            post(checkout_api::pay).options(frames::preflight),
+        )
+        .route(
+            checkout_api::RESULT,
+            post(checkout_api::result).options(frames::preflight),
+        )
         .route(
             "/3ds/challenge/{token}",
             get(threeds::page_route).post(threeds::submit),

@@ -370,6 +370,30 @@ async fn initiate_inner(
 ) -> Result<Value, ApiError> {
     let caller = authenticate(gateway, headers, INITIATE, body).await?;
     let request: InitiateRequest = parse(body)?;
+    initiate_as(gateway, &caller, request).await
+}
+
+/// Initiate on behalf of a shopper's checkout page: the request is built by the gateway
+/// from the session (see `checkout_api`), for the session's merchant.
+pub async fn initiate_for_checkout(
+    gateway: &State,
+    merchant: &super::Merchant,
+    request: Value,
+) -> Result<Value, ApiError> {
+    let request: InitiateRequest = serde_json::from_value(request)
+        .map_err(|_| ApiError::bad_request("the payment details are incomplete"))?;
+    let caller = Caller {
+        merchant,
+        path: INITIATE,
+    };
+    initiate_as(gateway, &caller, request).await
+}
+
+async fn initiate_as(
+    gateway: &State,
+    caller: &Caller<'_>,
+    request: InitiateRequest,
+) -> Result<Value, ApiError> {
     caller.owns(&request.merchant_id)?;
     if !["PURCHASE", "RECURRING"].contains(&request.payment_type.as_str()) {
         return Err(ApiError::bad_request(
