@@ -480,7 +480,7 @@ async fn initiate_as(
     }
     let source = read_source(
         gateway,
-        &caller,
+        caller,
         &request.payment,
         request.session_id.as_deref(),
         now,
