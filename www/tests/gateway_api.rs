@@ -1699,3 +1699,71 @@ async fn the_checkout_api_pays_a_session_from_its_page_once() {
     let refused = page_call(&s, PAY, SHOP, json!({"client_key": "ck_test", "session_id": late_sid, "payment": s.card_in(Some(&late_sid), "4242424242424242", "123", now_ms())})).await;
     assert_eq!(refused.body["ret_code"], "SB0001");
 }
+
+#[tokio::test]
+async fn redirect_methods_are_approved_or_declined_on_their_page() {
+    for (trans_id, method, action, status, code) in [
+        ("AP1", "ALIPAY", "approve", "SUCCESS", "0000"),
+        ("AP2", "WECHAT_PAY", "fail", "FAILURE", "3006"),
+        ("AP3", "ALIPAY", "submit", "FAILURE", "3006"),
+    ] {
+        let s = sandbox();
+        let answer = s
+            .call(
+                gateway::payments::INITIATE,
+                &s.order(trans_id, json!({"payment_method": method})),
+            )
+            .await;
+        let data = &answer.body["data"];
+        assert_eq!(data["status"], "PROCESSING", "{}", answer.body);
+        assert!(data["card_info"].is_null());
+        let url = data["authentication_result"]["authentication_url"]
+            .as_str()
+            .unwrap();
+        let path = url.strip_prefix(ORIGIN).unwrap().to_owned();
+        let page = s
+            .app()
+            .oneshot(Request::get(&path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let html = String::from_utf8(
+            page.into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec(),
+        )
+        .unwrap();
+        let name = if method == "ALIPAY" {
+            "Alipay"
+        } else {
+            "WeChat Pay"
+        };
+        assert!(
+            html.contains(name) && html.contains("id=\"approve\""),
+            "{html}"
+        );
+        let submit = Request::post(&path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("action={action}")))
+            .unwrap();
+        assert_eq!(
+            s.app().oneshot(submit).await.unwrap().status(),
+            StatusCode::SEE_OTHER
+        );
+        let query = s
+            .call(
+                gateway::payments::QUERY,
+                &json!({"merchant_id": MERCHANT_ID, "trans_id": trans_id}),
+            )
+            .await;
+        assert_eq!(
+            (
+                query.body["data"]["status"].as_str(),
+                query.body["data"]["error_code"].as_str()
+            ),
+            (Some(status), Some(code))
+        );
+    }
+}

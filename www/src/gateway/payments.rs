@@ -198,11 +198,15 @@ impl Payment {
     }
 }
 
-/// The payment's card (typed, decrypted, or a wallet's) and its one-time ids.
+/// What pays: a card (typed, decrypted, or a wallet's) with its one-time ids, or a
+/// redirect method (Alipay, WeChat Pay), which the shopper approves on its own page.
 struct Source {
-    card: Card,
+    card: Option<Card>,
     nonces: Vec<String>,
 }
+
+/// Methods the shopper completes on the method's own page (the sandbox's approval page).
+pub const REDIRECT_METHODS: [&str; 2] = ["ALIPAY", "WECHAT_PAY"];
 
 fn amount_of(value: &Value) -> Option<i64> {
     let n = match value {
@@ -222,7 +226,8 @@ pub fn card_error(error: CardError) -> ApiError {
     ApiError::new(status, error.ret_code(), error.message())
 }
 
-/// Decrypts (or, for PCI merchants, reads) the card and checks it.
+/// Decrypts (or, for PCI merchants, reads) the card and checks it; a wallet's token or a
+/// redirect method otherwise.
 fn read_source(
     gateway: &Gateway,
     caller: &Caller<'_>,
@@ -234,6 +239,12 @@ fn read_source(
         "BANKCARD" => {}
         method @ ("APPLE_PAY" | "GOOGLE_PAY") => {
             return read_wallet(gateway, caller, payment, method, now)
+        }
+        method if REDIRECT_METHODS.contains(&method) => {
+            return Ok(Source {
+                card: None,
+                nonces: Vec::new(),
+            })
         }
         _ => {
             return Err(ApiError::new(
@@ -270,7 +281,10 @@ fn read_source(
         }
         let card =
             Card::check(&values[0], &values[1], &values[2], &values[3], now).map_err(card_error)?;
-        return Ok(Source { card, nonces });
+        return Ok(Source {
+            card: Some(card),
+            nonces,
+        });
     }
     let (Some(number), Some(month), Some(year), Some(cvv)) = (
         &payment.card_no,
@@ -289,7 +303,7 @@ fn read_source(
     }
     let card = Card::check(number, month, year, cvv, now).map_err(card_error)?;
     Ok(Source {
-        card,
+        card: Some(card),
         nonces: Vec::new(),
     })
 }
@@ -310,7 +324,7 @@ fn read_wallet(
             wallet_tokens::google_pay(token, now)?
         };
         return Ok(Source {
-            card: wallet.card,
+            card: Some(wallet.card),
             nonces: vec![wallet.nonce],
         });
     }
@@ -330,7 +344,7 @@ fn read_wallet(
     }
     let card = Card::without_code(number, month, year, now).map_err(card_error)?;
     Ok(Source {
-        card,
+        card: Some(card),
         nonces: Vec::new(),
     })
 }
@@ -486,7 +500,10 @@ async fn initiate_as(
         now,
     )?;
     let Source { card, nonces } = source;
-    let decision = outcome(&card.number);
+    // A redirect method always goes through its approval page.
+    let decision = card
+        .as_ref()
+        .map_or(Outcome::Challenge, |c| outcome(&c.number));
     let (status, error_code, error_description, challenge) = match decision {
         Outcome::Authorised if capture_method == "MANUAL" => {
             ("AUTHORIZED", "0000", "Success", None)
@@ -510,11 +527,13 @@ async fn initiate_as(
         currency,
         payment_method: request.payment.payment_method.to_ascii_uppercase(),
         capture_method,
-        card: Some((
-            card.brand_name().to_owned(),
-            card.bin().to_owned(),
-            card.last4().to_owned(),
-        )),
+        card: card.as_ref().map(|c| {
+            (
+                c.brand_name().to_owned(),
+                c.bin().to_owned(),
+                c.last4().to_owned(),
+            )
+        }),
         error_code: error_code.into(),
         error_description: error_description.into(),
         notify_url: request.notify_url,

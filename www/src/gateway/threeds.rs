@@ -1,13 +1,14 @@
 //! The sandbox's 3-D Secure challenge: a page where the shopper enters the one-time code
-//! (or fails on purpose); the payment then completes and the browser returns to the
-//! merchant's `return_url`. Plain HTML form, no script.
+//! (or fails on purpose) — or, for a redirect method (Alipay, WeChat Pay), approves or
+//! declines; the payment then completes and the browser returns to the merchant's
+//! `return_url`. Plain HTML form, no script.
 
 use axum::extract::{Form, Path, State as Extract};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::payments::{update_status, Payment};
+use super::payments::{update_status, Payment, REDIRECT_METHODS};
 use super::State;
 
 /// The sandbox's one-time code.
@@ -62,6 +63,9 @@ pub async fn page_handler(gateway: &State, token: String) -> Response {
             .filter(|c| c.merchant_id == payment.merchant_id),
     );
     let amount = crate::money::decimal(payment.amount, &payment.currency).unwrap_or_default();
+    if REDIRECT_METHODS.contains(&payment.payment_method.as_str()) {
+        return approval_page(&payment, &amount, &token, &ancestors);
+    }
     let last4 = payment
         .card
         .as_ref()
@@ -88,6 +92,31 @@ pub async fn page_handler(gateway: &State, token: String) -> Response {
     )
 }
 
+/// A redirect method's page (Alipay, WeChat Pay): the shopper approves or declines.
+fn approval_page(payment: &Payment, amount: &str, token: &str, ancestors: &str) -> Response {
+    let name = if payment.payment_method == "ALIPAY" {
+        "Alipay"
+    } else {
+        "WeChat Pay"
+    };
+    page(
+        StatusCode::OK,
+        format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+             <title>{name} (sandbox)</title></head><body><main><h1>{name} (sandbox)</h1>\
+             <p>Pay {currency} {amount}.</p>\
+             <form method=\"post\" action=\"/3ds/challenge/{token}\">\
+             <button id=\"approve\" type=\"submit\" name=\"action\" value=\"approve\">Approve</button> \
+             <button id=\"fail\" type=\"submit\" name=\"action\" value=\"fail\">Decline</button>\
+             </form></main></body></html>",
+            currency = escape(&payment.currency),
+            amount = escape(amount),
+            token = escape(token),
+        ),
+        ancestors,
+    )
+}
+
 pub async fn page_route(Extract(gateway): Extract<State>, Path(token): Path<String>) -> Response {
     page_handler(&gateway, token).await
 }
@@ -104,6 +133,7 @@ pub async fn submit(
     Path(token): Path<String>,
     Form(answer): Form<Answer>,
 ) -> Response {
+    let approved = answer.action.as_deref() == Some("approve");
     let passed = answer.action.as_deref() != Some("fail")
         && answer.code.as_deref().map(str::trim) == Some(CHALLENGE_CODE);
     let app_ids: Vec<(String, String)> = gateway
@@ -124,7 +154,10 @@ pub async fn submit(
                     .find(|(m, _)| *m == payment.merchant_id)
                     .map(|(_, a)| a.clone())
                     .unwrap_or_default();
-                let to = if !passed {
+                let redirect_method = REDIRECT_METHODS.contains(&payment.payment_method.as_str());
+                let to = if redirect_method && !approved {
+                    ("FAILURE", "3006", "Declined by the shopper")
+                } else if !redirect_method && !passed {
                     ("FAILURE", "3005", "3-D Secure authentication failed")
                 } else if payment.capture_method == "MANUAL" {
                     ("AUTHORIZED", "0000", "Success")
