@@ -9,6 +9,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod card;
+pub mod checkout_flow;
 pub mod crypto;
 pub mod form;
 pub mod wallet;
@@ -16,6 +17,8 @@ pub mod web;
 
 #[cfg(feature = "card-fields")]
 pub mod card_fields;
+#[cfg(feature = "checkout")]
+pub mod checkout;
 #[cfg(feature = "frame")]
 pub mod frame;
 #[cfg(feature = "helpers")]

@@ -108,6 +108,7 @@ fn session_view(session: &Session, payment: Option<&Payment>, gateway_origin: &s
     };
     json!({
         "session_id": session.session_id,
+        "merchant_id": session.requested("merchant_id"),
         "amount": session.amount,
         "currency": session.currency,
         "goods": session.requested("goods"),

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State as Extract};
+use axum::extract::{ConnectInfo, Path, Query, State as Extract};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -466,11 +466,25 @@ pub async fn query(
     Ok(Json(view(&data, owner)))
 }
 
+/// `?expires_in=<seconds>` for a session (30 minutes by default; the demo's tests use short
+/// ones).
+#[derive(Deserialize)]
+pub struct SessionLifetime {
+    expires_in: Option<u32>,
+}
+
 /// Creates a checkout session for a new demo order.
-pub async fn create_session(Extract(merchant): Extract<State>) -> Result<Json<Value>, AppError> {
+pub async fn create_session(
+    Extract(merchant): Extract<State>,
+    Query(lifetime): Query<SessionLifetime>,
+) -> Result<Json<Value>, AppError> {
     let (trans_id, _) = new_order(&merchant).await?;
     let origin = &merchant.origin;
-    let expire_time = crate::gateway::sessions::iso_time(now_ms() + 30 * 60 * 1000);
+    let seconds = lifetime
+        .expires_in
+        .unwrap_or(30 * 60)
+        .clamp(1, 24 * 60 * 60);
+    let expire_time = crate::gateway::sessions::iso_time(now_ms() + i64::from(seconds) * 1000);
     let body = json!({
         "merchant_id": merchant.paykka.merchant_id,
         "payment_type": "PURCHASE",
@@ -480,7 +494,8 @@ pub async fn create_session(Extract(merchant): Extract<State>) -> Result<Json<Va
         "session_mode": "DROP_IN",
         "expire_time": expire_time,
         "display_merchant_name": "Paykka Coffee",
-        "return_url": format!("{origin}/3ds/return"),
+        // The checkout page restores itself after 3-D Secure or a redirect method.
+        "return_url": format!("{origin}/checkout.html"),
         "notify_url": format!("{origin}{WEBHOOK_PATH}"),
         "goods": [{"name": "Hand-roasted beans, 250 g", "price": DEMO_AMOUNT, "quantity": 1}],
         "timestamp": now_ms(),

@@ -1,0 +1,80 @@
+//! The checkout's calls to the secure origin's session API: session details, pay, result.
+//! Failures are typed: the gateway's code and message, or no answer at all.
+
+use js_sys::Object;
+use wasm_bindgen::JsValue;
+
+use crate::web::events::set;
+use crate::web::http::{post_json, HttpError};
+use crate::web::option_reader::member;
+
+const TIMEOUT_MS: u32 = 30_000;
+
+/// A call that gave no session view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer (offline, gateway down, deadline).
+    Unreachable,
+    /// The gateway refused: its `ret_code` and `ret_msg` (`SB0001` expired, `SB0002` paid…).
+    Refused { code: String, message: String },
+}
+
+/// The session API for one session.
+pub struct SessionApi {
+    pub base: String,
+    pub client_key: String,
+    pub session_id: String,
+}
+
+fn text(value: &JsValue, key: &str) -> Option<String> {
+    member(value, key).and_then(|v| v.as_string())
+}
+
+impl SessionApi {
+    async fn call(&self, path: &str, extra: &[(&str, JsValue)]) -> Result<JsValue, ApiError> {
+        let body = Object::new();
+        set(&body, "client_key", self.client_key.as_str());
+        set(&body, "session_id", self.session_id.as_str());
+        for (key, value) in extra {
+            set(&body, key, value);
+        }
+        let answer = post_json(&[&self.base, path].concat(), &body, TIMEOUT_MS)
+            .await
+            .map_err(|e| match e {
+                HttpError::Unreachable | HttpError::Timeout | HttpError::Garbage => {
+                    ApiError::Unreachable
+                }
+            })?;
+        let code = text(&answer.body, "ret_code").unwrap_or_default();
+        if answer.ok && code == "000000" {
+            return member(&answer.body, "data").ok_or(ApiError::Unreachable);
+        }
+        Err(ApiError::Refused {
+            code: if code.is_empty() {
+                "GATEWAY_ERROR".into()
+            } else {
+                code
+            },
+            message: text(&answer.body, "ret_msg").unwrap_or_default(),
+        })
+    }
+
+    /// Amount, currency, goods, allowed methods, expiry, status and the latest payment.
+    pub async fn session(&self) -> Result<JsValue, ApiError> {
+        self.call("/v3/checkout/session", &[]).await
+    }
+
+    /// Pays with `payment` (`encrypt()`'s, a wallet's, or a redirect method's).
+    pub async fn pay(&self, payment: &JsValue, browser: &JsValue) -> Result<JsValue, ApiError> {
+        self.call(
+            "/v3/checkout/pay",
+            &[("payment", payment.clone()), ("browser", browser.clone())],
+        )
+        .await
+    }
+
+    /// The session now (after 3-D Secure, or back from a redirect).
+    pub async fn result(&self) -> Result<JsValue, ApiError> {
+        self.call("/v3/checkout/result", &[]).await
+    }
+}

@@ -1,0 +1,707 @@
+//! `Checkout`: mounts the drop-in for a session, runs a payment from the pay button (or
+//! `pay()`), a wallet sheet or a redirect method, shows 3-D Secure, and reports results.
+//! One payment at a time; a decline keeps the card input for the retry, which is a new
+//! attempt at the gateway (never a second charge).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
+
+use crate::card_fields::component::EncryptedCard;
+use crate::checkout_flow::methods::{allowed, Method};
+use crate::checkout_flow::screen::{screen_for, Screen};
+use crate::checkout_flow::texts::{fill, text};
+use crate::wallet::amount::{exponent, to_decimal};
+use crate::wallet_buttons::apple_pay::ApplePayButton;
+use crate::wallet_buttons::google_pay::GooglePayButton;
+use crate::web::dom::{resolve_target, window};
+use crate::web::events::{set, Dispatcher};
+use crate::web::option_reader::member;
+use crate::web::types::MountTarget;
+
+use super::api::{ApiError, SessionApi};
+use super::modal::Modal;
+use super::options::{CheckoutOptions, ThreeDs};
+use super::view::View;
+
+#[wasm_bindgen(typescript_custom_section)]
+const CHECKOUT_TYPES: &str = r#"
+export type CheckoutMethod = "BANKCARD" | "APPLE_PAY" | "GOOGLE_PAY" | "ALIPAY" | "WECHAT_PAY";
+export interface CheckoutEventMap {
+  paymentMethodsReady: { methods: CheckoutMethod[] };
+  submit: { valid: boolean; fields?: string[] };
+  paymentCompleted: { status: string; orderId: string | null };
+  success: { status: string; orderId: string | null };
+  paymentFailed: { code: string; message: string };
+  actionRequired: { url: string };
+  expired: {};
+  timeout: {};
+  error: { code: string; message: string };
+}
+export interface CheckoutOptions {
+  sessionId: string;
+  clientKey: string;
+  /** "sandbox", "production" or the gateway base URL. */
+  environment?: string;
+  /** "en-US" (default) or "zh-CN". */
+  locale?: string;
+  /** "modal" (default) or "redirect". */
+  threeDSecure?: "modal" | "redirect";
+  /** Hide the built-in pay button; call `pay()` from your own. */
+  hidePayButton?: boolean;
+  onPaymentMethodsReady?: (e: CheckoutEventMap["paymentMethodsReady"]) => void;
+  onSubmit?: (e: CheckoutEventMap["submit"]) => void;
+  onPaymentCompleted?: (e: CheckoutEventMap["paymentCompleted"]) => void;
+  /** PayKKa's name for paymentCompleted. */
+  onSuccess?: (e: CheckoutEventMap["success"]) => void;
+  onPaymentFailed?: (e: CheckoutEventMap["paymentFailed"]) => void;
+  onActionRequired?: (e: CheckoutEventMap["actionRequired"]) => void;
+  onExpired?: (e: CheckoutEventMap["expired"]) => void;
+  onTimeout?: (e: CheckoutEventMap["timeout"]) => void;
+  onError?: (e: CheckoutEventMap["error"]) => void;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "CheckoutOptions")]
+    pub type CheckoutOptionsJs;
+}
+
+/// How often the result is asked for while the shopper authenticates.
+const POLL_MS: u32 = 1_500;
+
+/// A wallet's `onAuthorized`, kept alive with the checkout.
+type WalletCallback = Closure<dyn FnMut(JsValue) -> JsValue>;
+
+struct Inner {
+    options: CheckoutOptions,
+    api: SessionApi,
+    view: View,
+    dispatcher: Dispatcher,
+    card: RefCell<Option<EncryptedCard>>,
+    apple: RefCell<Option<ApplePayButton>>,
+    google: RefCell<Option<GooglePayButton>>,
+    selected: Cell<Option<Method>>,
+    busy: Cell<bool>,
+    modal: RefCell<Option<Modal>>,
+    /// Bumped to stop a poll that is no longer wanted.
+    poll_generation: Cell<u32>,
+    action_url: RefCell<Option<String>>,
+    amount: RefCell<(u64, String)>,
+    /// The session's PayKKa merchant id (Google Pay's `gatewayMerchantId`).
+    merchant_id: RefCell<String>,
+    listeners: RefCell<Vec<EventListener>>,
+    wallet_callbacks: RefCell<Vec<WalletCallback>>,
+}
+
+fn text_of(value: &JsValue, path: &[&str]) -> Option<String> {
+    path.iter()
+        .try_fold(value.clone(), |o, key| member(&o, key))
+        .and_then(|v| v.as_string())
+}
+
+/// `minor` of `currency` for the shopper's locale (`US$3.00`, `¥1,690`): the digits by
+/// ISO 4217, the look by `Intl`.
+fn format_amount(locale: &str, minor: u64, currency: &str) -> String {
+    let plain = to_decimal(minor, currency).unwrap_or_default();
+    let Ok(exp) = exponent(currency) else {
+        return plain;
+    };
+    let options = Object::new();
+    set(&options, "style", "currency");
+    set(&options, "currency", currency);
+    set(&options, "minimumFractionDigits", exp);
+    set(&options, "maximumFractionDigits", exp);
+    let class = Reflect::get(&js_sys::global(), &"Intl".into())
+        .and_then(|intl| Reflect::get(&intl, &"NumberFormat".into()))
+        .ok()
+        .and_then(|c| c.dyn_into::<Function>().ok());
+    let format = class
+        .and_then(|c| Reflect::construct(&c, &Array::of2(&locale.into(), &options)).ok())
+        .and_then(|f| Reflect::get(&f, &"format".into()).ok())
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    let value = minor as f64 / 10f64.powi(exp as i32);
+    format
+        .and_then(|f| f.call1(&JsValue::UNDEFINED, &value.into()).ok())
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| [currency, " ", &plain].concat())
+}
+
+fn payload(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (key, value) in pairs {
+        set(&o, key, value);
+    }
+    o
+}
+
+impl Inner {
+    fn locale(&self) -> crate::form::i18n::Locale {
+        self.options.locale
+    }
+
+    fn emit(&self, name: &str, pairs: &[(&str, JsValue)]) {
+        self.dispatcher.emit(name, &payload(pairs));
+    }
+
+    fn error(&self, code: &str, message: &str) {
+        self.emit(
+            "error",
+            &[("code", code.into()), ("message", message.into())],
+        );
+    }
+
+    /// Shows what the session answer says: the form (first time), a result, or an action.
+    async fn show_session(self: &Rc<Self>, session: JsValue) -> Result<(), JsValue> {
+        let minor = member(&session, "amount")
+            .and_then(|a| a.as_f64())
+            .unwrap_or(0.0) as u64;
+        let currency = text_of(&session, &["currency"]).unwrap_or_default();
+        *self.amount.borrow_mut() = (minor, currency.clone());
+        *self.merchant_id.borrow_mut() = text_of(&session, &["merchant_id"]).unwrap_or_default();
+        let tag = self.locale().tag();
+        let amount = format_amount(tag, minor, &currency);
+        let goods: Vec<(String, String)> = member(&session, "goods")
+            .map(|g| Array::from(&g))
+            .into_iter()
+            .flat_map(|list| list.iter().collect::<Vec<_>>())
+            .map(|item| {
+                let name = text_of(&item, &["name"]).unwrap_or_default();
+                let quantity = member(&item, "quantity")
+                    .and_then(|q| q.as_f64())
+                    .unwrap_or(1.0);
+                let price = member(&item, "price")
+                    .and_then(|p| p.as_f64())
+                    .unwrap_or(0.0) as u64;
+                let name = if quantity > 1.0 {
+                    [name.as_str(), " × ", &(quantity as u32).to_string()].concat()
+                } else {
+                    name
+                };
+                (name, format_amount(tag, price, &currency))
+            })
+            .collect();
+        let merchant = text_of(&session, &["merchant_name"]).unwrap_or_default();
+        self.view.show_session(&merchant, &amount, &goods)?;
+        match self.screen(&session) {
+            Screen::Paid => return self.paid(&session),
+            Screen::Expired => return self.expired(),
+            screen => {
+                self.build_methods(&session).await?;
+                match screen {
+                    Screen::Action { url } => self.action(url),
+                    Screen::Form {
+                        declined: Some((code, message)),
+                    } => self.declined(&code, &message),
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn screen(&self, session: &JsValue) -> Screen {
+        let status = text_of(session, &["status"]).unwrap_or_default();
+        let payment = member(session, "payment");
+        let field = |path: &[&str]| payment.as_ref().and_then(|p| text_of(p, path));
+        screen_for(
+            &status,
+            field(&["status"]).as_deref(),
+            field(&["action", "url"]).as_deref(),
+            field(&["error_code"]).as_deref(),
+            field(&["message"]).as_deref(),
+        )
+    }
+
+    /// The method choice: the session's methods, wallets only where available.
+    async fn build_methods(self: &Rc<Self>, session: &JsValue) -> Result<(), JsValue> {
+        let codes: Vec<String> = member(session, "allowed_payment_methods")
+            .map(|m| {
+                Array::from(&m)
+                    .iter()
+                    .filter_map(|c| c.as_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut shown = Vec::new();
+        for method in allowed(&codes) {
+            let available = match method {
+                Method::Card => self.mount_card().await?,
+                Method::ApplePay | Method::GooglePay => self.mount_wallet(method).await?,
+                Method::Alipay | Method::WechatPay => true,
+            };
+            if !available {
+                continue;
+            }
+            let radio = self.view.add_method(method)?;
+            let this = Rc::downgrade(self);
+            self.listeners
+                .borrow_mut()
+                .push(EventListener::new(&radio, "change", move |_| {
+                    if let Some(this) = this.upgrade() {
+                        this.select(method);
+                    }
+                }));
+            shown.push(method);
+        }
+        let list: Array = shown.iter().map(|m| JsValue::from_str(m.code())).collect();
+        self.emit("paymentMethodsReady", &[("methods", list.into())]);
+        if let Some(first) = shown.first() {
+            self.select(*first);
+        }
+        let this = Rc::downgrade(self);
+        let pay = EventListener::new(&self.view.pay, "click", move |_| {
+            if let Some(this) = this.upgrade() {
+                spawn_local(async move { this.pay_card().await });
+            }
+        });
+        let this = Rc::downgrade(self);
+        let redirect = EventListener::new(&self.view.redirect_button, "click", move |_| {
+            if let Some(this) = this.upgrade() {
+                spawn_local(async move { this.pay_redirect().await });
+            }
+        });
+        self.listeners.borrow_mut().extend([pay, redirect]);
+        self.view.set_state("ready");
+        Ok(())
+    }
+
+    fn select(&self, method: Method) {
+        self.selected.set(Some(method));
+        let _ = self.view.select(method);
+        self.view
+            .show_pay(method == Method::Card && !self.options.hide_pay_button);
+    }
+
+    async fn mount_card(&self) -> Result<bool, JsValue> {
+        let options = payload(&[
+            ("clientKey", self.options.client_key.as_str().into()),
+            ("environment", self.options.environment.as_str().into()),
+            ("locale", self.locale().tag().into()),
+            ("sessionId", self.options.session_id.as_str().into()),
+            ("holderName", "optional".into()),
+        ]);
+        let target = JsValue::from(self.view.card_panel.clone());
+        match EncryptedCard::mount(
+            target.unchecked_into(),
+            JsValue::from(options).unchecked_into(),
+        )
+        .await
+        {
+            Ok(card) => {
+                *self.card.borrow_mut() = Some(card);
+                Ok(true)
+            }
+            Err(error) => {
+                let code =
+                    text_of(&error, &["code"]).unwrap_or_else(|| "CARD_FIELDS_FAILED".into());
+                let message = text_of(&error, &["message"]).unwrap_or_default();
+                self.error(&code, &message);
+                Ok(false)
+            }
+        }
+    }
+
+    /// A wallet button whose `onAuthorized` pays the session.
+    async fn mount_wallet(self: &Rc<Self>, method: Method) -> Result<bool, JsValue> {
+        let (minor, currency) = self.amount.borrow().clone();
+        let amount = payload(&[
+            ("value", (minor as f64).into()),
+            ("currency", currency.as_str().into()),
+        ]);
+        let this = Rc::downgrade(self);
+        let on_authorized = WalletCallback::new(move |detail: JsValue| -> JsValue {
+            let this = this.clone();
+            future_to_promise(async move {
+                let Some(this) = this.upgrade() else {
+                    return Ok(JsValue::NULL);
+                };
+                let payment = member(&detail, "payment").unwrap_or(JsValue::NULL);
+                let result = this.api.pay(&payment, &JsValue::UNDEFINED).await;
+                let answer = wallet_answer(&result);
+                this.handle(result);
+                Ok(answer)
+            })
+            .into()
+        });
+        let options = payload(&[
+            ("amount", amount.into()),
+            ("countryCode", "US".into()),
+            ("label", text(self.locale(), "total").into()),
+            ("buttonLocale", self.locale().tag().into()),
+            ("onAuthorized", on_authorized.as_ref().clone()),
+        ]);
+        let available = if method == Method::ApplePay {
+            let target = JsValue::from(self.view.apple_panel.clone());
+            let button = ApplePayButton::mount(
+                target.unchecked_into(),
+                JsValue::from(options).unchecked_into(),
+            )
+            .await?;
+            let available = button.available();
+            *self.apple.borrow_mut() = Some(button);
+            available
+        } else {
+            set(&options, "merchantId", self.merchant_id.borrow().as_str());
+            let target = JsValue::from(self.view.google_panel.clone());
+            let button = GooglePayButton::mount(
+                target.unchecked_into(),
+                JsValue::from(options).unchecked_into(),
+            )
+            .await?;
+            let available = button.available();
+            *self.google.borrow_mut() = Some(button);
+            available
+        };
+        self.wallet_callbacks.borrow_mut().push(on_authorized);
+        Ok(available)
+    }
+
+    /// Pays with the card fields.
+    async fn pay_card(self: Rc<Self>) {
+        if self.busy.replace(true) {
+            return;
+        }
+        let _ = self.view.set_busy(true);
+        self.view.set_state("paying");
+        let promise = self
+            .card
+            .borrow()
+            .as_ref()
+            .map(|c| JsValue::from(c.encrypt()));
+        let Some(promise) = promise else {
+            return self.idle();
+        };
+        match JsFuture::from(js_sys::Promise::from(promise)).await {
+            Ok(encrypted) => {
+                self.emit("submit", &[("valid", true.into())]);
+                let payment = member(&encrypted, "payment").unwrap_or(JsValue::NULL);
+                let browser = member(&encrypted, "browserInfo").unwrap_or(JsValue::NULL);
+                let result = self.api.pay(&payment, &browser).await;
+                self.handle(result);
+            }
+            Err(error) => {
+                let code = text_of(&error, &["code"]).unwrap_or_default();
+                if code == "VALIDATION" {
+                    let fields = member(&error, "fields").unwrap_or(JsValue::NULL);
+                    self.emit("submit", &[("valid", false.into()), ("fields", fields)]);
+                } else {
+                    self.error(&code, &text_of(&error, &["message"]).unwrap_or_default());
+                }
+                self.idle();
+            }
+        }
+    }
+
+    /// Pays with a redirect method: the shopper approves on the method's page.
+    async fn pay_redirect(self: Rc<Self>) {
+        let Some(method) = self.selected.get().filter(|m| m.is_redirect()) else {
+            return;
+        };
+        if self.busy.replace(true) {
+            return;
+        }
+        let _ = self.view.set_busy(true);
+        let payment = payload(&[("payment_method", method.code().into())]);
+        let result = self.api.pay(&payment.into(), &JsValue::UNDEFINED).await;
+        self.handle(result);
+    }
+
+    fn idle(&self) {
+        self.busy.set(false);
+        let _ = self.view.set_busy(false);
+        self.view.set_state("ready");
+    }
+
+    /// Acts on a pay or result answer.
+    fn handle(self: &Rc<Self>, result: Result<JsValue, ApiError>) {
+        match result {
+            Ok(session) => match self.screen(&session) {
+                Screen::Paid => {
+                    let _ = self.paid(&session);
+                }
+                Screen::Expired => {
+                    let _ = self.expired();
+                }
+                Screen::Action { url } => self.action(url),
+                Screen::Form {
+                    declined: Some((code, message)),
+                } => self.declined(&code, &message),
+                Screen::Form { declined: None } => self.idle(),
+            },
+            Err(ApiError::Refused { code, .. }) if code == "SB0001" => {
+                let _ = self.expired();
+            }
+            Err(ApiError::Refused { code, .. }) if code == "SB0002" => {
+                // Paid (or being paid) already: show what the session says.
+                let this = self.clone();
+                spawn_local(async move {
+                    let result = this.api.result().await;
+                    this.handle(result);
+                });
+            }
+            Err(ApiError::Refused { code, message }) => {
+                self.idle();
+                self.view.alert(&message);
+                self.error(&code, &message);
+            }
+            Err(ApiError::Unreachable) => {
+                self.idle();
+                let message = text(self.locale(), "networkError");
+                self.view.alert(message);
+                self.error("NETWORK_ERROR", message);
+            }
+        }
+    }
+
+    fn declined(&self, code: &str, message: &str) {
+        self.idle();
+        self.view
+            .alert(&fill(self.locale(), "declined", "reason", message));
+        self.view.set_state("declined");
+        self.emit(
+            "paymentFailed",
+            &[("code", code.into()), ("message", message.into())],
+        );
+    }
+
+    fn paid(&self, session: &JsValue) -> Result<(), JsValue> {
+        self.stop_polling();
+        if let Some(card) = self.card.borrow_mut().take() {
+            card.unmount();
+        }
+        self.view
+            .show_result("paid", text(self.locale(), "paid"), None)?;
+        let status = text_of(session, &["payment", "status"]).unwrap_or_default();
+        let order = text_of(session, &["payment", "order_id"]).map_or(JsValue::NULL, JsValue::from);
+        let pairs = [("status", JsValue::from(status)), ("orderId", order)];
+        self.emit("paymentCompleted", &pairs);
+        self.emit("success", &pairs);
+        Ok(())
+    }
+
+    fn expired(&self) -> Result<(), JsValue> {
+        self.stop_polling();
+        self.view
+            .show_result("expired", text(self.locale(), "expired"), None)?;
+        self.emit("expired", &[]);
+        Ok(())
+    }
+
+    /// 3-D Secure or a redirect method's approval.
+    fn action(self: &Rc<Self>, url: String) {
+        self.emit("actionRequired", &[("url", url.as_str().into())]);
+        *self.action_url.borrow_mut() = Some(url.clone());
+        let redirect = self.options.three_ds == ThreeDs::Redirect
+            || self.selected.get().is_some_and(Method::is_redirect);
+        if redirect {
+            self.view.say(text(self.locale(), "redirecting"));
+            if let Ok(win) = window() {
+                let _ = win.location().assign(&url);
+            }
+            return;
+        }
+        self.open_modal(&url);
+    }
+
+    fn open_modal(self: &Rc<Self>, url: &str) {
+        self.view.set_state("authenticating");
+        self.view.say(text(self.locale(), "authWaiting"));
+        let this = Rc::downgrade(self);
+        let cancel = move || {
+            if let Some(this) = this.upgrade() {
+                this.cancel_modal();
+            }
+        };
+        match Modal::open(self.locale(), url, cancel) {
+            Ok(modal) => *self.modal.borrow_mut() = Some(modal),
+            Err(_) => {
+                self.error("MODAL_FAILED", "the authentication dialog could not open");
+                return;
+            }
+        }
+        let generation = self.poll_generation.get() + 1;
+        self.poll_generation.set(generation);
+        let this = self.clone();
+        spawn_local(async move {
+            while this.poll_generation.get() == generation {
+                gloo_timers::future::TimeoutFuture::new(POLL_MS).await;
+                if this.poll_generation.get() != generation {
+                    break;
+                }
+                let result = this.api.result().await;
+                let pending =
+                    matches!(&result, Ok(s) if matches!(this.screen(s), Screen::Action { .. }));
+                if !pending && result.is_ok() {
+                    this.stop_polling();
+                    this.handle(result);
+                }
+            }
+        });
+    }
+
+    /// The shopper closed the dialog: nothing is charged until the bank answers; they may
+    /// continue where they left off.
+    fn cancel_modal(self: &Rc<Self>) {
+        self.stop_polling();
+        let message = text(self.locale(), "authCancelled");
+        let _ = self.view.show_result(
+            "authCancelled",
+            message,
+            Some(text(self.locale(), "authResume")),
+        );
+        self.error("AUTHENTICATION_CANCELLED", message);
+        let this = Rc::downgrade(self);
+        let resume = EventListener::once(&self.view.result_button, "click", move |_| {
+            let Some(this) = this.upgrade() else { return };
+            let url = this.action_url.borrow().clone();
+            if let Some(url) = url {
+                this.open_modal(&url);
+            }
+        });
+        self.listeners.borrow_mut().push(resume);
+    }
+
+    fn stop_polling(&self) {
+        self.poll_generation.set(self.poll_generation.get() + 1);
+        if let Some(modal) = self.modal.borrow_mut().take() {
+            modal.close();
+        }
+    }
+
+    fn load_failed(self: &Rc<Self>, error: ApiError) {
+        match error {
+            ApiError::Refused { code, message } => {
+                let _ = self
+                    .view
+                    .show_result("notFound", text(self.locale(), "notFound"), None);
+                self.error(&code, &message);
+            }
+            ApiError::Unreachable => {
+                let message = text(self.locale(), "networkError");
+                let _ = self.view.show_result(
+                    "networkError",
+                    message,
+                    Some(text(self.locale(), "retry")),
+                );
+                self.error("NETWORK_ERROR", message);
+                let this = Rc::downgrade(self);
+                let retry = EventListener::once(&self.view.result_button, "click", move |_| {
+                    let Some(this) = this.upgrade() else { return };
+                    spawn_local(async move {
+                        this.view.set_state("loading");
+                        match this.api.session().await {
+                            Ok(session) => {
+                                let _ = this.view.restore_form();
+                                let _ = this.show_session(session).await;
+                            }
+                            Err(error) => this.load_failed(error),
+                        }
+                    });
+                });
+                self.listeners.borrow_mut().push(retry);
+            }
+        }
+    }
+
+    fn teardown(&self) {
+        self.stop_polling();
+        self.listeners.borrow_mut().clear();
+        if let Some(card) = self.card.borrow_mut().take() {
+            card.unmount();
+        }
+        if let Some(apple) = self.apple.borrow_mut().take() {
+            apple.unmount();
+        }
+        if let Some(google) = self.google.borrow_mut().take() {
+            google.unmount();
+        }
+        self.view.root.remove();
+    }
+}
+
+/// The answer a wallet button expects (`status`, `action.url`, `error_code`, `message`),
+/// from the checkout's pay answer.
+fn wallet_answer(result: &Result<JsValue, ApiError>) -> JsValue {
+    match result {
+        Ok(session) => member(session, "payment").unwrap_or(JsValue::NULL),
+        Err(ApiError::Refused { code, message }) => payload(&[
+            ("status", "FAILURE".into()),
+            ("error_code", code.as_str().into()),
+            ("message", message.as_str().into()),
+        ])
+        .into(),
+        Err(ApiError::Unreachable) => JsValue::NULL,
+    }
+}
+
+/// The drop-in checkout. `await Checkout.mount('#checkout', { sessionId, clientKey, … })`.
+#[wasm_bindgen]
+pub struct Checkout {
+    inner: Rc<Inner>,
+}
+
+#[wasm_bindgen]
+impl Checkout {
+    /// Loads the session and shows the checkout. Rejects with `INVALID_OPTION` or
+    /// `HOLDER_MISSING`; a session that cannot be loaded is shown (and reported as `error`).
+    pub async fn mount(
+        target: MountTarget,
+        options: CheckoutOptionsJs,
+    ) -> Result<Checkout, JsValue> {
+        let options = CheckoutOptions::read(&options).map_err(JsValue::from)?;
+        let target = resolve_target(&target).map_err(JsValue::from)?;
+        let view = View::build(&target, options.locale, &options.session_id)?;
+        let dispatcher = Dispatcher::new(view.root.clone(), options.callbacks.clone());
+        let api = SessionApi {
+            base: options.base.clone(),
+            client_key: options.client_key.clone(),
+            session_id: options.session_id.clone(),
+        };
+        let inner = Rc::new(Inner {
+            options,
+            api,
+            view,
+            dispatcher,
+            card: RefCell::new(None),
+            apple: RefCell::new(None),
+            google: RefCell::new(None),
+            selected: Cell::new(None),
+            busy: Cell::new(false),
+            modal: RefCell::new(None),
+            poll_generation: Cell::new(0),
+            action_url: RefCell::new(None),
+            amount: RefCell::new((0, String::new())),
+            merchant_id: RefCell::new(String::new()),
+            listeners: RefCell::new(Vec::new()),
+            wallet_callbacks: RefCell::new(Vec::new()),
+        });
+        match inner.api.session().await {
+            Ok(session) => inner.show_session(session).await?,
+            Err(error) => inner.load_failed(error),
+        }
+        Ok(Checkout { inner })
+    }
+
+    /// Pays with the card fields, as the built-in pay button does (for `hidePayButton`).
+    pub fn pay(&self) {
+        let inner = self.inner.clone();
+        spawn_local(async move { inner.pay_card().await });
+    }
+
+    /// Removes the checkout, its fields, buttons, dialog and listeners.
+    pub fn unmount(&self) {
+        self.inner.teardown();
+    }
+}
+
+impl Drop for Checkout {
+    fn drop(&mut self) {
+        self.inner.teardown();
+    }
+}

@@ -1,0 +1,11 @@
+//! The drop-in checkout (收银台) on the merchant's page: one mount shows a whole payment
+//! page for a gateway session — amount, goods, the allowed methods, the card fields and
+//! wallet buttons (the same components, used from Rust), 3-D Secure in a modal frame or by
+//! redirect, and the result. Ships in its own bundle (`paykka_web_checkout.js`).
+
+pub mod api;
+pub mod component;
+pub mod modal;
+pub mod options;
+pub mod style;
+pub mod view;

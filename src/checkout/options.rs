@@ -1,0 +1,86 @@
+//! The checkout's options, read into types: `sessionId`, `clientKey`, `environment`,
+//! `locale`, `threeDSecure` (`"modal"` or `"redirect"`), `hidePayButton`, and the event
+//! callbacks (this product's names, and PayKKa's `onSuccess`/`onTimeout`/`onSubmit`).
+
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+
+use crate::form::i18n::Locale;
+use crate::web::error::SetupError;
+use crate::web::keys::gateway_base;
+use crate::web::option_reader::{
+    boolean, callback_name, callbacks, invalid, options_object, required_string, string,
+};
+
+/// The checkout's events (`paykka:<name>` DOM events and `on<Name>` callbacks).
+pub const EVENTS: [&str; 9] = [
+    "paymentMethodsReady",
+    "submit",
+    "paymentCompleted",
+    "success",
+    "paymentFailed",
+    "actionRequired",
+    "expired",
+    "timeout",
+    "error",
+];
+
+const OPTIONS: [&str; 6] = [
+    "sessionId",
+    "clientKey",
+    "environment",
+    "locale",
+    "threeDSecure",
+    "hidePayButton",
+];
+
+/// How 3-D Secure is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThreeDs {
+    Modal,
+    Redirect,
+}
+
+pub struct CheckoutOptions {
+    pub session_id: String,
+    pub client_key: String,
+    /// The gateway base URL (the secure origin).
+    pub base: String,
+    pub environment: String,
+    pub locale: Locale,
+    pub three_ds: ThreeDs,
+    pub hide_pay_button: bool,
+    pub callbacks: Vec<(&'static str, Function)>,
+}
+
+impl CheckoutOptions {
+    pub fn read(options: &JsValue) -> Result<CheckoutOptions, SetupError> {
+        let event_keys: Vec<String> = EVENTS.iter().map(|e| callback_name(e)).collect();
+        let mut known: Vec<&str> = OPTIONS.to_vec();
+        known.extend(event_keys.iter().map(String::as_str));
+        options_object(options, &known, "options")?;
+        let session_id = required_string(options, "sessionId")?;
+        if session_id.is_empty() || session_id.len() > 64 {
+            return Err(invalid("sessionId must be 1–64 characters"));
+        }
+        let environment = string(options, "environment")?.unwrap_or_else(|| "sandbox".into());
+        let three_ds = match string(options, "threeDSecure")?.as_deref() {
+            None | Some("modal") => ThreeDs::Modal,
+            Some("redirect") => ThreeDs::Redirect,
+            Some(_) => return Err(invalid("threeDSecure must be \"modal\" or \"redirect\"")),
+        };
+        let locale = string(options, "locale")?
+            .and_then(|tag| Locale::from_tag(&tag))
+            .unwrap_or(Locale::EnUs);
+        Ok(CheckoutOptions {
+            session_id,
+            client_key: required_string(options, "clientKey")?,
+            base: gateway_base(&environment)?,
+            environment,
+            locale,
+            three_ds,
+            hide_pay_button: boolean(options, "hidePayButton", false)?,
+            callbacks: callbacks(options, &EVENTS)?,
+        })
+    }
+}

@@ -1,0 +1,310 @@
+//! End to end: the drop-in checkout on the demo's /checkout.html, driven in a real
+//! headless Chromium against the real binary: card success, 3-D Secure in the modal (pass
+//! and fail), decline then retry, double click, expired session, Alipay by redirect and
+//! back, the gateway unreachable.
+
+mod support;
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use serde_json::Value;
+use support::{
+    browser, eval, eventually, free_port, next_year_yy, type_in_frame, wait_for, Server,
+};
+
+async fn open(c: &Client, url: &str, state: &str) {
+    c.goto(url).await.unwrap();
+    wait_for(c, &format!(".paykka-checkout[data-state='{state}']")).await;
+}
+
+async fn state(c: &Client, expected: &str) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let now = eval(
+            c,
+            "return document.querySelector('.paykka-checkout')?.dataset.state ?? null",
+        )
+        .await;
+        if now == expected || std::time::Instant::now() > deadline {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn type_card(c: &Client, number: &str) {
+    let yy = next_year_yy();
+    type_in_frame(c, 0, number).await;
+    type_in_frame(c, 1, &format!("12{yy:02}")).await;
+    type_in_frame(c, 2, "123").await;
+}
+
+async fn click(c: &Client, css: &str) {
+    wait_for(c, css).await;
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+fn payments_of_session(data: &std::path::Path) -> Vec<(String, String)> {
+    let db = rusqlite::Connection::open(data.join("gateway.sqlite")).unwrap();
+    let mut rows = db
+        .prepare("SELECT trans_id, status FROM payments WHERE session_id IS NOT NULL ORDER BY created_at")
+        .unwrap();
+    rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+async fn events(c: &Client) -> String {
+    eval(c, "return document.getElementById('event-log').textContent")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_card_pays_the_session_and_the_amount_reads_in_each_locale() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open(
+        c,
+        &format!("{}/checkout.html?locale=zh-CN", server.merchant),
+        "ready",
+    )
+    .await;
+    assert_eq!(
+        eval(c, "return document.querySelector('.pc-amount').textContent").await,
+        "US$3.00"
+    );
+    assert_eq!(
+        eval(c, "return document.querySelector('.pc-submit').textContent").await,
+        "支付 US$3.00"
+    );
+    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    assert_eq!(
+        eval(c, "return document.querySelector('.pc-amount').textContent").await,
+        "$3.00"
+    );
+    let methods = events(c).await;
+    assert!(
+        methods.contains("\"BANKCARD\"") && methods.contains("ALIPAY"),
+        "{methods}"
+    );
+    type_card(c, "4242424242424242").await;
+    // A double click: one payment.
+    eval(
+        c,
+        "const b = document.querySelector('.pc-submit'); b.click(); b.click(); return 0",
+    )
+    .await;
+    assert_eq!(state(c, "paid").await, "paid");
+    assert!(events(c).await.contains("paymentCompleted"));
+    let payments = payments_of_session(data.path());
+    assert_eq!(payments.len(), 1, "{payments:?}");
+    assert_eq!(payments[0].1, "SUCCESS");
+    assert!(!server.log().contains("4242424242424242"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn three_d_secure_in_the_modal_passes_or_fails_and_a_decline_keeps_the_card() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    type_card(c, "4000000000003220").await;
+    click(c, ".pc-submit").await;
+    assert_eq!(state(c, "authenticating").await, "authenticating");
+    wait_for(c, "dialog.pc-dialog[open]").await;
+    assert_eq!(
+        eval(
+            c,
+            "return document.activeElement.closest('dialog') !== null"
+        )
+        .await,
+        true,
+        "focus inside the dialog"
+    );
+    let frames = eval(c, "return document.querySelectorAll('iframe').length")
+        .await
+        .as_u64()
+        .unwrap() as u16;
+    c.enter_frame(frames - 1).await.unwrap();
+    click(c, "#fail").await;
+    c.enter_parent_frame().await.unwrap();
+    assert_eq!(state(c, "declined").await, "declined");
+    assert_eq!(
+        eval(c, "return document.querySelector('dialog') === null").await,
+        true,
+        "the dialog is gone"
+    );
+    let alert = eval(c, "return document.querySelector('.pc-error').textContent").await;
+    assert!(
+        alert
+            .as_str()
+            .unwrap()
+            .contains("3-D Secure authentication failed"),
+        "{alert}"
+    );
+    assert!(events(c).await.contains("3005"));
+
+    // The card is still there; a retry with a card that passes 3-D Secure.
+    c.enter_frame(0).await.unwrap();
+    let input = c.find(Locator::Css("input")).await.unwrap();
+    assert_eq!(
+        input.prop("value").await.unwrap().unwrap(),
+        "4000 0000 0000 3220"
+    );
+    c.enter_parent_frame().await.unwrap();
+    click(c, ".pc-submit").await;
+    wait_for(c, "dialog.pc-dialog[open]").await;
+    let frames = eval(c, "return document.querySelectorAll('iframe').length")
+        .await
+        .as_u64()
+        .unwrap() as u16;
+    c.enter_frame(frames - 1).await.unwrap();
+    c.find(Locator::Css("#code"))
+        .await
+        .unwrap()
+        .send_keys("1234")
+        .await
+        .unwrap();
+    click(c, "#submit").await;
+    c.enter_parent_frame().await.unwrap();
+    assert_eq!(state(c, "paid").await, "paid");
+    let payments = payments_of_session(data.path());
+    assert_eq!(
+        payments.iter().map(|p| p.1.as_str()).collect::<Vec<_>>(),
+        ["FAILURE", "SUCCESS"]
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_decline_says_why_then_another_card_pays() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    type_card(c, "4000000000000002").await;
+    click(c, ".pc-submit").await;
+    assert_eq!(state(c, "declined").await, "declined");
+    let alert = eval(c, "return document.querySelector('.pc-error').textContent").await;
+    assert!(
+        alert.as_str().unwrap().contains("Declined by the issuer"),
+        "{alert}"
+    );
+    c.enter_frame(0).await.unwrap();
+    let input = c.find(Locator::Css("input")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("4242424242424242").await.unwrap();
+    c.enter_parent_frame().await.unwrap();
+    click(c, ".pc-submit").await;
+    assert_eq!(state(c, "paid").await, "paid");
+    let log = events(c).await;
+    assert!(
+        log.contains("paymentFailed") && log.contains("paymentCompleted"),
+        "{log}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_expired_session_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open(
+        c,
+        &format!("{}/checkout.html?expires_in=2", server.merchant),
+        "ready",
+    )
+    .await;
+    let session = eval(
+        c,
+        "return document.querySelector('.paykka-checkout').dataset.session",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    open(
+        c,
+        &format!(
+            "{}/checkout.html?session_id={}",
+            server.merchant,
+            session.as_str().unwrap()
+        ),
+        "expired",
+    )
+    .await;
+    assert!(events(c).await.contains("expired"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn alipay_goes_to_its_page_and_the_checkout_restores_itself_on_return() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    click(c, "input[value='ALIPAY']").await;
+    click(c, ".pc-redirect").await;
+    wait_for(c, "#approve").await;
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .starts_with(&server.gateway));
+    click(c, "#approve").await;
+    wait_for(c, ".paykka-checkout[data-state='paid']").await;
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .contains("trans_id="));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_unreachable_gateway_is_a_clear_error_with_a_retry() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    c.goto(&format!(
+        "{}/checkout.html?environment={closed}",
+        server.merchant
+    ))
+    .await
+    .unwrap();
+    wait_for(c, ".paykka-checkout[data-state='networkError']").await;
+    let retry = eval(
+        c,
+        "return document.querySelector('.pc-secondary').textContent",
+    )
+    .await;
+    assert_eq!(retry, "Try again");
+    let log = eventually(
+        c,
+        "return document.getElementById('event-log').textContent.includes('NETWORK_ERROR')",
+        Value::Bool(true),
+    )
+    .await;
+    assert_eq!(log, true);
+    browser.close().await;
+}
