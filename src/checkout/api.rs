@@ -13,8 +13,10 @@ const TIMEOUT_MS: u32 = 30_000;
 /// A call that gave no session view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApiError {
-    /// No answer (offline, gateway down, deadline).
+    /// No answer (offline, gateway down).
     Unreachable,
+    /// No answer before the deadline.
+    Timeout,
     /// The gateway refused: its `ret_code` and `ret_msg` (`SB0001` expired, `SB0002` paid…).
     Refused { code: String, message: String },
 }
@@ -41,9 +43,8 @@ impl SessionApi {
         let answer = post_json(&[&self.base, path].concat(), &body, TIMEOUT_MS)
             .await
             .map_err(|e| match e {
-                HttpError::Unreachable | HttpError::Timeout | HttpError::Garbage => {
-                    ApiError::Unreachable
-                }
+                HttpError::Timeout => ApiError::Timeout,
+                HttpError::Unreachable | HttpError::Garbage => ApiError::Unreachable,
             })?;
         let code = text(&answer.body, "ret_code").unwrap_or_default();
         if answer.ok && code == "000000" {

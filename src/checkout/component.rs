@@ -75,8 +75,9 @@ extern "C" {
 /// How often the result is asked for while the shopper authenticates.
 const POLL_MS: u32 = 1_500;
 
-/// A wallet's `onAuthorized`, kept alive with the checkout.
-type WalletCallback = Closure<dyn FnMut(JsValue) -> JsValue>;
+/// A callback handed to a component (a wallet's `onAuthorized`, the card's `onSubmit`),
+/// kept alive with the checkout.
+type ComponentCallback = Closure<dyn FnMut(JsValue) -> JsValue>;
 
 struct Inner {
     options: CheckoutOptions,
@@ -96,7 +97,7 @@ struct Inner {
     /// The session's PayKKa merchant id (Google Pay's `gatewayMerchantId`).
     merchant_id: RefCell<String>,
     listeners: RefCell<Vec<EventListener>>,
-    wallet_callbacks: RefCell<Vec<WalletCallback>>,
+    component_callbacks: RefCell<Vec<ComponentCallback>>,
 }
 
 fn text_of(value: &JsValue, path: &[&str]) -> Option<String> {
@@ -278,14 +279,24 @@ impl Inner {
             .show_pay(method == Method::Card && !self.options.hide_pay_button);
     }
 
-    async fn mount_card(&self) -> Result<bool, JsValue> {
+    async fn mount_card(self: &Rc<Self>) -> Result<bool, JsValue> {
+        // Enter in a card field pays, as the pay button does.
+        let this = Rc::downgrade(self);
+        let on_submit = ComponentCallback::new(move |_: JsValue| -> JsValue {
+            if let Some(this) = this.upgrade() {
+                spawn_local(async move { this.pay_card().await });
+            }
+            JsValue::UNDEFINED
+        });
         let options = payload(&[
             ("clientKey", self.options.client_key.as_str().into()),
             ("environment", self.options.environment.as_str().into()),
             ("locale", self.locale().tag().into()),
             ("sessionId", self.options.session_id.as_str().into()),
             ("holderName", "optional".into()),
+            ("onSubmit", on_submit.as_ref().clone()),
         ]);
+        self.component_callbacks.borrow_mut().push(on_submit);
         let target = JsValue::from(self.view.card_panel.clone());
         match EncryptedCard::mount(
             target.unchecked_into(),
@@ -315,7 +326,7 @@ impl Inner {
             ("currency", currency.as_str().into()),
         ]);
         let this = Rc::downgrade(self);
-        let on_authorized = WalletCallback::new(move |detail: JsValue| -> JsValue {
+        let on_authorized = ComponentCallback::new(move |detail: JsValue| -> JsValue {
             let this = this.clone();
             future_to_promise(async move {
                 let Some(this) = this.upgrade() else {
@@ -358,7 +369,7 @@ impl Inner {
             *self.google.borrow_mut() = Some(button);
             available
         };
-        self.wallet_callbacks.borrow_mut().push(on_authorized);
+        self.component_callbacks.borrow_mut().push(on_authorized);
         Ok(available)
     }
 
@@ -450,10 +461,13 @@ impl Inner {
                 self.view.alert(&message);
                 self.error(&code, &message);
             }
-            Err(ApiError::Unreachable) => {
+            Err(failure @ (ApiError::Unreachable | ApiError::Timeout)) => {
                 self.idle();
                 let message = text(self.locale(), "networkError");
                 self.view.alert(message);
+                if failure == ApiError::Timeout {
+                    self.emit("timeout", &[]);
+                }
                 self.error("NETWORK_ERROR", message);
             }
         }
@@ -582,7 +596,7 @@ impl Inner {
                     .show_result("notFound", text(self.locale(), "notFound"), None);
                 self.error(&code, &message);
             }
-            ApiError::Unreachable => {
+            ApiError::Unreachable | ApiError::Timeout => {
                 let message = text(self.locale(), "networkError");
                 let _ = self.view.show_result(
                     "networkError",
@@ -636,7 +650,7 @@ fn wallet_answer(result: &Result<JsValue, ApiError>) -> JsValue {
             ("message", message.as_str().into()),
         ])
         .into(),
-        Err(ApiError::Unreachable) => JsValue::NULL,
+        Err(ApiError::Unreachable | ApiError::Timeout) => JsValue::NULL,
     }
 }
 
@@ -679,7 +693,7 @@ impl Checkout {
             amount: RefCell::new((0, String::new())),
             merchant_id: RefCell::new(String::new()),
             listeners: RefCell::new(Vec::new()),
-            wallet_callbacks: RefCell::new(Vec::new()),
+            component_callbacks: RefCell::new(Vec::new()),
         });
         match inner.api.session().await {
             Ok(session) => inner.show_session(session).await?,

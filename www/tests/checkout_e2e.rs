@@ -308,3 +308,135 @@ async fn an_unreachable_gateway_is_a_clear_error_with_a_retry() {
     assert_eq!(log, true);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn three_d_secure_by_redirect_comes_back_to_a_restored_checkout() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open(
+        c,
+        &format!("{}/checkout.html?threeds=redirect", server.merchant),
+        "ready",
+    )
+    .await;
+    type_card(c, "4000000000003220").await;
+    click(c, ".pc-submit").await;
+    wait_for(c, "#code").await;
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(&server.gateway),
+        "a full-page redirect"
+    );
+    c.find(Locator::Css("#code"))
+        .await
+        .unwrap()
+        .send_keys("1234")
+        .await
+        .unwrap();
+    click(c, "#submit").await;
+    wait_for(c, ".paykka-checkout[data-state='paid']").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn keyboard_only_from_the_first_field_to_the_result_and_320_px_wide() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    c.set_window_size(320, 700).await.unwrap();
+    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    let overflow = eval(
+        c,
+        "return document.documentElement.scrollWidth <= window.innerWidth",
+    )
+    .await;
+    assert_eq!(overflow, true, "no horizontal scrolling at 320 px");
+    let width = eval(c, "return document.querySelector('.paykka-checkout').getBoundingClientRect().width <= window.innerWidth").await;
+    assert_eq!(width, true);
+    // The card number field first: the method radio is focused, Tab reaches the number frame.
+    eval(
+        c,
+        "document.querySelector('input[value=\"BANKCARD\"]').focus(); return 0",
+    )
+    .await;
+    let yy = next_year_yy();
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E004}")
+        .await
+        .unwrap();
+    for (index, text) in [
+        (0u16, "4242424242424242".to_owned()),
+        (1, format!("12{yy:02}")),
+        (2, "123".to_owned()),
+    ] {
+        assert_eq!(
+            eval(c, &format!("return document.activeElement === document.querySelectorAll('iframe')[{index}]")).await,
+            true,
+            "focus in frame {index}"
+        );
+        c.enter_frame(index).await.unwrap();
+        c.active_element()
+            .await
+            .unwrap()
+            .send_keys(&text)
+            .await
+            .unwrap();
+        c.enter_parent_frame().await.unwrap();
+        if index == 2 {
+            break;
+        }
+        // A complete field moves focus on by itself (auto-advance).
+    }
+    c.enter_frame(2).await.unwrap();
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    c.enter_parent_frame().await.unwrap();
+    assert_eq!(state(c, "paid").await, "paid");
+    assert_eq!(
+        eval(
+            c,
+            "return document.activeElement.classList.contains('pc-result')"
+        )
+        .await,
+        true,
+        "focus goes to the result"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn wallets_pay_the_session_through_the_test_fakes() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    let methods = events(c).await;
+    assert!(
+        methods.contains("GOOGLE_PAY") && methods.contains("APPLE_PAY"),
+        "{methods}"
+    );
+    click(c, "input[value='GOOGLE_PAY']").await;
+    click(c, "[data-method='GOOGLE_PAY'] button").await;
+    wait_for(c, "#fake-google-pay-sheet").await;
+    click(c, "#fake-google-pay-pay").await;
+    assert_eq!(state(c, "paid").await, "paid");
+    let payments = payments_of_session(data.path());
+    assert_eq!(payments.len(), 1);
+    browser.close().await;
+}
