@@ -440,3 +440,82 @@ async fn wallets_pay_the_session_through_the_test_fakes() {
     assert_eq!(payments.len(), 1);
     browser.close().await;
 }
+
+/// axe-core's violations inside the checkout (and any open dialog), as `id: targets`.
+async fn axe_violations(c: &Client) -> Vec<String> {
+    let axe = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../.tools/node_modules/axe-core/axe.min.js"),
+    )
+    .expect("axe-core in .tools/ (./dev setup installs it)");
+    c.execute(&format!("{axe}\n;return 0"), vec![])
+        .await
+        .unwrap();
+    let result = c
+        .execute_async(
+            "const done = arguments[0];
+             axe.run({ include: [['.paykka-checkout'], ['dialog']] }, { resultTypes: ['violations'] })
+               .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))),
+                     e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(result).unwrap()
+}
+
+#[tokio::test]
+async fn axe_finds_nothing_in_either_locale_nor_in_the_dialog() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    for locale in ["en-US", "zh-CN"] {
+        open(
+            c,
+            &format!("{}/checkout.html?locale={locale}", server.merchant),
+            "ready",
+        )
+        .await;
+        assert_eq!(
+            axe_violations(c).await,
+            Vec::<String>::new(),
+            "{locale}, ready"
+        );
+        type_card(c, "4000000000000002").await;
+        click(c, ".pc-submit").await;
+        assert_eq!(state(c, "declined").await, "declined");
+        assert_eq!(
+            axe_violations(c).await,
+            Vec::<String>::new(),
+            "{locale}, declined"
+        );
+    }
+    c.enter_frame(0).await.unwrap();
+    let input = c.find(Locator::Css("input")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("4000000000003220").await.unwrap();
+    c.enter_parent_frame().await.unwrap();
+    click(c, ".pc-submit").await;
+    wait_for(c, "dialog.pc-dialog[open]").await;
+    assert_eq!(
+        axe_violations(c).await,
+        Vec::<String>::new(),
+        "the 3-D Secure dialog"
+    );
+    // Escape closes it; focus comes back to the page, and the shopper can resume.
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E00C}")
+        .await
+        .unwrap();
+    assert_eq!(state(c, "authCancelled").await, "authCancelled");
+    assert_eq!(
+        eval(c, "return document.querySelector('dialog') === null").await,
+        true
+    );
+    click(c, ".pc-secondary").await;
+    wait_for(c, "dialog.pc-dialog[open]").await;
+    browser.close().await;
+}
