@@ -167,6 +167,20 @@ window.bench = {
     }
     return { first: times[0], median: median(times), count };
   },
+  /** Cold checkout: load its bundle, mount for `sessionId`, until the pay button works. */
+  async checkout(sessionId) {
+    const t0 = performance.now();
+    const module = await import('/pkg/paykka_web_checkout.js');
+    await module.default();
+    const holder = document.createElement('div');
+    document.body.append(holder);
+    const checkout = await module.Checkout.mount(holder, { sessionId, ...framesOptions });
+    const ms = performance.now() - t0;
+    const interactive = holder.querySelector('.pc-submit:not([hidden]):not([disabled])') !== null;
+    checkout.unmount();
+    holder.remove();
+    return { ms, interactive };
+  },
   async mountFramesAndKeep() {
     const { card, ms } = await mountOnce(framesOptions);
     window.kept = card;

@@ -57,6 +57,7 @@ impl ModeSize {
 /// page, its script and the frame bundle (`paykka_web_frame`, cached after the first
 /// frame). Inline: the page loads the full bundle (`paykka_web_full`).
 pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>> {
+    let frames_dir = frames;
     let frames = ModeSize {
         mode: "frames",
         files: vec![
@@ -97,5 +98,28 @@ pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>>
             )?,
         ],
     };
-    Ok(vec![frames, inline, wallets])
+    let checkout = ModeSize {
+        mode: "checkout",
+        files: vec![
+            measure(
+                &pkg.join("paykka_web_checkout.js"),
+                "paykka_web_checkout.js (page)",
+            )?,
+            measure(
+                &pkg.join("paykka_web_checkout_bg.wasm"),
+                "paykka_web_checkout_bg.wasm (page)",
+            )?,
+            measure(&frames_dir.join("field.html"), "frames/field.html")?,
+            measure(&frames_dir.join("frame.js"), "frames/frame.js")?,
+            measure(
+                &pkg.join("paykka_web_frame.js"),
+                "paykka_web_frame.js (secure origin)",
+            )?,
+            measure(
+                &pkg.join("paykka_web_frame_bg.wasm"),
+                "paykka_web_frame_bg.wasm (secure origin)",
+            )?,
+        ],
+    };
+    Ok(vec![frames, inline, wallets, checkout])
 }

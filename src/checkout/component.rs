@@ -219,7 +219,9 @@ impl Inner {
         )
     }
 
-    /// The method choice: the session's methods, wallets only where available.
+    /// The method choice: the session's methods. The card and redirect methods are ready at
+    /// once; wallet buttons appear when their wallet answers that it is available (and
+    /// never hold up the pay button). `paymentMethodsReady` names what is finally shown.
     async fn build_methods(self: &Rc<Self>, session: &JsValue) -> Result<(), JsValue> {
         let codes: Vec<String> = member(session, "allowed_payment_methods")
             .map(|m| {
@@ -229,14 +231,10 @@ impl Inner {
                     .collect()
             })
             .unwrap_or_default();
+        let mut wallets = Vec::new();
         let mut shown = Vec::new();
         for method in allowed(&codes) {
-            let available = match method {
-                Method::Card => self.mount_card().await?,
-                Method::ApplePay | Method::GooglePay => self.mount_wallet(method).await?,
-                Method::Alipay | Method::WechatPay => true,
-            };
-            if !available {
+            if method == Method::Card && !self.mount_card().await? {
                 continue;
             }
             let radio = self.view.add_method(method)?;
@@ -248,10 +246,14 @@ impl Inner {
                         this.select(method);
                     }
                 }));
-            shown.push(method);
+            match radio.parent_element() {
+                Some(label) if method.is_wallet() => {
+                    label.toggle_attribute_with_force("hidden", true)?;
+                    wallets.push((method, label));
+                }
+                _ => shown.push(method),
+            }
         }
-        let list: Array = shown.iter().map(|m| JsValue::from_str(m.code())).collect();
-        self.emit("paymentMethodsReady", &[("methods", list.into())]);
         if let Some(first) = shown.first() {
             self.select(*first);
         }
@@ -269,6 +271,25 @@ impl Inner {
         });
         self.listeners.borrow_mut().extend([pay, redirect]);
         self.view.set_state("ready");
+        let this = self.clone();
+        spawn_local(async move {
+            for (method, label) in wallets {
+                if this.mount_wallet(method).await.unwrap_or(false) {
+                    let _ = label.toggle_attribute_with_force("hidden", false);
+                    shown.push(method);
+                } else {
+                    label.remove();
+                }
+            }
+            shown.sort_by_key(|m| Method::ALL.iter().position(|n| n == m));
+            if this.selected.get().is_none() {
+                if let Some(first) = shown.first() {
+                    this.select(*first);
+                }
+            }
+            let list: Array = shown.iter().map(|m| JsValue::from_str(m.code())).collect();
+            this.emit("paymentMethodsReady", &[("methods", list.into())]);
+        });
         Ok(())
     }
 

@@ -61,6 +61,18 @@ fn payments_of_session(data: &std::path::Path) -> Vec<(String, String)> {
         .unwrap()
 }
 
+/// The methods the checkout finally shows (its `paymentMethodsReady` event).
+async fn methods_ready(c: &Client) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let log = events(c).await;
+        if log.contains("paymentMethodsReady") || std::time::Instant::now() > deadline {
+            return log;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn events(c: &Client) -> String {
     eval(c, "return document.getElementById('event-log').textContent")
         .await
