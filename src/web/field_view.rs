@@ -20,7 +20,7 @@ use crate::web::clock::current_month;
 
 use super::display::FieldConfig;
 use super::dom::{element, random_hex, stylesheet, FieldRoot};
-use super::icons::brand_icon;
+use super::icons::{brand_icon, served_brand_icon};
 use super::keys::KeyContext;
 use super::protocol::{Failure, FieldCommand, FieldMessage, Slot};
 use super::styling::{merchant_sheet, LoadedFonts};
@@ -40,7 +40,8 @@ background:var(--paykka-background,#fff);color:inherit;outline:none}\
 input:focus{border-color:var(--paykka-focus,#1f5eff);box-shadow:0 0 0 3px rgba(31,94,255,.2)}\
 input[aria-invalid=\"true\"]{border-color:var(--paykka-error,#c62828)}\
 input:disabled{background:#f1f3f7;color:#8a93a6}\
-.paykka-brand-icon{position:absolute;right:10px;pointer-events:none}\
+.paykka-icon-slot{position:absolute;right:10px;top:50%;transform:translateY(-50%);display:flex;pointer-events:none}\
+.paykka-brand-icon{display:block;width:40px;height:26px}\
 .paykka-error{color:var(--paykka-error,#c62828);font-size:12px;min-height:16px;margin:4px 0 0}\
 html,body{margin:0;padding:0;background:transparent}";
 
@@ -129,7 +130,11 @@ impl FieldView {
         row.append_child(&input)?;
         let icon_slot = if kind == FieldKind::CardNumber && config.show_brand_icon {
             container.class_list().add_1("paykka-has-icon")?;
-            let slot = element(&doc, "span", &[("aria-hidden", "true")])?;
+            let slot = element(
+                &doc,
+                "span",
+                &[("aria-hidden", "true"), ("class", "paykka-icon-slot")],
+            )?;
             row.append_child(&slot)?;
             Some(slot)
         } else {
@@ -321,12 +326,15 @@ impl FieldView {
             if self.shown_brand.get() != Some(report.brand) {
                 self.shown_brand.set(Some(report.brand));
                 slot.set_text_content(None);
-                if let Ok(icon) = self
-                    .input
-                    .owner_document()
-                    .ok_or(())
-                    .and_then(|d| brand_icon(&d, report.brand).map_err(drop))
-                {
+                // In a frame the secure origin serves the brand marks; inline, they are drawn.
+                let icon = self.input.owner_document().ok_or(()).and_then(|d| {
+                    match &self.root {
+                        FieldRoot::Document(_) => served_brand_icon(&d, report.brand),
+                        FieldRoot::Shadow(_) => brand_icon(&d, report.brand),
+                    }
+                    .map_err(drop)
+                });
+                if let Ok(icon) = icon {
                     let _ = slot.append_child(&icon);
                 }
             }

@@ -1,5 +1,8 @@
-//! Brand icons as inline SVG built through the DOM (no network, no `innerHTML`, so
-//! Trusted Types and strict CSPs are fine). Decorative: hidden from assistive technology.
+//! Brand icons. In a secure frame: the brand marks the secure origin serves
+//! (`/frames/brands/<brand>.svg`, same origin as the frame). Inline, where the page's
+//! origin serves nothing of ours: a small mark drawn as SVG through the DOM (no
+//! `innerHTML`, so Trusted Types and strict CSPs are fine). Decorative either way: hidden
+//! from assistive technology.
 
 use wasm_bindgen::JsValue;
 use web_sys::{Document, Element};
@@ -35,7 +38,24 @@ fn svg(doc: &Document, tag: &str, attributes: &[(&str, &str)]) -> Result<Element
     Ok(el)
 }
 
-/// A brand's icon (a generic card when unknown), `aria-hidden`.
+/// The secure origin's brand mark as an image (a generic card when unknown).
+pub fn served_brand_icon(doc: &Document, brand: Option<Brand>) -> Result<Element, JsValue> {
+    let id = brand.map_or("unknown", Brand::id);
+    let img = doc.create_element("img")?;
+    for (name, value) in [
+        ("src", ["/frames/brands/", id, ".svg"].concat().as_str()),
+        ("alt", ""),
+        ("width", "40"),
+        ("height", "26"),
+        ("class", "paykka-brand-icon"),
+        ("data-brand", if brand.is_some() { id } else { "unknown" }),
+    ] {
+        img.set_attribute(name, value)?;
+    }
+    Ok(img)
+}
+
+/// A brand's icon drawn as SVG (a generic card when unknown), `aria-hidden`.
 pub fn brand_icon(doc: &Document, brand: Option<Brand>) -> Result<Element, JsValue> {
     let (background, foreground, label) = mark(brand);
     let icon = svg(

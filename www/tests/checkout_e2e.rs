@@ -106,12 +106,29 @@ async fn a_card_pays_the_session_and_the_amount_reads_in_each_locale() {
         eval(c, "return document.querySelector('.pc-amount').textContent").await,
         "$3.00"
     );
-    let methods = events(c).await;
+    let methods = methods_ready(c).await;
     assert!(
         methods.contains("\"BANKCARD\"") && methods.contains("ALIPAY"),
         "{methods}"
     );
     type_card(c, "4242424242424242").await;
+    // The brand mark: the secure origin's SVG, inside the number input, vertically centred.
+    c.enter_frame(0).await.unwrap();
+    let mark = eventually(
+        c,
+        "const img = document.querySelector('img.paykka-brand-icon'); if (!img || !img.complete) return null;
+         const i = img.getBoundingClientRect(), f = document.querySelector('input').getBoundingClientRect();
+         return [img.dataset.brand, new URL(img.src).pathname, img.naturalWidth > 0,
+                 i.top > f.top && i.bottom < f.bottom && i.right < f.right,
+                 Math.abs((i.top + i.bottom) / 2 - (f.top + f.bottom) / 2) < 1.5];",
+        serde_json::json!(["visa", "/frames/brands/visa.svg", true, true, true]),
+    )
+    .await;
+    assert_eq!(
+        mark,
+        serde_json::json!(["visa", "/frames/brands/visa.svg", true, true, true])
+    );
+    c.enter_parent_frame().await.unwrap();
     // A double click: one payment.
     eval(
         c,
@@ -438,7 +455,7 @@ async fn wallets_pay_the_session_through_the_test_fakes() {
     let browser = browser().await;
     let c = &browser.client;
     open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
-    let methods = events(c).await;
+    let methods = methods_ready(c).await;
     assert!(
         methods.contains("GOOGLE_PAY") && methods.contains("APPLE_PAY"),
         "{methods}"
