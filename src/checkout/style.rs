@@ -12,7 +12,9 @@ font-family:var(--paykka-font);color:var(--paykka-text);background:var(--paykka-
 .paykka-checkout .pc-goods li{display:flex;justify-content:space-between;gap:1rem;padding:.25rem 0;border-bottom:1px solid var(--paykka-border)}
 .paykka-checkout fieldset{border:0;margin:0 0 1rem;padding:0}
 .paykka-checkout legend{font-weight:600;margin-bottom:.5rem}
-.paykka-checkout .pc-method{display:flex;align-items:center;gap:.5rem;padding:.6rem .75rem;border:1px solid var(--paykka-border);border-radius:var(--paykka-radius);margin-bottom:.5rem;cursor:pointer}
+.paykka-checkout .pc-method{font-weight:400;margin-top:0;display:flex;align-items:center;gap:.5rem;padding:.6rem .75rem;border:1px solid var(--paykka-border);border-radius:var(--paykka-radius);margin-bottom:.5rem;cursor:pointer}
+.paykka-checkout .pc-method input{width:auto;flex:none;margin:0;padding:0;accent-color:var(--paykka-accent)}
+.paykka-checkout .pc-method span{flex:1;text-align:start;font-weight:500}
 .paykka-checkout .pc-method:focus-within{outline:2px solid var(--paykka-accent);outline-offset:2px}
 .paykka-checkout .pc-panel{margin:0 0 1rem}
 .paykka-checkout .pc-panel[hidden]{display:none}
