@@ -1,7 +1,7 @@
 // The drop-in demo: the merchant server creates a session; the page mounts the checkout
 // for it. After 3-D Secure by redirect or a redirect method (Alipay, WeChat Pay), PayKKa
 // sends the shopper back here, and the checkout restores itself from the stored session
-// id. ?locale=zh-CN, ?threeds=redirect, ?expires_in=<seconds> try the variants; with the
+// id. ?locale=zh-CN, ?threeds=redirect, ?expires_in=<seconds>, ?own_button try the variants; with the
 // server's --wallet-fakes the wallet buttons run on test fakes; ?environment= overrides the
 // gateway (the tests point it at a closed port).
 import init, { Checkout } from '/pkg/paykka_web_checkout.js';
@@ -49,8 +49,11 @@ async function mount(config, id, locale) {
     environment: params.get('environment') ?? config.environment,
     locale,
     threeDSecure: params.get('threeds') === 'redirect' ? 'redirect' : 'modal',
+    // ?own_button: the merchant's own button pays (hidePayButton + checkout.pay()).
+    hidePayButton: params.has('own_button'),
     ...callbacks,
   });
+  $('own-pay').hidden = !params.has('own_button');
   document.body.dataset.ready = 'true';
 }
 
@@ -63,6 +66,7 @@ async function main() {
   const locale = params.get('locale') ?? 'en-US';
   $('locale').value = locale;
   $('locale').addEventListener('change', () => mount(config, id, $('locale').value));
+  $('own-pay').addEventListener('click', () => checkout?.pay());
   await mount(config, id, locale);
 }
 

@@ -548,3 +548,25 @@ async fn axe_finds_nothing_in_either_locale_nor_in_the_dialog() {
     wait_for(c, "dialog.pc-dialog[open]").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_merchants_own_button_pays_when_the_built_in_one_is_hidden() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open(
+        c,
+        &format!("{}/checkout.html?own_button", server.merchant),
+        "ready",
+    )
+    .await;
+    assert_eq!(
+        eval(c, "return document.querySelector('.pc-submit').hidden").await,
+        true
+    );
+    type_card(c, "4242424242424242").await;
+    click(c, "#own-pay").await;
+    assert_eq!(state(c, "paid").await, "paid");
+    browser.close().await;
+}
