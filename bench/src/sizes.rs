@@ -6,6 +6,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 /// Sizes of one file.
+#[derive(Clone)]
 pub struct FileSize {
     pub name: String,
     pub raw: usize,
@@ -57,69 +58,52 @@ impl ModeSize {
 /// page, its script and the frame bundle (`paykka_web_frame`, cached after the first
 /// frame). Inline: the page loads the full bundle (`paykka_web_full`).
 pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>> {
-    let frames_dir = frames;
+    // A page bundle (`name`), the files it loads itself.
+    let page = |name: &str| -> anyhow::Result<Vec<FileSize>> {
+        Ok(vec![
+            measure(
+                &pkg.join(format!("{name}.js")),
+                &format!("{name}.js (page)"),
+            )?,
+            measure(
+                &pkg.join(format!("{name}_bg.wasm")),
+                &format!("{name}_bg.wasm (page)"),
+            )?,
+        ])
+    };
+    // What each secure frame loads from the secure origin.
+    let secure_frames = [
+        measure(&frames.join("field.html"), "frames/field.html")?,
+        measure(&frames.join("frame.js"), "frames/frame.js")?,
+        measure(
+            &pkg.join("paykka_web_frame.js"),
+            "paykka_web_frame.js (secure origin)",
+        )?,
+        measure(
+            &pkg.join("paykka_web_frame_bg.wasm"),
+            "paykka_web_frame_bg.wasm (secure origin)",
+        )?,
+    ];
+    let with_frames = |name: &str| -> anyhow::Result<Vec<FileSize>> {
+        let mut files = page(name)?;
+        files.extend(secure_frames.iter().cloned());
+        Ok(files)
+    };
     let frames = ModeSize {
         mode: "frames",
-        files: vec![
-            measure(&pkg.join("paykka_web.js"), "paykka_web.js (page)")?,
-            measure(&pkg.join("paykka_web_bg.wasm"), "paykka_web_bg.wasm (page)")?,
-            measure(&frames.join("field.html"), "frames/field.html")?,
-            measure(&frames.join("frame.js"), "frames/frame.js")?,
-            measure(
-                &pkg.join("paykka_web_frame.js"),
-                "paykka_web_frame.js (secure origin)",
-            )?,
-            measure(
-                &pkg.join("paykka_web_frame_bg.wasm"),
-                "paykka_web_frame_bg.wasm (secure origin)",
-            )?,
-        ],
+        files: with_frames("paykka_web")?,
     };
     let inline = ModeSize {
         mode: "inline",
-        files: vec![
-            measure(&pkg.join("paykka_web_full.js"), "paykka_web_full.js (page)")?,
-            measure(
-                &pkg.join("paykka_web_full_bg.wasm"),
-                "paykka_web_full_bg.wasm (page)",
-            )?,
-        ],
+        files: page("paykka_web_full")?,
     };
     let wallets = ModeSize {
         mode: "wallets",
-        files: vec![
-            measure(
-                &pkg.join("paykka_web_wallets.js"),
-                "paykka_web_wallets.js (page)",
-            )?,
-            measure(
-                &pkg.join("paykka_web_wallets_bg.wasm"),
-                "paykka_web_wallets_bg.wasm (page)",
-            )?,
-        ],
+        files: page("paykka_web_wallets")?,
     };
     let checkout = ModeSize {
         mode: "checkout",
-        files: vec![
-            measure(
-                &pkg.join("paykka_web_checkout.js"),
-                "paykka_web_checkout.js (page)",
-            )?,
-            measure(
-                &pkg.join("paykka_web_checkout_bg.wasm"),
-                "paykka_web_checkout_bg.wasm (page)",
-            )?,
-            measure(&frames_dir.join("field.html"), "frames/field.html")?,
-            measure(&frames_dir.join("frame.js"), "frames/frame.js")?,
-            measure(
-                &pkg.join("paykka_web_frame.js"),
-                "paykka_web_frame.js (secure origin)",
-            )?,
-            measure(
-                &pkg.join("paykka_web_frame_bg.wasm"),
-                "paykka_web_frame_bg.wasm (secure origin)",
-            )?,
-        ],
+        files: with_frames("paykka_web_checkout")?,
     };
     Ok(vec![frames, inline, wallets, checkout])
 }

@@ -10,7 +10,8 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use support::{
-    browser, eval, eventually, free_port, next_year_yy, type_in_frame, wait_for, Server,
+    browser, click, eval, event_log, eventually, free_port, next_year_yy, type_in_frame, wait_for,
+    Server,
 };
 
 async fn open(c: &Client, url: &str, state: &str) {
@@ -40,16 +41,6 @@ async fn type_card(c: &Client, number: &str) {
     type_in_frame(c, 2, "123").await;
 }
 
-async fn click(c: &Client, css: &str) {
-    wait_for(c, css).await;
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
 fn payments_of_session(data: &std::path::Path) -> Vec<(String, String)> {
     let db = rusqlite::Connection::open(data.join("gateway.sqlite")).unwrap();
     let mut rows = db
@@ -65,20 +56,12 @@ fn payments_of_session(data: &std::path::Path) -> Vec<(String, String)> {
 async fn methods_ready(c: &Client) -> String {
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
     loop {
-        let log = events(c).await;
+        let log = event_log(c).await;
         if log.contains("paymentMethodsReady") || std::time::Instant::now() > deadline {
             return log;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn events(c: &Client) -> String {
-    eval(c, "return document.getElementById('event-log').textContent")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[tokio::test]
@@ -136,7 +119,7 @@ async fn a_card_pays_the_session_and_the_amount_reads_in_each_locale() {
     )
     .await;
     assert_eq!(state(c, "paid").await, "paid");
-    assert!(events(c).await.contains("paymentCompleted"));
+    assert!(event_log(c).await.contains("paymentCompleted"));
     let payments = payments_of_session(data.path());
     assert_eq!(payments.len(), 1, "{payments:?}");
     assert_eq!(payments[0].1, "SUCCESS");
@@ -185,7 +168,7 @@ async fn three_d_secure_in_the_modal_passes_or_fails_and_a_decline_keeps_the_car
             .contains("3-D Secure authentication failed"),
         "{alert}"
     );
-    assert!(events(c).await.contains("3005"));
+    assert!(event_log(c).await.contains("3005"));
 
     // The card is still there; a retry with a card that passes 3-D Secure.
     c.enter_frame(0).await.unwrap();
@@ -241,7 +224,7 @@ async fn a_decline_says_why_then_another_card_pays() {
     c.enter_parent_frame().await.unwrap();
     click(c, ".pc-submit").await;
     assert_eq!(state(c, "paid").await, "paid");
-    let log = events(c).await;
+    let log = event_log(c).await;
     assert!(
         log.contains("paymentFailed") && log.contains("paymentCompleted"),
         "{log}"
@@ -277,7 +260,7 @@ async fn an_expired_session_says_so() {
         "expired",
     )
     .await;
-    assert!(events(c).await.contains("expired"));
+    assert!(event_log(c).await.contains("expired"));
     browser.close().await;
 }
 

@@ -7,7 +7,9 @@ mod support;
 
 use fantoccini::{Client, Locator};
 use serde_json::Value;
-use support::{browser, eval, eventually, free_port, wait_for, Server};
+use support::{
+    browser, click, eval, event_log, eventually, free_port, wait_for, wait_for_url, Server,
+};
 
 const CARDS: [&str; 4] = [
     "4242424242424242",
@@ -19,16 +21,6 @@ const CARDS: [&str; 4] = [
 async fn open_demo(c: &Client, url: &str) {
     c.goto(url).await.unwrap();
     wait_for(c, "body[data-ready='true']").await;
-}
-
-async fn click(c: &Client, css: &str) {
-    wait_for(c, css).await;
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
 }
 
 /// Opens the fake sheet with a trusted click on the button, picks test card `card`, pays.
@@ -51,14 +43,6 @@ async fn result_state(c: &Client, expected: &str) -> Value {
         Value::from(expected),
     )
     .await
-}
-
-async fn events(c: &Client) -> String {
-    eval(c, "return document.getElementById('event-log').textContent")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 fn fake_log(wallet: &str) -> String {
@@ -84,7 +68,7 @@ async fn apple_pay_pays_declines_and_cancels_through_the_demo() {
     let c = &browser.client;
     open_demo(c, &format!("{}/?fakes=apple", server.merchant)).await;
     assert!(
-        events(c).await.contains("unavailable"),
+        event_log(c).await.contains("unavailable"),
         "no Google Pay here"
     );
 
@@ -95,7 +79,7 @@ async fn apple_pay_pays_declines_and_cancels_through_the_demo() {
         .as_str()
         .unwrap()
         .contains("completePayment:0"));
-    let log = events(c).await;
+    let log = event_log(c).await;
     for event in ["ready", "click", "authorized", "success"] {
         assert!(log.contains(event), "{event} in {log}");
     }
@@ -108,7 +92,7 @@ async fn apple_pay_pays_declines_and_cancels_through_the_demo() {
         fake.as_str().unwrap().contains("completePayment:1"),
         "{fake}"
     );
-    assert!(events(c).await.contains("3001"));
+    assert!(event_log(c).await.contains("3001"));
 
     click(c, "#apple-pay button").await;
     wait_for(c, "#fake-apple-pay-sheet").await;
@@ -137,7 +121,7 @@ async fn apple_pay_pays_declines_and_cancels_through_the_demo() {
     )
     .await;
     assert_eq!(refused, true);
-    assert_no_card_numbers(&server, &events(c).await);
+    assert_no_card_numbers(&server, &event_log(c).await);
     browser.close().await;
 }
 
@@ -152,15 +136,7 @@ async fn apple_pay_3_d_secure_goes_to_the_challenge() {
     let c = &browser.client;
     open_demo(c, &format!("{}/?fakes=apple", server.merchant)).await;
     pay_with(c, "apple-pay", 2).await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let url = c.current_url().await.unwrap().to_string();
-        if url.starts_with(&server.gateway) {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "still on {url}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_for_url(c, &server.gateway).await;
     browser.close().await;
 }
 
@@ -181,7 +157,7 @@ async fn the_merchant_can_decrypt_apple_pay_tokens_itself() {
     open_demo(c, &format!("{}/?fakes=apple", server.merchant)).await;
     pay_with(c, "apple-pay", 3).await;
     assert_eq!(result_state(c, "success").await, "success");
-    assert_no_card_numbers(&server, &events(c).await);
+    assert_no_card_numbers(&server, &event_log(c).await);
     browser.close().await;
     assert!(data.path().join("apple-pay-merchant-key.pem").exists());
     let merchant_db = std::fs::read(data.path().join("merchant.sqlite")).unwrap();
@@ -219,7 +195,7 @@ async fn merchant_validation_fails_on_an_unregistered_domain() {
         Value::Bool(true),
     )
     .await;
-    assert_eq!(failed, true, "{}", events(c).await);
+    assert_eq!(failed, true, "{}", event_log(c).await);
     let fake = eval(c, &fake_log("applePay")).await;
     assert!(fake.as_str().unwrap().contains("abort"), "{fake}");
     assert_eq!(
@@ -245,7 +221,7 @@ async fn google_pay_pays_retries_a_decline_and_cancels() {
     let browser = browser().await;
     let c = &browser.client;
     open_demo(c, &format!("{}/?fakes=google", server.merchant)).await;
-    let log = events(c).await;
+    let log = event_log(c).await;
     assert!(
         log.contains("NO_APPLE_PAY"),
         "no ApplePaySession at all: {log}"
@@ -270,7 +246,7 @@ async fn google_pay_pays_retries_a_decline_and_cancels() {
 
     pay_with(c, "google-pay", 0).await;
     assert_eq!(result_state(c, "success").await, "success");
-    let log = events(c).await;
+    let log = event_log(c).await;
     for event in [
         "ready",
         "click",
@@ -300,7 +276,7 @@ async fn google_pay_3_d_secure_and_pay_js_that_does_not_load() {
         &format!("{}/?fakes=apple&payjs=/missing-pay.js", server.merchant),
     )
     .await;
-    let log = events(c).await;
+    let log = event_log(c).await;
     assert!(log.contains("PAY_JS_UNAVAILABLE"), "{log}");
     assert_eq!(
         eval(
@@ -313,14 +289,6 @@ async fn google_pay_3_d_secure_and_pay_js_that_does_not_load() {
 
     open_demo(c, &format!("{}/?fakes=google", server.merchant)).await;
     pay_with(c, "google-pay", 2).await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let url = c.current_url().await.unwrap().to_string();
-        if url.starts_with(&server.gateway) {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "still on {url}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_for_url(c, &server.gateway).await;
     browser.close().await;
 }

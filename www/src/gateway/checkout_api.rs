@@ -121,20 +121,20 @@ fn session_view(session: &Session, payment: Option<&Payment>, gateway_origin: &s
     })
 }
 
-fn ok(headers: &HeaderMap, data: Value) -> Response {
-    answer(
-        headers,
-        StatusCode::OK,
-        json!({"ret_code": "000000", "ret_msg": "Success", "data": data}),
-    )
-}
-
-fn refused(headers: &HeaderMap, error: ApiError) -> Response {
-    answer(
-        headers,
-        error.status,
-        json!({"ret_code": error.code, "ret_msg": error.message}),
-    )
+/// PayKKa's envelope (`ret_code`, `ret_msg`, `data`) with the page's CORS headers.
+fn reply(headers: &HeaderMap, result: Result<Value, ApiError>) -> Response {
+    match result {
+        Ok(data) => answer(
+            headers,
+            StatusCode::OK,
+            json!({"ret_code": "000000", "ret_msg": "Success", "data": data}),
+        ),
+        Err(error) => answer(
+            headers,
+            error.status,
+            json!({"ret_code": error.code, "ret_msg": error.message}),
+        ),
+    }
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -158,10 +158,7 @@ pub async fn session(
         ))
     }
     .await;
-    match result {
-        Ok(data) => ok(&headers, data),
-        Err(error) => refused(&headers, error),
-    }
+    reply(&headers, result)
 }
 
 /// The session's latest payment (after 3-D Secure or a redirect method).
@@ -228,10 +225,7 @@ pub async fn pay(
         ))
     }
     .await;
-    match result {
-        Ok(data) => ok(&headers, data),
-        Err(error) => refused(&headers, error),
-    }
+    reply(&headers, result)
 }
 
 /// The number of the next attempt: one more than the session's failed payments (a request

@@ -178,3 +178,36 @@ pub fn next_year_yy() -> u32 {
         / 86_400;
     ((1970.0 + days as f64 / 365.2425) as u32 + 1) % 100
 }
+
+/// Clicks an element (a trusted WebDriver click) once it is there.
+pub async fn click(c: &Client, css: &str) {
+    wait_for(c, css).await;
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The text of a demo page's event panel (`#event-log`).
+pub async fn event_log(c: &Client) -> String {
+    eval(c, "return document.getElementById('event-log').textContent")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Waits (up to 10 s) until the browser is on a page whose URL starts with `prefix`.
+pub async fn wait_for_url(c: &Client, prefix: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let url = c.current_url().await.unwrap().to_string();
+        if url.starts_with(prefix) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "still on {url}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
