@@ -1,0 +1,67 @@
+// A merchant's code against the package's declarations, compiled with `tsc --strict`
+// by ./dev test: every entry, its options, callbacks, payloads, results and errors.
+import initCard, { EncryptedCard, type EncryptResult, type PaykkaError } from "../../pkg/paykka_web.js";
+import initWallets, { ApplePayButton, GooglePayButton, type WalletEventMap } from "../../pkg/paykka_web_wallets.js";
+import initCheckout, { Checkout, type CheckoutEventMap } from "../../pkg/paykka_web_checkout.js";
+
+export async function cardFields(clientKey: string): Promise<string> {
+  await initCard();
+  const card = await EncryptedCard.mount("#card", {
+    clientKey,
+    environment: "sandbox",
+    locale: "zh-CN",
+    holderName: "optional",
+    styles: { base: { color: "#111" }, invalid: { color: "#c00" } },
+    onBrand: (e) => console.log(e.brand, e.codeLengths.length),
+    onFieldValid: (e) => console.log(e.field, e.valid, e.last4),
+    onError: (e) => console.log(e.code, e.message),
+  });
+  try {
+    const result: EncryptResult = await card.encrypt();
+    const method: "BANKCARD" = result.payment.payment_method;
+    return method + result.payment.encrypted_card_no + (result.last4 ?? "");
+  } catch (error) {
+    return (error as PaykkaError).code;
+  } finally {
+    card.unmount();
+  }
+}
+
+export async function wallets(reference: string): Promise<boolean> {
+  await initWallets();
+  const common = {
+    amount: { value: 1250, currency: "USD" },
+    countryCode: "US",
+    label: "Coffee",
+    merchantApi: "/api",
+    reference,
+    onAction: (e: WalletEventMap["action"]) => location.assign(e.action.url),
+    onFailed: (e: WalletEventMap["failed"]) => console.log(e.code, e.message),
+  };
+  const apple = await ApplePayButton.mount("#apple-pay", { ...common, buttonStyle: "white-outline", merchantCapabilities: ["supports3DS"] });
+  const google = await GooglePayButton.mount("#google-pay", {
+    ...common,
+    merchantId: "10001234567890",
+    environment: "TEST",
+    networks: ["VISA", "MASTERCARD"],
+    onAuthorized: (e) => fetch("/pay", { method: "POST", body: e.payment.token_data }).then((r) => r.json()),
+  });
+  const available: boolean = (await ApplePayButton.isAvailable()) || apple.available || google.available;
+  apple.unmount();
+  google.unmount();
+  return available;
+}
+
+export async function checkout(sessionId: string, clientKey: string): Promise<Checkout> {
+  await initCheckout();
+  return Checkout.mount(document.getElementById("checkout") ?? "#checkout", {
+    sessionId,
+    clientKey,
+    locale: "en-US",
+    threeDSecure: "redirect",
+    hidePayButton: true,
+    onPaymentCompleted: (e: CheckoutEventMap["paymentCompleted"]) => console.log(e.orderId),
+    onPaymentFailed: (e) => console.log(e.code),
+    onExpired: () => console.log("expired"),
+  });
+}
