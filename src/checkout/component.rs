@@ -53,6 +53,8 @@ export interface CheckoutOptions {
   threeDSecure?: "modal" | "redirect";
   /** Hide the built-in pay button; call `pay()` from your own. */
   hidePayButton?: boolean;
+  /** The merchant's ISO 3166 country, for Apple Pay and Google Pay (default "US"). */
+  countryCode?: string;
   onPaymentMethodsReady?: (e: CheckoutEventMap["paymentMethodsReady"]) => void;
   onSubmit?: (e: CheckoutEventMap["submit"]) => void;
   onPaymentCompleted?: (e: CheckoutEventMap["paymentCompleted"]) => void;
@@ -363,7 +365,7 @@ impl Inner {
         });
         let options = payload(&[
             ("amount", amount.into()),
-            ("countryCode", "US".into()),
+            ("countryCode", self.options.country_code.as_str().into()),
             ("label", text(self.locale(), "total").into()),
             ("buttonLocale", self.locale().tag().into()),
             ("onAuthorized", on_authorized.as_ref().clone()),

@@ -1,11 +1,13 @@
 //! The checkout's options, read into types: `sessionId`, `clientKey`, `environment`,
-//! `locale`, `threeDSecure` (`"modal"` or `"redirect"`), `hidePayButton`, and the event
+//! `locale`, `threeDSecure` (`"modal"` or `"redirect"`), `hidePayButton`, `countryCode`
+//! (the merchant's, for the wallets), and the event
 //! callbacks (this product's names, and PayKKa's `onSuccess`/`onTimeout`/`onSubmit`).
 
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use crate::form::i18n::Locale;
+use crate::wallet::apple::is_country_code;
 use crate::web::error::SetupError;
 use crate::web::keys::gateway_base;
 use crate::web::option_reader::{
@@ -25,13 +27,14 @@ pub const EVENTS: [&str; 9] = [
     "error",
 ];
 
-const OPTIONS: [&str; 6] = [
+const OPTIONS: [&str; 7] = [
     "sessionId",
     "clientKey",
     "environment",
     "locale",
     "threeDSecure",
     "hidePayButton",
+    "countryCode",
 ];
 
 /// How 3-D Secure is shown.
@@ -50,6 +53,8 @@ pub struct CheckoutOptions {
     pub locale: Locale,
     pub three_ds: ThreeDs,
     pub hide_pay_button: bool,
+    /// The merchant's country, for the wallets (`US` unless given).
+    pub country_code: String,
     pub callbacks: Vec<(&'static str, Function)>,
 }
 
@@ -80,6 +85,15 @@ impl CheckoutOptions {
             locale,
             three_ds,
             hide_pay_button: boolean(options, "hidePayButton", false)?,
+            country_code: match string(options, "countryCode")? {
+                None => "US".into(),
+                Some(code) if is_country_code(&code) => code,
+                Some(_) => {
+                    return Err(invalid(
+                        "countryCode must be an ISO 3166 alpha-2 code such as \"US\"",
+                    ))
+                }
+            },
             callbacks: callbacks(options, &EVENTS)?,
         })
     }
