@@ -1,0 +1,73 @@
+//! Browser tests (headless Chromium) of the checkout without a gateway: options are typed
+//! (`INVALID_OPTION` names the problem) and a gateway that cannot be reached is a shown,
+//! reported error with a retry, never a crash.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Function, Reflect, JSON};
+use paykka_web::checkout::component::Checkout;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn holder() -> web_sys::Element {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let el = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+async fn mount(options: &str) -> Result<Checkout, JsValue> {
+    let options = JSON::parse(options).unwrap();
+    Checkout::mount(
+        JsValue::from(holder()).unchecked_into(),
+        options.unchecked_into(),
+    )
+    .await
+}
+
+#[wasm_bindgen_test]
+async fn bad_options_are_invalid_option_errors() {
+    for options in [
+        r#"{"clientKey":"ck"}"#,
+        r#"{"sessionId":"CS1","clientKey":"ck","threeDSecure":"popup"}"#,
+        r#"{"sessionId":"CS1","clientKey":"ck","sesionId":"x"}"#,
+        r#"{"sessionId":"CS1","clientKey":"ck","environment":"http://evil.example"}"#,
+        r#"{"sessionId":"CS1","clientKey":"ck","countryCode":"usa"}"#,
+        r#"{"sessionId":"","clientKey":"ck"}"#,
+    ] {
+        let error = mount(options)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{options} was accepted"));
+        let code = Reflect::get(&error, &"code".into()).unwrap();
+        assert_eq!(code, "INVALID_OPTION", "{options}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_gateway_is_shown_and_reported_with_a_retry() {
+    let seen = Function::new_with_args("e", "this.codes = (this.codes || []).concat(e.code)");
+    let options =
+        JSON::parse(r#"{"sessionId":"CS1","clientKey":"ck","environment":"http://127.0.0.1:9"}"#)
+            .unwrap();
+    Reflect::set(&options, &"onError".into(), &seen.bind0(&seen)).unwrap();
+    let root = holder();
+    let checkout = Checkout::mount(
+        JsValue::from(root.clone()).unchecked_into(),
+        options.unchecked_into(),
+    )
+    .await
+    .unwrap();
+    let section = root.query_selector(".paykka-checkout").unwrap().unwrap();
+    assert_eq!(
+        section.get_attribute("data-state").as_deref(),
+        Some("networkError")
+    );
+    let retry = root.query_selector(".pc-secondary").unwrap().unwrap();
+    assert!(!retry.has_attribute("hidden"));
+    let codes = JSON::stringify(&Reflect::get(&seen, &"codes".into()).unwrap()).unwrap();
+    assert_eq!(codes, r#"["NETWORK_ERROR"]"#);
+    checkout.unmount();
+    assert_eq!(root.child_element_count(), 0, "unmount leaves nothing");
+}
