@@ -55,6 +55,8 @@ export interface CheckoutOptions {
   hidePayButton?: boolean;
   /** The merchant's ISO 3166 country, for Apple Pay and Google Pay (default "US"). */
   countryCode?: string;
+  /** Only these of the session's methods (e.g. a card-only or a Google Pay-only component). */
+  methods?: CheckoutMethod[];
   onPaymentMethodsReady?: (e: CheckoutEventMap["paymentMethodsReady"]) => void;
   onSubmit?: (e: CheckoutEventMap["submit"]) => void;
   onPaymentCompleted?: (e: CheckoutEventMap["paymentCompleted"]) => void;
@@ -225,7 +227,7 @@ impl Inner {
     /// once; wallet buttons appear when their wallet answers that it is available (and
     /// never hold up the pay button). `paymentMethodsReady` names what is finally shown.
     async fn build_methods(self: &Rc<Self>, session: &JsValue) -> Result<(), JsValue> {
-        let codes: Vec<String> = member(session, "allowed_payment_methods")
+        let mut codes: Vec<String> = member(session, "allowed_payment_methods")
             .map(|m| {
                 Array::from(&m)
                     .iter()
@@ -233,6 +235,9 @@ impl Inner {
                     .collect()
             })
             .unwrap_or_default();
+        if let Some(wanted) = &self.options.methods {
+            codes.retain(|c| wanted.iter().any(|w| w.eq_ignore_ascii_case(c)));
+        }
         let mut wallets = Vec::new();
         let mut shown = Vec::new();
         for method in allowed(&codes) {

@@ -1,17 +1,18 @@
 //! The checkout's options, read into types: `sessionId`, `clientKey`, `environment`,
 //! `locale`, `threeDSecure` (`"modal"` or `"redirect"`), `hidePayButton`, `countryCode`
-//! (the merchant's, for the wallets), and the event
+//! (the merchant's, for the wallets), `methods` (a subset of the session's), and the event
 //! callbacks (this product's names, and PayKKa's `onSuccess`/`onTimeout`/`onSubmit`).
 
-use js_sys::Function;
-use wasm_bindgen::JsValue;
+use js_sys::{Array, Function};
+use wasm_bindgen::{JsCast, JsValue};
 
+use crate::checkout_flow::methods::Method;
 use crate::form::i18n::Locale;
 use crate::wallet::apple::is_country_code;
 use crate::web::error::SetupError;
 use crate::web::keys::gateway_base;
 use crate::web::option_reader::{
-    boolean, callback_name, callbacks, invalid, options_object, required_string, string,
+    boolean, callback_name, callbacks, invalid, member, options_object, required_string, string,
 };
 
 /// The checkout's events (`paykka:<name>` DOM events and `on<Name>` callbacks).
@@ -27,7 +28,8 @@ pub const EVENTS: [&str; 9] = [
     "error",
 ];
 
-const OPTIONS: [&str; 7] = [
+const OPTIONS: [&str; 8] = [
+    "methods",
     "sessionId",
     "clientKey",
     "environment",
@@ -55,6 +57,8 @@ pub struct CheckoutOptions {
     pub hide_pay_button: bool,
     /// The merchant's country, for the wallets (`US` unless given).
     pub country_code: String,
+    /// Only these of the session's methods (PayKKa's codes); all when `None`.
+    pub methods: Option<Vec<String>>,
     pub callbacks: Vec<(&'static str, Function)>,
 }
 
@@ -93,6 +97,16 @@ impl CheckoutOptions {
                         "countryCode must be an ISO 3166 alpha-2 code such as \"US\"",
                     ))
                 }
+            },
+            methods: match member(options, "methods") {
+                None => None,
+                Some(list) => Some(
+                    list.dyn_ref::<Array>()
+                        .filter(|a| a.length() > 0)
+                        .map(|a| a.iter().filter_map(|m| m.as_string()).collect::<Vec<_>>())
+                        .filter(|m: &Vec<String>| m.iter().all(|c| Method::from_code(c).is_some()))
+                        .ok_or_else(|| invalid("methods must list BANKCARD, APPLE_PAY, GOOGLE_PAY, ALIPAY or WECHAT_PAY"))?,
+                ),
             },
             callbacks: callbacks(options, &EVENTS)?,
         })

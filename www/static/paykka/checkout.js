@@ -1,0 +1,27 @@
+// Written the way PayKKa's documentation (and its WooCommerce plugin) use the Checkout UI
+// SDK: new PayKKaCheckout({...callbacks}), init(), create(DropIn).mount(). ?component=card
+// mounts the Card component instead. Only the script tag in the page differs.
+(async function () {
+  const result = document.getElementById('result');
+  const show = (state, text) => { result.dataset.state = state; result.textContent = text; };
+  const config = await (await fetch('/api/config')).json();
+  const session = await (await fetch('/api/sessions', { method: 'POST' })).json();
+  const { PayKKaCheckout, DropIn, Card, setApiUrl } = window.PayKKaCardCheckoutUI;
+  setApiUrl(config.environment);
+  const checkout = new PayKKaCheckout({
+    sessionId: session.session_id,
+    clientKey: config.clientKey,
+    env: 'sandbox',
+    onPaymentMethodsReady: (methods) => { result.dataset.methods = methods.join(','); },
+    onInitError: (err) => show('error', `init: ${err.message}`),
+    onSubmit: (formValidateError) => { if (formValidateError) show('invalid', 'Check the card details'); },
+    onSuccess: (payload) => show('success', `Paid (${payload.orderId})`),
+    onExpired: () => show('expired', 'Session expired'),
+    onError: (err) => show('error', err.msg || err.message),
+    onTimeout: () => show('error', 'Timed out'),
+  });
+  await checkout.init();
+  const component = new URLSearchParams(location.search).get('component') === 'card' ? Card : DropIn;
+  await checkout.create(component, { paymentMethods: { card: { showCardBrands: true } } }).mount('#dropin');
+  document.body.dataset.ready = 'true';
+})();
