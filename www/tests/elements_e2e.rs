@@ -1,0 +1,59 @@
+//! End to end: the custom elements on the demo's /elements.html, in a real Chromium
+//! against the real binary: attributes become options, the components' events bubble out
+//! of the elements, and <paykka-checkout> pays its session.
+
+mod support;
+
+use serde_json::Value;
+use support::{browser, click, eval, eventually, next_year_yy, type_in_frame, wait_for, Server};
+
+#[tokio::test]
+async fn the_elements_mount_from_attributes_and_the_checkout_pays() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/elements.html", server.merchant))
+        .await
+        .unwrap();
+    wait_for(c, "paykka-checkout .paykka-checkout[data-state='ready']").await;
+    let card_ready = eventually(
+        c,
+        "return document.getElementById('card-events').textContent",
+        Value::from("card ready"),
+    )
+    .await;
+    assert_eq!(
+        card_ready, "card ready",
+        "paykka:ready bubbled out of <paykka-card>"
+    );
+    assert_eq!(
+        eval(
+            c,
+            "return document.querySelectorAll('paykka-checkout .paykka-checkout').length"
+        )
+        .await,
+        1,
+        "one checkout, however many attributes changed"
+    );
+    // The checkout's frames come first in the document.
+    let yy = next_year_yy();
+    type_in_frame(c, 0, "4242424242424242").await;
+    type_in_frame(c, 1, &format!("12{yy:02}")).await;
+    type_in_frame(c, 2, "123").await;
+    click(c, "paykka-checkout .pc-submit").await;
+    let paid = eventually(
+        c,
+        "return document.body.dataset.paid ?? null",
+        Value::from("SUCCESS"),
+    )
+    .await;
+    assert_eq!(paid, "SUCCESS");
+    // Leaving the document unmounts (the paid checkout has already let its fields go).
+    let number_frames =
+        "return document.querySelectorAll('iframe[title=\"Secure card number field\"]').length";
+    assert_eq!(eval(c, number_frames).await, 1, "<paykka-card>'s");
+    eval(c, "document.getElementById('card').remove(); return 0").await;
+    assert_eq!(eventually(c, number_frames, Value::from(0)).await, 0);
+    browser.close().await;
+}
