@@ -23,6 +23,35 @@ fn content_security_policy(gateway: &str) -> String {
     )
 }
 
+/// Where the package is served the way a CDN serves it: `/sdk/<version>` of pkg/'s
+/// package.json (`/sdk/unversioned` when it has none).
+pub fn sdk_path(pkg_dir: &Path) -> String {
+    let version = std::fs::read(pkg_dir.join("package.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|package| package["version"].as_str().map(str::to_owned))
+        .filter(|v| {
+            v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-+".contains(c))
+        });
+    ["/sdk/", version.as_deref().unwrap_or("unversioned")].concat()
+}
+
+/// The versioned package: immutable, cacheable for a year, usable from any origin (with
+/// the `integrity` hashes of integrity.json).
+fn sdk(pkg_dir: &Path) -> Router {
+    Router::new()
+        .fallback_service(ServeDir::new(pkg_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
+}
+
 /// The wallet fakes, which live with the tests.
 fn fakes_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes")
@@ -61,6 +90,7 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
             ServeFile::new(static_dir.join("return.html")),
         )
         .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .nest_service(&sdk_path(pkg_dir), sdk(pkg_dir))
         .nest_service("/wallet-fakes", wallet_fakes)
         .fallback_service(ServeDir::new(static_dir))
         .with_state(state)
