@@ -65,3 +65,30 @@ export async function checkout(sessionId: string, clientKey: string): Promise<Ch
     onExpired: () => console.log("expired"),
   });
 }
+
+// The custom elements and PayKKa's globals are typed too.
+import "../../pkg/paykka-elements.js";
+import type {} from "../../pkg/paykka-compat.js";
+
+export async function elements(): Promise<string | null> {
+  const element = document.createElement("paykka-checkout");
+  element.options = { onPaymentCompleted: (e) => console.log(e.orderId) };
+  document.body.append(element);
+  const checkout = await element.ready;
+  checkout?.pay();
+  const card = document.querySelector("paykka-card");
+  return card?.component ? "mounted" : null;
+}
+
+export function paykkaSdk(clientKey: string): void {
+  window.PayKKaCardCheckoutEncryptedCard.setEnv({ apiUrl: "https://gateway.example" });
+  const instance = window.PayKKaCardCheckoutEncryptedCard.init({
+    clientKey,
+    styles: { input: { base: { fontSize: "16px" } } },
+    onCardEncrypted: (res) => console.log(res?.encryptedCVV),
+  });
+  void instance.encrypt();
+  const { PayKKaCheckout, DropIn } = window.PayKKaCardCheckoutUI;
+  const checkout = new PayKKaCheckout({ sessionId: "CS1", clientKey, onError: (e) => console.log(e.msg) });
+  void checkout.init().then(() => checkout.create(DropIn).mount("#dropin"));
+}
