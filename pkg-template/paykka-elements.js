@@ -2,16 +2,21 @@
 // glue: <paykka-card>, <paykka-apple-pay>, <paykka-google-pay> and <paykka-checkout>.
 // Simple options are attributes (kebab-case: client-key, session-id…), everything else the
 // `options` property; events are the components' own `paykka:<name>` DOM events, which
-// bubble out of the element. Each element loads its bundle from beside this file when it
-// first connects, and unmounts when it leaves the document.
+// bubble out of the element. Each element loads its bundle when it first connects (a
+// bundler splits them into chunks), and unmounts when it leaves the document.
 
-const base = new URL('.', import.meta.url);
+/** The bundles, as literal imports: beside this file unbundled, code-split by bundlers. */
+const BUNDLES = {
+  'paykka_web.js': () => import('./paykka_web.js'),
+  'paykka_web_wallets.js': () => import('./paykka_web_wallets.js'),
+  'paykka_web_checkout.js': () => import('./paykka_web_checkout.js'),
+};
 const modules = new Map();
 
 /** Loads and initialises one of the package's bundles, once. */
 function load(file) {
   if (!modules.has(file)) {
-    modules.set(file, import(new URL(file, base).href).then(async (module) => {
+    modules.set(file, BUNDLES[file]().then(async (module) => {
       await module.default();
       return module;
     }));

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use support::{browser, free_port, next_year_yy, pkg_dir, type_in_frame, wait_for, Server};
 
 const VITE: &str = "6.4.6";
+const REACT: &str = "18.3.1";
 
 fn tarball() -> PathBuf {
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
@@ -92,13 +93,42 @@ async fn the_tarball_installs_builds_with_vite_and_pays() {
     std::fs::write(
         dir.join("package.json"),
         json!({"name": "consumer", "private": true, "type": "module",
-               "dependencies": {"paykka-web": format!("file:{}", tarball().display()), "vite": VITE}})
+               "dependencies": {"paykka-web": format!("file:{}", tarball().display()), "vite": VITE,
+                                "react": REACT, "react-dom": REACT}})
         .to_string(),
     )
     .unwrap();
     std::fs::write(
         dir.join("vite.config.js"),
-        "export default { build: { target: 'es2022' } };\n",
+        "export default { build: { target: 'es2022', rollupOptions: { input: { main: 'index.html', react: 'react.html' } } } };\n",
+    )
+    .unwrap();
+    // The custom element in a React app (no JSX, so no plugin).
+    std::fs::write(
+        dir.join("react.html"),
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>react</title></head>\
+         <body><div id=\"root\"></div><script type=\"module\" src=\"/react.js\"></script></body></html>\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("react.js"),
+        "import { createElement, useEffect, useRef, useState } from 'react';\n\
+         import { createRoot } from 'react-dom/client';\n\
+         import 'paykka-web/elements';\n\
+         const params = new URLSearchParams(location.search);\n\
+         function App() {\n\
+           const card = useRef(null);\n\
+           const [state, setState] = useState('loading');\n\
+           useEffect(() => {\n\
+             const ready = () => card.current.ready.then((c) => { window.card = c; setState('ready'); });\n\
+             card.current.addEventListener('paykka:ready', ready);\n\
+             return () => card.current?.removeEventListener('paykka:ready', ready);\n\
+           }, []);\n\
+           return createElement('div', null,\n\
+             createElement('paykka-card', { ref: card, 'client-key': params.get('clientKey'), environment: params.get('environment') }),\n\
+             createElement('p', { id: 'react-status' }, state));\n\
+         }\n\
+         createRoot(document.getElementById('root')).render(createElement(App));\n",
     )
     .unwrap();
     std::fs::write(
@@ -156,6 +186,24 @@ async fn the_tarball_installs_builds_with_vite_and_pays() {
     assert_eq!(payment["payment_method"], "BANKCARD", "{payment}");
     let answer = pay(&server.merchant, payment).await;
     assert_eq!(answer["status"], "SUCCESS", "{answer}");
+
+    // The same with <paykka-card> in a React app.
+    c.goto(&format!(
+        "{origin}/react.html{}",
+        config_query(&server, &client_key(data.path()))
+    ))
+    .await
+    .unwrap();
+    wait_for(c, "#react-status").await;
+    let ready = support::eventually(
+        c,
+        "return document.getElementById('react-status').textContent",
+        Value::from("ready"),
+    )
+    .await;
+    assert_eq!(ready, "ready");
+    let payment = encrypt(c).await;
+    assert_eq!(pay(&server.merchant, payment).await["status"], "SUCCESS");
     browser.close().await;
 }
 
