@@ -18,10 +18,12 @@ use super::host::{Host, HostParts};
 use super::links::FieldLink;
 use super::options::{CardOptions, Isolation, KeySource};
 use crate::form::gateway_url::origin_of;
+use crate::form::locale_packs::pack_for;
 use crate::web::display::DisplayOptions;
 use crate::web::dom::{cast, document, element, random_hex, resolve_target};
 use crate::web::events::Dispatcher;
 use crate::web::keys::frames_load_data;
+use crate::web::locale_pack::with_pack;
 use crate::web::types::MountTarget;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -235,6 +237,7 @@ impl EncryptedCard {
         target: MountTarget,
         options: EncryptedCardOptions,
     ) -> Result<EncryptedCard, JsValue> {
+        let options = with_pack(&options).await;
         let options = CardOptions::read(&options).map_err(JsValue::from)?;
         let root = resolve_target(&target).map_err(JsValue::from)?;
         let dispatcher = Dispatcher::new(root.clone(), options.callbacks.clone());
@@ -373,9 +376,28 @@ impl EncryptedCard {
 
     /// Changes options after mount: `disabled`, `locale`, `translations`, `brands`,
     /// `styles`, `fonts`, `autoFocus`, `maskSecurityCode`. A bad option is an
-    /// `INVALID_OPTION` error and changes nothing; what the shopper typed stays.
+    /// `INVALID_OPTION` error and changes nothing; what the shopper typed stays. A locale
+    /// that ships as a pack applies once its pack is loaded (an error then is an `error`
+    /// event).
     pub fn update(&self, options: CardUpdate) -> Result<(), JsValue> {
-        self.host.update(&options).map_err(JsValue::from)
+        let options = JsValue::from(options);
+        let wants_pack = js_sys::Reflect::get(&options, &"locale".into())
+            .ok()
+            .and_then(|l| l.as_string())
+            .is_some_and(|tag| pack_for(&tag).is_some());
+        if !wants_pack {
+            return self.host.update(&options).map_err(JsValue::from);
+        }
+        let host = Rc::downgrade(&self.host);
+        wasm_bindgen_futures::spawn_local(async move {
+            let options = with_pack(&options).await;
+            if let Some(host) = host.upgrade() {
+                if let Err(error) = host.update(&options) {
+                    host.dispatcher.emit_error(error.code, &error.message, None);
+                }
+            }
+        });
+        Ok(())
     }
 
     /// Whether every field is valid (the holder name may be empty unless required).

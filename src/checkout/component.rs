@@ -14,12 +14,13 @@ use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 use crate::card_fields::component::EncryptedCard;
 use crate::checkout_flow::methods::{allowed, Method};
 use crate::checkout_flow::screen::{screen_for, Screen};
-use crate::checkout_flow::texts::{fill, text};
+use crate::checkout_flow::texts::CheckoutTexts;
 use crate::wallet::amount::{exponent, to_decimal};
 use crate::wallet_buttons::apple_pay::ApplePayButton;
 use crate::wallet_buttons::google_pay::GooglePayButton;
 use crate::web::dom::{resolve_target, window};
 use crate::web::events::{set, Dispatcher};
+use crate::web::locale_pack::with_pack;
 use crate::web::option_reader::member;
 use crate::web::types::MountTarget;
 
@@ -47,8 +48,10 @@ export interface CheckoutOptions {
   clientKey: string;
   /** "sandbox", "production" or the gateway base URL. */
   environment?: string;
-  /** "en-US" (default) or "zh-CN". */
+  /** "en-US" (default), "zh-CN", or a pack: "zh-TW", "ja-JP", "ko-KR", "de-DE", "fr-FR", "es-ES". */
   locale?: string;
+  /** Overrides of any text: the card fields' keys, and "checkout.<key>" for the checkout's. */
+  translations?: Record<string, string>;
   /** "modal" (default) or "redirect". */
   threeDSecure?: "modal" | "redirect";
   /** Hide the built-in pay button; call `pay()` from your own. */
@@ -146,8 +149,13 @@ fn payload(pairs: &[(&str, JsValue)]) -> Object {
 }
 
 impl Inner {
-    fn locale(&self) -> crate::form::i18n::Locale {
-        self.options.locale
+    /// The translations the card fields get (a pack's and the merchant's).
+    fn translations(&self) -> JsValue {
+        let o = Object::new();
+        for (key, value) in &self.options.translations {
+            set(&o, key, value.as_str());
+        }
+        o.into()
     }
 
     fn emit(&self, name: &str, pairs: &[(&str, JsValue)]) {
@@ -169,7 +177,7 @@ impl Inner {
         let currency = text_of(&session, &["currency"]).unwrap_or_default();
         *self.amount.borrow_mut() = (minor, currency.clone());
         *self.merchant_id.borrow_mut() = text_of(&session, &["merchant_id"]).unwrap_or_default();
-        let tag = self.locale().tag();
+        let tag = self.options.lang.as_str();
         let amount = format_amount(tag, minor, &currency);
         let goods: Vec<(String, String)> = member(&session, "goods")
             .map(|g| Array::from(&g))
@@ -319,7 +327,8 @@ impl Inner {
         let options = payload(&[
             ("clientKey", self.options.client_key.as_str().into()),
             ("environment", self.options.environment.as_str().into()),
-            ("locale", self.locale().tag().into()),
+            ("locale", self.options.lang.as_str().into()),
+            ("translations", self.translations()),
             ("sessionId", self.options.session_id.as_str().into()),
             ("holderName", "optional".into()),
             ("onSubmit", on_submit.as_ref().clone()),
@@ -371,8 +380,8 @@ impl Inner {
         let options = payload(&[
             ("amount", amount.into()),
             ("countryCode", self.options.country_code.as_str().into()),
-            ("label", text(self.locale(), "total").into()),
-            ("buttonLocale", self.locale().tag().into()),
+            ("label", self.view.texts.get("total").into()),
+            ("buttonLocale", self.options.lang.as_str().into()),
             ("onAuthorized", on_authorized.as_ref().clone()),
         ]);
         let available = if method == Method::ApplePay {
@@ -491,7 +500,7 @@ impl Inner {
             }
             Err(failure @ (ApiError::Unreachable | ApiError::Timeout)) => {
                 self.idle();
-                let message = text(self.locale(), "networkError");
+                let message = self.view.texts.get("networkError");
                 self.view.alert(message);
                 if failure == ApiError::Timeout {
                     self.emit("timeout", &[]);
@@ -504,7 +513,7 @@ impl Inner {
     fn declined(&self, code: &str, message: &str) {
         self.idle();
         self.view
-            .alert(&fill(self.locale(), "declined", "reason", message));
+            .alert(&self.view.texts.fill("declined", "reason", message));
         self.view.set_state("declined");
         self.emit(
             "paymentFailed",
@@ -518,7 +527,7 @@ impl Inner {
             card.unmount();
         }
         self.view
-            .show_result("paid", text(self.locale(), "paid"), None)?;
+            .show_result("paid", self.view.texts.get("paid"), None)?;
         let status = text_of(session, &["payment", "status"]).unwrap_or_default();
         let order = text_of(session, &["payment", "order_id"]).map_or(JsValue::NULL, JsValue::from);
         let pairs = [("status", JsValue::from(status)), ("orderId", order)];
@@ -530,7 +539,7 @@ impl Inner {
     fn expired(&self) -> Result<(), JsValue> {
         self.stop_polling();
         self.view
-            .show_result("expired", text(self.locale(), "expired"), None)?;
+            .show_result("expired", self.view.texts.get("expired"), None)?;
         self.emit("expired", &[]);
         Ok(())
     }
@@ -542,7 +551,7 @@ impl Inner {
         let redirect = self.options.three_ds == ThreeDs::Redirect
             || self.selected.get().is_some_and(Method::is_redirect);
         if redirect {
-            self.view.say(text(self.locale(), "redirecting"));
+            self.view.say(self.view.texts.get("redirecting"));
             if let Ok(win) = window() {
                 let _ = win.location().assign(&url);
             }
@@ -553,14 +562,14 @@ impl Inner {
 
     fn open_modal(self: &Rc<Self>, url: &str) {
         self.view.set_state("authenticating");
-        self.view.say(text(self.locale(), "authWaiting"));
+        self.view.say(self.view.texts.get("authWaiting"));
         let this = Rc::downgrade(self);
         let cancel = move || {
             if let Some(this) = this.upgrade() {
                 this.cancel_modal();
             }
         };
-        match Modal::open(self.locale(), url, cancel) {
+        match Modal::open(&self.view.texts, url, cancel) {
             Ok(modal) => *self.modal.borrow_mut() = Some(modal),
             Err(_) => {
                 self.error("MODAL_FAILED", "the authentication dialog could not open");
@@ -591,11 +600,11 @@ impl Inner {
     /// continue where they left off.
     fn cancel_modal(self: &Rc<Self>) {
         self.stop_polling();
-        let message = text(self.locale(), "authCancelled");
+        let message = self.view.texts.get("authCancelled");
         let _ = self.view.show_result(
             "authCancelled",
             message,
-            Some(text(self.locale(), "authResume")),
+            Some(self.view.texts.get("authResume")),
         );
         self.error("AUTHENTICATION_CANCELLED", message);
         let this = Rc::downgrade(self);
@@ -621,15 +630,15 @@ impl Inner {
             ApiError::Refused { code, message } => {
                 let _ = self
                     .view
-                    .show_result("notFound", text(self.locale(), "notFound"), None);
+                    .show_result("notFound", self.view.texts.get("notFound"), None);
                 self.error(&code, &message);
             }
             ApiError::Unreachable | ApiError::Timeout => {
-                let message = text(self.locale(), "networkError");
+                let message = self.view.texts.get("networkError");
                 let _ = self.view.show_result(
                     "networkError",
                     message,
-                    Some(text(self.locale(), "retry")),
+                    Some(self.view.texts.get("retry")),
                 );
                 self.error("NETWORK_ERROR", message);
                 let this = Rc::downgrade(self);
@@ -696,9 +705,11 @@ impl Checkout {
         target: MountTarget,
         options: CheckoutOptionsJs,
     ) -> Result<Checkout, JsValue> {
+        let options = with_pack(&options).await;
         let options = CheckoutOptions::read(&options).map_err(JsValue::from)?;
         let target = resolve_target(&target).map_err(JsValue::from)?;
-        let view = View::build(&target, options.locale, &options.session_id)?;
+        let texts = CheckoutTexts::new(options.locale, options.translations.clone());
+        let view = View::build(&target, texts, &options.lang, &options.session_id)?;
         let dispatcher = Dispatcher::new(view.root.clone(), options.callbacks.clone());
         let api = SessionApi {
             base: options.base.clone(),

@@ -7,8 +7,7 @@ use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlDialogElement, HtmlElement};
 
-use crate::checkout_flow::texts::text;
-use crate::form::i18n::Locale;
+use crate::checkout_flow::texts::CheckoutTexts;
 use crate::web::dom::{cast, document, element};
 
 /// An open authentication dialog.
@@ -21,7 +20,7 @@ pub struct Modal {
 impl Modal {
     /// Opens `url` in the dialog; `on_cancel` runs when the shopper closes it.
     pub fn open(
-        locale: Locale,
+        texts: &CheckoutTexts,
         url: &str,
         on_cancel: impl Fn() + Clone + 'static,
     ) -> Result<Modal, JsValue> {
@@ -36,14 +35,14 @@ impl Modal {
         )?)?;
         let bar = element(&doc, "div", &[("class", "pc-dialog-bar")])?;
         let title = element(&doc, "h2", &[("id", "pc-auth-title")])?;
-        title.set_text_content(Some(text(locale, "authTitle")));
+        title.set_text_content(Some(texts.get("authTitle")));
         let close = element(
             &doc,
             "button",
             &[
                 ("type", "button"),
                 ("class", "pc-close"),
-                ("aria-label", text(locale, "authClose")),
+                ("aria-label", texts.get("authClose")),
             ],
         )?;
         close.set_text_content(Some("✕"));
@@ -52,7 +51,7 @@ impl Modal {
         let frame = element(
             &doc,
             "iframe",
-            &[("title", text(locale, "authFrameTitle")), ("src", url)],
+            &[("title", texts.get("authFrameTitle")), ("src", url)],
         )?;
         dialog.append_child(&bar)?;
         dialog.append_child(&frame)?;

@@ -8,11 +8,14 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::checkout_flow::methods::Method;
 use crate::form::i18n::Locale;
+use crate::form::locale_packs::pack_for;
 use crate::wallet::apple::is_country_code;
+use crate::wallet::apple::is_locale;
 use crate::web::error::SetupError;
 use crate::web::keys::gateway_base;
 use crate::web::option_reader::{
     boolean, callback_name, callbacks, invalid, member, options_object, required_string, string,
+    string_map,
 };
 
 /// The checkout's events (`paykka:<name>` DOM events and `on<Name>` callbacks).
@@ -28,7 +31,8 @@ pub const EVENTS: [&str; 9] = [
     "error",
 ];
 
-const OPTIONS: [&str; 8] = [
+const OPTIONS: [&str; 9] = [
+    "translations",
     "methods",
     "sessionId",
     "clientKey",
@@ -52,7 +56,12 @@ pub struct CheckoutOptions {
     /// The gateway base URL (the secure origin).
     pub base: String,
     pub environment: String,
+    /// The built-in texts (en-US under a locale pack).
     pub locale: Locale,
+    /// The language asked for (`lang`, `Intl`, the card fields' `locale`).
+    pub lang: String,
+    /// A locale pack's texts and the merchant's, by key.
+    pub translations: Vec<(String, String)>,
     pub three_ds: ThreeDs,
     pub hide_pay_button: bool,
     /// The merchant's country, for the wallets (`US` unless given).
@@ -78,15 +87,28 @@ impl CheckoutOptions {
             Some("redirect") => ThreeDs::Redirect,
             Some(_) => return Err(invalid("threeDSecure must be \"modal\" or \"redirect\"")),
         };
-        let locale = string(options, "locale")?
-            .and_then(|tag| Locale::from_tag(&tag))
-            .unwrap_or(Locale::EnUs);
+        let tag = string(options, "locale")?.filter(|t| is_locale(t));
+        let locale = match &tag {
+            Some(tag) if pack_for(tag).is_none() => Locale::from_tag(tag).unwrap_or(Locale::EnUs),
+            _ => Locale::EnUs,
+        };
+        let lang = match (&tag, tag.as_deref().and_then(pack_for)) {
+            (_, Some(pack)) => pack.to_owned(),
+            (Some(tag), None) if Locale::from_tag(tag).is_some() => locale.tag().to_owned(),
+            _ => Locale::EnUs.tag().to_owned(),
+        };
+        let translations = match member(options, "translations") {
+            Some(t) => string_map(&t, "translations")?,
+            None => Vec::new(),
+        };
         Ok(CheckoutOptions {
             session_id,
             client_key: required_string(options, "clientKey")?,
             base: gateway_base(&environment)?,
             environment,
             locale,
+            lang,
+            translations,
             three_ds,
             hide_pay_button: boolean(options, "hidePayButton", false)?,
             country_code: match string(options, "countryCode")? {

@@ -6,8 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlButtonElement, HtmlElement, HtmlInputElement};
 
 use crate::checkout_flow::methods::Method;
-use crate::checkout_flow::texts::{fill, text};
-use crate::form::i18n::Locale;
+use crate::checkout_flow::texts::CheckoutTexts;
 use crate::web::dom::{cast, document, element, stylesheet};
 
 use super::style::CSS;
@@ -30,7 +29,7 @@ fn child(
 
 /// The checkout's elements.
 pub struct View {
-    pub locale: Locale,
+    pub texts: CheckoutTexts,
     pub root: Element,
     doc: Document,
     merchant: Element,
@@ -73,16 +72,21 @@ fn adopt_style(doc: &Document) -> Result<(), JsValue> {
 
 impl View {
     /// Builds the checkout inside `target`, showing that it loads.
-    pub fn build(target: &Element, locale: Locale, session_id: &str) -> Result<View, JsValue> {
+    pub fn build(
+        target: &Element,
+        texts: CheckoutTexts,
+        lang: &str,
+        session_id: &str,
+    ) -> Result<View, JsValue> {
         let doc = document()?;
         adopt_style(&doc)?;
-        let t = |key| text(locale, key);
+        let t = |key| texts.get(key).to_owned();
         let root = element(
             &doc,
             "section",
             &[
                 ("class", "paykka-checkout"),
-                ("lang", locale.tag()),
+                ("lang", lang),
                 ("aria-labelledby", "pc-amount"),
             ],
         )?;
@@ -97,7 +101,7 @@ impl View {
         )?;
         let goods = child(&doc, &root, "ul", &[("class", "pc-goods")], "")?;
         let methods = child(&doc, &root, "fieldset", &[("class", "pc-methods")], "")?;
-        child(&doc, &methods, "legend", &[], t("methods"))?;
+        child(&doc, &methods, "legend", &[], &t("methods"))?;
         let panel = |name: &str| {
             child(
                 &doc,
@@ -139,7 +143,7 @@ impl View {
                 ("role", "status"),
                 ("aria-live", "polite"),
             ],
-            t("loading"),
+            &t("loading"),
         )?;
         let error = child(
             &doc,
@@ -175,7 +179,7 @@ impl View {
         )?)?;
         root.set_attribute("data-session", session_id)?;
         Ok(View {
-            locale,
+            texts,
             form_parts: vec![
                 goods.clone(),
                 methods.clone(),
@@ -221,7 +225,7 @@ impl View {
             child(&self.doc, &item, "span", &[], price)?;
         }
         self.pay
-            .set_text_content(Some(&fill(self.locale, "pay", "amount", amount)));
+            .set_text_content(Some(&self.texts.fill("pay", "amount", amount)));
         self.say("");
         Ok(())
     }
@@ -251,7 +255,7 @@ impl View {
             &label,
             "span",
             &[],
-            text(self.locale, method.text_key()),
+            self.texts.get(method.text_key()),
         )?;
         Ok(radio)
     }
@@ -267,15 +271,13 @@ impl View {
             panel.toggle_attribute_with_force("hidden", !shown)?;
         }
         if method.is_redirect() {
-            let name = text(self.locale, method.text_key());
-            self.redirect_notice.set_text_content(Some(&fill(
-                self.locale,
+            let name = self.texts.get(method.text_key());
+            self.redirect_notice.set_text_content(Some(&self.texts.fill(
                 "redirectNotice",
                 "method",
                 name,
             )));
-            self.redirect_button.set_text_content(Some(&fill(
-                self.locale,
+            self.redirect_button.set_text_content(Some(&self.texts.fill(
                 "continueTo",
                 "method",
                 name,
@@ -306,7 +308,7 @@ impl View {
         }
         if busy {
             self.alert("");
-            self.say(text(self.locale, "paying"));
+            self.say(self.texts.get("paying"));
         } else {
             self.say("");
         }

@@ -1,5 +1,6 @@
 //! The checkout's texts in `en-US` and `zh-CN` (the same locales as the card fields), with
-//! the amount filled in where a text has `{amount}`.
+//! the amount filled in where a text has `{amount}`; overrides (a locale pack's, the
+//! merchant's) win.
 
 use crate::form::i18n::Locale;
 
@@ -73,6 +74,11 @@ const ZH_CN: &[(&str, &str)] = &[
     ("notFound", "此支付会话不存在。"),
 ];
 
+/// Every checkout text key (a locale pack gives each as `checkout.<key>`).
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    EN_US.iter().map(|(key, _)| *key)
+}
+
 fn table(locale: Locale) -> &'static [(&'static str, &'static str)] {
     match locale {
         Locale::EnUs => EN_US,
@@ -88,9 +94,31 @@ pub fn text(locale: Locale, key: &str) -> &'static str {
     find(table(locale)).or_else(|| find(EN_US)).unwrap_or("")
 }
 
-/// `text` with `{name}` replaced by `value`.
-pub fn fill(locale: Locale, key: &str, name: &str, value: &str) -> String {
-    text(locale, key).replace(&["{", name, "}"].concat(), value)
+/// One checkout's texts: a built-in locale and the overrides (a locale pack's and the
+/// merchant's `translations`, keyed `checkout.<key>`).
+#[derive(Clone, Debug)]
+pub struct CheckoutTexts {
+    locale: Locale,
+    overrides: Vec<(String, String)>,
+}
+
+impl CheckoutTexts {
+    pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Self {
+        CheckoutTexts { locale, overrides }
+    }
+
+    /// The text for `key`: an override, then the locale, then `en-US`.
+    pub fn get<'a>(&'a self, key: &str) -> &'a str {
+        self.overrides
+            .iter()
+            .find(|(k, _)| k.strip_prefix("checkout.") == Some(key))
+            .map_or_else(|| text(self.locale, key), |(_, v)| v.as_str())
+    }
+
+    /// `get` with `{name}` replaced by `value`.
+    pub fn fill(&self, key: &str, name: &str, value: &str) -> String {
+        self.get(key).replace(&["{", name, "}"].concat(), value)
+    }
 }
 
 #[cfg(test)]
@@ -104,9 +132,25 @@ mod tests {
         }
         assert_eq!(EN_US.len(), ZH_CN.len());
         assert_eq!(
-            fill(Locale::ZhCn, "pay", "amount", "US$3.00"),
+            CheckoutTexts::new(Locale::ZhCn, Vec::new()).fill("pay", "amount", "US$3.00"),
             "支付 US$3.00"
         );
-        assert_eq!(fill(Locale::EnUs, "pay", "amount", "$3.00"), "Pay $3.00");
+        assert_eq!(
+            CheckoutTexts::new(Locale::EnUs, Vec::new()).fill("pay", "amount", "$3.00"),
+            "Pay $3.00"
+        );
+    }
+
+    #[test]
+    fn overrides_win_over_the_locale() {
+        let texts = CheckoutTexts::new(
+            Locale::EnUs,
+            vec![
+                ("checkout.pay".into(), "Bezahlen {amount}".into()),
+                ("pay".into(), "not a checkout key".into()),
+            ],
+        );
+        assert_eq!(texts.fill("pay", "amount", "3,00 $"), "Bezahlen 3,00 $");
+        assert_eq!(texts.get("retry"), "Try again");
     }
 }

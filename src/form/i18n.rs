@@ -157,6 +157,11 @@ const ZH_CN: &[(&str, &str)] = &[
     ("form.pasteRejected", "此处只能粘贴数字。"),
 ];
 
+/// Every text key (a locale pack must give each one).
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    EN_US.iter().map(|(key, _)| *key)
+}
+
 /// The texts of one form: a locale plus the merchant's overrides.
 #[derive(Clone, Debug)]
 pub struct Texts {

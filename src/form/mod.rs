@@ -7,6 +7,7 @@ pub mod field;
 pub mod field_map;
 pub mod gateway_url;
 pub mod i18n;
+pub mod locale_packs;
 pub mod messages;
 pub mod model;
 pub mod payment;

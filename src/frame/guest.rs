@@ -142,7 +142,7 @@ impl Guest {
         }
         let _ = view.reconfigure(display.field_config(self.kind));
         if let Some(html) = document().ok().and_then(|d| d.document_element()) {
-            let _ = html.set_attribute("lang", display.texts.locale().tag());
+            let _ = html.set_attribute("lang", &display.lang);
         }
         self.report_height();
     }
@@ -201,7 +201,7 @@ impl Guest {
             Err(_) => return fail(Failure::InvalidOption),
         };
         if let Some(html) = doc.document_element() {
-            let _ = html.set_attribute("lang", display.texts.locale().tag());
+            let _ = html.set_attribute("lang", &display.lang);
         }
         view.set_key(Some(Rc::new(KeyContext {
             cipher,

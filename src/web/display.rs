@@ -9,6 +9,7 @@ use crate::card::holder::HolderNamePolicy;
 use crate::card::Brand;
 use crate::form::field::FieldKind;
 use crate::form::i18n::{Locale, Texts};
+use crate::form::locale_packs::pack_for;
 use crate::form::style::Styles;
 
 use super::error::SetupError;
@@ -34,6 +35,8 @@ pub struct FieldConfig {
 #[derive(Clone, Debug)]
 pub struct DisplayOptions {
     pub texts: Texts,
+    /// The language of the texts, for `lang` (a pack's tag, or the built-in locale's).
+    pub lang: String,
     /// The locale asked for was unknown (a warning, not an error).
     pub unknown_locale: Option<String>,
     pub styles: Styles,
@@ -81,7 +84,13 @@ impl DisplayOptions {
     /// Reads the display and key options (a frame reads exactly these).
     pub fn read(options: &JsValue) -> Result<DisplayOptions, SetupError> {
         let tag = string(options, "locale")?;
-        let locale = tag.as_deref().map_or(Some(Locale::EnUs), Locale::from_tag);
+        // A pack's texts arrive as `translations` over the en-US fallback.
+        let pack = tag.as_deref().and_then(pack_for);
+        let locale = match (&tag, pack) {
+            (_, Some(_)) => Some(Locale::EnUs),
+            (Some(tag), None) => Locale::from_tag(tag),
+            (None, None) => Some(Locale::EnUs),
+        };
         let translations = match member(options, "translations") {
             Some(t) => string_map(&t, "translations")?.into_iter().collect(),
             None => Vec::new(),
@@ -91,8 +100,10 @@ impl DisplayOptions {
             Some(policy) => HolderNamePolicy::from_id(&policy)
                 .ok_or_else(|| invalid("holderName must be optional, required or hidden"))?,
         };
+        let locale_or_default = locale.unwrap_or(Locale::EnUs);
         Ok(DisplayOptions {
-            texts: Texts::new(locale.unwrap_or(Locale::EnUs), translations),
+            texts: Texts::new(locale_or_default, translations),
+            lang: pack.unwrap_or(locale_or_default.tag()).to_owned(),
             unknown_locale: if locale.is_none() { tag } else { None },
             styles: read_styles(options)?,
             brands: read_brands(options)?,

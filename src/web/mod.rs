@@ -12,6 +12,7 @@ pub mod field_view;
 pub mod http;
 pub mod icons;
 pub mod keys;
+pub mod locale_pack;
 pub mod option_reader;
 pub mod protocol;
 pub mod styling;

@@ -553,3 +553,49 @@ async fn the_merchants_own_button_pays_when_the_built_in_one_is_hidden() {
     assert_eq!(state(c, "paid").await, "paid");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_locale_pack_is_loaded_when_asked_for_in_the_checkout_and_its_frames() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open(
+        c,
+        &format!("{}/checkout.html?locale=ja-JP", server.merchant),
+        "ready",
+    )
+    .await;
+    assert_eq!(
+        eval(c, "return document.querySelector('.paykka-checkout').lang").await,
+        "ja-JP"
+    );
+    let pay = eval(c, "return document.querySelector('.pc-submit').textContent").await;
+    assert!(pay.as_str().unwrap().ends_with("を支払う"), "{pay}");
+    assert_eq!(
+        eval(
+            c,
+            "return document.querySelector('.pc-method span').textContent"
+        )
+        .await,
+        "カード"
+    );
+    c.enter_frame(0).await.unwrap();
+    let (label, lang) = (
+        eval(c, "return document.querySelector('label').textContent").await,
+        eval(c, "return document.documentElement.lang").await,
+    );
+    c.enter_parent_frame().await.unwrap();
+    assert_eq!(
+        (label.as_str(), lang.as_str()),
+        (Some("カード番号"), Some("ja-JP"))
+    );
+    // Only the pack asked for was fetched.
+    let fetched = eval(
+        c,
+        "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.includes('/locales/'))",
+    )
+    .await;
+    assert_eq!(fetched, serde_json::json!(["/pkg/locales/ja-JP.json"]));
+    browser.close().await;
+}

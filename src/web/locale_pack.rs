@@ -1,0 +1,89 @@
+//! Locale packs at run time: when a component asks for a locale that ships as a pack
+//! (`locales/<tag>.json` beside the package's bundles), its texts are fetched once and put
+//! under the merchant's own `translations` (which still win). A pack that cannot be
+//! fetched is a warning and the built-in `en-US` texts, never a failed mount.
+
+use std::cell::RefCell;
+
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Response;
+
+use crate::form::locale_packs::pack_for;
+use crate::web::dom::window;
+use crate::web::events::set;
+use crate::web::option_reader::member;
+
+#[wasm_bindgen(
+    inline_js = "export function packs_url() { return new URL('../../locales/', import.meta.url).href; }"
+)]
+extern "C" {
+    /// `locales/` of the package: this snippet sits in `snippets/<crate>/` beside the bundle.
+    fn packs_url() -> String;
+}
+
+thread_local! {
+    /// Packs already fetched (a checkout and its card fields ask for the same one).
+    static FETCHED: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The pack's texts (`{key: text}`), fetched once.
+async fn pack_texts(pack: &'static str) -> Option<JsValue> {
+    let cached = FETCHED.with(|f| {
+        f.borrow()
+            .iter()
+            .find(|(p, _)| *p == pack)
+            .map(|(_, t)| t.clone())
+    });
+    if cached.is_some() {
+        return cached;
+    }
+    let texts = fetch_pack(pack).await?;
+    FETCHED.with(|f| f.borrow_mut().push((pack, texts.clone())));
+    Some(texts)
+}
+
+/// The pack's texts (`{key: text}`), if it can be fetched.
+async fn fetch_pack(pack: &str) -> Option<JsValue> {
+    let url = [packs_url().as_str(), pack, ".json"].concat();
+    let response = JsFuture::from(window().ok()?.fetch_with_str(&url))
+        .await
+        .ok()?;
+    let response: Response = response.dyn_into().ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let json = JsFuture::from(response.json().ok()?).await.ok()?;
+    member(&json, "texts").filter(JsValue::is_object)
+}
+
+/// `options` with the texts of its `locale`'s pack under its `translations`; `options`
+/// itself when the locale is built in (or the pack is unavailable: then a warning).
+pub async fn with_pack(options: &JsValue) -> JsValue {
+    let Some(tag) = member(options, "locale").and_then(|l| l.as_string()) else {
+        return options.clone();
+    };
+    let Some(pack) = pack_for(&tag) else {
+        return options.clone();
+    };
+    let Some(texts) = pack_texts(pack).await else {
+        web_sys::console::warn_1(
+            &[
+                "paykka-web: the locale pack ",
+                pack,
+                " could not be loaded, using en-US",
+            ]
+            .concat()
+            .into(),
+        );
+        return options.clone();
+    };
+    let translations = Object::assign(&Object::new(), &Object::from(texts));
+    if let Some(own) = member(options, "translations").filter(JsValue::is_object) {
+        Object::assign(&translations, &Object::from(own));
+    }
+    let merged = Object::assign(&Object::new(), &Object::from(options.clone()));
+    set(&merged, "translations", translations);
+    merged.into()
+}
