@@ -564,7 +564,7 @@ async fn locales_translations_and_unknown_locale() {
     let console = record_console();
     let m = mount_with(
         "",
-        obj(&[("locale", "fr-FR".into()), ("translations", translations)]),
+        obj(&[("locale", "it-IT".into()), ("translations", translations)]),
     )
     .await
     .unwrap();
@@ -579,6 +579,24 @@ async fn locales_translations_and_unknown_locale() {
     assert!(
         stringify(&console).contains("unknown locale"),
         "a warning, not an error"
+    );
+    m.card.unmount();
+
+    // A locale that ships as a pack: its texts, under the merchant's overrides.
+    let translations = obj(&[("cardNumber.label", "Numéro (marchand)".into())]);
+    let m = mount_with(
+        "",
+        obj(&[("locale", "fr-FR".into()), ("translations", translations)]),
+    )
+    .await
+    .unwrap();
+    let label = m.shadows[0].query_selector("label").unwrap().unwrap();
+    assert_eq!(label.text_content().as_deref(), Some("Numéro (marchand)"));
+    let expiry = m.shadows[1].query_selector("label").unwrap().unwrap();
+    assert_eq!(
+        expiry.text_content().as_deref(),
+        Some("Date d'expiration"),
+        "the fr-FR pack"
     );
     m.card.unmount();
 }

@@ -703,10 +703,12 @@ fn amounts_follow_iso_4217_and_agree_with_intl_digits() {
             );
         }
     }
-    // Only CLDR's display-only zero-digit currencies differ from ISO 4217.
-    let expected: Vec<String> = CLDR_DISPLAY_DIFFERENCES
+    // Only CLDR's display-only zero-digit currencies may differ from ISO 4217 (which of
+    // them do depends on the engine's ICU: Chromium's shows these, Firefox's none).
+    let known: Vec<String> = CLDR_DISPLAY_DIFFERENCES
         .iter()
         .map(|c| format!("{c}:0"))
         .collect();
-    assert_eq!(differences, expected);
+    let unexpected: Vec<&String> = differences.iter().filter(|d| !known.contains(d)).collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
 }

@@ -1,6 +1,7 @@
-//! chromedriver driving a headless Chromium (a fresh profile each time), with the flags
-//! that work as root on these machines; used by the end-to-end tests and the benchmarks.
-//! Dropping a `Browser` kills chromedriver and every browser process it started.
+//! chromedriver driving a headless Chromium, or geckodriver driving a headless Firefox ESR
+//! (a fresh profile each time), with the flags that work as root on these machines; used
+//! by the end-to-end tests and the benchmarks. Dropping a `Browser` kills the driver and
+//! every browser process it started.
 
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -28,35 +29,86 @@ fn chromium_binary() -> &'static str {
     .unwrap_or("chromium")
 }
 
-/// chromedriver with its headless Chromium.
+/// Which browser the tests drive: Chromium, or Firefox ESR when `PAYKKA_BROWSER=firefox`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+}
+
+impl Engine {
+    /// The engine `PAYKKA_BROWSER` names (Chromium by default).
+    pub fn from_env() -> Engine {
+        match std::env::var("PAYKKA_BROWSER").as_deref() {
+            Ok("firefox") => Engine::Firefox,
+            _ => Engine::Chromium,
+        }
+    }
+
+    fn driver(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromedriver",
+            Engine::Firefox => "geckodriver",
+        }
+    }
+
+    fn capabilities(self) -> Capabilities {
+        let mut caps = Capabilities::new();
+        match self {
+            Engine::Chromium => {
+                caps.insert(
+                    "goog:chromeOptions".into(),
+                    serde_json::json!({
+                        "binary": chromium_binary(),
+                        "args": [
+                            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                            "--disable-background-networking", "--disable-component-update",
+                            "--disable-sync", "--no-first-run", "--disable-quic"
+                        ]
+                    }),
+                );
+            }
+            Engine::Firefox => {
+                caps.insert("browserName".into(), "firefox".into());
+                caps.insert(
+                    "moz:firefoxOptions".into(),
+                    serde_json::json!({
+                        "binary": "/usr/bin/firefox-esr",
+                        "args": ["-headless"],
+                        "prefs": {"network.connectivity-service.enabled": false, "app.update.enabled": false}
+                    }),
+                );
+            }
+        }
+        caps
+    }
+}
+
+/// A WebDriver (chromedriver or geckodriver) with its headless browser.
 pub struct Browser {
     driver: Child,
     pub client: Client,
 }
 
 impl Browser {
+    /// The browser `PAYKKA_BROWSER` names (Chromium by default).
     pub async fn start() -> anyhow::Result<Browser> {
+        Browser::start_engine(Engine::from_env()).await
+    }
+
+    pub async fn start_engine(engine: Engine) -> anyhow::Result<Browser> {
         let port = free_port()?;
         // Its own process group, so the browsers it starts can be killed with it.
-        let driver = Command::new("chromedriver")
+        let driver = Command::new(engine.driver())
             .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| anyhow::anyhow!("chromedriver on PATH (./dev setup installs it): {e}"))?;
-        let mut caps = Capabilities::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": chromium_binary(),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--disable-quic"
-                ]
-            }),
-        );
+            .map_err(|e| {
+                anyhow::anyhow!("{} on PATH (./dev setup installs it): {e}", engine.driver())
+            })?;
+        let caps = engine.capabilities();
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut driver = driver;

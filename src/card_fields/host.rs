@@ -445,9 +445,9 @@ impl Host {
     /// every field is reconfigured in place, inline or in its frame; input stays.
     pub fn update(&self, changes: &JsValue) -> Result<(), SetupError> {
         let invalid = |m: &str| SetupError::new("INVALID_OPTION", m);
-        let object = changes
-            .dyn_ref::<Object>()
-            .ok_or_else(|| invalid("update() needs an options object"))?;
+        let object = crate::web::option_reader::plain_object(changes, "update()'s options")
+            .map_err(|_| invalid("update() needs an options object"))?;
+        let object = &object;
         for key in Object::keys(object).iter() {
             if !updatable_keys().any(|k| key.as_string().as_deref() == Some(k)) {
                 let supported: Vec<&str> = updatable_keys().collect();

@@ -54,13 +54,14 @@ pub fn boolean(o: &JsValue, key: &str, default: bool) -> Result<bool, SetupError
     })
 }
 
-/// `value` as a plain (non-array) object.
+/// `value` as a plain (non-array) object. `typeof`, not `instanceof`: an object made in
+/// another realm (a frame, a WebDriver sandbox in Firefox) is an object too.
 pub fn plain_object(value: &JsValue, what: &str) -> Result<Object, SetupError> {
-    value
-        .dyn_ref::<Object>()
-        .filter(|_| !Array::is_array(value))
-        .cloned()
-        .ok_or_else(|| invalid([what, " must be an object"].concat()))
+    if value.is_object() && !Array::is_array(value) {
+        Ok(value.clone().unchecked_into())
+    } else {
+        Err(invalid([what, " must be an object"].concat()))
+    }
 }
 
 /// Every own key of `o` must be in one of `known`.

@@ -33,7 +33,7 @@ impl MessageData for JsValue {
     }
 
     fn entries(&self, key: &str) -> Option<Vec<(String, String)>> {
-        let object = member(self, key)?.dyn_into::<Object>().ok()?;
+        let object: Object = member(self, key).filter(JsValue::is_object)?.unchecked_into();
         Object::keys(&object)
             .iter()
             .map(|k| {
