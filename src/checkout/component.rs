@@ -32,16 +32,19 @@ use super::view::View;
 #[wasm_bindgen(typescript_custom_section)]
 const CHECKOUT_TYPES: &str = r#"
 export type CheckoutMethod = "BANKCARD" | "APPLE_PAY" | "GOOGLE_PAY" | "ALIPAY" | "WECHAT_PAY";
+/** The checkout's own error codes (beside the card fields' and the gateway's). */
+export type CheckoutErrorCode = "NETWORK_ERROR" | "AUTHENTICATION_CANCELLED" | "MODAL_FAILED" | "CARD_FIELDS_FAILED"
+  | "GATEWAY_ERROR" | "CLIENT_KEY_UNKNOWN" | "ORIGIN_NOT_ALLOWED";
 export interface CheckoutEventMap {
   paymentMethodsReady: { methods: CheckoutMethod[] };
   submit: { valid: boolean; fields?: string[] };
   paymentCompleted: { status: string; orderId: string | null };
   success: { status: string; orderId: string | null };
-  paymentFailed: { code: string; message: string };
+  paymentFailed: { code: GatewayCode | "PAYMENT_FAILED"; message: string };
   actionRequired: { url: string };
   expired: {};
   timeout: {};
-  error: { code: string; message: string };
+  error: { code: CheckoutErrorCode | PaykkaErrorCode | GatewayCode; message: string };
 }
 export interface CheckoutOptions {
   sessionId: string;

@@ -26,7 +26,8 @@ export interface WalletEventMap {
   authorized: { wallet: WalletId; payment: WalletPayment; network: string | null };
   cancel: { wallet: WalletId; afterAuthorization?: boolean };
   success: { wallet: WalletId };
-  failed: { wallet: WalletId; code: string; message: string };
+  /** `code`: the backend's (a gateway code such as "3001", or "PAYMENT_FAILED" when it gave none). */
+  failed: { wallet: WalletId; code: GatewayCode | "PAYMENT_FAILED" | (string & {}); message: string };
   action: { wallet: WalletId; action: { type: "redirect"; url: string } };
   error: { wallet: WalletId; code: WalletErrorCode; message: string };
 }

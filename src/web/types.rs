@@ -30,10 +30,16 @@ export interface BrowserInfo {
   device_type: "PC" | "MOBILE" | "TABLET"; device_os: "WINDOWS" | "MACOS" | "LINUX" | "ANDROID" | "IOS";
   terminal_type: "WEB"; challenge_window_size: "01" | "02" | "03" | "04" | "05";
 }
+/** Stable codes of the errors this package throws or reports about setup, keys and encryption. */
+export type PaykkaErrorCode = "INVALID_OPTION" | "HOLDER_MISSING" | "INSECURE_CONTEXT" | "ORIGIN_NOT_ALLOWED"
+  | "KEY_FETCH_FAILED" | "KEY_INVALID" | "KEY_TOO_SHORT" | "KEY_TOO_LONG" | "KEY_UNSUPPORTED"
+  | "VALIDATION" | "ENCRYPTION_FAILED" | "FRAME_TIMEOUT" | "FRAME_NAVIGATED" | "UNMOUNTED";
+/** A gateway's code, passed on as given: PayKKa's digits (`3001` declined, `206011` no session…) or the sandbox's `SB…`. */
+export type GatewayCode = `${number}` | `SB${number}`;
 /** Every error this package throws or reports. */
 export interface PaykkaError extends Error {
   name: "PaykkaError";
-  code: string;
+  code: PaykkaErrorCode;
   field?: string;
 }
 "#;

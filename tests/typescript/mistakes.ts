@@ -12,3 +12,7 @@ export async function misspelt(): Promise<void> {
   });
   await Checkout.mount("#c", { sessionId: "s", clientKey: "k", threeDSecure: "popup" }); // MISTAKE: not a mode
 }
+
+export function wrongCode(error: import("../../pkg/paykka_web.js").PaykkaError): boolean {
+  return error.code === "INVALID_OPTON"; // MISTAKE: no such error code
+}
