@@ -33,7 +33,9 @@ impl MessageData for JsValue {
     }
 
     fn entries(&self, key: &str) -> Option<Vec<(String, String)>> {
-        let object: Object = member(self, key).filter(JsValue::is_object)?.unchecked_into();
+        let object: Object = member(self, key)
+            .filter(JsValue::is_object)?
+            .unchecked_into();
         Object::keys(&object)
             .iter()
             .map(|k| {
