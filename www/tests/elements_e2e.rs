@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{browser, click, eval, eventually, next_year_yy, type_in_frame, wait_for, Server};
+use support::{browser, click, eval, eventually, next_year_yy, type_in_frame_at, wait_for, Server};
 
 #[tokio::test]
 async fn the_elements_mount_from_attributes_and_the_checkout_pays() {
@@ -36,11 +36,11 @@ async fn the_elements_mount_from_attributes_and_the_checkout_pays() {
         1,
         "one checkout, however many attributes changed"
     );
-    // The checkout's frames come first in the document.
     let yy = next_year_yy();
-    type_in_frame(c, 0, "4242424242424242").await;
-    type_in_frame(c, 1, &format!("12{yy:02}")).await;
-    type_in_frame(c, 2, "123").await;
+    let field = |name: &str| format!("paykka-checkout [data-paykka-field='{name}'] iframe");
+    type_in_frame_at(c, &field("cardNumber"), "4242424242424242").await;
+    type_in_frame_at(c, &field("expiryDate"), &format!("12{yy:02}")).await;
+    type_in_frame_at(c, &field("securityCode"), "123").await;
     click(c, "paykka-checkout .pc-submit").await;
     let paid = eventually(
         c,

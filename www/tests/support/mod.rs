@@ -131,6 +131,26 @@ pub async fn type_in_frame(c: &Client, index: u16, text: &str) {
     c.enter_parent_frame().await.unwrap();
 }
 
+/// Types into the input of the frame element `css` selects (Firefox numbers frames by when
+/// they were made, Chromium by where they are: with two components, pick by element).
+pub async fn type_in_frame_at(c: &Client, css: &str, text: &str) {
+    let frame = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap();
+    frame.enter_frame().await.unwrap();
+    let input = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("input"))
+        .await
+        .unwrap();
+    input.send_keys(text).await.unwrap();
+    c.enter_parent_frame().await.unwrap();
+}
+
 pub async fn frame_value(c: &Client, index: u16) -> String {
     c.enter_frame(index).await.unwrap();
     let value = c
