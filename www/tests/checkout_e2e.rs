@@ -389,11 +389,16 @@ async fn keyboard_only_from_the_first_field_to_the_result_and_320_px_wide() {
         (1, format!("12{yy:02}")),
         (2, "123".to_owned()),
     ] {
-        assert_eq!(
-            eval(c, &format!("return document.activeElement === document.querySelectorAll('iframe')[{index}]")).await,
-            true,
-            "focus in frame {index}"
-        );
+        // Auto-advance crosses frames by messages: give it a moment.
+        let focused = eventually(
+            c,
+            &format!(
+                "return document.activeElement === document.querySelectorAll('iframe')[{index}]"
+            ),
+            Value::Bool(true),
+        )
+        .await;
+        assert_eq!(focused, true, "focus in frame {index}");
         c.enter_frame(index).await.unwrap();
         c.active_element()
             .await
