@@ -173,6 +173,9 @@ struct ApplePay {
     button: RefCell<Option<Element>>,
     click: RefCell<Option<EventListener>>,
     run: RefCell<Option<Rc<Run>>>,
+    /// Handlers of ended sessions: an ending may happen inside one of them, so they are
+    /// dropped at the next click (or with the button), never inside their own call.
+    retired: RefCell<Vec<EventHandler>>,
 }
 
 type Handler = fn(&Rc<ApplePay>, &Rc<Run>, JsValue);
@@ -183,6 +186,8 @@ impl ApplePay {
         if self.run.borrow().is_some() {
             return;
         }
+        // A click runs outside every old session's handlers: they can go now.
+        self.retired.borrow_mut().clear();
         self.dispatcher.emit("click", &payload(WALLET));
         let Some(class) = session_class() else {
             return report::error(
@@ -374,7 +379,7 @@ impl ApplePay {
             let _ = Reflect::set(&run.session, &property.into(), &JsValue::NULL);
         }
         let handlers = std::mem::take(&mut *run.handlers.borrow_mut());
-        gloo_timers::callback::Timeout::new(0, move || drop(handlers)).forget();
+        self.retired.borrow_mut().extend(handlers);
         let mut current = self.run.borrow_mut();
         if current.as_ref().is_some_and(|r| Rc::ptr_eq(r, run)) {
             *current = None;
@@ -470,6 +475,7 @@ impl ApplePayButton {
             button: RefCell::new(Some(button.clone())),
             click: RefCell::new(None),
             run: RefCell::new(None),
+            retired: RefCell::new(Vec::new()),
         });
         let weak: Weak<ApplePay> = Rc::downgrade(&inner);
         *inner.click.borrow_mut() = Some(EventListener::new(&button, "click", move |_| {

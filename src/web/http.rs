@@ -79,15 +79,18 @@ pub async fn post_json(url: &str, body: &Object, timeout_ms: u32) -> Result<Json
 pub async fn within(value: JsValue, timeout_ms: u32) -> Result<JsValue, Option<JsValue>> {
     let late = JsValue::from(Object::new());
     let marker = late.clone();
+    // The timer is owned here: dropping it after the race clears it.
+    let mut timer = None;
     let deadline = Promise::new(&mut |resolve, _| {
         let marker = marker.clone();
-        gloo_timers::callback::Timeout::new(timeout_ms, move || {
+        timer = Some(gloo_timers::callback::Timeout::new(timeout_ms, move || {
             let _ = resolve.call1(&JsValue::UNDEFINED, &marker);
-        })
-        .forget();
+        }));
     });
     let race = Promise::race(&js_sys::Array::of2(&Promise::resolve(&value), &deadline));
-    match JsFuture::from(race).await {
+    let result = JsFuture::from(race).await;
+    drop(timer);
+    match result {
         Ok(v) if v == late => Err(None),
         Ok(v) => Ok(v),
         Err(reason) => Err(Some(reason)),
