@@ -17,6 +17,20 @@ fn placeholders(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// A pack module's object: one comment line, `export default`, a JSON object, `;`.
+fn pack_json(module: &str) -> Value {
+    let (comment, rest) = module.split_once('\n').unwrap();
+    assert!(
+        comment.starts_with("// "),
+        "a pack starts with one comment line"
+    );
+    let object = rest
+        .strip_prefix("export default ")
+        .and_then(|r| r.trim_end().strip_suffix(';'))
+        .expect("export default {…};");
+    serde_json::from_str(object).expect("the pack's object is JSON")
+}
+
 fn english(key: &str) -> String {
     match key.strip_prefix("checkout.") {
         Some(key) => checkout_texts::text(Locale::EnUs, key).to_owned(),
@@ -37,12 +51,10 @@ fn every_pack_has_every_text_and_its_placeholders() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    let packs: BTreeSet<String> = PACKS.iter().map(|p| format!("{p}.json")).collect();
+    let packs: BTreeSet<String> = PACKS.iter().map(|p| format!("{p}.js")).collect();
     assert_eq!(files, packs, "one file per pack, no other");
     for pack in PACKS {
-        let json: Value =
-            serde_json::from_slice(&std::fs::read(dir.join(format!("{pack}.json"))).unwrap())
-                .unwrap();
+        let json = pack_json(&std::fs::read_to_string(dir.join(format!("{pack}.js"))).unwrap());
         assert_eq!(json["locale"], pack);
         let texts = json["texts"].as_object().unwrap();
         let keys: BTreeSet<String> = texts.keys().cloned().collect();
@@ -61,5 +73,29 @@ fn every_pack_has_every_text_and_its_placeholders() {
                 "{pack}: {key}"
             );
         }
+    }
+}
+
+#[test]
+fn the_loader_imports_exactly_the_packs_by_fixed_paths() {
+    let loader = include_str!("../src/web/locale_pack.js");
+    let imported: Vec<&str> = loader
+        .split("import(\"../../../../locales/")
+        .skip(1)
+        .filter_map(|rest| rest.split_once(".js\")").map(|(tag, _)| tag))
+        .collect();
+    assert_eq!(
+        imported, PACKS,
+        "locale_pack.js must import every pack, in PACKS order"
+    );
+    for tag in PACKS {
+        assert!(
+            loader.contains(&format!(
+                "\"{tag}\": () => import(\"../../../../locales/{tag}.js\")"
+            )),
+            "{tag} is imported under its own tag"
+        );
+        let file = format!("{}/locales/{tag}.js", env!("CARGO_MANIFEST_DIR"));
+        assert!(std::path::Path::new(&file).exists(), "{file} is missing");
     }
 }

@@ -1,4 +1,4 @@
-//! The locales that ship as packs (`locales/<tag>.json` in the package), loaded only when
+//! The locales that ship as packs (`locales/<tag>.js` in the package), loaded only when
 //! a component asks for one: `en-US` and `zh-CN` are built in, so the default stays light.
 
 /// The packs, by the tag of their file.

@@ -1,34 +1,34 @@
 //! Locale packs at run time: when a component asks for a locale that ships as a pack
-//! (`locales/<tag>.json` beside the package's bundles), its texts are fetched once and put
-//! under the merchant's own `translations` (which still win). A pack that cannot be
-//! fetched is a warning and the built-in `en-US` texts, never a failed mount.
+//! (`locales/<tag>.js` beside the package's bundles), its texts are loaded once and put
+//! under the merchant's own `translations` (which still win).
+//! The pack is a dynamic `import()` with a fixed relative path (`locale_pack.js`), which
+//! bundlers (Vite, webpack) follow and split into chunks, and browsers resolve beside the
+//! bundle when unbundled. A
+//! pack that cannot be loaded is a warning and the built-in `en-US` texts, never a failed
+//! mount.
 
 use std::cell::RefCell;
 
-use js_sys::Object;
+use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::Response;
 
 use crate::form::locale_packs::pack_for;
-use crate::web::dom::window;
 use crate::web::events::set;
 use crate::web::option_reader::member;
 
-#[wasm_bindgen(
-    inline_js = "export function packs_url() { return new URL('../../locales/', import.meta.url).href; }"
-)]
+#[wasm_bindgen(module = "/src/web/locale_pack.js")]
 extern "C" {
-    /// `locales/` of the package: this snippet sits in `snippets/<crate>/` beside the bundle.
-    fn packs_url() -> String;
+    /// The pack module's default export (`{locale, texts}`); `tag` is one of `PACKS`.
+    fn import_pack(tag: &str) -> Promise;
 }
 
 thread_local! {
-    /// Packs already fetched (a checkout and its card fields ask for the same one).
+    /// Packs already loaded (a checkout and its card fields ask for the same one).
     static FETCHED: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The pack's texts (`{key: text}`), fetched once.
+/// The pack's texts (`{key: text}`), loaded once.
 async fn pack_texts(pack: &'static str) -> Option<JsValue> {
     let cached = FETCHED.with(|f| {
         f.borrow()
@@ -39,23 +39,15 @@ async fn pack_texts(pack: &'static str) -> Option<JsValue> {
     if cached.is_some() {
         return cached;
     }
-    let texts = fetch_pack(pack).await?;
+    let texts = load_pack(pack).await?;
     FETCHED.with(|f| f.borrow_mut().push((pack, texts.clone())));
     Some(texts)
 }
 
-/// The pack's texts (`{key: text}`), if it can be fetched.
-async fn fetch_pack(pack: &str) -> Option<JsValue> {
-    let url = [packs_url().as_str(), pack, ".json"].concat();
-    let response = JsFuture::from(window().ok()?.fetch_with_str(&url))
-        .await
-        .ok()?;
-    let response: Response = response.dyn_into().ok()?;
-    if !response.ok() {
-        return None;
-    }
-    let json = JsFuture::from(response.json().ok()?).await.ok()?;
-    member(&json, "texts").filter(JsValue::is_object)
+/// The pack's texts (`{key: text}`), if it can be loaded.
+async fn load_pack(pack: &str) -> Option<JsValue> {
+    let module = JsFuture::from(import_pack(pack)).await.ok()?;
+    member(&module, "texts").filter(JsValue::is_object)
 }
 
 /// `options` with the texts of its `locale`'s pack under its `translations`; `options`

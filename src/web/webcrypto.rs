@@ -129,7 +129,9 @@ impl WebCipher {
             // The copy in JS memory is overwritten once WebCrypto has taken it.
             started.push((input, wrapped, content_key, cek));
         }
-        let mut out = Vec::new();
+        // Every field's AES-GCM sealing starts before any result is awaited, so the
+        // round trips to WebCrypto overlap instead of adding up.
+        let mut sealing = Vec::new();
         for (input, wrapped, content_key, cek) in started {
             let content_key: CryptoKey = settle(content_key).await?.unchecked_into();
             cek.fill(0, 0, cek.length());
@@ -142,13 +144,14 @@ impl WebCipher {
                 ),
                 ("tagLength", 128.into()),
             ]);
-            let sealed = settle(self.subtle.encrypt_with_object_and_u8_array(
-                &gcm,
-                &content_key,
-                &input.payload,
-            ))
-            .await?;
-            let sealed = Zeroizing::new(bytes_of(&sealed)?);
+            let sealed =
+                self.subtle
+                    .encrypt_with_object_and_u8_array(&gcm, &content_key, &input.payload);
+            sealing.push((input, wrapped, sealed));
+        }
+        let mut out = Vec::new();
+        for (input, wrapped, sealed) in sealing {
+            let sealed = Zeroizing::new(bytes_of(&settle(sealed).await?)?);
             let wrapped = bytes_of(&settle(wrapped).await?)?;
             out.push(compact(&input.header_b64, &wrapped, &input.iv, &sealed)?);
         }

@@ -595,12 +595,12 @@ async fn a_locale_pack_is_loaded_when_asked_for_in_the_checkout_and_its_frames()
         (label.as_str(), lang.as_str()),
         (Some("カード番号"), Some("ja-JP"))
     );
-    // Only the pack asked for was fetched.
+    // Only the pack asked for was loaded.
     let fetched = eval(
         c,
         "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.includes('/locales/'))",
     )
     .await;
-    assert_eq!(fetched, serde_json::json!(["/pkg/locales/ja-JP.json"]));
+    assert_eq!(fetched, serde_json::json!(["/pkg/locales/ja-JP.js"]));
     browser.close().await;
 }

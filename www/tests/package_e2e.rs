@@ -142,7 +142,7 @@ async fn the_tarball_installs_builds_with_vite_and_pays() {
         "import init, { EncryptedCard } from 'paykka-web';\n\
          const params = new URLSearchParams(location.search);\n\
          await init();\n\
-         window.card = await EncryptedCard.mount('#card', { clientKey: params.get('clientKey'), environment: params.get('environment') });\n\
+         window.card = await EncryptedCard.mount('#card', { clientKey: params.get('clientKey'), environment: params.get('environment'), locale: 'ja-JP' });\n\
          document.body.dataset.ready = 'true';\n",
     )
     .unwrap();
@@ -182,6 +182,23 @@ async fn the_tarball_installs_builds_with_vite_and_pays() {
     .await
     .unwrap();
     wait_for(c, "body[data-ready='true']").await;
+    // The ja-JP pack came through the bundler: Vite made it a chunk of its own.
+    let title = c
+        .execute(
+            "return document.querySelector('#card iframe').title",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(title, "カード番号の安全な入力欄");
+    let chunks: Vec<String> = std::fs::read_dir(dir.join("dist/assets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        chunks.iter().any(|name| name.starts_with("ja-JP")),
+        "no ja-JP chunk in {chunks:?}"
+    );
     let payment = encrypt(c).await;
     assert_eq!(payment["payment_method"], "BANKCARD", "{payment}");
     let answer = pay(&server.merchant, payment).await;

@@ -1,4 +1,5 @@
-{
+// The de-DE locale pack: a JSON object as an ES module, imported only when a component asks for it.
+export default {
   "locale": "de-DE",
   "texts": {
     "cardNumber.label": "Kartennummer",
@@ -70,4 +71,4 @@
     "checkout.redirecting": "Sie werden zu Ihrer Bank weitergeleitet…",
     "checkout.notFound": "Diese Zahlungssitzung existiert nicht."
   }
-}
+};

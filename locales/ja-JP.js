@@ -1,4 +1,5 @@
-{
+// The ja-JP locale pack: a JSON object as an ES module, imported only when a component asks for it.
+export default {
   "locale": "ja-JP",
   "texts": {
     "cardNumber.label": "カード番号",
@@ -70,4 +71,4 @@
     "checkout.redirecting": "カード会社へ移動しています…",
     "checkout.notFound": "このお支払いセッションは存在しません。"
   }
-}
+};

@@ -1,4 +1,5 @@
-{
+// The zh-TW locale pack: a JSON object as an ES module, imported only when a component asks for it.
+export default {
   "locale": "zh-TW",
   "texts": {
     "cardNumber.label": "卡號",
@@ -70,4 +71,4 @@
     "checkout.redirecting": "正在前往您的銀行…",
     "checkout.notFound": "此付款工作階段不存在。"
   }
-}
+};

@@ -1,4 +1,5 @@
-{
+// The ko-KR locale pack: a JSON object as an ES module, imported only when a component asks for it.
+export default {
   "locale": "ko-KR",
   "texts": {
     "cardNumber.label": "카드 번호",
@@ -70,4 +71,4 @@
     "checkout.redirecting": "은행으로 이동하는 중…",
     "checkout.notFound": "존재하지 않는 결제 세션입니다."
   }
-}
+};

@@ -1,4 +1,5 @@
-{
+// The es-ES locale pack: a JSON object as an ES module, imported only when a component asks for it.
+export default {
   "locale": "es-ES",
   "texts": {
     "cardNumber.label": "Número de tarjeta",
@@ -70,4 +71,4 @@
     "checkout.redirecting": "Te llevamos a tu banco…",
     "checkout.notFound": "Esta sesión de pago no existe."
   }
-}
+};

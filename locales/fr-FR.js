@@ -1,4 +1,5 @@
-{
+// The fr-FR locale pack: a JSON object as an ES module, imported only when a component asks for it.
+export default {
   "locale": "fr-FR",
   "texts": {
     "cardNumber.label": "Numéro de carte",
@@ -70,4 +71,4 @@
     "checkout.redirecting": "Redirection vers votre banque…",
     "checkout.notFound": "Cette session de paiement n'existe pas."
   }
-}
+};
