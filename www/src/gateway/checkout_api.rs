@@ -20,16 +20,17 @@ pub const SESSION: &str = "/v3/checkout/session";
 pub const PAY: &str = "/v3/checkout/pay";
 pub const RESULT: &str = "/v3/checkout/result";
 
+/// Which session a page asks about, and with which client key.
 #[derive(Deserialize)]
-struct SessionRequest {
+struct SessionAddress {
     client_key: String,
     session_id: String,
 }
 
 #[derive(Deserialize)]
 struct PayRequest {
-    client_key: String,
-    session_id: String,
+    #[serde(flatten)]
+    address: SessionAddress,
     payment: Value,
     browser: Option<Value>,
 }
@@ -83,6 +84,18 @@ async fn session_of(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(sessions::not_found)
+}
+
+/// The addressed session and its latest payment, for a page whose origin the client key
+/// allows.
+async fn opened<'a>(
+    gateway: &'a State,
+    headers: &HeaderMap,
+    address: &SessionAddress,
+) -> Result<(&'a ClientKey, Session, Option<Payment>), ApiError> {
+    let client = page_client(gateway, headers, &address.client_key)?;
+    let (session, payment) = session_of(gateway, client, &address.session_id).await?;
+    Ok((client, session, payment))
 }
 
 /// What the page learns of a payment: status, codes, the 3-D Secure URL, brand and last 4.
@@ -148,9 +161,7 @@ pub async fn session(
     body: axum::body::Bytes,
 ) -> Response {
     let result = async {
-        let request: SessionRequest = parse(&body)?;
-        let client = page_client(&gateway, &headers, &request.client_key)?;
-        let (session, payment) = session_of(&gateway, client, &request.session_id).await?;
+        let (_, session, payment) = opened(&gateway, &headers, &parse(&body)?).await?;
         Ok(session_view(
             &session,
             payment.as_ref(),
@@ -180,8 +191,7 @@ pub async fn pay(
 ) -> Response {
     let result = async {
         let request: PayRequest = parse(&body)?;
-        let client = page_client(&gateway, &headers, &request.client_key)?;
-        let (session, latest) = session_of(&gateway, client, &request.session_id).await?;
+        let (client, session, latest) = opened(&gateway, &headers, &request.address).await?;
         if latest.is_some_and(|p| p.status != "FAILURE") {
             return Err(sessions::already_paid());
         }

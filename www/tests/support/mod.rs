@@ -121,14 +121,7 @@ pub async fn wait_for(c: &Client, css: &str) {
 /// Types into the input of the `index`-th frame on the page.
 pub async fn type_in_frame(c: &Client, index: u16, text: &str) {
     c.enter_frame(index).await.unwrap();
-    let input = c
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("input"))
-        .await
-        .unwrap();
-    input.send_keys(text).await.unwrap();
-    c.enter_parent_frame().await.unwrap();
+    type_here_and_leave(c, text).await;
 }
 
 /// Types into the input of the frame element `css` selects (Firefox numbers frames by when
@@ -141,6 +134,11 @@ pub async fn type_in_frame_at(c: &Client, css: &str, text: &str) {
         .await
         .unwrap();
     frame.enter_frame().await.unwrap();
+    type_here_and_leave(c, text).await;
+}
+
+/// Types into the input of the frame the client is in, then goes back to its parent.
+async fn type_here_and_leave(c: &Client, text: &str) {
     let input = c
         .wait()
         .at_most(Duration::from_secs(10))
