@@ -3,11 +3,13 @@
 //! ephemeral key, the NIST SP 800-56A one-round KDF with SHA-256 (`id-aes256-GCM`, party U
 //! "Apple", party V the SHA-256 of the merchant identifier), then AES-256-GCM with a
 //! 16-byte zero IV. The sandbox gateway uses its key (PayKKa decrypts); the merchant uses
-//! its own with `--apple-pay-decrypt`. Sandbox tokens are not signed by Apple, so the
-//! PKCS #7 signature is only required to be there (a production merchant must verify it
-//! against Apple Root CA – G3: see SECURITY.md's known limits).
+//! its own with `--apple-pay-decrypt`. With a trust root (`--apple-pay-signing-root`) the
+//! token's CMS signature is checked first (`apple_pay_signature`); without one (the test
+//! fakes' tokens are not signed by Apple) it is only required to be there.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
 use aes::Aes256;
 use aes_gcm::aead::{consts::U16, Aead, KeyInit};
@@ -23,6 +25,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use crate::apple_pay_signature::{SignatureError, TrustRoot};
+
 /// Why a token cannot be opened (no token content in the texts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -32,6 +36,8 @@ pub enum TokenError {
     OtherKey,
     #[error("the token could not be decrypted")]
     Decryption,
+    #[error("the token's signature was refused: {0}")]
+    Signature(SignatureError),
 }
 
 /// What an opened token holds (the device account number stays in memory only).
@@ -64,6 +70,7 @@ struct Header {
     ephemeral_public_key: String,
     public_key_hash: String,
     transaction_id: String,
+    application_data: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -88,6 +95,8 @@ struct Plaintext {
 pub struct ProcessingKey {
     secret: SecretKey,
     merchant_identifier: String,
+    /// Where token signatures must chain to; `None` takes unsigned (test) tokens.
+    signing_root: Option<Arc<TrustRoot>>,
 }
 
 impl ProcessingKey {
@@ -101,17 +110,21 @@ impl ProcessingKey {
                 secret
             }
         };
-        Ok(ProcessingKey {
-            secret,
-            merchant_identifier: merchant_identifier.to_owned(),
-        })
+        Ok(ProcessingKey::from_secret(secret, merchant_identifier))
     }
 
     pub fn from_secret(secret: SecretKey, merchant_identifier: &str) -> Self {
         ProcessingKey {
             secret,
             merchant_identifier: merchant_identifier.to_owned(),
+            signing_root: None,
         }
+    }
+
+    /// Opens only tokens whose signature chains to `root` (when given).
+    pub fn with_signing_root(mut self, root: Option<Arc<TrustRoot>>) -> Self {
+        self.signing_root = root;
+        self
     }
 
     /// The public key as base64 X.509 SubjectPublicKeyInfo DER.
@@ -132,8 +145,9 @@ impl ProcessingKey {
         Base64::encode_string(&Sha256::digest(self.public_key_der()))
     }
 
-    /// Opens `token_data`: the whole Apple Pay token as JSON, or its `paymentData`.
-    pub fn open(&self, token_data: &str) -> Result<ApplePayment, TokenError> {
+    /// Opens `token_data` (the whole Apple Pay token as JSON, or its `paymentData`) at `now`
+    /// (since the Unix epoch, for the signing time).
+    pub fn open(&self, token_data: &str, now: Duration) -> Result<ApplePayment, TokenError> {
         let token: Value = serde_json::from_str(token_data).map_err(|_| TokenError::Shape)?;
         let data = crate::guesses::apple_pay_data(&token);
         let data: PaymentData =
@@ -157,6 +171,9 @@ impl ProcessingKey {
             .and_then(|der| PublicKey::from_public_key_der(&der).ok())
             .ok_or(TokenError::Shape)?;
         let ciphertext = Base64::decode_vec(&data.data).map_err(|_| TokenError::Shape)?;
+        if let Some(root) = &self.signing_root {
+            verify_signature(root, &data, &ciphertext, now)?;
+        }
         let shared = diffie_hellman(self.secret.to_nonzero_scalar(), ephemeral.as_affine());
         let key = Zeroizing::new(derive_key(
             shared.raw_secret_bytes().as_ref(),
@@ -192,6 +209,27 @@ impl ProcessingKey {
             data_type: plain.payment_data_type,
         })
     }
+}
+
+/// Checks the token's signature over `ephemeralPublicKey ‖ data ‖ transactionId ‖
+/// applicationData` (the key and data base64-decoded, the ids hex-decoded).
+fn verify_signature(
+    root: &TrustRoot,
+    data: &PaymentData,
+    ciphertext: &[u8],
+    now: Duration,
+) -> Result<(), TokenError> {
+    let ephemeral =
+        Base64::decode_vec(&data.header.ephemeral_public_key).map_err(|_| TokenError::Shape)?;
+    let hex = |text: &str| base16ct::mixed::decode_vec(text).map_err(|_| TokenError::Shape);
+    let mut signed = [ephemeral.as_slice(), ciphertext].concat();
+    signed.extend(hex(&data.header.transaction_id)?);
+    if let Some(application_data) = &data.header.application_data {
+        signed.extend(hex(application_data)?);
+    }
+    let signature = Base64::decode_vec(&data.signature).map_err(|_| TokenError::Shape)?;
+    root.verify(&signature, &signed, now)
+        .map_err(TokenError::Signature)
 }
 
 /// A new P-256 key from the OS's randomness (a draw outside the curve order is drawn again).

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Parser;
+use paykka_www::apple_pay_signature::TrustRoot;
 use paykka_www::apple_pay_token::{merchant_identifier, ProcessingKey};
 use paykka_www::gateway::{self, ClientKey, Gateway};
 use paykka_www::guesses::RepeatedTransId;
@@ -75,6 +76,11 @@ struct Args {
     /// merchant (PayKKa's second Apple Pay mode) instead of sending the token.
     #[arg(long, env = "PAYKKA_APPLE_PAY_DECRYPT")]
     apple_pay_decrypt: bool,
+    /// Verify Apple Pay token signatures against this root before decrypting: `apple`
+    /// (Apple Root CA – G3, for real tokens) or a PEM file (a test root). Without it, the
+    /// unsigned tokens of the test fakes are taken (and a warning is logged).
+    #[arg(long, env = "PAYKKA_APPLE_PAY_SIGNING_ROOT")]
+    apple_pay_signing_root: Option<String>,
     /// Serve test fakes of Apple Pay and Google Pay to the demo page, to try the wallet
     /// buttons in any browser. Never for production.
     #[arg(long, env = "PAYKKA_WALLET_FAKES")]
@@ -136,15 +142,31 @@ async fn main() -> anyhow::Result<()> {
     };
     let http = reqwest::Client::builder().build()?;
     let apple_merchant = merchant_identifier(&args.merchant_id);
+    let signing_root = match args.apple_pay_signing_root.as_deref() {
+        None => {
+            tracing::warn!("Apple Pay token signatures are not verified (test tokens only)");
+            None
+        }
+        Some("apple") => Some(Arc::new(TrustRoot::apple())),
+        Some(path) => {
+            let pem = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("reading the Apple Pay signing root {path}: {e}"))?;
+            Some(Arc::new(TrustRoot::from_pem(&pem)?))
+        }
+    };
     let gateway_apple_key = ProcessingKey::load_or_create(
         &args.data_dir.join("apple-pay-gateway-key.pem"),
         &apple_merchant,
-    )?;
+    )?
+    .with_signing_root(signing_root.clone());
     let merchant_apple_key = if args.apple_pay_decrypt {
-        Some(ProcessingKey::load_or_create(
-            &args.data_dir.join("apple-pay-merchant-key.pem"),
-            &apple_merchant,
-        )?)
+        Some(
+            ProcessingKey::load_or_create(
+                &args.data_dir.join("apple-pay-merchant-key.pem"),
+                &apple_merchant,
+            )?
+            .with_signing_root(signing_root),
+        )
     } else {
         None
     };

@@ -620,6 +620,47 @@ async fn apple_pay_tokens_go_to_paykka_unchanged_or_are_decrypted_by_the_merchan
 }
 
 #[tokio::test]
+async fn a_merchant_with_a_signing_root_decrypts_only_signed_apple_pay_tokens() {
+    let apple_merchant = format!("merchant.sandbox.{MERCHANT_ID}");
+    let pki = tokens::ApplePki::new(tokens::Marks::APPLE);
+    let root = paykka_www::apple_pay_signature::TrustRoot::from_pem(&pki.root_pem).unwrap();
+    let key = ProcessingKey::from_secret(random_secret(), &apple_merchant)
+        .with_signing_root(Some(Arc::new(root)));
+    let unsigned = tokens::apple_pay_token(
+        &key.public_key_base64(),
+        &apple_merchant,
+        "4242424242424242",
+        "311231",
+    );
+    let mut signed = unsigned.clone();
+    signed["paymentData"]["header"]["transactionId"] = json!("ab".repeat(32));
+    pki.sign(&mut signed);
+    let dir = tempfile::tempdir().unwrap();
+    let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
+    let fake = FakePaykka::start(platform.private.clone(), payment_data("SUCCESS")).await;
+    let base_url = fake.base_url.clone();
+    let shop = shop_with(dir, platform, &base_url, Some(key)).await;
+    let pay = |trans_id: &str, token: &Value| json!({"trans_id": trans_id, "payment": {"payment_method": "APPLE_PAY", "token_data": token.to_string()}});
+    let (status, refused) = shop.pay(pay("T1", &unsigned)).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("WALLET_TOKEN_INVALID")),
+        "an unsigned token"
+    );
+    assert!(fake
+        .calls_to(paykka_www::gateway::payments::INITIATE)
+        .is_empty());
+    let (status, answer) = shop.pay(pay("T1", &signed)).await;
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (StatusCode::OK, Some("SUCCESS")),
+        "{answer}"
+    );
+    let sent = &fake.calls_to(paykka_www::gateway::payments::INITIATE)[0]["payment"];
+    assert_eq!(sent["card_no"], "4242424242424242");
+}
+
+#[tokio::test]
 async fn sessions_are_created_with_paykkas_required_fields() {
     let (fake, shop) = fake_and_shop(
         json!({"session_id": "CS1", "trans_id": "T2", "expire_time": "2026-11-28T10:00:00Z"}),

@@ -411,7 +411,8 @@ fn decrypt_apple_pay(
     else {
         return Ok(());
     };
-    let opened = key.open(token).map_err(|e| {
+    let now = std::time::Duration::from_millis(u64::try_from(now_ms()).unwrap_or_default());
+    let opened = key.open(token, now).map_err(|e| {
         tracing::warn!("Apple Pay token refused: {e}");
         AppError::new(
             StatusCode::BAD_REQUEST,
