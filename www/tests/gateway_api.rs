@@ -1340,6 +1340,33 @@ async fn wallet_tokens_are_opened_and_their_card_decides_the_outcome() {
 }
 
 #[tokio::test]
+async fn with_a_signing_root_the_sandbox_opens_only_signed_apple_pay_tokens() {
+    let mut s = sandbox();
+    let pki = tokens::ApplePki::new(tokens::Marks::APPLE);
+    let root = paykka_www::apple_pay_signature::TrustRoot::from_pem(&pki.root_pem).unwrap();
+    Arc::get_mut(&mut s.gateway)
+        .expect("the sandbox is not shared yet")
+        .apple_pay_key = ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test")
+        .with_signing_root(Some(Arc::new(root)));
+    let unsigned = apple_token(&s, "4242424242424242");
+    let mut signed: Value = serde_json::from_str(&apple_token(&s, "4242424242424242")).unwrap();
+    pki.sign(&mut signed);
+    let pay = |token: String| json!({"payment_method": "APPLE_PAY", "token_data": token});
+    let refused = s
+        .call(gateway::payments::INITIATE, &s.order("S1", pay(unsigned)))
+        .await;
+    assert_eq!(refused.body["ret_code"], "010000", "{}", refused.body);
+    assert!(refused.body["ret_msg"].as_str().unwrap().contains("signed"));
+    let paid = s
+        .call(
+            gateway::payments::INITIATE,
+            &s.order("S2", pay(signed.to_string())),
+        )
+        .await;
+    assert_eq!(paid.body["data"]["status"], "SUCCESS", "{}", paid.body);
+}
+
+#[tokio::test]
 async fn bad_wallet_tokens_are_refused_with_paykkas_codes_and_a_token_pays_once() {
     let s = sandbox();
     let year: u16 = next_year().parse().unwrap();
