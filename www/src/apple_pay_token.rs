@@ -145,15 +145,18 @@ impl ProcessingKey {
         Base64::encode_string(&Sha256::digest(self.public_key_der()))
     }
 
-    /// Opens `token_data` (the whole Apple Pay token as JSON, or its `paymentData`) at `now`
-    /// (since the Unix epoch, for the signing time).
-    pub fn open(&self, token_data: &str, now: Duration) -> Result<ApplePayment, TokenError> {
+    /// Opens `token_data` (the whole Apple Pay token as JSON, or its `paymentData`) at
+    /// `now_ms` (milliseconds since the Unix epoch, for the signing time).
+    pub fn open(&self, token_data: &str, now_ms: i64) -> Result<ApplePayment, TokenError> {
         let token: Value = serde_json::from_str(token_data).map_err(|_| TokenError::Shape)?;
         let data = crate::guesses::apple_pay_data(&token);
         let data: PaymentData =
             serde_json::from_value(data.clone()).map_err(|_| TokenError::Shape)?;
+        let signature = Base64::decode_vec(&data.signature)
+            .ok()
+            .filter(|s| !s.is_empty())
+            .ok_or(TokenError::Shape)?;
         let well_formed = data.version == "EC_v1"
-            && Base64::decode_vec(&data.signature).is_ok_and(|s| !s.is_empty())
             && !data.header.transaction_id.is_empty()
             && data
                 .header
@@ -166,13 +169,16 @@ impl ProcessingKey {
         if data.header.public_key_hash != self.public_key_hash() {
             return Err(TokenError::OtherKey);
         }
-        let ephemeral = Base64::decode_vec(&data.header.ephemeral_public_key)
-            .ok()
-            .and_then(|der| PublicKey::from_public_key_der(&der).ok())
-            .ok_or(TokenError::Shape)?;
+        let ephemeral_der =
+            Base64::decode_vec(&data.header.ephemeral_public_key).map_err(|_| TokenError::Shape)?;
+        let ephemeral =
+            PublicKey::from_public_key_der(&ephemeral_der).map_err(|_| TokenError::Shape)?;
         let ciphertext = Base64::decode_vec(&data.data).map_err(|_| TokenError::Shape)?;
         if let Some(root) = &self.signing_root {
-            verify_signature(root, &data, &ciphertext, now)?;
+            let signed = signed_content(&data.header, &ephemeral_der, &ciphertext)?;
+            let now = Duration::from_millis(u64::try_from(now_ms).unwrap_or_default());
+            root.verify(&signature, &signed, now)
+                .map_err(TokenError::Signature)?;
         }
         let shared = diffie_hellman(self.secret.to_nonzero_scalar(), ephemeral.as_affine());
         let key = Zeroizing::new(derive_key(
@@ -211,25 +217,20 @@ impl ProcessingKey {
     }
 }
 
-/// Checks the token's signature over `ephemeralPublicKey ‖ data ‖ transactionId ‖
-/// applicationData` (the key and data base64-decoded, the ids hex-decoded).
-fn verify_signature(
-    root: &TrustRoot,
-    data: &PaymentData,
+/// What the token's signature covers: `ephemeralPublicKey ‖ data ‖ transactionId ‖
+/// applicationData` (the key and data decoded from base64, the ids from hex).
+fn signed_content(
+    header: &Header,
+    ephemeral_der: &[u8],
     ciphertext: &[u8],
-    now: Duration,
-) -> Result<(), TokenError> {
-    let ephemeral =
-        Base64::decode_vec(&data.header.ephemeral_public_key).map_err(|_| TokenError::Shape)?;
+) -> Result<Vec<u8>, TokenError> {
     let hex = |text: &str| base16ct::mixed::decode_vec(text).map_err(|_| TokenError::Shape);
-    let mut signed = [ephemeral.as_slice(), ciphertext].concat();
-    signed.extend(hex(&data.header.transaction_id)?);
-    if let Some(application_data) = &data.header.application_data {
+    let mut signed = [ephemeral_der, ciphertext].concat();
+    signed.extend(hex(&header.transaction_id)?);
+    if let Some(application_data) = &header.application_data {
         signed.extend(hex(application_data)?);
     }
-    let signature = Base64::decode_vec(&data.signature).map_err(|_| TokenError::Shape)?;
-    root.verify(&signature, &signed, now)
-        .map_err(TokenError::Signature)
+    Ok(signed)
 }
 
 /// A new P-256 key from the OS's randomness (a draw outside the curve order is drawn again).

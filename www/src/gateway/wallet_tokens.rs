@@ -30,8 +30,7 @@ pub fn apple_pay(
     token_data: &str,
     now_ms: i64,
 ) -> Result<WalletCard, ApiError> {
-    let now = std::time::Duration::from_millis(u64::try_from(now_ms).unwrap_or_default());
-    let payment = key.open(token_data, now).map_err(|e| match e {
+    let payment = key.open(token_data, now_ms).map_err(|e| match e {
         TokenError::Shape => malformed("valid Apple Pay EC_v1"),
         TokenError::Signature(_) => malformed("validly signed Apple Pay"),
         TokenError::OtherKey | TokenError::Decryption => card_error(CardError::Decryption(

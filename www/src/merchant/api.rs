@@ -411,8 +411,7 @@ fn decrypt_apple_pay(
     else {
         return Ok(());
     };
-    let now = std::time::Duration::from_millis(u64::try_from(now_ms()).unwrap_or_default());
-    let opened = key.open(token, now).map_err(|e| {
+    let opened = key.open(token, now_ms()).map_err(|e| {
         tracing::warn!("Apple Pay token refused: {e}");
         AppError::new(
             StatusCode::BAD_REQUEST,
