@@ -74,6 +74,9 @@ impl TrustRoot {
             .map_err(|_| anyhow::anyhow!("the trust root is not an X.509 certificate"))?;
         issued_by(&root, &root)
             .map_err(|_| anyhow::anyhow!("the trust root is not self-signed"))?;
+        if !is_ca(&root) {
+            anyhow::bail!("the trust root is not a CA certificate");
+        }
         Ok(TrustRoot { root })
     }
 
@@ -130,7 +133,7 @@ impl TrustRoot {
         if id.issuer != tbs.issuer || id.serial_number != tbs.serial_number {
             return Err(SignatureError::Encoding);
         }
-        if !is_ca(intermediate) || !is_ca(&self.root) {
+        if !is_ca(intermediate) {
             return Err(SignatureError::Chain);
         }
         issued_by(intermediate, &self.root)?;

@@ -171,6 +171,7 @@ impl ApplePki {
         let decode = |field: &Value| Base64::decode_vec(field.as_str().unwrap()).unwrap();
         let mut signed = decode(&header["ephemeralPublicKey"]);
         signed.extend(decode(&token["paymentData"]["data"]));
+        let unhex = |text: &str| base16ct::mixed::decode_vec(text).unwrap();
         signed.extend(unhex(header["transactionId"].as_str().unwrap()));
         if let Some(application_data) = header["applicationData"].as_str() {
             signed.extend(unhex(application_data));
@@ -253,11 +254,4 @@ fn certificate(
     );
     builder.sign(signer, digest).unwrap();
     builder.build()
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
 }
