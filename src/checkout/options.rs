@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::checkout_flow::methods::Method;
 use crate::form::i18n::Locale;
-use crate::form::locale_packs::pack_for;
+use crate::form::locale_packs::choose;
 use crate::wallet::apple::is_country_code;
 use crate::wallet::apple::is_locale;
 use crate::web::error::SetupError;
@@ -88,15 +88,7 @@ impl CheckoutOptions {
             Some(_) => return Err(invalid("threeDSecure must be \"modal\" or \"redirect\"")),
         };
         let tag = string(options, "locale")?.filter(|t| is_locale(t));
-        let locale = match &tag {
-            Some(tag) if pack_for(tag).is_none() => Locale::from_tag(tag).unwrap_or(Locale::EnUs),
-            _ => Locale::EnUs,
-        };
-        let lang = match (&tag, tag.as_deref().and_then(pack_for)) {
-            (_, Some(pack)) => pack.to_owned(),
-            (Some(tag), None) if Locale::from_tag(tag).is_some() => locale.tag().to_owned(),
-            _ => Locale::EnUs.tag().to_owned(),
-        };
+        let choice = choose(tag.as_deref());
         let translations = match member(options, "translations") {
             Some(t) => string_map(&t, "translations")?,
             None => Vec::new(),
@@ -106,8 +98,8 @@ impl CheckoutOptions {
             client_key: required_string(options, "clientKey")?,
             base: gateway_base(&environment)?,
             environment,
-            locale,
-            lang,
+            locale: choice.built_in,
+            lang: choice.lang.to_owned(),
             translations,
             three_ds,
             hide_pay_button: boolean(options, "hidePayButton", false)?,

@@ -8,8 +8,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::card::holder::HolderNamePolicy;
 use crate::card::Brand;
 use crate::form::field::FieldKind;
-use crate::form::i18n::{Locale, Texts};
-use crate::form::locale_packs::pack_for;
+use crate::form::i18n::Texts;
+use crate::form::locale_packs::choose;
 use crate::form::style::Styles;
 
 use super::error::SetupError;
@@ -85,12 +85,7 @@ impl DisplayOptions {
     pub fn read(options: &JsValue) -> Result<DisplayOptions, SetupError> {
         let tag = string(options, "locale")?;
         // A pack's texts arrive as `translations` over the en-US fallback.
-        let pack = tag.as_deref().and_then(pack_for);
-        let locale = match (&tag, pack) {
-            (_, Some(_)) => Some(Locale::EnUs),
-            (Some(tag), None) => Locale::from_tag(tag),
-            (None, None) => Some(Locale::EnUs),
-        };
+        let choice = choose(tag.as_deref());
         let translations = match member(options, "translations") {
             Some(t) => string_map(&t, "translations")?.into_iter().collect(),
             None => Vec::new(),
@@ -100,11 +95,10 @@ impl DisplayOptions {
             Some(policy) => HolderNamePolicy::from_id(&policy)
                 .ok_or_else(|| invalid("holderName must be optional, required or hidden"))?,
         };
-        let locale_or_default = locale.unwrap_or(Locale::EnUs);
         Ok(DisplayOptions {
-            texts: Texts::new(locale_or_default, translations),
-            lang: pack.unwrap_or(locale_or_default.tag()).to_owned(),
-            unknown_locale: if locale.is_none() { tag } else { None },
+            texts: Texts::new(choice.built_in, translations),
+            lang: choice.lang.to_owned(),
+            unknown_locale: if choice.known { None } else { tag },
             styles: read_styles(options)?,
             brands: read_brands(options)?,
             holder_name,
