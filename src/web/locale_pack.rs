@@ -1,13 +1,10 @@
 //! Locale packs at run time: when a component asks for a locale that ships as a pack
-//! (`locales/<tag>.js` beside the package's bundles), its texts are loaded once and put
-//! under the merchant's own `translations` (which still win).
-//! The pack is a dynamic `import()` with a fixed relative path (`locale_pack.js`), which
-//! bundlers (Vite, webpack) follow and split into chunks, and browsers resolve beside the
-//! bundle when unbundled. A
-//! pack that cannot be loaded is a warning and the built-in `en-US` texts, never a failed
-//! mount.
-
-use std::cell::RefCell;
+//! (`locales/<tag>.js` beside the package's bundles), its texts are put under the
+//! merchant's own `translations` (which still win). The pack is a dynamic `import()` with a
+//! fixed relative path (`locale_pack.js`), which bundlers (Vite, webpack) follow and split
+//! into chunks, and browsers resolve beside the bundle when unbundled; the browser's module
+//! map loads each pack once however many components ask. A pack that cannot be loaded is a
+//! warning and the built-in `en-US` texts, never a failed mount.
 
 use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -21,27 +18,6 @@ use crate::web::option_reader::member;
 extern "C" {
     /// The pack module's default export (`{locale, texts}`); `tag` is one of `PACKS`.
     fn import_pack(tag: &str) -> Promise;
-}
-
-thread_local! {
-    /// Packs already loaded (a checkout and its card fields ask for the same one).
-    static FETCHED: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The pack's texts (`{key: text}`), loaded once.
-async fn pack_texts(pack: &'static str) -> Option<JsValue> {
-    let cached = FETCHED.with(|f| {
-        f.borrow()
-            .iter()
-            .find(|(p, _)| *p == pack)
-            .map(|(_, t)| t.clone())
-    });
-    if cached.is_some() {
-        return cached;
-    }
-    let texts = load_pack(pack).await?;
-    FETCHED.with(|f| f.borrow_mut().push((pack, texts.clone())));
-    Some(texts)
 }
 
 /// The pack's texts (`{key: text}`), if it can be loaded.
@@ -59,7 +35,7 @@ pub async fn with_pack(options: &JsValue) -> JsValue {
     let Some(pack) = pack_for(&tag) else {
         return options.clone();
     };
-    let Some(texts) = pack_texts(pack).await else {
+    let Some(texts) = load_pack(pack).await else {
         web_sys::console::warn_1(
             &[
                 "paykka-web: the locale pack ",
