@@ -381,8 +381,7 @@ impl EncryptedCard {
     /// event).
     pub fn update(&self, options: CardUpdate) -> Result<(), JsValue> {
         let options = JsValue::from(options);
-        let wants_pack = js_sys::Reflect::get(&options, &"locale".into())
-            .ok()
+        let wants_pack = crate::web::option_reader::member(&options, "locale")
             .and_then(|l| l.as_string())
             .is_some_and(|tag| pack_for(&tag).is_some());
         if !wants_pack {

@@ -447,8 +447,7 @@ impl Host {
         let invalid = |m: &str| SetupError::new("INVALID_OPTION", m);
         let object = crate::web::option_reader::plain_object(changes, "update()'s options")
             .map_err(|_| invalid("update() needs an options object"))?;
-        let object = &object;
-        for key in Object::keys(object).iter() {
+        for key in Object::keys(&object).iter() {
             if !updatable_keys().any(|k| key.as_string().as_deref() == Some(k)) {
                 let supported: Vec<&str> = updatable_keys().collect();
                 let message = format!("update() supports: {}", supported.join(", "));
@@ -456,9 +455,9 @@ impl Host {
             }
         }
         let merged = Object::assign(&Object::new(), &Object::from(self.options.borrow().clone()));
-        let merged = Object::assign(&merged, object);
+        let merged = Object::assign(&merged, &object);
         let display = DisplayOptions::read(&merged)?;
-        let auto_focus = match js_sys::Reflect::get(object, &"autoFocus".into()) {
+        let auto_focus = match js_sys::Reflect::get(&object, &"autoFocus".into()) {
             Ok(v) if v.is_undefined() => None,
             Ok(v) => Some(
                 v.as_bool()
@@ -471,7 +470,7 @@ impl Host {
         }
         *self.options.borrow_mut() = merged.into();
         self.live.set_texts(display.texts.clone());
-        self.links.merge_frame_options(object);
+        self.links.merge_frame_options(&object);
         for kind in self.fields() {
             #[cfg(feature = "inline")]
             if let Some(view) = self.links.inline_view(kind) {
