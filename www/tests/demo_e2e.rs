@@ -10,8 +10,8 @@ use fantoccini::Locator;
 use josekit::jwe::{self, RSA_OAEP_256};
 use serde_json::Value;
 use support::{
-    browser, encrypt_last4, eval, eventually, frame_value, next_year_yy, open_lab, type_in_frame,
-    wait_for, Server,
+    browser, encrypt_last4, eval, eventually, frame_value, next_year_yy, open_lab, settled,
+    type_in_frame, wait_for, Server,
 };
 
 fn decrypt(data: &std::path::Path, compact: &str) -> Value {
@@ -234,7 +234,7 @@ async fn forged_messages_change_nothing() {
     let c = &browser.client;
     open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
     type_in_frame(c, 0, "4242424242424242").await;
-    let before = eval(c, "return JSON.stringify(window.lab.card.state)").await;
+    let before = settled(c, "return JSON.stringify(window.lab.card.state)").await;
     let ignored = eval(c, "return window.lab.card.ignoredMessageCount")
         .await
         .as_u64()

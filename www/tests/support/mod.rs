@@ -188,6 +188,25 @@ pub async fn eventually(c: &Client, script: &str, expected: Value) -> Value {
     }
 }
 
+/// The value `script` returns once it has stayed the same for half a second (at most 5 s):
+/// the frames report typing, focus and blur asynchronously.
+pub async fn settled(c: &Client, script: &str) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let mut last = eval(c, script).await;
+    let mut since = std::time::Instant::now();
+    while std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let value = eval(c, script).await;
+        if value != last {
+            last = value;
+            since = std::time::Instant::now();
+        } else if since.elapsed() >= Duration::from_millis(500) {
+            break;
+        }
+    }
+    last
+}
+
 pub fn next_year_yy() -> u32 {
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
