@@ -80,6 +80,8 @@ impl FieldLinks {
     }
 
     /// The frames, for watching their `load` events.
+    // Without inline mode every link is a frame, and the filter keeps them all.
+    #[cfg_attr(not(feature = "inline"), allow(clippy::unnecessary_filter_map))]
     pub fn frames(&self) -> Vec<(FieldKind, HtmlIFrameElement)> {
         self.links
             .borrow()

@@ -109,8 +109,11 @@ fn client_key(data_dir: &Path) -> anyhow::Result<String> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // Logs go to stderr; stdout carries only the `ready` line that scripts and tests read.
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&args.log)?)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
     std::fs::create_dir_all(&args.data_dir)?;

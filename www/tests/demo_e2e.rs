@@ -262,6 +262,88 @@ async fn forged_messages_change_nothing() {
     browser.close().await;
 }
 
+/// Makes a secure frame whose URL names `fragment_key` and, after its hello, configures it
+/// with `configure_key` (or never, when `None`); returns the message types it sent.
+async fn frame_with_keys(
+    c: &fantoccini::Client,
+    gateway: &str,
+    fragment_key: &str,
+    configure_key: Option<&str>,
+) -> Value {
+    c.execute_async(
+        r#"const [gateway, fragmentKey, configureKey, done] = arguments;
+        const channel = 'cd'.repeat(16);
+        const frame = document.createElement('iframe');
+        frame.src = `${gateway}/frames/field.html#field=cardNumber&channel=${channel}&key=${encodeURIComponent(fragmentKey)}`;
+        const seen = [];
+        window.addEventListener('message', (e) => {
+          const d = e.data;
+          if (!d || d.channel !== channel) return;
+          seen.push(d.code ? `${d.type}:${d.code}` : d.type);
+          if (d.type === 'hello' && configureKey === null) done(seen);
+          if (d.type === 'hello' && configureKey !== null) {
+            frame.contentWindow.postMessage({ paykka: 1, channel, field: 'cardNumber', type: 'configure',
+              options: { clientKey: configureKey } }, gateway);
+          }
+          if (d.type === 'failed' || d.type === 'ready') { frame.remove(); done(seen); }
+        });
+        document.body.appendChild(frame);
+        setTimeout(() => done(seen), 10000);"#,
+        vec![
+            Value::from(gateway),
+            Value::from(fragment_key),
+            configure_key.map_or(Value::Null, Value::from),
+        ],
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_frame_uses_its_early_key_answer_only_for_the_client_key_it_was_asked_for() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open_lab(c, &format!("{}/lab.html", server.merchant), "ready").await;
+    let client_key = config(&server.merchant).await["clientKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let frame_loads = |server: &Server| {
+        server
+            .log()
+            .lines()
+            .filter(|l| l.contains("frames load answered") && l.contains("from_frame=true"))
+            .count()
+    };
+    // Chromium tells a frame its parent's origin, so the key is asked for at boot: a frame
+    // that is never configured has still asked (Firefox waits for the options).
+    let before = frame_loads(&server);
+    let seen = frame_with_keys(c, &server.gateway, &client_key, None).await;
+    assert_eq!(seen, serde_json::json!(["hello"]));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while frame_loads(&server) == before && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let early = frame_loads(&server) > before;
+    match headless::Engine::from_env() {
+        headless::Engine::Chromium => assert!(early, "no early frames load"),
+        headless::Engine::Firefox => assert!(!early, "Firefox has no ancestorOrigins"),
+    }
+    // An early answer for another client key is not used: refused early, ready with the
+    // options' key; and the other way round, fails with the options' unknown key.
+    let last = |seen: &Value| seen.as_array().and_then(|s| s.last()).cloned();
+    let seen = frame_with_keys(c, &server.gateway, "ck_nobody", Some(&client_key)).await;
+    assert_eq!(last(&seen), Some(Value::from("ready")), "{seen}");
+    let seen = frame_with_keys(c, &server.gateway, &client_key, Some("ck_nobody")).await;
+    assert_eq!(
+        seen,
+        serde_json::json!(["hello", "failed:KEY_FETCH_FAILED"])
+    );
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn an_unregistered_page_origin_is_refused() {
     let data = tempfile::tempdir().unwrap();

@@ -75,9 +75,16 @@ impl Server {
         }
     }
 
-    /// Everything the server logged so far.
+    /// Everything the server logged so far (at least its start-up lines: a check that
+    /// something is absent from the log must not pass because the log went elsewhere).
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+        let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+        assert!(
+            log.contains("sandbox gateway and secure origin on"),
+            "the server's log did not reach {}",
+            self.log_path.display()
+        );
+        log
     }
 }
 
