@@ -19,6 +19,7 @@ use super::links::FieldLink;
 use super::options::{CardOptions, Isolation, KeySource};
 use crate::form::gateway_url::origin_of;
 use crate::form::locale_packs::pack_for;
+use crate::web::display::DisplayOptions;
 use crate::web::dom::{cast, document, element, random_hex, resolve_target};
 use crate::web::events::Dispatcher;
 use crate::web::keys::frames_load_data;
@@ -189,27 +190,20 @@ fn expiry_layout(holders: &FieldMap<Element>) -> ExpiryLayout {
     }
 }
 
-/// Creates a field's secure frame on the gateway's origin. The fragment names the field,
-/// the channel secret and the client key (so the frame can ask for its key before its
-/// options arrive).
+/// Creates a field's secure frame on the gateway's origin.
 fn mount_frame(
     host: &Rc<Host>,
-    options: &CardOptions,
+    display: &DisplayOptions,
     kind: FieldKind,
     base: &str,
 ) -> Result<(), JsValue> {
     let holder = host.holder(kind)?;
     let doc = document()?;
     let channel = random_hex(16)?;
-    let mut src = format!(
+    let src = format!(
         "{base}/frames/field.html#field={}&channel={channel}",
         kind.id()
     );
-    if let KeySource::ClientKey { client_key, .. } = &options.key {
-        src.push_str("&key=");
-        src.push_str(&String::from(js_sys::encode_uri_component(client_key)));
-    }
-    let display = &options.display;
     let iframe: HtmlIFrameElement = cast(element(
         &doc,
         "iframe",
@@ -328,7 +322,7 @@ impl EncryptedCard {
         // Every field, the holder name too, is a frame: the page bundle then carries no
         // field view and no card rules.
         for kind in order {
-            mount_frame(&self.host, options, *kind, base)?;
+            mount_frame(&self.host, &options.display, *kind, base)?;
         }
         self.host.listen_to_frames()?;
         let ready = self.host.wait_for_frames(options.frame_timeout_ms);

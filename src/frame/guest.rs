@@ -1,10 +1,7 @@
 //! Inside a secure frame: `bootFrame()` reads its field and channel secret from the URL
 //! fragment, says hello to the parent, takes its options from the first message with the
 //! right channel (pinning the parent's origin), fetches the key from its own origin, and
-//! then talks only to that origin. Where the browser names the parent's origin
-//! (`location.ancestorOrigins`), the key is asked for at boot, while the options are on
-//! their way; the answer is used only if the options' client key and the pinned origin are
-//! the ones it was asked for.
+//! then talks only to that origin.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -19,20 +16,11 @@ use crate::web::error::paykka_error;
 use crate::web::display::DisplayOptions;
 use crate::web::dom::{document, window, FieldRoot};
 use crate::web::field_view::FieldView;
-use crate::web::keys::{frames_load_data, read_frames_load, KeyContext};
+use crate::web::keys::{frames_load, KeyContext};
 use crate::web::protocol::{
     configure_options, decode_command, encode_message, open_envelope, Failure, FieldMessage,
 };
 use crate::web::webcrypto::WebCipher;
-
-/// A frames-load call made at boot, before the options came: for this client key (from the
-/// URL fragment) and this parent origin (from `location.ancestorOrigins`).
-struct EarlyLoad {
-    client_key: String,
-    parent_origin: String,
-    /// Resolves with the answer's `data`, or with a `PaykkaError` object.
-    answer: js_sys::Promise,
-}
 
 /// The frame's state after boot.
 struct Guest {
@@ -44,7 +32,6 @@ struct Guest {
     /// The brands the secure origin accepts (used when the options name none).
     loaded_brands: RefCell<Option<Vec<crate::card::Brand>>>,
     last_height: RefCell<f64>,
-    early_load: RefCell<Option<EarlyLoad>>,
     _listener: RefCell<Option<EventListener>>,
 }
 
@@ -160,29 +147,6 @@ impl Guest {
         self.report_height();
     }
 
-    /// The frames-load answer for `client_key` and the pinned parent: the one asked for at
-    /// boot when it was asked for exactly these, else a new call. The key always comes from
-    /// this frame's own origin, never from the host page.
-    async fn load_key(&self, client_key: &str, parent_origin: &str) -> Result<JsValue, Failure> {
-        let early = self.early_load.borrow_mut().take();
-        if let Some(early) =
-            early.filter(|e| e.client_key == client_key && e.parent_origin == parent_origin)
-        {
-            let answer = wasm_bindgen_futures::JsFuture::from(early.answer)
-                .await
-                .unwrap_or(JsValue::UNDEFINED);
-            if !answer.is_instance_of::<js_sys::Error>() {
-                return Ok(answer);
-            }
-            let code = js_sys::Reflect::get(&answer, &"code".into()).ok();
-            let code = code.and_then(|code| code.as_string()).unwrap_or_default();
-            return Err(Failure::from_code(&code).unwrap_or(Failure::KeyFetchFailed));
-        }
-        frames_load_data(&own_origin(), client_key, Some(parent_origin))
-            .await
-            .map_err(|e| Failure::from_code(e.code).unwrap_or(Failure::KeyFetchFailed))
-    }
-
     async fn configure(self: Rc<Self>, options: JsValue, parent_origin: String) {
         let fail = |failure: Failure| {
             self.post(&FieldMessage::Failed {
@@ -199,13 +163,13 @@ impl Guest {
         let Some(client_key) = client_key else {
             return fail(Failure::InvalidOption);
         };
-        let data = match self.load_key(&client_key, &parent_origin).await {
-            Ok(data) => data,
-            Err(failure) => return fail(failure),
-        };
-        let loaded = match read_frames_load(&data) {
+        // The key comes from this frame's own origin, never from the host page.
+        let own_origin = window()
+            .and_then(|w| w.location().origin())
+            .unwrap_or_default();
+        let loaded = match frames_load(&own_origin, &client_key, Some(&parent_origin)).await {
             Ok(loaded) => loaded,
-            Err(e) => return fail(Failure::from_code(e.code).unwrap_or(Failure::KeyInvalid)),
+            Err(e) => return fail(Failure::from_code(e.code).unwrap_or(Failure::KeyFetchFailed)),
         };
         let cipher = match WebCipher::import(loaded.key).await {
             Ok(cipher) => cipher,
@@ -250,40 +214,6 @@ impl Guest {
     }
 }
 
-fn own_origin() -> String {
-    window()
-        .and_then(|w| w.location().origin())
-        .unwrap_or_default()
-}
-
-/// Asks for the key at boot where the fragment names the client key and the browser names
-/// the parent's origin (Chromium and Safari do; Firefox does not, and waits for `configure`).
-fn load_early(window: &web_sys::Window, fragment: &str) -> Option<EarlyLoad> {
-    let client_key = fragment_value(fragment, "key")
-        .and_then(|k| js_sys::decode_uri_component(&k).ok())
-        .and_then(|k| k.as_string())?;
-    let ancestors = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into()).ok()?;
-    let parent_origin = js_sys::Reflect::get(&ancestors, &0.into())
-        .ok()?
-        .as_string()?;
-    let (key, origin) = (client_key.clone(), parent_origin.clone());
-    if !parent_origin.starts_with("http") {
-        return None;
-    }
-    // Resolves either way (with the error object on failure): an answer that goes unused
-    // must not surface as an unhandled rejection.
-    let answer = wasm_bindgen_futures::future_to_promise(async move {
-        Ok(frames_load_data(&own_origin(), &key, Some(&origin))
-            .await
-            .unwrap_or_else(JsValue::from))
-    });
-    Some(EarlyLoad {
-        client_key,
-        parent_origin,
-        answer,
-    })
-}
-
 /// Boots a secure field frame (called by the frame page's script).
 #[wasm_bindgen(js_name = bootFrame)]
 pub fn boot_frame() -> Result<(), JsValue> {
@@ -309,7 +239,6 @@ pub fn boot_frame() -> Result<(), JsValue> {
         view: RefCell::new(None),
         loaded_brands: RefCell::new(None),
         last_height: RefCell::new(0.0),
-        early_load: RefCell::new(load_early(&window, &fragment)),
         _listener: RefCell::new(None),
     });
     let weak = Rc::downgrade(&guest);

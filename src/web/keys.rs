@@ -96,21 +96,17 @@ pub async fn frames_load(
     client_key: &str,
     parent_origin: Option<&str>,
 ) -> Result<FramesLoad, SetupError> {
-    read_frames_load(&frames_load_data(base, client_key, parent_origin).await?)
-}
-
-/// Reads the `data` of a frames-load answer: the key, the gateway's clock, the brands.
-pub fn read_frames_load(data: &JsValue) -> Result<FramesLoad, SetupError> {
+    let data = frames_load_data(base, client_key, parent_origin).await?;
     let field = |o: &JsValue, key: &str| Reflect::get(o, &JsValue::from_str(key)).ok();
-    let public_key = field(data, "public_key").unwrap_or(JsValue::UNDEFINED);
+    let public_key = field(&data, "public_key").unwrap_or(JsValue::UNDEFINED);
     // The secure origin sends a JWK object: no PEM parser needed for it.
     let key = read_jwk(&public_key)
         .and_then(|jwk| EncryptionKey::from_jwk(&jwk, None).ok())
         .ok_or_else(|| SetupError::new("KEY_INVALID", "the secure origin sent an unusable key"))?;
-    let clock_offset_ms = field(data, "server_time")
+    let clock_offset_ms = field(&data, "server_time")
         .and_then(|v| v.as_f64())
         .map_or(0.0, |t| t - js_sys::Date::now());
-    let brands = field(data, "brands").filter(|v| v.is_object()).map(|v| {
+    let brands = field(&data, "brands").filter(|v| v.is_object()).map(|v| {
         js_sys::Array::from(&v)
             .iter()
             .filter_map(|b| b.as_string().and_then(|b| Brand::from_id(&b)))
