@@ -158,11 +158,6 @@ async fn frames_load(
             serde_json::json!({"ret_code": "ORIGIN_NOT_ALLOWED", "ret_msg": "Origin not registered for this client key"}),
         );
     }
-    tracing::debug!(
-        origin = page_origin.unwrap_or("-"),
-        from_frame = caller == Some(inner.own_origin.as_str()),
-        "frames load answered"
-    );
     let card_key = &client.card_key;
     answer(
         &headers,
