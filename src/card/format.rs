@@ -74,7 +74,7 @@ fn position_after_digits(text: &str, n: usize) -> usize {
             }
         }
     }
-    text.chars().count()
+    crate::card::char_count(text)
 }
 
 /// Applies `edit` to the card number shown as `old` with the selection `start..end`
@@ -142,7 +142,7 @@ pub fn edit_plain(old: &str, start: usize, end: usize, edit: Edit<'_>) -> Format
     };
     let mut text: String = chars[..from].iter().collect();
     text.push_str(inserted);
-    let caret = from + inserted.chars().count();
+    let caret = from + crate::card::char_count(inserted);
     text.extend(&chars[to..]);
     Formatted { text, caret }
 }

@@ -50,7 +50,7 @@ pub fn check_holder_name(text: &str) -> Validity {
         Validity::Empty
     } else if !name.chars().all(is_name_char) {
         Validity::Invalid(FieldError::InvalidCharacters)
-    } else if name.chars().count() > MAX_HOLDER_NAME {
+    } else if crate::card::char_count(&name) > MAX_HOLDER_NAME {
         Validity::Invalid(FieldError::TooLong)
     } else {
         Validity::Valid

@@ -247,7 +247,7 @@ mod tests {
         fn type_text(&mut self, kind: FieldKind, text: &str) {
             for c in text.chars() {
                 self.with(kind, |m| {
-                    let caret = m.text().chars().count();
+                    let caret = crate::card::char_count(m.text());
                     m.edit(caret, caret, Edit::Insert(&c.to_string()));
                 });
             }

@@ -269,7 +269,7 @@ fn tokenize(value: &str) -> Option<Vec<Token>> {
             i += 1 + digits;
         } else if c == '"' || c == '\'' {
             let inner = run(&chars, i + 1, |c| {
-                c.is_ascii_alphanumeric() || " -_".contains(c)
+                c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_')
             });
             if inner == 0 || chars.get(i + 1 + inner) != Some(&c) {
                 return None;

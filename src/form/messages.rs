@@ -260,7 +260,7 @@ pub fn decode_message(
             for (id, value) in data.entries("values")? {
                 let slot = Slot::from_id(&id).filter(|s| s.field().contains(&field))?;
                 let sound = match slot {
-                    Slot::HolderName => value.chars().count() <= MAX_HOLDER_NAME,
+                    Slot::HolderName => crate::card::char_count(&value) <= MAX_HOLDER_NAME,
                     _ => is_jwe_compact(&value),
                 };
                 if !sound || values.iter().any(|(s, _)| *s == slot) {

@@ -169,7 +169,7 @@ impl FieldModel {
             }
             Err(error) => EditOutcome {
                 text: self.text.clone(),
-                caret: start.max(end).min(self.text.chars().count()),
+                caret: start.max(end).min(crate::card::char_count(&self.text)),
                 rejected: Some(error),
                 completed: false,
             },
@@ -204,7 +204,7 @@ impl FieldModel {
 
     /// Replaces the whole text (autofill, `clear()`), re-formatted.
     pub fn set_text(&mut self, text: &str) -> EditOutcome {
-        let len = self.text.chars().count();
+        let len = crate::card::char_count(&self.text);
         let outcome = self.edit(0, len, Edit::Insert(text));
         if outcome.rejected.is_some() {
             // Whatever could not be taken is dropped rather than kept half-way.
@@ -334,7 +334,7 @@ mod tests {
         let mut model = FieldModel::new(kind, true, TODAY);
         let mut outcomes = Vec::new();
         for c in keys.chars() {
-            let caret = model.text().chars().count();
+            let caret = crate::card::char_count(model.text());
             let mut buf = [0u8; 4];
             outcomes.push(model.edit(caret, caret, Edit::Insert(c.encode_utf8(&mut buf))));
         }

@@ -387,7 +387,7 @@ pub fn family_is_safe(family: &str) -> bool {
         && family.len() <= MAX_FAMILY_LEN
         && family
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || " -_".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_'))
 }
 
 /// An absolute `https://` URL with a plain host and only unreserved and a few reserved
@@ -412,9 +412,10 @@ pub fn url_is_safe(url: &str) -> bool {
         port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     let path_ok = (path.is_empty() || path.starts_with('/'))
         && !path.starts_with("//")
-        && path
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-._~/%?=&+".contains(c));
+        && path.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '-' | '.' | '_' | '~' | '/' | '%' | '?' | '=' | '&' | '+')
+        });
     url.len() <= MAX_URL_LEN && host_ok && port_ok && path_ok
 }
 

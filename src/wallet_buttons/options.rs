@@ -89,7 +89,7 @@ impl WalletOptions {
             ));
         }
         let label = required_string(options, "label")?;
-        if label.trim().is_empty() || label.chars().count() > 64 {
+        if label.trim().is_empty() || crate::card::char_count(&label) > 64 {
             return Err(invalid("label must be 1–64 characters"));
         }
         let button_locale = string(options, "buttonLocale")?;

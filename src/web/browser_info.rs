@@ -5,23 +5,32 @@ use js_sys::Object;
 
 use super::events::set;
 
+/// Whether `haystack` holds `needle` (a byte scan: `str::contains` with a `&str` pattern
+/// brings the two-way searcher, about 2 KB of wasm).
+fn has(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
 /// Coarse device class and OS from the user agent (PayKKa's enums).
 fn classify(user_agent: &str, screen_width: i32) -> (&'static str, &'static str) {
-    let ua = user_agent.to_ascii_lowercase();
-    let os = if ua.contains("iphone") || ua.contains("ipad") || ua.contains("ipod") {
+    let lower = user_agent.to_ascii_lowercase();
+    let ua = |needle: &str| has(lower.as_bytes(), needle);
+    let os = if ua("iphone") || ua("ipad") || ua("ipod") {
         "IOS"
-    } else if ua.contains("android") {
+    } else if ua("android") {
         "ANDROID"
-    } else if ua.contains("windows") {
+    } else if ua("windows") {
         "WINDOWS"
-    } else if ua.contains("mac os") || ua.contains("macintosh") {
+    } else if ua("mac os") || ua("macintosh") {
         "MACOS"
     } else {
         "LINUX"
     };
-    let device = if ua.contains("ipad") || ua.contains("tablet") {
+    let device = if ua("ipad") || ua("tablet") {
         "TABLET"
-    } else if ua.contains("mobi") || (os == "ANDROID" && screen_width < 600) {
+    } else if ua("mobi") || (os == "ANDROID" && screen_width < 600) {
         "MOBILE"
     } else {
         "PC"

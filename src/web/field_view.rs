@@ -249,7 +249,7 @@ impl FieldView {
     }
 
     fn selection(&self) -> (usize, usize) {
-        let len = self.input.value().chars().count() as u32;
+        let len = crate::card::char_count(&self.input.value()) as u32;
         let start = self.input.selection_start().ok().flatten().unwrap_or(len);
         let end = self.input.selection_end().ok().flatten().unwrap_or(start);
         (start as usize, end as usize)
