@@ -21,7 +21,7 @@ pub fn gateway_base(environment: &str) -> Option<String> {
         (None, Some(rest)) => (false, rest),
         _ => return None,
     };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (authority, path) = authority_and_path(rest);
     let (host, port) = split_port(authority)?;
     let host_ok = if host.starts_with('[') {
         host == "[::1]"
@@ -42,13 +42,21 @@ pub fn gateway_base(environment: &str) -> Option<String> {
         .then(|| url.trim_end_matches('/').to_owned())
 }
 
+/// A URL after its `scheme://`, split before the first `/` of its path. (Checked splits:
+/// on wasm, a char-boundary panic path costs more than the rest of this file.)
+pub fn authority_and_path(rest: &str) -> (&str, &str) {
+    rest.find('/')
+        .and_then(|i| rest.split_at_checked(i))
+        .unwrap_or((rest, ""))
+}
+
 /// `host[:port]` split; `None` for user info or an empty authority.
 fn split_port(authority: &str) -> Option<(&str, Option<&str>)> {
     if authority.is_empty() || authority.contains('@') {
         return None;
     }
     if let Some(end) = authority.find(']') {
-        let (host, rest) = authority.split_at(end + 1);
+        let (host, rest) = authority.split_at_checked(end + 1)?;
         return match rest.strip_prefix(':') {
             Some(port) => Some((host, Some(port))),
             None if rest.is_empty() => Some((host, None)),
@@ -64,10 +72,8 @@ fn split_port(authority: &str) -> Option<(&str, Option<&str>)> {
 /// The origin (`scheme://host[:port]`) of a base URL.
 pub fn origin_of(url: &str) -> String {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
-        Some(i) => url[..after_scheme + i].to_owned(),
-        None => url.to_owned(),
-    }
+    let (start, rest) = url.split_at_checked(after_scheme).unwrap_or(("", url));
+    [start, authority_and_path(rest).0].concat()
 }
 
 #[cfg(test)]
