@@ -47,18 +47,12 @@ fn counts(hosts: &[CountingHost]) -> Vec<usize> {
 
 /// Waits until the counts have not changed for a second; returns them.
 async fn settled(hosts: &[CountingHost]) -> Vec<usize> {
-    let mut last = counts(hosts);
-    let mut stable_since = std::time::Instant::now();
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    while stable_since.elapsed() < Duration::from_secs(1) && std::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let now = counts(hosts);
-        if now != last {
-            last = now;
-            stable_since = std::time::Instant::now();
-        }
-    }
-    last
+    support::stable(
+        || std::future::ready(counts(hosts)),
+        Duration::from_secs(1),
+        Duration::from_secs(15),
+    )
+    .await
 }
 
 fn lab_url(server: &Server, options: &[(&str, Value)]) -> String {

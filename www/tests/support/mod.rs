@@ -198,17 +198,29 @@ pub async fn eventually(c: &Client, script: &str, expected: Value) -> Value {
 /// The value `script` returns once it has stayed the same for half a second (at most 5 s):
 /// the frames report typing, focus and blur asynchronously.
 pub async fn settled(c: &Client, script: &str) -> Value {
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    let mut last = eval(c, script).await;
+    stable(
+        || eval(c, script),
+        Duration::from_millis(500),
+        Duration::from_secs(5),
+    )
+    .await
+}
+
+/// What `read` gives once it has not changed for `quiet` (or whatever it gives at `max`).
+pub async fn stable<T: PartialEq, F: std::future::Future<Output = T>>(
+    mut read: impl FnMut() -> F,
+    quiet: Duration,
+    max: Duration,
+) -> T {
+    let deadline = std::time::Instant::now() + max;
+    let mut last = read().await;
     let mut since = std::time::Instant::now();
-    while std::time::Instant::now() < deadline {
+    while std::time::Instant::now() < deadline && since.elapsed() < quiet {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let value = eval(c, script).await;
+        let value = read().await;
         if value != last {
             last = value;
             since = std::time::Instant::now();
-        } else if since.elapsed() >= Duration::from_millis(500) {
-            break;
         }
     }
     last
