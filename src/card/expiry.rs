@@ -40,6 +40,12 @@ fn is_expiry_separator(c: char) -> bool {
     c.is_whitespace()
 }
 
+/// `text[range]` as a String ("" for a range that does not fit; the texts here are ASCII
+/// digits). Checked: indexing's char-boundary panic path costs 3 KB of wasm.
+fn text_part(text: &str, range: impl std::slice::SliceIndex<str, Output = str>) -> String {
+    text.get(range).unwrap_or_default().to_owned()
+}
+
 /// Checks a combined expiry as typed: `MM/YY`, `MM/YYYY`, `M/YY`, `MMYY` or `MMYYYY`.
 pub fn check_expiry(text: &str, today: YearMonth) -> ExpiryCheck {
     let (month_part, year_part) = match text.split_once('/') {
@@ -54,7 +60,7 @@ pub fn check_expiry(text: &str, today: YearMonth) -> ExpiryCheck {
         // No slash: the first two digits are the month.
         Ok((digits, _)) => {
             let split = digits.len().min(2);
-            (digits[..split].to_string(), digits[split..].to_string())
+            (text_part(&digits, ..split), text_part(&digits, split..))
         }
     };
     if month.is_empty() && year.is_empty() {
@@ -190,7 +196,10 @@ pub fn edit_expiry(
         digits_before(old, start.min(end)),
         digits_before(old, start.max(end)),
     );
-    let (before, after) = (&old_digits[..lo], &old_digits[hi..]);
+    let (before, after) = (
+        old_digits.get(..lo).unwrap_or_default(),
+        old_digits.get(hi..).unwrap_or_default(),
+    );
     let (mut digits, mut caret) = match edit {
         Edit::Insert(text) => {
             let mut inserted = String::new();
@@ -222,7 +231,7 @@ pub fn edit_expiry(
     let text = match digits.len() {
         0 | 1 => digits.clone(),
         2 if !inserting => digits.clone(),
-        _ => format!("{}/{}", &digits[..2], &digits[2..]),
+        _ => [text_part(&digits, ..2), "/".into(), text_part(&digits, 2..)].concat(),
     };
     let caret = if caret >= 2 && (caret > 2 || inserting) {
         caret + 1

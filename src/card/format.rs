@@ -93,14 +93,14 @@ pub fn edit_number(
     let old_digits = normalize_number(old)?;
     let (lo, hi) = (start.min(end), start.max(end));
     let (lo, hi) = (digits_before(old, lo), digits_before(old, hi));
-    let before = &old_digits[..lo];
-    let after = &old_digits[hi..];
+    let before = old_digits.get(..lo).unwrap_or_default();
+    let after = old_digits.get(hi..).unwrap_or_default();
     let (digits, caret_digits) = match edit {
         Edit::Insert(text) => {
             let inserted = normalize_number(text)?;
             let candidate = format!("{before}{inserted}{after}");
             let room = max_length_for(&candidate).saturating_sub(before.len() + after.len());
-            let kept = &inserted[..inserted.len().min(room)];
+            let kept = inserted.get(..room).unwrap_or(&inserted);
             (format!("{before}{kept}{after}"), before.len() + kept.len())
         }
         delete => delete_digits(before, after, lo != hi, delete),
@@ -123,7 +123,10 @@ pub(crate) fn delete_digits(
         (true, _, n) => (format!("{before}{after}"), n),
         (false, Edit::DeleteForward, n) => (format!("{before}{}", after.get(1..).unwrap_or("")), n),
         (false, _, 0) => (after.to_owned(), 0),
-        (false, _, n) => (format!("{}{after}", &before[..n - 1]), n - 1),
+        (false, _, n) => (
+            [before.get(..n - 1).unwrap_or_default(), after].concat(),
+            n - 1,
+        ),
     }
 }
 

@@ -69,11 +69,14 @@ fn split_port(authority: &str) -> Option<(&str, Option<&str>)> {
     })
 }
 
-/// The origin (`scheme://host[:port]`) of a base URL.
+/// The origin (`scheme://host[:port]`) of a base URL (one `gateway_base` gave: http or https).
 pub fn origin_of(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let (start, rest) = url.split_at_checked(after_scheme).unwrap_or(("", url));
-    [start, authority_and_path(rest).0].concat()
+    let scheme = ["https://", "http://"]
+        .into_iter()
+        .find(|s| url.starts_with(s))
+        .unwrap_or_default();
+    let rest = url.get(scheme.len()..).unwrap_or_default();
+    [scheme, authority_and_path(rest).0].concat()
 }
 
 #[cfg(test)]

@@ -311,10 +311,12 @@ impl FieldModel {
             let valid = check.validity.is_valid();
             let bin_length = if valid && digits.len() >= 16 { 8 } else { 6 };
             if digits.len() >= 6 {
-                report.bin = Some(digits[..bin_length.min(digits.len())].to_owned());
+                report.bin = Some(digits.get(..bin_length).unwrap_or(digits).to_owned());
             }
             if valid {
-                report.last4 = Some(digits[digits.len() - 4..].to_owned());
+                report.last4 = digits
+                    .get(digits.len().saturating_sub(4)..)
+                    .map(str::to_owned);
             }
         }
         report
