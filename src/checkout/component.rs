@@ -299,7 +299,11 @@ impl Inner {
                     label.remove();
                 }
             }
-            shown.sort_by_key(|m| Method::ALL.iter().position(|n| n == m));
+            // In the methods' own order (a filter, not a sort: no sort code in the wasm).
+            let shown: Vec<Method> = Method::ALL
+                .into_iter()
+                .filter(|m| shown.contains(m))
+                .collect();
             if this.selected.get().is_none() {
                 if let Some(first) = shown.first() {
                     this.select(*first);
