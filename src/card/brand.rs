@@ -26,11 +26,11 @@ enum Pattern {
 
 use Pattern::{Prefix as P, Range as R};
 
-/// Everything the component needs to know about one brand.
+/// What the component needs to know about one brand once it is known (its IIN patterns,
+/// for detecting it, are in `PATTERNS`).
 #[derive(Debug)]
 pub struct BrandRules {
     pub brand: Brand,
-    patterns: &'static [Pattern],
     /// Accepted card number lengths, ascending.
     pub lengths: &'static [usize],
     /// Positions (in digits) after which a space is shown.
@@ -48,7 +48,6 @@ const GAPS_4_8_12: &[usize] = &[4, 8, 12];
 pub static BRANDS: [BrandRules; 12] = [
     BrandRules {
         brand: Brand::Visa,
-        patterns: &[P("4")],
         lengths: &[16, 18, 19],
         gaps: GAPS_4_8_12,
         code_name: "CVV",
@@ -57,14 +56,6 @@ pub static BRANDS: [BrandRules; 12] = [
     },
     BrandRules {
         brand: Brand::Mastercard,
-        patterns: &[
-            R("51", "55"),
-            R("2221", "2229"),
-            R("223", "229"),
-            R("23", "26"),
-            R("270", "271"),
-            P("2720"),
-        ],
         lengths: &[16],
         gaps: GAPS_4_8_12,
         code_name: "CVC",
@@ -73,7 +64,6 @@ pub static BRANDS: [BrandRules; 12] = [
     },
     BrandRules {
         brand: Brand::Amex,
-        patterns: &[P("34"), P("37")],
         lengths: &[15],
         gaps: &[4, 10],
         code_name: "CID",
@@ -82,7 +72,6 @@ pub static BRANDS: [BrandRules; 12] = [
     },
     BrandRules {
         brand: Brand::Diners,
-        patterns: &[R("300", "305"), P("36"), P("38"), P("39")],
         lengths: &[14, 16, 19],
         gaps: &[4, 10, 14],
         code_name: "CVV",
@@ -91,7 +80,6 @@ pub static BRANDS: [BrandRules; 12] = [
     },
     BrandRules {
         brand: Brand::Discover,
-        patterns: &[P("6011"), R("644", "649"), P("65")],
         lengths: &[16, 19],
         gaps: GAPS_4_8_12,
         code_name: "CID",
@@ -100,7 +88,6 @@ pub static BRANDS: [BrandRules; 12] = [
     },
     BrandRules {
         brand: Brand::Jcb,
-        patterns: &[P("2131"), P("1800"), R("3528", "3589")],
         lengths: &[16, 17, 18, 19],
         gaps: GAPS_4_8_12,
         code_name: "CVV",
@@ -109,30 +96,6 @@ pub static BRANDS: [BrandRules; 12] = [
     },
     BrandRules {
         brand: Brand::UnionPay,
-        patterns: &[
-            P("620"),
-            R("62100", "62182"),
-            R("62184", "62187"),
-            R("62185", "62197"),
-            R("62200", "62205"),
-            R("622010", "622999"),
-            P("622018"),
-            R("62207", "62209"),
-            R("623", "626"),
-            P("6270"),
-            P("6272"),
-            P("6276"),
-            R("627700", "627779"),
-            R("627781", "627799"),
-            R("6282", "6289"),
-            P("6291"),
-            P("6292"),
-            P("810"),
-            R("8110", "8131"),
-            R("8132", "8151"),
-            R("8152", "8163"),
-            R("8164", "8171"),
-        ],
         lengths: &[14, 15, 16, 17, 18, 19],
         gaps: GAPS_4_8_12,
         code_name: "CVN",
@@ -141,16 +104,6 @@ pub static BRANDS: [BrandRules; 12] = [
     },
     BrandRules {
         brand: Brand::Maestro,
-        patterns: &[
-            P("493698"),
-            R("500000", "504174"),
-            R("504176", "506698"),
-            R("506779", "508999"),
-            R("56", "59"),
-            P("63"),
-            P("67"),
-            P("6"),
-        ],
         lengths: &[12, 13, 14, 15, 16, 17, 18, 19],
         gaps: GAPS_4_8_12,
         code_name: "CVC",
@@ -159,33 +112,6 @@ pub static BRANDS: [BrandRules; 12] = [
     },
     BrandRules {
         brand: Brand::Elo,
-        patterns: &[
-            P("401178"),
-            P("401179"),
-            P("438935"),
-            P("457631"),
-            P("457632"),
-            P("431274"),
-            P("451416"),
-            P("457393"),
-            P("504175"),
-            R("506699", "506778"),
-            R("509000", "509999"),
-            P("627780"),
-            P("636297"),
-            P("636368"),
-            R("650031", "650033"),
-            R("650035", "650051"),
-            R("650405", "650439"),
-            R("650485", "650538"),
-            R("650541", "650598"),
-            R("650700", "650718"),
-            R("650720", "650727"),
-            R("650901", "650978"),
-            R("651652", "651679"),
-            R("655000", "655019"),
-            R("655021", "655058"),
-        ],
         lengths: &[16],
         gaps: GAPS_4_8_12,
         code_name: "CVE",
@@ -194,7 +120,6 @@ pub static BRANDS: [BrandRules; 12] = [
     },
     BrandRules {
         brand: Brand::Mir,
-        patterns: &[R("2200", "2204")],
         lengths: &[16, 17, 18, 19],
         gaps: GAPS_4_8_12,
         code_name: "CVP2",
@@ -203,15 +128,6 @@ pub static BRANDS: [BrandRules; 12] = [
     },
     BrandRules {
         brand: Brand::Hiper,
-        patterns: &[
-            P("637095"),
-            P("63737423"),
-            P("63743358"),
-            P("637568"),
-            P("637599"),
-            P("637609"),
-            P("637612"),
-        ],
         lengths: &[16],
         gaps: GAPS_4_8_12,
         code_name: "CVC",
@@ -220,13 +136,114 @@ pub static BRANDS: [BrandRules; 12] = [
     },
     BrandRules {
         brand: Brand::Hipercard,
-        patterns: &[P("606282")],
         lengths: &[16],
         gaps: GAPS_4_8_12,
         code_name: "CVC",
         code_size: 3,
         luhn: true,
     },
+];
+
+/// Each brand's IIN patterns, in `BRANDS` order. Only `detect` reads them, so a bundle that
+/// never detects a brand (the page's) carries none of them.
+static PATTERNS: [&[Pattern]; 12] = [
+    // Visa
+    &[P("4")],
+    // Mastercard
+    &[
+        R("51", "55"),
+        R("2221", "2229"),
+        R("223", "229"),
+        R("23", "26"),
+        R("270", "271"),
+        P("2720"),
+    ],
+    // Amex
+    &[P("34"), P("37")],
+    // Diners
+    &[R("300", "305"), P("36"), P("38"), P("39")],
+    // Discover
+    &[P("6011"), R("644", "649"), P("65")],
+    // Jcb
+    &[P("2131"), P("1800"), R("3528", "3589")],
+    // UnionPay
+    &[
+        P("620"),
+        R("62100", "62182"),
+        R("62184", "62187"),
+        R("62185", "62197"),
+        R("62200", "62205"),
+        R("622010", "622999"),
+        P("622018"),
+        R("62207", "62209"),
+        R("623", "626"),
+        P("6270"),
+        P("6272"),
+        P("6276"),
+        R("627700", "627779"),
+        R("627781", "627799"),
+        R("6282", "6289"),
+        P("6291"),
+        P("6292"),
+        P("810"),
+        R("8110", "8131"),
+        R("8132", "8151"),
+        R("8152", "8163"),
+        R("8164", "8171"),
+    ],
+    // Maestro
+    &[
+        P("493698"),
+        R("500000", "504174"),
+        R("504176", "506698"),
+        R("506779", "508999"),
+        R("56", "59"),
+        P("63"),
+        P("67"),
+        P("6"),
+    ],
+    // Elo
+    &[
+        P("401178"),
+        P("401179"),
+        P("438935"),
+        P("457631"),
+        P("457632"),
+        P("431274"),
+        P("451416"),
+        P("457393"),
+        P("504175"),
+        R("506699", "506778"),
+        R("509000", "509999"),
+        P("627780"),
+        P("636297"),
+        P("636368"),
+        R("650031", "650033"),
+        R("650035", "650051"),
+        R("650405", "650439"),
+        R("650485", "650538"),
+        R("650541", "650598"),
+        R("650700", "650718"),
+        R("650720", "650727"),
+        R("650901", "650978"),
+        R("651652", "651679"),
+        R("655000", "655019"),
+        R("655021", "655058"),
+    ],
+    // Mir
+    &[R("2200", "2204")],
+    // Hiper
+    &[
+        P("637095"),
+        P("63737423"),
+        P("63743358"),
+        P("637568"),
+        P("637599"),
+        P("637609"),
+        P("637612"),
+    ],
+    // Hipercard
+    &[P("606282")],
 ];
 
 /// Gaps used while the brand is still unknown.
@@ -339,11 +356,11 @@ pub fn detect(digits: &str) -> Detection {
         return Detection::Ambiguous(Brand::ALL.to_vec());
     }
     let mut candidates: Vec<(Brand, Option<usize>)> = Vec::new();
-    for rules in &BRANDS {
-        if let Some(pattern) = rules.patterns.iter().find(|p| p.matches(digits)) {
+    for (brand, patterns) in Brand::ALL.into_iter().zip(&PATTERNS) {
+        if let Some(pattern) = patterns.iter().find(|p| p.matches(digits)) {
             let len = pattern.len();
             let strength = (digits.len() >= len).then_some(len);
-            candidates.push((rules.brand, strength));
+            candidates.push((brand, strength));
         }
     }
     match candidates.as_slice() {
