@@ -1,7 +1,7 @@
 //! Expiry dates: `MM/YY` parsing with the automatic slash, 2- or 4-digit years, and the
 //! validity window (current month up to 19 years ahead), with "today" injected.
 
-use super::format::{delete_digits, digits_before, Edit, Formatted};
+use super::format::{around_selection, delete_digits, Edit, Formatted};
 use super::number::digits_only;
 use super::validity::{FieldError, Validity};
 
@@ -40,12 +40,6 @@ fn is_expiry_separator(c: char) -> bool {
     c.is_whitespace()
 }
 
-/// `text[range]` as a String ("" for a range that does not fit; the texts here are ASCII
-/// digits). Checked: indexing's char-boundary panic path costs 3 KB of wasm.
-fn text_part(text: &str, range: impl std::slice::SliceIndex<str, Output = str>) -> String {
-    text.get(range).unwrap_or_default().to_owned()
-}
-
 /// Checks a combined expiry as typed: `MM/YY`, `MM/YYYY`, `M/YY`, `MMYY` or `MMYYYY`.
 pub fn check_expiry(text: &str, today: YearMonth) -> ExpiryCheck {
     let (month_part, year_part) = match text.split_once('/') {
@@ -59,8 +53,9 @@ pub fn check_expiry(text: &str, today: YearMonth) -> ExpiryCheck {
         Ok((m, y)) if text.contains('/') => (m, y),
         // No slash: the first two digits are the month.
         Ok((digits, _)) => {
-            let split = digits.len().min(2);
-            (text_part(&digits, ..split), text_part(&digits, split..))
+            // Checked: on wasm, indexing's char-boundary panic path costs 3 KB.
+            let (month, year) = digits.split_at_checked(2).unwrap_or((&digits, ""));
+            (month.to_owned(), year.to_owned())
         }
     };
     if month.is_empty() && year.is_empty() {
@@ -192,14 +187,7 @@ pub fn edit_expiry(
     edit: Edit<'_>,
 ) -> Result<Formatted, FieldError> {
     let old_digits = digits_only(old, |c| c == '/' || c.is_whitespace())?;
-    let (lo, hi) = (
-        digits_before(old, start.min(end)),
-        digits_before(old, start.max(end)),
-    );
-    let (before, after) = (
-        old_digits.get(..lo).unwrap_or_default(),
-        old_digits.get(hi..).unwrap_or_default(),
-    );
+    let (before, after, selected) = around_selection(old, &old_digits, start, end);
     let (mut digits, mut caret) = match edit {
         Edit::Insert(text) => {
             let mut inserted = String::new();
@@ -219,7 +207,7 @@ pub fn edit_expiry(
                 month.len() + inserted.len(),
             )
         }
-        delete => delete_digits(before, after, lo != hi, delete),
+        delete => delete_digits(before, after, selected, delete),
     };
     if matches!(digits.as_bytes().first(), Some(b'2'..=b'9')) {
         digits.insert(0, '0');
@@ -231,7 +219,10 @@ pub fn edit_expiry(
     let text = match digits.len() {
         0 | 1 => digits.clone(),
         2 if !inserting => digits.clone(),
-        _ => [text_part(&digits, ..2), "/".into(), text_part(&digits, 2..)].concat(),
+        _ => {
+            let (month, year) = digits.split_at_checked(2).unwrap_or((&digits, ""));
+            [month, "/", year].concat()
+        }
     };
     let caret = if caret >= 2 && (caret > 2 || inserting) {
         caret + 1

@@ -60,6 +60,22 @@ pub(crate) fn digits_before(text: &str, pos: usize) -> usize {
     text.chars().take(pos).filter(char::is_ascii_digit).count()
 }
 
+/// The digits before and after the selection `start..end` (character positions in `old`,
+/// whose digits are `digits`), and whether the selection holds a digit. Checked slices: on
+/// wasm, indexing's char-boundary panic path costs 3 KB.
+pub(crate) fn around_selection<'a>(
+    old: &str,
+    digits: &'a str,
+    start: usize,
+    end: usize,
+) -> (&'a str, &'a str, bool) {
+    let lo = digits_before(old, start.min(end));
+    let hi = digits_before(old, start.max(end));
+    let before = digits.get(..lo).unwrap_or_default();
+    let after = digits.get(hi..).unwrap_or_default();
+    (before, after, lo != hi)
+}
+
 /// Character position just after the `n`-th digit of `text` (0 → 0).
 fn position_after_digits(text: &str, n: usize) -> usize {
     if n == 0 {
@@ -91,10 +107,7 @@ pub fn edit_number(
     edit: Edit<'_>,
 ) -> Result<Formatted, FieldError> {
     let old_digits = normalize_number(old)?;
-    let (lo, hi) = (start.min(end), start.max(end));
-    let (lo, hi) = (digits_before(old, lo), digits_before(old, hi));
-    let before = old_digits.get(..lo).unwrap_or_default();
-    let after = old_digits.get(hi..).unwrap_or_default();
+    let (before, after, selected) = around_selection(old, &old_digits, start, end);
     let (digits, caret_digits) = match edit {
         Edit::Insert(text) => {
             let inserted = normalize_number(text)?;
@@ -103,7 +116,7 @@ pub fn edit_number(
             let kept = inserted.get(..room).unwrap_or(&inserted);
             (format!("{before}{kept}{after}"), before.len() + kept.len())
         }
-        delete => delete_digits(before, after, lo != hi, delete),
+        delete => delete_digits(before, after, selected, delete),
     };
     let text = group_digits(&digits, gaps_for(&digits));
     let caret = position_after_digits(&text, caret_digits);
