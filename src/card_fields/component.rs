@@ -190,18 +190,22 @@ fn expiry_layout(holders: &FieldMap<Element>) -> ExpiryLayout {
     }
 }
 
-/// Creates a field's secure frame on the gateway's origin.
+/// Creates a field's secure frame on the gateway's origin. The fragment names the field,
+/// the channel secret and the client key (not a secret: the frame may start fetching the
+/// key before the page's first message).
 fn mount_frame(
     host: &Rc<Host>,
     display: &DisplayOptions,
     kind: FieldKind,
     base: &str,
+    client_key: &str,
 ) -> Result<(), JsValue> {
     let holder = host.holder(kind)?;
     let doc = document()?;
     let channel = random_hex(16)?;
+    let key = String::from(js_sys::encode_uri_component(client_key));
     let src = format!(
-        "{base}/frames/field.html#field={}&channel={channel}",
+        "{base}/frames/field.html#field={}&channel={channel}&key={key}",
         kind.id()
     );
     let iframe: HtmlIFrameElement = cast(element(
@@ -275,8 +279,11 @@ impl EncryptedCard {
         let coordinator = Coordinator::new(order.clone(), |k| {
             k != FieldKind::HolderName || holder_required
         });
-        let secure_base = match (&options.key, options.isolation) {
-            (KeySource::ClientKey { base, .. }, Isolation::Frames) => Some(base.clone()),
+        // Frames mode: the secure origin's base URL and the client key.
+        let secure = match (&options.key, options.isolation) {
+            (KeySource::ClientKey { base, client_key }, Isolation::Frames) => {
+                Some((base.clone(), client_key.clone()))
+            }
             _ => None,
         };
         let host = Host::new(HostParts {
@@ -288,17 +295,17 @@ impl EncryptedCard {
             texts: options.display.texts.clone(),
             live,
             auto_focus: options.auto_focus,
-            secure_origin: secure_base.as_deref().map(origin_of),
-            frame_options: secure_base.as_ref().map(|_| options.frame_options()),
+            secure_origin: secure.as_ref().map(|(base, _)| origin_of(base)),
+            frame_options: secure.as_ref().map(|_| options.frame_options()),
             options: options.raw.clone(),
         });
         let card = EncryptedCard {
             host: Rc::clone(&host),
             frame_timeout_ms: options.frame_timeout_ms,
         };
-        let result = match &secure_base {
+        let result = match &secure {
             None => super::inline::mount_inline_fields(&card.host, &options, &order).await,
-            Some(base) => card.mount_frames(&options, &order, base).await,
+            Some((base, client_key)) => card.mount_frames(&options, &order, base, client_key).await,
         };
         match result {
             Ok(()) => {
@@ -318,27 +325,26 @@ impl EncryptedCard {
         options: &CardOptions,
         order: &[FieldKind],
         base: &str,
+        client_key: &str,
     ) -> Result<(), JsValue> {
         // Every field, the holder name too, is a frame: the page bundle then carries no
         // field view and no card rules.
         for kind in order {
-            mount_frame(&self.host, &options.display, *kind, base)?;
+            mount_frame(&self.host, &options.display, *kind, base, client_key)?;
         }
         self.host.listen_to_frames()?;
         let ready = self.host.wait_for_frames(options.frame_timeout_ms);
         // Meanwhile ask the secure origin ourselves: a page origin that is not registered
         // then fails with ORIGIN_NOT_ALLOWED instead of frames that never load.
-        if let KeySource::ClientKey { client_key, base } = &options.key {
-            let (client_key, base) = (client_key.clone(), base.clone());
-            let host = Rc::downgrade(&self.host);
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Err(e) = frames_load_data(&base, &client_key, None).await {
-                    if let Some(host) = host.upgrade() {
-                        host.fail_mount(e.code, &e.message, None);
-                    }
+        let (client_key, base) = (client_key.to_owned(), base.to_owned());
+        let host = Rc::downgrade(&self.host);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = frames_load_data(&base, &client_key, None).await {
+                if let Some(host) = host.upgrade() {
+                    host.fail_mount(e.code, &e.message, None);
                 }
-            });
-        }
+            }
+        });
         JsFuture::from(ready).await.map(drop)
     }
 

@@ -4,8 +4,10 @@
 //! attempt at the gateway (never a second charge).
 
 use std::cell::{Cell, RefCell};
+use std::pin::pin;
 use std::rc::Rc;
 
+use futures_util::future::{select, Either};
 use gloo_events::EventListener;
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -81,6 +83,9 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "CheckoutOptions")]
     pub type CheckoutOptionsJs;
 }
+
+/// How mounting the card fields went: a failure's code and message.
+type CardMount = Result<(), (String, String)>;
 
 /// How often the result is asked for while the shopper authenticates.
 const POLL_MS: u32 = 1_500;
@@ -173,7 +178,13 @@ impl Inner {
     }
 
     /// Shows what the session answer says: the form (first time), a result, or an action.
-    async fn show_session(self: &Rc<Self>, session: JsValue) -> Result<(), JsValue> {
+    /// `card` is how mounting the card fields went, when they were mounted beside the
+    /// session load (`None`: mount them if the session takes cards).
+    async fn show_session(
+        self: &Rc<Self>,
+        session: JsValue,
+        card: Option<CardMount>,
+    ) -> Result<(), JsValue> {
         let minor = member(&session, "amount")
             .and_then(|a| a.as_f64())
             .unwrap_or(0.0) as u64;
@@ -208,7 +219,7 @@ impl Inner {
             Screen::Paid => return self.paid(&session),
             Screen::Expired => return self.expired(),
             screen => {
-                self.build_methods(&session).await?;
+                self.build_methods(&session, card).await?;
                 match screen {
                     Screen::Action { url } => self.action(url),
                     Screen::Form {
@@ -237,7 +248,11 @@ impl Inner {
     /// The method choice: the session's methods. The card and redirect methods are ready at
     /// once; wallet buttons appear when their wallet answers that it is available (and
     /// never hold up the pay button). `paymentMethodsReady` names what is finally shown.
-    async fn build_methods(self: &Rc<Self>, session: &JsValue) -> Result<(), JsValue> {
+    async fn build_methods(
+        self: &Rc<Self>,
+        session: &JsValue,
+        mut card: Option<CardMount>,
+    ) -> Result<(), JsValue> {
         let mut codes: Vec<String> = member(session, "allowed_payment_methods")
             .map(|m| {
                 Array::from(&m)
@@ -251,9 +266,21 @@ impl Inner {
         }
         let mut wallets = Vec::new();
         let mut shown = Vec::new();
-        for method in allowed(&codes) {
-            if method == Method::Card && !self.mount_card().await? {
-                continue;
+        let methods = allowed(&codes);
+        if !methods.contains(&Method::Card) {
+            // Mounted beside the session load, before the session said it takes no cards.
+            self.drop_card();
+        }
+        for method in methods {
+            if method == Method::Card {
+                let mounted = match card.take() {
+                    Some(mounted) => mounted,
+                    None => self.mount_card().await,
+                };
+                if let Err((code, message)) = mounted {
+                    self.error(&code, &message);
+                    continue;
+                }
             }
             let radio = self.view.add_method(method)?;
             let this = Rc::downgrade(self);
@@ -322,7 +349,9 @@ impl Inner {
             .show_pay(method == Method::Card && !self.options.hide_pay_button);
     }
 
-    async fn mount_card(self: &Rc<Self>) -> Result<bool, JsValue> {
+    /// Mounts the card fields; a failure is returned, for the caller to report once the
+    /// session is shown.
+    async fn mount_card(self: &Rc<Self>) -> CardMount {
         // Enter in a card field pays, as the pay button does.
         let this = Rc::downgrade(self);
         let on_submit = ComponentCallback::new(move |_: JsValue| -> JsValue {
@@ -350,15 +379,12 @@ impl Inner {
         {
             Ok(card) => {
                 *self.card.borrow_mut() = Some(card);
-                Ok(true)
+                Ok(())
             }
-            Err(error) => {
-                let code =
-                    text_of(&error, &["code"]).unwrap_or_else(|| "CARD_FIELDS_FAILED".into());
-                let message = text_of(&error, &["message"]).unwrap_or_default();
-                self.error(&code, &message);
-                Ok(false)
-            }
+            Err(error) => Err((
+                text_of(&error, &["code"]).unwrap_or_else(|| "CARD_FIELDS_FAILED".into()),
+                text_of(&error, &["message"]).unwrap_or_default(),
+            )),
         }
     }
 
@@ -528,11 +554,16 @@ impl Inner {
         );
     }
 
-    fn paid(&self, session: &JsValue) -> Result<(), JsValue> {
-        self.stop_polling();
+    /// Removes the card fields (the session cannot take a card payment now).
+    fn drop_card(&self) {
         if let Some(card) = self.card.borrow_mut().take() {
             card.unmount();
         }
+    }
+
+    fn paid(&self, session: &JsValue) -> Result<(), JsValue> {
+        self.stop_polling();
+        self.drop_card();
         self.view
             .show_result("paid", self.view.texts.get("paid"), None)?;
         let status = text_of(session, &["payment", "status"]).unwrap_or_default();
@@ -545,6 +576,7 @@ impl Inner {
 
     fn expired(&self) -> Result<(), JsValue> {
         self.stop_polling();
+        self.drop_card();
         self.view
             .show_result("expired", self.view.texts.get("expired"), None)?;
         self.emit("expired", &[]);
@@ -633,6 +665,8 @@ impl Inner {
     }
 
     fn load_failed(self: &Rc<Self>, error: ApiError) {
+        // A retry mounts them again once the session is known.
+        self.drop_card();
         match error {
             ApiError::Refused { code, message } => {
                 let _ = self
@@ -656,7 +690,7 @@ impl Inner {
                         match this.api.session().await {
                             Ok(session) => {
                                 let _ = this.view.restore_form();
-                                let _ = this.show_session(session).await;
+                                let _ = this.show_session(session, None).await;
                             }
                             Err(error) => this.load_failed(error),
                         }
@@ -670,9 +704,7 @@ impl Inner {
     fn teardown(&self) {
         self.stop_polling();
         self.listeners.borrow_mut().clear();
-        if let Some(card) = self.card.borrow_mut().take() {
-            card.unmount();
-        }
+        self.drop_card();
         if let Some(apple) = self.apple.borrow_mut().take() {
             apple.unmount();
         }
@@ -741,8 +773,28 @@ impl Checkout {
             listeners: RefCell::new(Vec::new()),
             component_callbacks: RefCell::new(Vec::new()),
         });
-        match inner.api.session().await {
-            Ok(session) => inner.show_session(session).await?,
+        // The card fields need nothing from the session: they mount while it loads, unless
+        // the merchant asked for no card.
+        let wants_card = inner.options.methods.as_ref().is_none_or(|wanted| {
+            wanted
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(Method::Card.code()))
+        });
+        let (session, card) = if wants_card {
+            let loading = pin!(inner.api.session());
+            let mounting = pin!(inner.mount_card());
+            match select(loading, mounting).await {
+                Either::Left((Ok(session), mounting)) => (Ok(session), Some(mounting.await)),
+                // No session to pay: the half-mounted fields are dropped with `mounting` as
+                // this block ends, before they can report anything.
+                Either::Left((Err(error), _)) => (Err(error), None),
+                Either::Right((card, loading)) => (loading.await, Some(card)),
+            }
+        } else {
+            (inner.api.session().await, None)
+        };
+        match session {
+            Ok(session) => inner.show_session(session, card).await?,
             Err(error) => inner.load_failed(error),
         }
         Ok(Checkout { inner })

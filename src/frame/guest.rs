@@ -1,11 +1,14 @@
-//! Inside a secure frame: `bootFrame()` reads its field and channel secret from the URL
-//! fragment, says hello to the parent, takes its options from the first message with the
-//! right channel (pinning the parent's origin), fetches the key from its own origin, and
-//! then talks only to that origin.
+//! Inside a secure frame: `bootFrame()` reads its field, channel secret and client key from
+//! the URL fragment, says hello to the parent, takes its options from the first message with
+//! the right channel (pinning the parent's origin), fetches the key from its own origin, and
+//! then talks only to that origin. Where the browser names the parent's origin
+//! (`location.ancestorOrigins`), the key fetch starts at boot, beside the hello round trip;
+//! it is used only if the pinned origin and the configured client key match it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use futures_channel::oneshot;
 use gloo_events::EventListener;
 use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
@@ -13,14 +16,70 @@ use web_sys::MessageEvent;
 use crate::form::field::FieldKind;
 use crate::web::error::paykka_error;
 
+use crate::card::Brand;
 use crate::web::display::DisplayOptions;
 use crate::web::dom::{document, window, FieldRoot};
 use crate::web::field_view::FieldView;
 use crate::web::keys::{frames_load, KeyContext};
+use crate::web::option_reader::member;
 use crate::web::protocol::{
     configure_options, decode_command, encode_message, open_envelope, Failure, FieldMessage,
 };
 use crate::web::webcrypto::WebCipher;
+
+/// The secure origin's key for a parent origin, imported into WebCrypto.
+struct LoadedKey {
+    cipher: WebCipher,
+    clock_offset_ms: f64,
+    brands: Option<Vec<Brand>>,
+}
+
+/// Fetches the key from this frame's own origin for `parent_origin` and imports it.
+async fn load_key(client_key: &str, parent_origin: &str) -> Result<LoadedKey, Failure> {
+    let own_origin = window()
+        .and_then(|w| w.location().origin())
+        .unwrap_or_default();
+    let loaded = frames_load(&own_origin, client_key, Some(parent_origin))
+        .await
+        .map_err(|e| Failure::from_code(e.code).unwrap_or(Failure::KeyFetchFailed))?;
+    let cipher = WebCipher::import(loaded.key)
+        .await
+        .map_err(|e| Failure::from_code(e.code).unwrap_or(Failure::KeyInvalid))?;
+    Ok(LoadedKey {
+        cipher,
+        clock_offset_ms: loaded.clock_offset_ms,
+        brands: loaded.brands,
+    })
+}
+
+/// A key fetch under way: started at boot for the parent origin the browser named, or at
+/// configure.
+struct KeyLoad {
+    client_key: String,
+    parent_origin: String,
+    answer: oneshot::Receiver<Result<LoadedKey, Failure>>,
+}
+
+impl KeyLoad {
+    fn start(client_key: String, parent_origin: String) -> KeyLoad {
+        let (send, answer) = oneshot::channel();
+        let (key, origin) = (client_key.clone(), parent_origin.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = send.send(load_key(&key, &origin).await);
+        });
+        KeyLoad {
+            client_key,
+            parent_origin,
+            answer,
+        }
+    }
+}
+
+/// The embedding page's origin as the browser gives it (Chromium, WebKit).
+fn ancestor_origin() -> Option<String> {
+    let location = window().ok()?.location();
+    member(&member(&location, "ancestorOrigins")?, "0")?.as_string()
+}
 
 /// The frame's state after boot.
 struct Guest {
@@ -30,7 +89,9 @@ struct Guest {
     parent_origin: RefCell<Option<String>>,
     view: RefCell<Option<Rc<FieldView>>>,
     /// The brands the secure origin accepts (used when the options name none).
-    loaded_brands: RefCell<Option<Vec<crate::card::Brand>>>,
+    loaded_brands: RefCell<Option<Vec<Brand>>>,
+    /// The key fetch started at boot, if the browser named the parent.
+    prefetch: RefCell<Option<KeyLoad>>,
     last_height: RefCell<f64>,
     _listener: RefCell<Option<EventListener>>,
 }
@@ -164,16 +225,16 @@ impl Guest {
             return fail(Failure::InvalidOption);
         };
         // The key comes from this frame's own origin, never from the host page.
-        let own_origin = window()
-            .and_then(|w| w.location().origin())
-            .unwrap_or_default();
-        let loaded = match frames_load(&own_origin, &client_key, Some(&parent_origin)).await {
-            Ok(loaded) => loaded,
-            Err(e) => return fail(Failure::from_code(e.code).unwrap_or(Failure::KeyFetchFailed)),
-        };
-        let cipher = match WebCipher::import(loaded.key).await {
-            Ok(cipher) => cipher,
-            Err(e) => return fail(Failure::from_code(e.code).unwrap_or(Failure::KeyInvalid)),
+        let prefetched = self
+            .prefetch
+            .borrow_mut()
+            .take()
+            .filter(|p| p.client_key == client_key && p.parent_origin == parent_origin);
+        let load = prefetched.unwrap_or_else(|| KeyLoad::start(client_key, parent_origin));
+        let loaded = match load.answer.await {
+            Ok(Ok(loaded)) => loaded,
+            Ok(Err(failure)) => return fail(failure),
+            Err(_canceled) => return fail(Failure::KeyFetchFailed),
         };
         let mut display = display;
         *self.loaded_brands.borrow_mut() = loaded.brands.clone();
@@ -204,7 +265,7 @@ impl Guest {
             let _ = html.set_attribute("lang", &display.lang);
         }
         view.set_key(Some(Rc::new(KeyContext {
-            cipher,
+            cipher: loaded.cipher,
             clock_offset_ms: loaded.clock_offset_ms,
             session_id: display.session_id.clone(),
         })));
@@ -232,12 +293,19 @@ pub fn boot_frame() -> Result<(), JsValue> {
     let channel = fragment_value(&fragment, "channel")
         .filter(|c| c.len() >= 32 && c.bytes().all(|b| b.is_ascii_hexdigit()))
         .ok_or_else(bad)?;
+    let prefetch = fragment_value(&fragment, "key")
+        .and_then(|key| js_sys::decode_uri_component(&key).ok())
+        .map(String::from)
+        .filter(|key| !key.is_empty())
+        .zip(ancestor_origin())
+        .map(|(key, origin)| KeyLoad::start(key, origin));
     let guest = Rc::new(Guest {
         kind,
         channel,
         parent_origin: RefCell::new(None),
         view: RefCell::new(None),
         loaded_brands: RefCell::new(None),
+        prefetch: RefCell::new(prefetch),
         last_height: RefCell::new(0.0),
         _listener: RefCell::new(None),
     });

@@ -237,3 +237,63 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
     );
     browser.close().await;
 }
+
+/// What a hand-made frame says (`hello`, then `ready` or `failed`) when its URL carries
+/// `url_key` and the page configures it with `configured_key` (`null`: the demo's key).
+async fn frame_with_keys(
+    c: &fantoccini::Client,
+    gateway: &str,
+    url_key: Value,
+    configured_key: Value,
+) -> Value {
+    c.execute_async(
+        r#"const [gateway, urlKey, configuredKey, done] = arguments;
+        (async () => {
+        const { clientKey } = await fetch('/api/config').then(r => r.json());
+        const channel = 'cd'.repeat(16);
+        const frame = document.createElement('iframe');
+        const key = encodeURIComponent(urlKey ?? clientKey);
+        frame.src = `${gateway}/frames/field.html#field=cardNumber&channel=${channel}&key=${key}`;
+        const seen = [];
+        window.addEventListener('message', (e) => {
+          const d = e.data;
+          if (!d || d.channel !== channel || !['hello', 'ready', 'failed'].includes(d.type)) return;
+          seen.push(d.code ? `${d.type}:${d.code}` : d.type);
+          if (d.type === 'hello') {
+            frame.contentWindow.postMessage({ paykka: 1, channel, field: 'cardNumber', type: 'configure',
+              options: { clientKey: configuredKey ?? clientKey } }, gateway);
+          }
+          if (d.type === 'failed' || d.type === 'ready') { frame.remove(); done(seen); }
+        });
+        document.body.appendChild(frame);
+        setTimeout(() => done(seen), 10000);
+        })();"#,
+        vec![json!(gateway), url_key, configured_key],
+    )
+    .await
+    .unwrap()
+}
+
+/// A frame may start fetching its key at boot, with the client key in its URL, for the
+/// origin the browser names as its parent. The page's configure message still decides:
+/// configured with another client key, the frame fetches again with that one.
+#[tokio::test]
+async fn a_frame_uses_the_client_key_it_is_configured_with_not_its_url() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open_lab(c, &lab_url(&server, &[]), "ready").await;
+
+    let seen = frame_with_keys(c, &server.gateway, json!(null), json!(null)).await;
+    assert_eq!(seen, json!(["hello", "ready"]), "the same key in both");
+    let seen = frame_with_keys(c, &server.gateway, json!("ck_unknown"), json!(null)).await;
+    assert_eq!(seen, json!(["hello", "ready"]), "an unknown key in the URL");
+    let seen = frame_with_keys(c, &server.gateway, json!(null), json!("ck_unknown")).await;
+    assert_eq!(
+        seen,
+        json!(["hello", "failed:KEY_FETCH_FAILED"]),
+        "an unknown key configured"
+    );
+    browser.close().await;
+}
