@@ -67,17 +67,20 @@ async function decrypts(privateKey, compact) {
   return JSON.parse(new TextDecoder().decode(plain)).value;
 }
 
-// Median time of one call, from batches of 10 (the page's timer has 0.1 ms resolution).
-async function timeMany(runs, warmup, fn) {
-  for (let i = 0; i < warmup; i++) await fn();
+// Median time of one call of each of `fns`, from batches of 10 (the page's timer has 0.1 ms
+// resolution) taken in turns, so that the machine's slow moments fall on all of them alike.
+async function timeInTurns(runs, warmup, fns) {
+  for (const fn of fns) for (let i = 0; i < warmup; i++) await fn();
   const batch = 10;
-  const times = [];
+  const times = fns.map(() => []);
   for (let i = 0; i < Math.ceil(runs / batch); i++) {
-    const t0 = performance.now();
-    for (let j = 0; j < batch; j++) await fn();
-    times.push((performance.now() - t0) / batch);
+    for (const [k, fn] of fns.entries()) {
+      const t0 = performance.now();
+      for (let j = 0; j < batch; j++) await fn();
+      times[k].push((performance.now() - t0) / batch);
+    }
   }
-  return median(times);
+  return times.map(median);
 }
 
 async function encryption({ bits, runs, warmup }) {
@@ -95,13 +98,12 @@ async function encryption({ bits, runs, warmup }) {
   for (const compact of checks) {
     if ((await decrypts(pair.privateKey, compact)) !== CARD.number) throw new Error('format mismatch');
   }
-  return {
-    bits,
-    runs,
-    ours: await timeMany(runs, warmup, () => ours.encrypt(CARD)),
-    webcrypto: await timeMany(runs, warmup, () => webcryptoCard(pair.publicKey, kid)),
-    forge: await timeMany(runs, warmup, () => forgeCard(forgePublic, kid)),
-  };
+  const [oursMs, webcryptoMs, forgeMs] = await timeInTurns(runs, warmup, [
+    () => ours.encrypt(CARD),
+    () => webcryptoCard(pair.publicKey, kid),
+    () => forgeCard(forgePublic, kid),
+  ]);
+  return { bits, runs, ours: oursMs, webcrypto: webcryptoMs, forge: forgeMs };
 }
 
 // Dispatches a typed-and-pasted sequence on `input`; returns per-event handler times (ms).

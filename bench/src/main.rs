@@ -372,7 +372,7 @@ fn render(r: &Value) -> String {
             f / o
         );
     }
-    out += "\nMedians of batches of 10 cards (300 cards at 2048 bit, 200 at 3072 and 4096) after 20 warm-up cards. Each implementation's output is checked to decrypt with WebCrypto first. Targets (2048 bit): ours ≤ 1.5× WebCrypto; forge ≥ 8× slower than ours.\n\n";
+    out += "\nMedians of batches of 10 cards (300 cards at 2048 bit, 200 at 3072 and 4096) after 20 warm-up cards each; the three take turns batch by batch, so a slow moment of the machine falls on all of them alike. Each implementation's output is checked to decrypt with WebCrypto first. Targets (2048 bit): ours ≤ 1.5× WebCrypto; forge ≥ 8× slower than ours.\n\n";
     let k = &r["keystroke_ms"];
     out += &format!(
         "## Keystroke cost (one input event in the number field: format, caret, brand, checks, state, events)\n\nTyped digits, backspaces, pastes and select-all deletions, each `beforeinput` timed around its synchronous handling. The page's timer resolution is 0.1 ms (Chromium without cross-origin isolation), so p50 values of 0.0 mean under 0.1 ms.\n\n| mode | events | p50 | p99 | target p99 ≤ 1 ms |\n|---|---|---|---|---|\n| inline | {} | {} | {} | {} |\n| frames (inside the frame) | {} | {} | {} | {} |\n\n",
