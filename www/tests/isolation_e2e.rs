@@ -199,31 +199,14 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
     // A page that skips the host part and configures a secure frame itself: the frame
     // checks the options again and refuses them.
     for (option, path, value) in injections(attacker.port) {
-        let seen = c
-            .execute_async(
-                r#"const [gateway, option, value, done] = arguments;
-                const channel = 'ab'.repeat(16);
-                const frame = document.createElement('iframe');
-                frame.src = `${gateway}/frames/field.html#field=securityCode&channel=${channel}`;
-                const seen = [];
-                const config = fetch('/api/config').then(r => r.json());
-                window.addEventListener('message', async (e) => {
-                  const d = e.data;
-                  if (!d || d.channel !== channel) return;
-                  seen.push(d.code ? `${d.type}:${d.code}` : d.type);
-                  if (d.type === 'hello') {
-                    const { clientKey } = await config;
-                    frame.contentWindow.postMessage({ paykka: 1, channel, field: 'securityCode', type: 'configure',
-                      options: { clientKey, [option]: value } }, gateway);
-                  }
-                  if (d.type === 'failed' || d.type === 'ready') { frame.remove(); done(seen); }
-                });
-                document.body.appendChild(frame);
-                setTimeout(() => done(seen), 10000);"#,
-                vec![json!(server.gateway), json!(option), value],
-            )
-            .await
-            .unwrap();
+        let seen = configure_by_hand(
+            c,
+            &server.gateway,
+            "securityCode",
+            json!(null),
+            json!({ option: value }),
+        )
+        .await;
         assert_eq!(
             seen,
             json!(["hello", "failed:INVALID_OPTION"]),
@@ -238,37 +221,39 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
     browser.close().await;
 }
 
-/// What a hand-made frame says (`hello`, then `ready` or `failed`) when its URL carries
-/// `url_key` and the page configures it with `configured_key` (`null`: the demo's key).
-async fn frame_with_keys(
+/// The messages a frame made by hand, bypassing the host part, sends until `ready` or
+/// `failed`: its URL carries `url_key` (`null`: the demo's client key), and the page
+/// configures it with `options` over the demo's client key.
+async fn configure_by_hand(
     c: &fantoccini::Client,
     gateway: &str,
+    field: &str,
     url_key: Value,
-    configured_key: Value,
+    options: Value,
 ) -> Value {
     c.execute_async(
-        r#"const [gateway, urlKey, configuredKey, done] = arguments;
+        r#"const [gateway, field, urlKey, options, done] = arguments;
         (async () => {
         const { clientKey } = await fetch('/api/config').then(r => r.json());
         const channel = 'cd'.repeat(16);
         const frame = document.createElement('iframe');
         const key = encodeURIComponent(urlKey ?? clientKey);
-        frame.src = `${gateway}/frames/field.html#field=cardNumber&channel=${channel}&key=${key}`;
+        frame.src = `${gateway}/frames/field.html#field=${field}&channel=${channel}&key=${key}`;
         const seen = [];
         window.addEventListener('message', (e) => {
           const d = e.data;
-          if (!d || d.channel !== channel || !['hello', 'ready', 'failed'].includes(d.type)) return;
+          if (!d || d.channel !== channel) return;
           seen.push(d.code ? `${d.type}:${d.code}` : d.type);
           if (d.type === 'hello') {
-            frame.contentWindow.postMessage({ paykka: 1, channel, field: 'cardNumber', type: 'configure',
-              options: { clientKey: configuredKey ?? clientKey } }, gateway);
+            frame.contentWindow.postMessage({ paykka: 1, channel, field, type: 'configure',
+              options: { clientKey, ...options } }, gateway);
           }
           if (d.type === 'failed' || d.type === 'ready') { frame.remove(); done(seen); }
         });
         document.body.appendChild(frame);
         setTimeout(() => done(seen), 10000);
         })();"#,
-        vec![json!(gateway), url_key, configured_key],
+        vec![json!(gateway), json!(field), url_key, options],
     )
     .await
     .unwrap()
@@ -285,11 +270,14 @@ async fn a_frame_uses_the_client_key_it_is_configured_with_not_its_url() {
     let c = &browser.client;
     open_lab(c, &lab_url(&server, &[]), "ready").await;
 
-    let seen = frame_with_keys(c, &server.gateway, json!(null), json!(null)).await;
-    assert_eq!(seen, json!(["hello", "ready"]), "the same key in both");
-    let seen = frame_with_keys(c, &server.gateway, json!("ck_unknown"), json!(null)).await;
-    assert_eq!(seen, json!(["hello", "ready"]), "an unknown key in the URL");
-    let seen = frame_with_keys(c, &server.gateway, json!(null), json!("ck_unknown")).await;
+    let gateway = &server.gateway;
+    let seen = configure_by_hand(c, gateway, "securityCode", json!(null), json!({})).await;
+    let ready = json!(["hello", "report", "height", "ready"]);
+    assert_eq!(seen, ready, "the same key in both");
+    let seen = configure_by_hand(c, gateway, "securityCode", json!("ck_unknown"), json!({})).await;
+    assert_eq!(seen, ready, "an unknown key in the URL");
+    let unknown = json!({ "clientKey": "ck_unknown" });
+    let seen = configure_by_hand(c, gateway, "securityCode", json!(null), unknown).await;
     assert_eq!(
         seen,
         json!(["hello", "failed:KEY_FETCH_FAILED"]),
