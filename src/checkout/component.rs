@@ -253,17 +253,15 @@ impl Inner {
         session: &JsValue,
         mut card: Option<CardMount>,
     ) -> Result<(), JsValue> {
-        let mut codes: Vec<String> = member(session, "allowed_payment_methods")
+        let codes: Vec<String> = member(session, "allowed_payment_methods")
             .map(|m| {
                 Array::from(&m)
                     .iter()
                     .filter_map(|c| c.as_string())
+                    .filter(|c| self.options.wants(c))
                     .collect()
             })
             .unwrap_or_default();
-        if let Some(wanted) = &self.options.methods {
-            codes.retain(|c| wanted.iter().any(|w| w.eq_ignore_ascii_case(c)));
-        }
         let mut wallets = Vec::new();
         let mut shown = Vec::new();
         let methods = allowed(&codes);
@@ -775,12 +773,7 @@ impl Checkout {
         });
         // The card fields need nothing from the session: they mount while it loads, unless
         // the merchant asked for no card.
-        let wants_card = inner.options.methods.as_ref().is_none_or(|wanted| {
-            wanted
-                .iter()
-                .any(|w| w.eq_ignore_ascii_case(Method::Card.code()))
-        });
-        let (session, card) = if wants_card {
+        let (session, card) = if inner.options.wants(Method::Card.code()) {
             let loading = pin!(inner.api.session());
             let mounting = pin!(inner.mount_card());
             match select(loading, mounting).await {

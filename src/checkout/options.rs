@@ -125,4 +125,11 @@ impl CheckoutOptions {
             callbacks: callbacks(options, &EVENTS)?,
         })
     }
+
+    /// Whether the merchant's `methods` (all when absent) take the method with this code.
+    pub fn wants(&self, code: &str) -> bool {
+        self.methods
+            .as_ref()
+            .is_none_or(|wanted| wanted.iter().any(|w| w.eq_ignore_ascii_case(code)))
+    }
 }
