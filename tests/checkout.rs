@@ -71,3 +71,45 @@ async fn an_unreachable_gateway_is_shown_and_reported_with_a_retry() {
     checkout.unmount();
     assert_eq!(root.child_element_count(), 0, "unmount leaves nothing");
 }
+
+#[wasm_bindgen_test]
+async fn card_fields_failing_before_the_session_does_make_one_error_not_two() {
+    // The session request is held back, so the card fields (whose secure origin is the same
+    // closed port) fail first. Their own `paykka:error` must stay inside the checkout: the
+    // page hears one failure, as `NETWORK_ERROR`, from the callback and from the document.
+    let install = Function::new_no_args(
+        "const real = window.fetch;
+         window.__realFetch = real;
+         window.__domErrors = [];
+         window.__onDomError = (e) => window.__domErrors.push(e.detail.code);
+         document.addEventListener('paykka:error', window.__onDomError);
+         window.fetch = (request, init) => {
+           const url = typeof request === 'string' ? request : request.url;
+           const later = new Promise((go) => setTimeout(go, url.includes('/checkout/session') ? 400 : 0));
+           return later.then(() => real.call(window, request, init));
+         };",
+    );
+    install.call0(&JsValue::UNDEFINED).unwrap();
+    let seen = Function::new_with_args("e", "this.codes = (this.codes || []).concat(e.code)");
+    let options =
+        JSON::parse(r#"{"sessionId":"CS1","clientKey":"ck","environment":"http://127.0.0.1:9"}"#)
+            .unwrap();
+    Reflect::set(&options, &"onError".into(), &seen.bind0(&seen)).unwrap();
+    let root = holder();
+    let checkout = Checkout::mount(
+        JsValue::from(root.clone()).unchecked_into(),
+        options.unchecked_into(),
+    )
+    .await
+    .unwrap();
+    let restore = Function::new_no_args(
+        "window.fetch = window.__realFetch;
+         document.removeEventListener('paykka:error', window.__onDomError);
+         return JSON.stringify(window.__domErrors);",
+    );
+    let dom_errors = restore.call0(&JsValue::UNDEFINED).unwrap();
+    let codes = JSON::stringify(&Reflect::get(&seen, &"codes".into()).unwrap()).unwrap();
+    assert_eq!(codes, r#"["NETWORK_ERROR"]"#);
+    assert_eq!(dom_errors, r#"["NETWORK_ERROR"]"#);
+    checkout.unmount();
+}

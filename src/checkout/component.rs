@@ -368,6 +368,13 @@ impl Inner {
             ("onSubmit", on_submit.as_ref().clone()),
         ]);
         self.component_callbacks.borrow_mut().push(on_submit);
+        // A failing mount emits its own `error` on the card's root and rejects; the checkout
+        // reports the rejection once the session is shown (or reports the session's own
+        // failure instead). Until then the card's error stays inside the checkout: one
+        // failure, one `error` event.
+        let _quiet = EventListener::new(&self.view.card_panel, "paykka:error", |event| {
+            event.stop_propagation();
+        });
         let target = JsValue::from(self.view.card_panel.clone());
         match EncryptedCard::mount(
             target.unchecked_into(),
