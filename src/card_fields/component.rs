@@ -191,21 +191,20 @@ fn expiry_layout(holders: &FieldMap<Element>) -> ExpiryLayout {
 }
 
 /// Creates a field's secure frame on the gateway's origin. The fragment names the field,
-/// the channel secret and the client key (not a secret: the frame may start fetching the
-/// key before the page's first message).
+/// the channel secret and the frame's options (URI-encoded JSON, nothing secret in them):
+/// where the browser names a frame's parent, it configures itself from them at once.
 fn mount_frame(
     host: &Rc<Host>,
     display: &DisplayOptions,
     kind: FieldKind,
     base: &str,
-    client_key: &str,
+    frame_options: &str,
 ) -> Result<(), JsValue> {
     let holder = host.holder(kind)?;
     let doc = document()?;
     let channel = random_hex(16)?;
-    let key = String::from(js_sys::encode_uri_component(client_key));
     let src = format!(
-        "{base}/frames/field.html#field={}&channel={channel}&key={key}",
+        "{base}/frames/field.html#field={}&channel={channel}&options={frame_options}",
         kind.id()
     );
     let iframe: HtmlIFrameElement = cast(element(
@@ -327,10 +326,12 @@ impl EncryptedCard {
         base: &str,
         client_key: &str,
     ) -> Result<(), JsValue> {
+        let frame_options = js_sys::JSON::stringify(&options.frame_options())
+            .map(|json| String::from(js_sys::encode_uri_component(&String::from(json))))?;
         // Every field, the holder name too, is a frame: the page bundle then carries no
         // field view and no card rules.
         for kind in order {
-            mount_frame(&self.host, &options.display, *kind, base, client_key)?;
+            mount_frame(&self.host, &options.display, *kind, base, &frame_options)?;
         }
         self.host.listen_to_frames()?;
         let ready = self.host.wait_for_frames(options.frame_timeout_ms);

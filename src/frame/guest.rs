@@ -1,14 +1,14 @@
-//! Inside a secure frame: `bootFrame()` reads its field, channel secret and client key from
-//! the URL fragment, says hello to the parent, takes its options from the first message with
-//! the right channel (pinning the parent's origin), fetches the key from its own origin, and
-//! then talks only to that origin. Where the browser names the parent's origin
-//! (`location.ancestorOrigins`), the key fetch starts at boot, beside the hello round trip;
-//! it is used only if the pinned origin and the configured client key match it.
+//! Inside a secure frame: `bootFrame()` reads its field, channel secret and options from the
+//! URL fragment. Where the browser names the parent's origin (`location.ancestorOrigins`),
+//! it pins that origin and configures itself from those options at once; elsewhere it says
+//! hello to the parent and takes its options from the first message with the right channel
+//! (pinning the parent's origin). Either way it checks the options, fetches the key from its
+//! own origin for the pinned one, and then talks only to that origin.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use futures_channel::oneshot;
+use futures_util::future::join;
 use gloo_events::EventListener;
 use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
@@ -27,58 +27,13 @@ use crate::web::protocol::{
 };
 use crate::web::webcrypto::WebCipher;
 
-/// The secure origin's key for a parent origin, imported into WebCrypto.
-struct LoadedKey {
-    cipher: WebCipher,
-    clock_offset_ms: f64,
-    brands: Option<Vec<Brand>>,
-}
-
-/// Fetches the key from this frame's own origin for `parent_origin` and imports it.
-async fn load_key(client_key: &str, parent_origin: &str) -> Result<LoadedKey, Failure> {
-    let own_origin = window()
-        .and_then(|w| w.location().origin())
-        .unwrap_or_default();
-    let loaded = frames_load(&own_origin, client_key, Some(parent_origin))
-        .await
-        .map_err(|e| Failure::from_code(e.code).unwrap_or(Failure::KeyFetchFailed))?;
-    let cipher = WebCipher::import(loaded.key)
-        .await
-        .map_err(|e| Failure::from_code(e.code).unwrap_or(Failure::KeyInvalid))?;
-    Ok(LoadedKey {
-        cipher,
-        clock_offset_ms: loaded.clock_offset_ms,
-        brands: loaded.brands,
-    })
-}
-
-/// A key fetch under way: started at boot for the parent origin the browser named, or at
-/// configure.
-struct KeyLoad {
-    client_key: String,
-    parent_origin: String,
-    answer: oneshot::Receiver<Result<LoadedKey, Failure>>,
-}
-
-impl KeyLoad {
-    fn start(client_key: String, parent_origin: String) -> KeyLoad {
-        let (send, answer) = oneshot::channel();
-        let (key, origin) = (client_key.clone(), parent_origin.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = send.send(load_key(&key, &origin).await);
-        });
-        KeyLoad {
-            client_key,
-            parent_origin,
-            answer,
-        }
-    }
-}
-
-/// The embedding page's origin as the browser gives it (Chromium, WebKit).
+/// The embedding page's origin as the browser gives it: Chromium and WebKit do; Firefox
+/// says "null" under the frame's `no-referrer` policy, and then the frame says hello.
 fn ancestor_origin() -> Option<String> {
     let location = window().ok()?.location();
-    member(&member(&location, "ancestorOrigins")?, "0")?.as_string()
+    member(&member(&location, "ancestorOrigins")?, "0")?
+        .as_string()
+        .filter(|origin| origin != "null")
 }
 
 /// The frame's state after boot.
@@ -90,8 +45,6 @@ struct Guest {
     view: RefCell<Option<Rc<FieldView>>>,
     /// The brands the secure origin accepts (used when the options name none).
     loaded_brands: RefCell<Option<Vec<Brand>>>,
-    /// The key fetch started at boot, if the browser named the parent.
-    prefetch: RefCell<Option<KeyLoad>>,
     last_height: RefCell<f64>,
     _listener: RefCell<Option<EventListener>>,
 }
@@ -109,6 +62,15 @@ fn fragment_value(fragment: &str, name: &str) -> Option<String> {
                 .strip_prefix('=')
                 .map(str::to_owned)
         })
+}
+
+/// The options the page put in the fragment: a JSON object, URI-encoded.
+fn fragment_options(fragment: &str) -> Option<JsValue> {
+    let encoded = fragment_value(fragment, "options")?;
+    let json = js_sys::decode_uri_component(&encoded).ok()?;
+    js_sys::JSON::parse(&String::from(json))
+        .ok()
+        .filter(JsValue::is_object)
 }
 
 impl Guest {
@@ -225,26 +187,44 @@ impl Guest {
             return fail(Failure::InvalidOption);
         };
         // The key comes from this frame's own origin, never from the host page.
-        let prefetched = self
-            .prefetch
-            .borrow_mut()
-            .take()
-            .filter(|p| p.client_key == client_key && p.parent_origin == parent_origin);
-        let load = prefetched.unwrap_or_else(|| KeyLoad::start(client_key, parent_origin));
-        let loaded = match load.answer.await {
-            Ok(Ok(loaded)) => loaded,
-            Ok(Err(failure)) => return fail(failure),
-            Err(_canceled) => return fail(Failure::KeyFetchFailed),
+        let own_origin = window()
+            .and_then(|w| w.location().origin())
+            .unwrap_or_default();
+        let loaded = match frames_load(&own_origin, &client_key, Some(&parent_origin)).await {
+            Ok(loaded) => loaded,
+            Err(e) => return fail(Failure::from_code(e.code).unwrap_or(Failure::KeyFetchFailed)),
         };
         let mut display = display;
         *self.loaded_brands.borrow_mut() = loaded.brands.clone();
         if display.brands.is_none() {
             display.brands = loaded.brands;
         }
-        let Ok(doc) = document() else {
+        // WebCrypto imports the key off the main thread while the view mounts.
+        let (cipher, view) = join(WebCipher::import(loaded.key), async {
+            self.mount_view(&display)
+        })
+        .await;
+        let Some(view) = view else {
             return fail(Failure::InvalidOption);
         };
-        let weak = Rc::downgrade(&self);
+        let cipher = match cipher {
+            Ok(cipher) => cipher,
+            Err(e) => return fail(Failure::from_code(e.code).unwrap_or(Failure::KeyInvalid)),
+        };
+        view.set_key(Some(Rc::new(KeyContext {
+            cipher,
+            clock_offset_ms: loaded.clock_offset_ms,
+            session_id: display.session_id.clone(),
+        })));
+        *self.view.borrow_mut() = Some(Rc::clone(&view));
+        self.report_height();
+        self.post(&FieldMessage::Ready);
+    }
+
+    /// The field's view in this document, reporting to the parent.
+    fn mount_view(self: &Rc<Self>, display: &DisplayOptions) -> Option<Rc<FieldView>> {
+        let doc = document().ok()?;
+        let weak = Rc::downgrade(self);
         let sink = Rc::new(move |message: FieldMessage| {
             if let Some(guest) = weak.upgrade() {
                 guest.post(&message);
@@ -253,25 +233,16 @@ impl Guest {
                 }
             }
         });
-        let view = match FieldView::mount(
+        let view = FieldView::mount(
             &FieldRoot::Document(doc.clone()),
             display.field_config(self.kind),
             sink,
-        ) {
-            Ok(view) => view,
-            Err(_) => return fail(Failure::InvalidOption),
-        };
+        )
+        .ok()?;
         if let Some(html) = doc.document_element() {
             let _ = html.set_attribute("lang", &display.lang);
         }
-        view.set_key(Some(Rc::new(KeyContext {
-            cipher: loaded.cipher,
-            clock_offset_ms: loaded.clock_offset_ms,
-            session_id: display.session_id.clone(),
-        })));
-        *self.view.borrow_mut() = Some(Rc::clone(&view));
-        self.report_height();
-        self.post(&FieldMessage::Ready);
+        Some(view)
     }
 }
 
@@ -293,19 +264,12 @@ pub fn boot_frame() -> Result<(), JsValue> {
     let channel = fragment_value(&fragment, "channel")
         .filter(|c| c.len() >= 32 && c.bytes().all(|b| b.is_ascii_hexdigit()))
         .ok_or_else(bad)?;
-    let prefetch = fragment_value(&fragment, "key")
-        .and_then(|key| js_sys::decode_uri_component(&key).ok())
-        .map(String::from)
-        .filter(|key| !key.is_empty())
-        .zip(ancestor_origin())
-        .map(|(key, origin)| KeyLoad::start(key, origin));
     let guest = Rc::new(Guest {
         kind,
         channel,
         parent_origin: RefCell::new(None),
         view: RefCell::new(None),
         loaded_brands: RefCell::new(None),
-        prefetch: RefCell::new(prefetch),
         last_height: RefCell::new(0.0),
         _listener: RefCell::new(None),
     });
@@ -316,7 +280,17 @@ pub fn boot_frame() -> Result<(), JsValue> {
         }
     });
     *guest._listener.borrow_mut() = Some(listener);
-    guest.post(&FieldMessage::Hello);
+    // Where the browser names the parent, the options in the URL configure the frame at
+    // once (they are checked as a configure message's are); elsewhere it says hello and
+    // waits for them.
+    match fragment_options(&fragment).zip(ancestor_origin()) {
+        Some((options, origin)) => {
+            *guest.parent_origin.borrow_mut() = Some(origin.clone());
+            let configuring = Rc::clone(&guest);
+            wasm_bindgen_futures::spawn_local(configuring.configure(options, origin));
+        }
+        None => guest.post(&FieldMessage::Hello),
+    }
     GUEST.with(|g| *g.borrow_mut() = Some(guest));
     Ok(())
 }

@@ -196,22 +196,24 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
         assert_eq!(code, "INVALID_OPTION", "update: {path}");
     }
 
-    // A page that skips the host part and configures a secure frame itself: the frame
-    // checks the options again and refuses them.
+    // A page that skips the host part and configures a secure frame itself, by message or
+    // in the frame's URL: the frame checks the options again and refuses them.
+    let refused = |seen: Value| match headless::Engine::from_env() {
+        // Firefox names no parent origin: the URL's options wait for the page's hello answer.
+        headless::Engine::Firefox => seen == json!(["hello", "failed:INVALID_OPTION"]),
+        headless::Engine::Chromium => seen == json!(["failed:INVALID_OPTION"]),
+    };
     for (option, path, value) in injections(attacker.port) {
-        let seen = configure_by_hand(
-            c,
-            &server.gateway,
-            "securityCode",
-            json!(null),
-            json!({ option: value }),
-        )
-        .await;
+        let forged = json!({ option: value });
+        let seen = configure_by_hand(c, &server.gateway, "securityCode", None, &forged).await;
         assert_eq!(
             seen,
             json!(["hello", "failed:INVALID_OPTION"]),
             "forged configure: {path}"
         );
+        let seen =
+            configure_by_hand(c, &server.gateway, "securityCode", Some(&forged), &forged).await;
+        assert!(refused(seen.clone()), "forged URL options: {path}: {seen}");
     }
     assert_eq!(
         settled(std::slice::from_ref(&attacker)).await,
@@ -222,23 +224,27 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
 }
 
 /// The messages a frame made by hand, bypassing the host part, sends until `ready` or
-/// `failed`: its URL carries `url_key` (`null`: the demo's client key), and the page
-/// configures it with `options` over the demo's client key.
+/// `failed`. Its URL carries `url_options` (none: no options), and the page answers its
+/// `hello` with `options`; both over the demo's client key unless they name another.
 async fn configure_by_hand(
     c: &fantoccini::Client,
     gateway: &str,
     field: &str,
-    url_key: Value,
-    options: Value,
+    url_options: Option<&Value>,
+    options: &Value,
 ) -> Value {
     c.execute_async(
-        r#"const [gateway, field, urlKey, options, done] = arguments;
+        r#"const [gateway, field, urlOptions, options, done] = arguments;
         (async () => {
         const { clientKey } = await fetch('/api/config').then(r => r.json());
         const channel = 'cd'.repeat(16);
         const frame = document.createElement('iframe');
-        const key = encodeURIComponent(urlKey ?? clientKey);
-        frame.src = `${gateway}/frames/field.html#field=${field}&channel=${channel}&key=${key}`;
+        // As the component makes them (Firefox then names no parent origin).
+        frame.referrerPolicy = 'no-referrer';
+        const inUrl = urlOptions
+          ? `&options=${encodeURIComponent(JSON.stringify({ clientKey, ...urlOptions }))}`
+          : '';
+        frame.src = `${gateway}/frames/field.html#field=${field}&channel=${channel}${inUrl}`;
         const seen = [];
         window.addEventListener('message', (e) => {
           const d = e.data;
@@ -253,17 +259,23 @@ async fn configure_by_hand(
         document.body.appendChild(frame);
         setTimeout(() => done(seen), 10000);
         })();"#,
-        vec![json!(gateway), json!(field), url_key, options],
+        vec![
+            json!(gateway),
+            json!(field),
+            url_options.cloned().unwrap_or(Value::Null),
+            options.clone(),
+        ],
     )
     .await
     .unwrap()
 }
 
-/// A frame may start fetching its key at boot, with the client key in its URL, for the
-/// origin the browser names as its parent. The page's configure message still decides:
-/// configured with another client key, the frame fetches again with that one.
+/// Where the browser names a frame's parent (Chromium), the options in the frame's URL
+/// configure it at once, without the hello round trip, and their client key decides which
+/// key the frame fetches (for the parent's real origin). Elsewhere (Firefox, under the
+/// frames' `no-referrer` policy) the frame says hello and the page's answer decides.
 #[tokio::test]
-async fn a_frame_uses_the_client_key_it_is_configured_with_not_its_url() {
+async fn a_frame_configures_itself_from_its_url_where_the_browser_names_its_parent() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
     let browser = browser().await;
@@ -271,17 +283,35 @@ async fn a_frame_uses_the_client_key_it_is_configured_with_not_its_url() {
     open_lab(c, &lab_url(&server, &[]), "ready").await;
 
     let gateway = &server.gateway;
-    let seen = configure_by_hand(c, gateway, "securityCode", json!(null), json!({})).await;
-    let ready = json!(["hello", "report", "height", "ready"]);
-    assert_eq!(seen, ready, "the same key in both");
-    let seen = configure_by_hand(c, gateway, "securityCode", json!("ck_unknown"), json!({})).await;
-    assert_eq!(seen, ready, "an unknown key in the URL");
+    let none = json!({});
     let unknown = json!({ "clientKey": "ck_unknown" });
-    let seen = configure_by_hand(c, gateway, "securityCode", json!(null), unknown).await;
+    let ready = json!(["report", "height", "ready"]);
+    let hello_ready = json!(["hello", "report", "height", "ready"]);
+    let hello_refused = json!(["hello", "failed:KEY_FETCH_FAILED"]);
+
+    let seen = configure_by_hand(c, gateway, "securityCode", None, &none).await;
     assert_eq!(
-        seen,
-        json!(["hello", "failed:KEY_FETCH_FAILED"]),
-        "an unknown key configured"
+        seen, hello_ready,
+        "no options in the URL: hello, then configure"
     );
+    let seen = configure_by_hand(c, gateway, "securityCode", None, &unknown).await;
+    assert_eq!(seen, hello_refused, "an unknown key configured");
+
+    let from_url = configure_by_hand(c, gateway, "securityCode", Some(&none), &unknown).await;
+    let unknown_in_url = configure_by_hand(c, gateway, "securityCode", Some(&unknown), &none).await;
+    match headless::Engine::from_env() {
+        headless::Engine::Chromium => {
+            assert_eq!(from_url, ready, "the URL's options, no hello");
+            assert_eq!(
+                unknown_in_url,
+                json!(["failed:KEY_FETCH_FAILED"]),
+                "an unknown key in the URL"
+            );
+        }
+        headless::Engine::Firefox => {
+            assert_eq!(from_url, hello_refused, "the page's answer decides");
+            assert_eq!(unknown_in_url, hello_ready, "the page's answer decides");
+        }
+    }
     browser.close().await;
 }
