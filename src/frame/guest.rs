@@ -40,7 +40,7 @@ fn ancestor_origin() -> Option<String> {
 struct Guest {
     kind: FieldKind,
     channel: String,
-    /// The parent's origin, from the first valid message.
+    /// The parent's origin: the one the browser names, else the first configure message's.
     parent_origin: RefCell<Option<String>>,
     view: RefCell<Option<Rc<FieldView>>>,
     /// The brands the secure origin accepts (used when the options name none).
