@@ -326,8 +326,11 @@ impl EncryptedCard {
         base: &str,
         client_key: &str,
     ) -> Result<(), JsValue> {
+        // Options that do not serialise (a throwing `toJSON`) stay out of the URL: the frames
+        // then ask for them with hello.
         let frame_options = js_sys::JSON::stringify(&options.frame_options())
-            .map(|json| String::from(js_sys::encode_uri_component(&String::from(json))))?;
+            .map(|json| String::from(js_sys::encode_uri_component(&String::from(json))))
+            .unwrap_or_default();
         // Every field, the holder name too, is a frame: the page bundle then carries no
         // field view and no card rules.
         for kind in order {
