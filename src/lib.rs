@@ -3,8 +3,9 @@
 //! The pure core (`card`, `form`, `crypto`) is DOM-free and tested natively; `web` is the
 //! browser plumbing the shipped parts share (it exports nothing); each shipped part has its
 //! own folder and Cargo feature, so each wasm bundle holds only what its role needs:
-//! `card_fields` (the merchant page), `frame` (the secure frame), `helpers`,
-//! `wallet_buttons` (Apple Pay and Google Pay); `wallet` holds the wallets' pure rules.
+//! `card_fields` (the merchant page; `card-core` without the `EncryptedCard` export, for the
+//! checkout), `frame` (the secure frame), `helpers`, `wallet_buttons` (Apple Pay and Google
+//! Pay), `checkout`; `wallet` holds the wallets' pure rules.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
@@ -15,7 +16,7 @@ pub mod form;
 pub mod wallet;
 pub mod web;
 
-#[cfg(feature = "card-fields")]
+#[cfg(feature = "card-core")]
 pub mod card_fields;
 #[cfg(feature = "checkout")]
 pub mod checkout;

@@ -1,8 +1,11 @@
 //! `EncryptedCard` on the merchant's page: mounting into holders, the secure frames (or,
 //! with the `inline` feature, fields in closed shadow roots), events, `encrypt()` and the
-//! API's `payment` object. Ships in the page bundle (`paykka_web.js`).
+//! API's `payment` object. Ships in the page bundle (`paykka_web.js`); the checkout drives a
+//! `CardForm` without the export (feature `card-core`).
 
+#[cfg(feature = "card-fields")]
 pub mod component;
+pub mod form;
 pub mod holders;
 pub mod host;
 #[cfg(feature = "inline")]

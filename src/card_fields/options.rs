@@ -120,10 +120,20 @@ pub struct CardOptions {
 }
 
 impl CardOptions {
+    /// Reads `EncryptedCard.mount`'s options.
     pub fn read(options: &JsValue) -> Result<CardOptions, SetupError> {
+        CardOptions::read_with(options, DisplayOptions::read(options)?)
+    }
+
+    /// Reads options built without `styles` or `fonts` (the checkout's card; see
+    /// `DisplayOptions::read_without_styles`).
+    pub fn read_without_styles(options: &JsValue) -> Result<CardOptions, SetupError> {
+        CardOptions::read_with(options, DisplayOptions::read_without_styles(options)?)
+    }
+
+    fn read_with(options: &JsValue, display: DisplayOptions) -> Result<CardOptions, SetupError> {
         let object = plain_object(options, "options")?;
         check_option_names(&object)?;
-        let display = DisplayOptions::read(options)?;
         let key = match (member(options, "publicKey"), string(options, "clientKey")?) {
             (Some(key), _) => KeySource::PublicKey {
                 key,

@@ -13,7 +13,8 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
-use crate::card_fields::component::EncryptedCard;
+use crate::card_fields::form::CardForm;
+use crate::card_fields::options::CardOptions;
 use crate::checkout_flow::methods::{allowed, Method};
 use crate::checkout_flow::screen::{screen_for, Screen};
 use crate::checkout_flow::texts::CheckoutTexts;
@@ -99,7 +100,7 @@ struct Inner {
     api: SessionApi,
     view: View,
     dispatcher: Dispatcher,
-    card: RefCell<Option<EncryptedCard>>,
+    card: RefCell<Option<CardForm>>,
     apple: RefCell<Option<ApplePayButton>>,
     google: RefCell<Option<GooglePayButton>>,
     selected: Cell<Option<Method>>,
@@ -375,13 +376,10 @@ impl Inner {
         let _quiet = EventListener::new(&self.view.card_panel, "paykka:error", |event| {
             event.stop_propagation();
         });
-        let target = JsValue::from(self.view.card_panel.clone());
-        match EncryptedCard::mount(
-            target.unchecked_into(),
-            JsValue::from(options).unchecked_into(),
-        )
-        .await
-        {
+        // Built here, without styles: the card's options need no reading of a merchant's.
+        let options = CardOptions::read_without_styles(&options.into())
+            .map_err(|e| (e.code.to_owned(), e.message.clone()))?;
+        match CardForm::mount(self.view.card_panel.clone(), options).await {
             Ok(card) => {
                 *self.card.borrow_mut() = Some(card);
                 Ok(())

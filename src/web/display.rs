@@ -83,6 +83,19 @@ fn read_brands(options: &JsValue) -> Result<Option<Vec<Brand>>, SetupError> {
 impl DisplayOptions {
     /// Reads the display and key options (a frame reads exactly these).
     pub fn read(options: &JsValue) -> Result<DisplayOptions, SetupError> {
+        DisplayOptions::read_with(options, read_styles)
+    }
+
+    /// Reads them for a form built without `styles` or `fonts` (the checkout's card): those
+    /// two are not read, so the bundle carries no style grammar.
+    pub fn read_without_styles(options: &JsValue) -> Result<DisplayOptions, SetupError> {
+        DisplayOptions::read_with(options, |_| Ok(Styles::default()))
+    }
+
+    fn read_with(
+        options: &JsValue,
+        styles: impl Fn(&JsValue) -> Result<Styles, SetupError>,
+    ) -> Result<DisplayOptions, SetupError> {
         let tag = string(options, "locale")?;
         // A pack's texts arrive as `translations` over the en-US fallback.
         let choice = choose(tag.as_deref());
@@ -99,7 +112,7 @@ impl DisplayOptions {
             texts: Texts::new(choice.built_in, translations),
             lang: choice.lang.to_owned(),
             unknown_locale: if choice.known { None } else { tag },
-            styles: read_styles(options)?,
+            styles: styles(options)?,
             brands: read_brands(options)?,
             holder_name,
             mask_security_code: boolean(options, "maskSecurityCode", false)?,
