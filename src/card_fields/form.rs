@@ -142,8 +142,9 @@ fn mount_frame(
 
 impl CardForm {
     /// Mounts the card fields into `root`. Resolves once every field is ready; rejects with
-    /// a `PaykkaError` (`HOLDER_MISSING`, `KEY_INVALID`, `KEY_FETCH_FAILED`,
-    /// `ORIGIN_NOT_ALLOWED`, `FRAME_TIMEOUT`…).
+    /// a `PaykkaError` (`HOLDER_MISSING`, `INVALID_OPTION` for an unknown
+    /// `data-paykka-field`, `KEY_INVALID`, `KEY_FETCH_FAILED`, `ORIGIN_NOT_ALLOWED`,
+    /// `FRAME_TIMEOUT`…).
     pub async fn mount(root: Element, options: CardOptions) -> Result<CardForm, JsValue> {
         let dispatcher = Dispatcher::new(root.clone(), options.callbacks.clone());
         if let Some(tag) = &options.display.unknown_locale {
@@ -341,7 +342,7 @@ impl Drop for CardForm {
 }
 
 /// Hides an element visually but not from assistive technology (CSSOM, CSP-safe).
-pub fn visually_hide(el: &Element) -> Result<(), JsValue> {
+fn visually_hide(el: &Element) -> Result<(), JsValue> {
     let style = cast::<web_sys::HtmlElement>(el.clone())?.style();
     for (property, value) in [
         ("position", "absolute"),
