@@ -26,6 +26,31 @@ async fn mount(options: &str) -> Result<Checkout, JsValue> {
     .await
 }
 
+/// A checkout mounted against a closed port, with a recorder of its `onError` codes (read
+/// them with `error_codes`).
+async fn mount_unreachable() -> (Checkout, web_sys::Element, Function) {
+    let seen = Function::new_with_args("e", "this.codes = (this.codes || []).concat(e.code)");
+    let options =
+        JSON::parse(r#"{"sessionId":"CS1","clientKey":"ck","environment":"http://127.0.0.1:9"}"#)
+            .unwrap();
+    Reflect::set(&options, &"onError".into(), &seen.bind0(&seen)).unwrap();
+    let root = holder();
+    let checkout = Checkout::mount(
+        JsValue::from(root.clone()).unchecked_into(),
+        options.unchecked_into(),
+    )
+    .await
+    .unwrap();
+    (checkout, root, seen)
+}
+
+/// The `onError` codes `mount_unreachable`'s recorder saw, as JSON.
+fn error_codes(seen: &Function) -> JsValue {
+    JSON::stringify(&Reflect::get(seen, &"codes".into()).unwrap())
+        .unwrap()
+        .into()
+}
+
 #[wasm_bindgen_test]
 async fn bad_options_are_invalid_option_errors() {
     for options in [
@@ -47,18 +72,7 @@ async fn bad_options_are_invalid_option_errors() {
 
 #[wasm_bindgen_test]
 async fn an_unreachable_gateway_is_shown_and_reported_with_a_retry() {
-    let seen = Function::new_with_args("e", "this.codes = (this.codes || []).concat(e.code)");
-    let options =
-        JSON::parse(r#"{"sessionId":"CS1","clientKey":"ck","environment":"http://127.0.0.1:9"}"#)
-            .unwrap();
-    Reflect::set(&options, &"onError".into(), &seen.bind0(&seen)).unwrap();
-    let root = holder();
-    let checkout = Checkout::mount(
-        JsValue::from(root.clone()).unchecked_into(),
-        options.unchecked_into(),
-    )
-    .await
-    .unwrap();
+    let (checkout, root, seen) = mount_unreachable().await;
     let section = root.query_selector(".paykka-checkout").unwrap().unwrap();
     assert_eq!(
         section.get_attribute("data-state").as_deref(),
@@ -66,8 +80,7 @@ async fn an_unreachable_gateway_is_shown_and_reported_with_a_retry() {
     );
     let retry = root.query_selector(".pc-secondary").unwrap().unwrap();
     assert!(!retry.has_attribute("hidden"));
-    let codes = JSON::stringify(&Reflect::get(&seen, &"codes".into()).unwrap()).unwrap();
-    assert_eq!(codes, r#"["NETWORK_ERROR"]"#);
+    assert_eq!(error_codes(&seen), r#"["NETWORK_ERROR"]"#);
     checkout.unmount();
     assert_eq!(root.child_element_count(), 0, "unmount leaves nothing");
 }
@@ -90,26 +103,14 @@ async fn card_fields_failing_before_the_session_does_make_one_error_not_two() {
          };",
     );
     install.call0(&JsValue::UNDEFINED).unwrap();
-    let seen = Function::new_with_args("e", "this.codes = (this.codes || []).concat(e.code)");
-    let options =
-        JSON::parse(r#"{"sessionId":"CS1","clientKey":"ck","environment":"http://127.0.0.1:9"}"#)
-            .unwrap();
-    Reflect::set(&options, &"onError".into(), &seen.bind0(&seen)).unwrap();
-    let root = holder();
-    let checkout = Checkout::mount(
-        JsValue::from(root.clone()).unchecked_into(),
-        options.unchecked_into(),
-    )
-    .await
-    .unwrap();
+    let (checkout, _root, seen) = mount_unreachable().await;
     let restore = Function::new_no_args(
         "window.fetch = window.__realFetch;
          document.removeEventListener('paykka:error', window.__onDomError);
          return JSON.stringify(window.__domErrors);",
     );
     let dom_errors = restore.call0(&JsValue::UNDEFINED).unwrap();
-    let codes = JSON::stringify(&Reflect::get(&seen, &"codes".into()).unwrap()).unwrap();
-    assert_eq!(codes, r#"["NETWORK_ERROR"]"#);
+    assert_eq!(error_codes(&seen), r#"["NETWORK_ERROR"]"#);
     assert_eq!(dom_errors, r#"["NETWORK_ERROR"]"#);
     checkout.unmount();
 }
