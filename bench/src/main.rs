@@ -110,6 +110,12 @@ fn start_demo(data: &std::path::Path, origins: &[&str]) -> anyhow::Result<(Demo,
     Ok((child, part("merchant="), part("gateway=")))
 }
 
+/// How long one mount in `mode` takes on the bench page (its `first`).
+async fn first_mount_ms(browser: &Browser, mode: &str) -> anyhow::Result<f64> {
+    let run = browser.run(&format!("mount('{mode}', 1)")).await?;
+    Ok(run["first"].as_f64().unwrap_or(f64::NAN))
+}
+
 fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 {
         a / b
@@ -192,24 +198,12 @@ async fn main() -> anyhow::Result<()> {
     for _ in 0..20 {
         let fresh = Browser::start().await?;
         fresh.open(&page_url).await?;
-        cold_frames.push(
-            fresh.run("mount('frames', 1)").await?["first"]
-                .as_f64()
-                .unwrap_or(f64::NAN),
-        );
-        cold_inline.push(
-            fresh.run("mount('inline', 1)").await?["first"]
-                .as_f64()
-                .unwrap_or(f64::NAN),
-        );
+        cold_frames.push(first_mount_ms(&fresh, "frames").await?);
+        cold_inline.push(first_mount_ms(&fresh, "inline").await?);
         fresh.close().await;
         let fresh = Browser::start().await?;
         fresh.open(&cross_site_url).await?;
-        cold_frames_cross_site.push(
-            fresh.run("mount('frames', 1)").await?["first"]
-                .as_f64()
-                .unwrap_or(f64::NAN),
-        );
+        cold_frames_cross_site.push(first_mount_ms(&fresh, "frames").await?);
         fresh.close().await;
     }
     let median = |mut v: Vec<f64>| {
