@@ -181,10 +181,10 @@ impl CardForm {
         let coordinator = Coordinator::new(order.clone(), |k| {
             k != FieldKind::HolderName || holder_required
         });
-        // Frames mode: the secure origin's base URL and the client key.
+        // Frames mode: the secure origin's base URL, the client key and the frames' options.
         let secure = match (&options.key, options.isolation) {
             (KeySource::ClientKey { base, client_key }, Isolation::Frames) => {
-                Some((base.clone(), client_key.clone()))
+                Some((base.clone(), client_key.clone(), options.frame_options()))
             }
             _ => None,
         };
@@ -197,8 +197,10 @@ impl CardForm {
             texts: options.display.texts.clone(),
             live,
             auto_focus: options.auto_focus,
-            secure_origin: secure.as_ref().map(|(base, _)| origin_of(base)),
-            frame_options: secure.as_ref().map(|_| options.frame_options()),
+            secure_origin: secure.as_ref().map(|(base, _, _)| origin_of(base)),
+            frame_options: secure
+                .as_ref()
+                .map(|(_, _, frame_options)| frame_options.clone()),
             options: options.raw.clone(),
         });
         let form = CardForm {
@@ -207,7 +209,10 @@ impl CardForm {
         };
         let result = match &secure {
             None => super::inline::mount_inline_fields(&form.host, &options, &order).await,
-            Some((base, client_key)) => form.mount_frames(&options, &order, base, client_key).await,
+            Some((base, client_key, frame_options)) => {
+                form.mount_frames(&options, &order, base, client_key, frame_options)
+                    .await
+            }
         };
         match result {
             Ok(()) => {
@@ -228,10 +233,11 @@ impl CardForm {
         order: &[FieldKind],
         base: &str,
         client_key: &str,
+        frame_options: &Object,
     ) -> Result<(), JsValue> {
         // Options that do not serialise (a throwing `toJSON`) stay out of the URL: the frames
         // then ask for them with hello.
-        let frame_options = js_sys::JSON::stringify(&options.frame_options())
+        let frame_options = js_sys::JSON::stringify(frame_options)
             .map(|json| String::from(js_sys::encode_uri_component(&String::from(json))))
             .unwrap_or_default();
         // Every field, the holder name too, is a frame: the page bundle then carries no
