@@ -183,6 +183,36 @@ window.bench = {
     holder.remove();
     return { ms, interactive };
   },
+  /**
+   * The floor under a frames mount: three frames of `path` on the gateway, timed until each
+   * has loaded (`until` 'load') or, for the frame page, booted its bundle and said hello.
+   */
+  async frameFloor(path, until) {
+    const holder = document.createElement('div');
+    document.body.append(holder);
+    const t0 = performance.now();
+    const frames = ['cardNumber', 'expiryDate', 'securityCode'].map((field) => {
+      const frame = document.createElement('iframe');
+      frame.src = `${framesOptions.environment}${path}#field=${field}&channel=${'0'.repeat(32)}`;
+      holder.append(frame);
+      return frame;
+    });
+    await Promise.all(frames.map((frame) => new Promise((resolve) => {
+      if (until === 'load') {
+        frame.addEventListener('load', resolve, { once: true });
+        return;
+      }
+      addEventListener('message', function hello(event) {
+        if (event.source === frame.contentWindow) {
+          removeEventListener('message', hello);
+          resolve();
+        }
+      });
+    })));
+    const ms = performance.now() - t0;
+    holder.remove();
+    return { ms };
+  },
   async mountFramesAndKeep() {
     const { card, ms } = await mountOnce(framesOptions);
     window.kept = card;
