@@ -132,6 +132,7 @@ async fn main() -> anyhow::Result<()> {
 
     eprintln!("sizes…");
     let modes = sizes::measure_modes(&pkg, &root.join("www/frames"))?;
+    let floor_gzip = sizes::floor_gzip(&root.join("target/floor/pkg"))?;
 
     let page = root.join("bench/page");
     let forge = root.join("bench/.node/node_modules/node-forge/dist");
@@ -286,6 +287,7 @@ async fn main() -> anyhow::Result<()> {
                        "framesHostGzipBytes": budget["framesHostGzipBytes"].as_f64().unwrap_or(30_000.0),
                        "frames_pass": frames_gzip <= frames_target, "inline_pass": inline_gzip <= inline_target},
             "yardsticks_gzip_published": {"adyen_core_card": 65_000, "braintree_hosted_fields_plus_client": 71_000},
+            "page_bundle_floor_gzip": floor_gzip,
             "ratio_frames_vs_adyen": ratio(frames_gzip, 65_000.0),
             "ratio_frames_vs_braintree": ratio(frames_gzip, 71_000.0),
         },
@@ -375,6 +377,10 @@ fn render(r: &Value) -> String {
         kb(&Value::from(page_share)),
         kb(&Value::from(host_target)),
         pass(page_share <= host_target)
+    );
+    out += &format!(
+        "\nThe toolchain's floor for a page bundle (`bench/floor`: three iframes, their messages relayed into DOM events, `mount()` and `encrypt()` as Promises, and nothing else; built as the real bundles are): {} gzip.\n",
+        kb(&r["size"]["page_bundle_floor_gzip"]),
     );
     out += &format!(
         "\nYardsticks (published, not re-measured): Adyen Web core + Card ≈ 65 KB gzip, Braintree hosted-fields + client ≈ 71 KB gzip, each plus frame code from their CDN. Frames mode here is {:.2}× Adyen's figure and {:.2}× Braintree's.\n\n",

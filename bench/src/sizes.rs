@@ -107,3 +107,11 @@ pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>>
     };
     Ok(vec![frames, inline, wallets, checkout])
 }
+
+/// The toolchain's floor for a page bundle (`bench/floor`, built by `./dev bench` into
+/// `dir` exactly as the real bundles are): JS and wasm, gzip -9.
+pub fn floor_gzip(dir: &Path) -> anyhow::Result<usize> {
+    let js = measure(&dir.join("paykka_floor.js"), "paykka_floor.js")?;
+    let wasm = measure(&dir.join("paykka_floor_bg.wasm"), "paykka_floor_bg.wasm")?;
+    Ok(js.gzip + wasm.gzip)
+}
