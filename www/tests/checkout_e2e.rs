@@ -1,4 +1,4 @@
-//! End to end: the drop-in checkout on the demo's /checkout.html, driven in a real
+//! End to end: the drop-in checkout on the demo's /checkout, driven in a real
 //! headless Chromium against the real binary: card success, 3-D Secure in the modal (pass
 //! and fail), decline then retry, double click, expired session, Alipay by redirect and
 //! back, the gateway unreachable.
@@ -72,7 +72,7 @@ async fn a_card_pays_the_session_and_the_amount_reads_in_each_locale() {
     let c = &browser.client;
     open(
         c,
-        &format!("{}/checkout.html?locale=zh-CN", server.merchant),
+        &format!("{}/checkout?locale=zh-CN", server.merchant),
         "ready",
     )
     .await;
@@ -84,7 +84,7 @@ async fn a_card_pays_the_session_and_the_amount_reads_in_each_locale() {
         eval(c, "return document.querySelector('.pc-submit').textContent").await,
         "支付 US$3.00"
     );
-    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    open(c, &format!("{}/checkout", server.merchant), "ready").await;
     assert_eq!(
         eval(c, "return document.querySelector('.pc-amount').textContent").await,
         "$3.00"
@@ -133,7 +133,7 @@ async fn three_d_secure_in_the_modal_passes_or_fails_and_a_decline_keeps_the_car
     let server = Server::start(data.path());
     let browser = browser().await;
     let c = &browser.client;
-    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    open(c, &format!("{}/checkout", server.merchant), "ready").await;
     type_card(c, "4000000000003220").await;
     click(c, ".pc-submit").await;
     assert_eq!(state(c, "authenticating").await, "authenticating");
@@ -208,7 +208,7 @@ async fn a_decline_says_why_then_another_card_pays() {
     let server = Server::start(data.path());
     let browser = browser().await;
     let c = &browser.client;
-    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    open(c, &format!("{}/checkout", server.merchant), "ready").await;
     type_card(c, "4000000000000002").await;
     click(c, ".pc-submit").await;
     assert_eq!(state(c, "declined").await, "declined");
@@ -240,7 +240,7 @@ async fn an_expired_session_says_so() {
     let c = &browser.client;
     open(
         c,
-        &format!("{}/checkout.html?expires_in=2", server.merchant),
+        &format!("{}/checkout?expires_in=2", server.merchant),
         "ready",
     )
     .await;
@@ -253,7 +253,7 @@ async fn an_expired_session_says_so() {
     open(
         c,
         &format!(
-            "{}/checkout.html?session_id={}",
+            "{}/checkout?session_id={}",
             server.merchant,
             session.as_str().unwrap()
         ),
@@ -270,7 +270,7 @@ async fn alipay_goes_to_its_page_and_the_checkout_restores_itself_on_return() {
     let server = Server::start(data.path());
     let browser = browser().await;
     let c = &browser.client;
-    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    open(c, &format!("{}/checkout", server.merchant), "ready").await;
     click(c, "input[value='ALIPAY']").await;
     click(c, ".pc-redirect").await;
     wait_for(c, "#approve").await;
@@ -299,7 +299,7 @@ async fn an_unreachable_gateway_is_a_clear_error_with_a_retry() {
     let c = &browser.client;
     let closed = format!("http://127.0.0.1:{}", free_port());
     c.goto(&format!(
-        "{}/checkout.html?environment={closed}",
+        "{}/checkout?environment={closed}",
         server.merchant
     ))
     .await
@@ -329,7 +329,7 @@ async fn three_d_secure_by_redirect_comes_back_to_a_restored_checkout() {
     let c = &browser.client;
     open(
         c,
-        &format!("{}/checkout.html?threeds=redirect", server.merchant),
+        &format!("{}/checkout?threeds=redirect", server.merchant),
         "ready",
     )
     .await;
@@ -362,7 +362,7 @@ async fn keyboard_only_from_the_first_field_to_the_result_and_320_px_wide() {
     let browser = browser().await;
     let c = &browser.client;
     c.set_window_size(320, 700).await.unwrap();
-    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    open(c, &format!("{}/checkout", server.merchant), "ready").await;
     let overflow = eval(
         c,
         "return document.documentElement.scrollWidth <= window.innerWidth",
@@ -442,7 +442,7 @@ async fn wallets_pay_the_session_through_the_test_fakes() {
     );
     let browser = browser().await;
     let c = &browser.client;
-    open(c, &format!("{}/checkout.html", server.merchant), "ready").await;
+    open(c, &format!("{}/checkout", server.merchant), "ready").await;
     let methods = methods_ready(c).await;
     assert!(
         methods.contains("GOOGLE_PAY") && methods.contains("APPLE_PAY"),
@@ -490,7 +490,7 @@ async fn axe_finds_nothing_in_either_locale_nor_in_the_dialog() {
     for locale in ["en-US", "zh-CN"] {
         open(
             c,
-            &format!("{}/checkout.html?locale={locale}", server.merchant),
+            &format!("{}/checkout?locale={locale}", server.merchant),
             "ready",
         )
         .await;
@@ -545,7 +545,7 @@ async fn the_merchants_own_button_pays_when_the_built_in_one_is_hidden() {
     let c = &browser.client;
     open(
         c,
-        &format!("{}/checkout.html?own_button", server.merchant),
+        &format!("{}/checkout?own_button", server.merchant),
         "ready",
     )
     .await;
@@ -567,7 +567,7 @@ async fn a_locale_pack_is_loaded_when_asked_for_in_the_checkout_and_its_frames()
     let c = &browser.client;
     open(
         c,
-        &format!("{}/checkout.html?locale=ja-JP", server.merchant),
+        &format!("{}/checkout?locale=ja-JP", server.merchant),
         "ready",
     )
     .await;

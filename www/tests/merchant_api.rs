@@ -135,6 +135,7 @@ async fn shop_with(
     // Static files exist, so a 404 for the lab is the route's doing.
     std::fs::write(dir.path().join("lab.html"), "lab").unwrap();
     std::fs::write(dir.path().join("index.html"), "shop").unwrap();
+    std::fs::write(dir.path().join("checkout.html"), "drop-in").unwrap();
     let app = merchant::site::app(state, dir.path(), dir.path());
     Shop {
         app,
@@ -676,4 +677,15 @@ async fn sessions_are_created_with_paykkas_required_fields() {
         .unwrap();
     let minutes = (at.unix_timestamp() * 1000 - signing::now_ms()) / 60_000;
     assert!((28..=30).contains(&minutes), "{minutes} minutes");
+    // The shopper comes back from a redirect method to the drop-in's page, served there.
+    assert_eq!(sent["return_url"], "http://127.0.0.1:1/checkout");
+    for path in ["/checkout", "/checkout.html"] {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = shop.app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        assert_eq!(&body[..], b"drop-in", "{path}");
+    }
 }

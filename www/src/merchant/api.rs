@@ -495,7 +495,7 @@ pub async fn create_session(
         "expire_time": expire_time,
         "display_merchant_name": "Paykka Coffee",
         // The checkout page restores itself after 3-D Secure or a redirect method.
-        "return_url": format!("{origin}/checkout.html"),
+        "return_url": format!("{origin}/checkout"),
         "notify_url": format!("{origin}{WEBHOOK_PATH}"),
         "goods": [{"name": "Hand-roasted beans, 250 g", "price": DEMO_AMOUNT, "quantity": 1}],
         "timestamp": now_ms(),

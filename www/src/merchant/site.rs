@@ -89,6 +89,11 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
             "/3ds/return",
             ServeFile::new(static_dir.join("return.html")),
         )
+        // The drop-in's page under its own name (also as /checkout.html).
+        .route_service(
+            "/checkout",
+            ServeFile::new(static_dir.join("checkout.html")),
+        )
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .nest_service(&sdk_path(pkg_dir), sdk(pkg_dir))
         .nest_service("/wallet-fakes", wallet_fakes)
