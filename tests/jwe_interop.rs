@@ -142,6 +142,10 @@ fn jwk_and_hex_pair_keys_work_like_pem() {
     let hex_pair = format!("{}|{}", b64_to_hex(&jwk.e), b64_to_hex(&jwk.n));
     let from_hex = EncryptionKey::from_text(&hex_pair, Some("from-hex")).unwrap();
     let from_pem = EncryptionKey::from_text(&key.public_pem, None).unwrap();
+    // A secure origin's key names its id: the JWK's, else the one beside it; never a
+    // thumbprint.
+    let served = EncryptionKey::from_jwk_with_id(&jwk, Some("beside")).unwrap();
+    assert_eq!(served.kid(), "from-jwk");
     jwk.kid = None;
     let thumbprinted = EncryptionKey::from_jwk(&jwk, None).unwrap();
     assert_eq!(
@@ -149,7 +153,16 @@ fn jwk_and_hex_pair_keys_work_like_pem() {
         from_pem.kid(),
         "same key, same thumbprint"
     );
-    for our_key in [from_jwk, from_hex, from_pem] {
+    let served_beside = EncryptionKey::from_jwk_with_id(&jwk, Some(" beside ")).unwrap();
+    assert_eq!(served_beside.kid(), "beside");
+    for missing in [None, Some(""), Some("  ")] {
+        assert_eq!(
+            EncryptionKey::from_jwk_with_id(&jwk, missing).unwrap_err(),
+            CryptoError::KeyInvalid,
+            "{missing:?}"
+        );
+    }
+    for our_key in [from_jwk, from_hex, from_pem, served, served_beside] {
         let jwe = encrypt_field(
             &our_key,
             FieldName::Number,
@@ -307,6 +320,11 @@ fn bad_keys_are_typed_errors() {
     for (jwk, expected) in cases {
         assert_eq!(
             EncryptionKey::from_jwk(&jwk, None).unwrap_err(),
+            expected,
+            "{jwk:?}"
+        );
+        assert_eq!(
+            EncryptionKey::from_jwk_with_id(&jwk, Some("kid")).unwrap_err(),
             expected,
             "{jwk:?}"
         );

@@ -39,19 +39,27 @@ pub struct EncryptionKey {
 impl EncryptionKey {
     /// Parses a JWK. Its `kid` wins over `key_id`; without either the thumbprint is used.
     pub fn from_jwk(jwk: &Jwk, key_id: Option<&str>) -> Result<Self, CryptoError> {
-        if jwk.kty != "RSA" {
-            return Err(CryptoError::KeyUnsupported);
-        }
-        if jwk.alg.as_deref().is_some_and(|alg| alg != "RSA-OAEP-256") {
-            return Err(CryptoError::KeyUnsupported);
-        }
-        if jwk.key_use.as_deref().is_some_and(|u| u != "enc") {
-            return Err(CryptoError::KeyUnsupported);
-        }
-        let n = decode_b64url(&jwk.n)?;
-        let e = decode_b64url(&jwk.e)?;
-        let kid = jwk.kid.as_deref().or(key_id);
-        Self::from_components(&n, &e, kid)
+        let (n, e) = jwk_components(jwk)?;
+        Self::from_components(&n, &e, jwk.kid.as_deref().or(key_id))
+    }
+
+    /// Parses a JWK that must name its id (its `kid`, else `key_id`): a secure origin's key.
+    /// No thumbprint is made, so the frame bundle carries no SHA-256.
+    pub fn from_jwk_with_id(jwk: &Jwk, key_id: Option<&str>) -> Result<Self, CryptoError> {
+        let (n, e) = jwk_components(jwk)?;
+        let kid = jwk
+            .kid
+            .as_deref()
+            .or(key_id)
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .ok_or(CryptoError::KeyInvalid)?;
+        let (n, e) = checked_components(&n, &e)?;
+        Ok(Self {
+            n: n.to_vec(),
+            e: e.to_vec(),
+            kid: kid.to_owned(),
+        })
     }
 
     /// Parses a key given as text: PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or
@@ -84,23 +92,7 @@ impl EncryptionKey {
 
     /// Builds the key from big-endian modulus and exponent bytes.
     pub fn from_components(n: &[u8], e: &[u8], key_id: Option<&str>) -> Result<Self, CryptoError> {
-        let n = trim_leading_zeros(n);
-        let e = trim_leading_zeros(e);
-        let bits = match n.first() {
-            None => return Err(CryptoError::KeyInvalid),
-            Some(first) => n.len() * 8 - first.leading_zeros() as usize,
-        };
-        if bits < MIN_KEY_BITS {
-            return Err(CryptoError::KeyTooShort);
-        }
-        if bits > MAX_KEY_BITS {
-            return Err(CryptoError::KeyTooLong);
-        }
-        // An RSA public exponent is odd and greater than 1 (and fits 64 bits in practice).
-        let exponent_ok = e.len() <= 8 && e.last().is_some_and(|b| b & 1 == 1) && e != [1];
-        if !exponent_ok || n.last().is_none_or(|b| b & 1 == 0) {
-            return Err(CryptoError::KeyInvalid);
-        }
+        let (n, e) = checked_components(n, e)?;
         let kid = match key_id.map(str::trim) {
             Some(id) if !id.is_empty() => id.to_owned(),
             _ => thumbprint(n, e),
@@ -148,6 +140,42 @@ fn spki_rsa_key(der: &[u8]) -> Result<Vec<u8>, CryptoError> {
 fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {
     let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
     &bytes[start..]
+}
+
+/// The modulus and exponent of an RSA encryption JWK (for RSA-OAEP-256 if it says).
+fn jwk_components(jwk: &Jwk) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
+    if jwk.kty != "RSA" {
+        return Err(CryptoError::KeyUnsupported);
+    }
+    if jwk.alg.as_deref().is_some_and(|alg| alg != "RSA-OAEP-256") {
+        return Err(CryptoError::KeyUnsupported);
+    }
+    if jwk.key_use.as_deref().is_some_and(|u| u != "enc") {
+        return Err(CryptoError::KeyUnsupported);
+    }
+    Ok((decode_b64url(&jwk.n)?, decode_b64url(&jwk.e)?))
+}
+
+/// Modulus and exponent without leading zeros, once they are a usable RSA key: 2048–4096
+/// bits, an odd modulus, an odd exponent greater than 1 (and fitting 64 bits).
+fn checked_components<'a>(n: &'a [u8], e: &'a [u8]) -> Result<(&'a [u8], &'a [u8]), CryptoError> {
+    let n = trim_leading_zeros(n);
+    let e = trim_leading_zeros(e);
+    let bits = match n.first() {
+        None => return Err(CryptoError::KeyInvalid),
+        Some(first) => n.len() * 8 - first.leading_zeros() as usize,
+    };
+    if bits < MIN_KEY_BITS {
+        return Err(CryptoError::KeyTooShort);
+    }
+    if bits > MAX_KEY_BITS {
+        return Err(CryptoError::KeyTooLong);
+    }
+    let exponent_ok = e.len() <= 8 && e.last().is_some_and(|b| b & 1 == 1) && e != [1];
+    if !exponent_ok || n.last().is_none_or(|b| b & 1 == 0) {
+        return Err(CryptoError::KeyInvalid);
+    }
+    Ok((n, e))
 }
 
 fn decode_b64url(text: &str) -> Result<Vec<u8>, CryptoError> {

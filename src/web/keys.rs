@@ -99,9 +99,11 @@ pub async fn frames_load(
     let data = frames_load_data(base, client_key, parent_origin).await?;
     let field = |o: &JsValue, key: &str| Reflect::get(o, &JsValue::from_str(key)).ok();
     let public_key = field(&data, "public_key").unwrap_or(JsValue::UNDEFINED);
-    // The secure origin sends a JWK object: no PEM parser needed for it.
+    // The secure origin sends a JWK object (no PEM parser needed) and its key id (no
+    // thumbprint needed).
+    let kid = field(&data, "kid").and_then(|v| v.as_string());
     let key = read_jwk(&public_key)
-        .and_then(|jwk| EncryptionKey::from_jwk(&jwk, None).ok())
+        .and_then(|jwk| EncryptionKey::from_jwk_with_id(&jwk, kid.as_deref()).ok())
         .ok_or_else(|| SetupError::new("KEY_INVALID", "the secure origin sent an unusable key"))?;
     let clock_offset_ms = field(&data, "server_time")
         .and_then(|v| v.as_f64())
