@@ -83,7 +83,7 @@ async fn inline_key(options: &CardOptions) -> Result<Rc<KeyContext>, SetupError>
                 )
             })?;
             Ok(Rc::new(KeyContext {
-                cipher: WebCipher::import(key).await?,
+                cipher: WebCipher::import(key)?.await?,
                 clock_offset_ms: 0.0,
                 session_id,
             }))
@@ -93,7 +93,7 @@ async fn inline_key(options: &CardOptions) -> Result<Rc<KeyContext>, SetupError>
             subtle()?;
             let loaded = frames_load(base, client_key, None).await?;
             Ok(Rc::new(KeyContext {
-                cipher: WebCipher::import(loaded.key).await?,
+                cipher: WebCipher::import(loaded.key)?.await?,
                 clock_offset_ms: loaded.clock_offset_ms,
                 session_id,
             }))

@@ -8,13 +8,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use futures_util::future::join;
 use gloo_events::EventListener;
 use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
 
 use crate::form::field::FieldKind;
-use crate::web::error::paykka_error;
+use crate::web::error::{paykka_error, SetupError};
 
 use crate::card::Brand;
 use crate::web::display::DisplayOptions;
@@ -200,16 +199,18 @@ impl Guest {
             display.brands = loaded.brands;
         }
         // WebCrypto imports the key off the main thread while the view mounts.
-        let (cipher, view) = join(WebCipher::import(loaded.key), async {
-            self.mount_view(&display)
-        })
-        .await;
-        let Some(view) = view else {
+        let key_invalid =
+            |e: SetupError| fail(Failure::from_code(e.code).unwrap_or(Failure::KeyInvalid));
+        let import = match WebCipher::import(loaded.key) {
+            Ok(import) => import,
+            Err(e) => return key_invalid(e),
+        };
+        let Some(view) = self.mount_view(&display) else {
             return fail(Failure::InvalidOption);
         };
-        let cipher = match cipher {
+        let cipher = match import.await {
             Ok(cipher) => cipher,
-            Err(e) => return fail(Failure::from_code(e.code).unwrap_or(Failure::KeyInvalid)),
+            Err(e) => return key_invalid(e),
         };
         view.set_key(Some(Rc::new(KeyContext {
             cipher,

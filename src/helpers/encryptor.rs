@@ -178,7 +178,7 @@ async fn imported(
     if let Some(cipher) = slot.borrow().clone() {
         return Ok(cipher);
     }
-    let cipher = Rc::new(WebCipher::import(key).await?);
+    let cipher = Rc::new(WebCipher::import(key)?.await?);
     *slot.borrow_mut() = Some(Rc::clone(&cipher));
     Ok(cipher)
 }

@@ -5,6 +5,8 @@
 //! `crypto.subtle` (a page not served over https or from localhost) nothing can be
 //! encrypted, which `subtle()` reports as `INSECURE_CONTEXT` at setup time.
 
+use std::future::Future;
+
 use base64ct::{Base64UrlUnpadded, Encoding};
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -65,9 +67,16 @@ pub struct WebCipher {
     key: EncryptionKey,
 }
 
+fn unusable_key() -> SetupError {
+    SetupError::new("KEY_INVALID", "the browser cannot use this encryption key")
+}
+
 impl WebCipher {
-    /// Imports `key` for RSA-OAEP with SHA-256.
-    pub async fn import(key: EncryptionKey) -> Result<WebCipher, SetupError> {
+    /// Starts importing `key` for RSA-OAEP with SHA-256: the browser works on it from now
+    /// on, and the returned future gives the cipher.
+    pub fn import(
+        key: EncryptionKey,
+    ) -> Result<impl Future<Output = Result<WebCipher, SetupError>>, SetupError> {
         let subtle = subtle()?;
         let jwk = object(&[
             ("kty", "RSA".into()),
@@ -78,19 +87,19 @@ impl WebCipher {
         ]);
         let algorithm = object(&[("name", "RSA-OAEP".into()), ("hash", "SHA-256".into())]);
         let usages = Array::of1(&"encrypt".into());
-        let unusable =
-            || SetupError::new("KEY_INVALID", "the browser cannot use this encryption key");
         let promise = subtle
             .import_key_with_object("jwk", &jwk, &algorithm, false, &usages)
-            .map_err(|_| unusable())?;
-        let public = JsFuture::from(promise)
-            .await
-            .map_err(|_| unusable())?
-            .unchecked_into();
-        Ok(WebCipher {
-            subtle,
-            public,
-            key,
+            .map_err(|_| unusable_key())?;
+        Ok(async move {
+            let public = JsFuture::from(promise)
+                .await
+                .map_err(|_| unusable_key())?
+                .unchecked_into();
+            Ok(WebCipher {
+                subtle,
+                public,
+                key,
+            })
         })
     }
 
