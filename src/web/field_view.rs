@@ -26,10 +26,12 @@ use super::protocol::{Failure, FieldCommand, FieldMessage, Slot};
 use super::styling::{merchant_sheet, LoadedFonts};
 
 /// Built-in look of a field; merchants restyle it with the style object and, inline, with
-/// `--paykka-*` custom properties.
+/// `--paykka-*` custom properties. Under 260 px wide (a 320 px phone's card column) the
+/// padding and the brand mark shrink, and under 224 px (the same beside a classic
+/// scrollbar) the text too, so a whole card number stays in view.
 const BASE_CSS: &str = "\
 :host{display:block}\
-.paykka-field{font-family:var(--paykka-font,system-ui,sans-serif);font-size:14px;color:var(--paykka-text,#1d2433)}\
+.paykka-field{font-family:var(--paykka-font,system-ui,sans-serif);font-size:14px;color:var(--paykka-text,#1d2433);container-type:inline-size}\
 label{display:block;font-weight:600;margin:0 0 4px}\
 .paykka-visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
 .paykka-row{position:relative;display:flex;align-items:center}\
@@ -43,7 +45,11 @@ input:disabled{background:#f1f3f7;color:#8a93a6}\
 .paykka-icon-slot{position:absolute;right:10px;top:50%;transform:translateY(-50%);display:flex;pointer-events:none}\
 .paykka-brand-icon{display:block;width:40px;height:26px}\
 .paykka-error{color:var(--paykka-error,#c62828);font-size:12px;min-height:16px;margin:4px 0 0}\
-html,body{margin:0;padding:0;background:transparent}";
+html,body{margin:0;padding:0;background:transparent}\
+@container (max-width:260px){input{padding-left:10px}.paykka-has-icon input{padding-right:40px}\
+.paykka-icon-slot{right:6px}.paykka-brand-icon{width:30px;height:20px}}\
+@container (max-width:224px){input{font-size:15px;padding-left:8px}.paykka-has-icon input{padding-right:32px}\
+.paykka-icon-slot{right:5px}.paykka-brand-icon{width:24px;height:16px}}";
 
 /// A mounted field.
 pub struct FieldView {

@@ -412,6 +412,22 @@ async fn keyboard_only_from_the_first_field_to_the_result_and_320_px_wide() {
         }
         // A complete field moves focus on by itself (auto-advance).
     }
+    // The whole card number stays in view at 320 px, the brand mark inside the input.
+    c.enter_frame(0).await.unwrap();
+    let fits = eval(
+        c,
+        "const input = document.querySelector('input'), box = input.getBoundingClientRect(); \
+         const mark = document.querySelector('.paykka-brand-icon').getBoundingClientRect(); \
+         return [input.value, input.scrollWidth <= input.clientWidth, \
+                 mark.width > 0 && mark.left >= box.left && mark.right <= box.right]",
+    )
+    .await;
+    assert_eq!(
+        fits,
+        serde_json::json!(["4242 4242 4242 4242", true, true]),
+        "{fits}"
+    );
+    c.enter_parent_frame().await.unwrap();
     c.enter_frame(2).await.unwrap();
     c.active_element()
         .await
