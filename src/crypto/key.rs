@@ -47,18 +47,12 @@ impl EncryptionKey {
     /// No thumbprint is made, so the frame bundle carries no SHA-256.
     pub fn from_jwk_with_id(jwk: &Jwk, key_id: Option<&str>) -> Result<Self, CryptoError> {
         let (n, e) = jwk_components(jwk)?;
-        let kid = jwk
-            .kid
-            .as_deref()
-            .or(key_id)
-            .map(str::trim)
-            .filter(|id| !id.is_empty())
-            .ok_or(CryptoError::KeyInvalid)?;
+        let kid = given_id(jwk.kid.as_deref().or(key_id)).ok_or(CryptoError::KeyInvalid)?;
         let (n, e) = checked_components(&n, &e)?;
         Ok(Self {
             n: n.to_vec(),
             e: e.to_vec(),
-            kid: kid.to_owned(),
+            kid,
         })
     }
 
@@ -93,10 +87,7 @@ impl EncryptionKey {
     /// Builds the key from big-endian modulus and exponent bytes.
     pub fn from_components(n: &[u8], e: &[u8], key_id: Option<&str>) -> Result<Self, CryptoError> {
         let (n, e) = checked_components(n, e)?;
-        let kid = match key_id.map(str::trim) {
-            Some(id) if !id.is_empty() => id.to_owned(),
-            _ => thumbprint(n, e),
-        };
+        let kid = given_id(key_id).unwrap_or_else(|| thumbprint(n, e));
         Ok(Self {
             n: n.to_vec(),
             e: e.to_vec(),
@@ -140,6 +131,13 @@ fn spki_rsa_key(der: &[u8]) -> Result<Vec<u8>, CryptoError> {
 fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {
     let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
     &bytes[start..]
+}
+
+/// A key id that names something: trimmed, and not blank.
+fn given_id(id: Option<&str>) -> Option<String> {
+    id.map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
 }
 
 /// The modulus and exponent of an RSA encryption JWK (for RSA-OAEP-256 if it says).
