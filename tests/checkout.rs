@@ -18,9 +18,12 @@ fn holder() -> web_sys::Element {
 }
 
 async fn mount(options: &str) -> Result<Checkout, JsValue> {
-    let options = JSON::parse(options).unwrap();
+    mount_in(&holder(), JSON::parse(options).unwrap()).await
+}
+
+async fn mount_in(root: &web_sys::Element, options: JsValue) -> Result<Checkout, JsValue> {
     Checkout::mount(
-        JsValue::from(holder()).unchecked_into(),
+        JsValue::from(root.clone()).unchecked_into(),
         options.unchecked_into(),
     )
     .await
@@ -35,12 +38,7 @@ async fn mount_unreachable() -> (Checkout, web_sys::Element, Function) {
             .unwrap();
     Reflect::set(&options, &"onError".into(), &seen.bind0(&seen)).unwrap();
     let root = holder();
-    let checkout = Checkout::mount(
-        JsValue::from(root.clone()).unchecked_into(),
-        options.unchecked_into(),
-    )
-    .await
-    .unwrap();
+    let checkout = mount_in(&root, options).await.unwrap();
     (checkout, root, seen)
 }
 
