@@ -116,6 +116,16 @@ async fn first_mount_ms(browser: &Browser, mode: &str) -> anyhow::Result<f64> {
     Ok(run["first"].as_f64().unwrap_or(f64::NAN))
 }
 
+/// Runs `call` on the bench page at `url` in a fresh browser profile (cold caches), then
+/// closes that browser.
+async fn run_cold(url: &str, call: &str) -> anyhow::Result<Value> {
+    let fresh = Browser::start().await?;
+    fresh.open(url).await?;
+    let run = fresh.run(call).await;
+    fresh.close().await;
+    run
+}
+
 fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 {
         a / b
@@ -204,11 +214,9 @@ async fn main() -> anyhow::Result<()> {
         cold_frames.push(first_mount_ms(&fresh, "frames").await?);
         cold_inline.push(first_mount_ms(&fresh, "inline").await?);
         fresh.close().await;
-        let fresh = Browser::start().await?;
-        fresh.open(&cross_site_url).await?;
-        cold_frames_cross_site.push(first_mount_ms(&fresh, "frames").await?);
-        fresh.close().await;
-        for (floor, script) in [
+        let cross_site = run_cold(&cross_site_url, "mount('frames', 1)").await?;
+        cold_frames_cross_site.push(cross_site["first"].as_f64().unwrap_or(f64::NAN));
+        for (floor, call) in [
             (
                 &mut floor_loaded,
                 "frameFloor('/frames/brands/visa.svg', 'load')",
@@ -218,10 +226,11 @@ async fn main() -> anyhow::Result<()> {
                 "frameFloor('/frames/field.html', 'hello')",
             ),
         ] {
-            let fresh = Browser::start().await?;
-            fresh.open(&page_url).await?;
-            floor.push(fresh.run(script).await?["ms"].as_f64().unwrap_or(f64::NAN));
-            fresh.close().await;
+            floor.push(
+                run_cold(&page_url, call).await?["ms"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN),
+            );
         }
     }
     let median = |mut v: Vec<f64>| {
@@ -238,19 +247,15 @@ async fn main() -> anyhow::Result<()> {
             .await?
             .json()
             .await?;
-        let fresh = Browser::start().await?;
-        fresh.open(&page_url).await?;
-        let run = fresh
-            .run(&format!(
-                "checkout({})",
-                serde_json::to_string(&session["session_id"])?
-            ))
-            .await?;
+        let call = format!(
+            "checkout({})",
+            serde_json::to_string(&session["session_id"])?
+        );
+        let run = run_cold(&page_url, &call).await?;
         if run["interactive"] != Value::Bool(true) {
             anyhow::bail!("the checkout's pay button was not interactive: {run}");
         }
         cold_checkout.push(run["ms"].as_f64().unwrap_or(f64::NAN));
-        fresh.close().await;
     }
 
     eprintln!("backend…");
