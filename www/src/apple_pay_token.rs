@@ -16,6 +16,7 @@ use aes_gcm::aead::{consts::U16, Aead, KeyInit};
 use aes_gcm::AesGcm;
 use base64ct::{Base64, Encoding};
 use p256::ecdh::diffie_hellman;
+use p256::elliptic_curve::sec1::ToSec1Point;
 use p256::pkcs8::{
     DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
 };
@@ -50,6 +51,14 @@ pub struct ApplePayment {
     pub data_type: String,
     pub cryptogram: Option<String>,
     pub eci: Option<String>,
+    /// The total the shopper approved, in minor units, and its ISO 4217 numeric currency
+    /// code (`"840"`): a gateway pays only the order they match.
+    pub transaction_amount: i64,
+    pub currency_code: String,
+    /// The token's one-time identity: SHA-256 (hex) of the ephemeral key's point and the
+    /// ciphertext, which no one without the processing key can change and still be
+    /// decrypted (a re-encoded key or an edited, unsigned header leaves it as it is).
+    pub one_time_id: String,
 }
 
 impl ApplePayment {
@@ -61,6 +70,12 @@ impl ApplePayment {
     /// `"07"` from `YYMMDD`.
     pub fn exp_month(&self) -> String {
         self.expiry[2..4].to_owned()
+    }
+
+    /// Whether the shopper approved exactly `amount` minor units of `currency` (alpha code).
+    pub fn is_for(&self, amount: i64, currency: &str) -> bool {
+        self.transaction_amount == amount
+            && crate::money::numeric_code(currency) == Some(self.currency_code.as_str())
     }
 }
 
@@ -87,6 +102,8 @@ struct Plaintext {
     application_primary_account_number: String,
     application_expiration_date: String,
     cardholder_name: Option<String>,
+    currency_code: String,
+    transaction_amount: i64,
     payment_data_type: String,
     payment_data: Option<Value>,
 }
@@ -145,9 +162,21 @@ impl ProcessingKey {
         Base64::encode_string(&Sha256::digest(self.public_key_der()))
     }
 
-    /// Opens `token_data` (the whole Apple Pay token as JSON, or its `paymentData`) at
-    /// `now_ms` (milliseconds since the Unix epoch, for the signing time).
+    /// Opens `token_data` (the whole Apple Pay token as JSON, or its `paymentData`) made for
+    /// this key's merchant identifier, at `now_ms` (milliseconds since the Unix epoch, for
+    /// the signing time).
     pub fn open(&self, token_data: &str, now_ms: i64) -> Result<ApplePayment, TokenError> {
+        self.open_for(token_data, &self.merchant_identifier, now_ms)
+    }
+
+    /// Opens a token made for `merchant_identifier` (a gateway's key serves many merchants;
+    /// the KDF binds the token to one, so another merchant's token does not decrypt).
+    pub fn open_for(
+        &self,
+        token_data: &str,
+        merchant_identifier: &str,
+        now_ms: i64,
+    ) -> Result<ApplePayment, TokenError> {
         let token: Value = serde_json::from_str(token_data).map_err(|_| TokenError::Shape)?;
         let data = crate::guesses::apple_pay_data(&token);
         let data: PaymentData =
@@ -183,7 +212,7 @@ impl ProcessingKey {
         let shared = diffie_hellman(self.secret.to_nonzero_scalar(), ephemeral.as_affine());
         let key = Zeroizing::new(derive_key(
             shared.raw_secret_bytes().as_ref(),
-            &self.merchant_identifier,
+            merchant_identifier,
         ));
         let cipher = AesGcm::<Aes256, U16>::new_from_slice(key.as_ref())
             .map_err(|_| TokenError::Decryption)?;
@@ -206,7 +235,13 @@ impl ProcessingKey {
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         };
+        let mut identity = Sha256::new();
+        identity.update(ephemeral.to_sec1_point(false).as_bytes());
+        identity.update(&ciphertext);
         Ok(ApplePayment {
+            one_time_id: base16ct::lower::encode_string(&identity.finalize()),
+            transaction_amount: plain.transaction_amount,
+            currency_code: plain.currency_code,
             cryptogram: member("onlinePaymentCryptogram"),
             eci: member("eciIndicator"),
             account_number: Zeroizing::new(plain.application_primary_account_number),

@@ -16,7 +16,7 @@ use http_body_util::BodyExt;
 use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
 use paykka_web::form::messages::Slot;
 use paykka_web::form::payment::card_payment;
-use paykka_www::apple_pay_token::{random_secret, ProcessingKey};
+use paykka_www::apple_pay_token::{merchant_identifier, random_secret, ProcessingKey};
 use paykka_www::gateway::{self, ClientKey, Gateway, Merchant};
 use paykka_www::keys::{self, KeyPair};
 use paykka_www::signing::{self, now_ms};
@@ -90,7 +90,10 @@ fn sandbox_in(dir: tempfile::TempDir, backoff_ms: i64) -> Sandbox {
         http: reqwest::Client::new(),
         webhook_backoff_ms: backoff_ms,
         repeated_trans_id: paykka_www::guesses::RepeatedTransId::FirstPayment,
-        apple_pay_key: ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test"),
+        apple_pay_key: ProcessingKey::from_secret(
+            random_secret(),
+            &merchant_identifier(MERCHANT_ID),
+        ),
     });
     Sandbox {
         gateway,
@@ -1263,7 +1266,7 @@ async fn notify_and_return_urls_must_be_absolute_http_urls() {
 fn apple_token(s: &Sandbox, pan: &str) -> String {
     tokens::apple_pay_token(
         &s.gateway.apple_pay_key.public_key_base64(),
-        "merchant.sandbox.test",
+        &merchant_identifier(MERCHANT_ID),
         pan,
         &format!("{}1231", &next_year()[2..]),
     )
@@ -1346,8 +1349,9 @@ async fn with_a_signing_root_the_sandbox_opens_only_signed_apple_pay_tokens() {
     let root = paykka_www::apple_pay_signature::TrustRoot::from_pem(&pki.root_pem).unwrap();
     Arc::get_mut(&mut s.gateway)
         .expect("the sandbox is not shared yet")
-        .apple_pay_key = ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test")
-        .with_signing_root(Some(Arc::new(root)));
+        .apple_pay_key =
+        ProcessingKey::from_secret(random_secret(), &merchant_identifier(MERCHANT_ID))
+            .with_signing_root(Some(Arc::new(root)));
     let unsigned = apple_token(&s, "4242424242424242");
     let mut signed: Value = serde_json::from_str(&apple_token(&s, "4242424242424242")).unwrap();
     pki.sign(&mut signed);
@@ -1372,11 +1376,11 @@ async fn bad_wallet_tokens_are_refused_with_paykkas_codes_and_a_token_pays_once(
     let year: u16 = next_year().parse().unwrap();
     let other_key = paykka_www::apple_pay_token::ProcessingKey::from_secret(
         random_secret(),
-        "merchant.sandbox.test",
+        &merchant_identifier(MERCHANT_ID),
     );
     let foreign = tokens::apple_pay_token(
         &other_key.public_key_base64(),
-        "merchant.sandbox.test",
+        &merchant_identifier(MERCHANT_ID),
         "4242424242424242",
         "991231",
     )
@@ -1465,10 +1469,159 @@ async fn bad_wallet_tokens_are_refused_with_paykkas_codes_and_a_token_pays_once(
     assert_eq!(pci.body["data"]["status"], "SUCCESS", "{}", pci.body);
 }
 
+#[tokio::test]
+async fn a_wallet_token_pays_once_for_the_merchant_and_total_it_was_approved_for() {
+    let s = sandbox();
+    let year: u16 = next_year().parse().unwrap();
+    let expiry = format!("{}1231", &next_year()[2..]);
+    let recipient = s.gateway.apple_pay_key.public_key_base64();
+    let apple = |identifier: &str, amount: i64, currency: &str| {
+        tokens::apple_pay_token_for(
+            &recipient,
+            identifier,
+            "4242424242424242",
+            &expiry,
+            amount,
+            currency,
+        )
+    };
+    let pay = |method: &str, token: String| json!({"payment_method": method, "token_data": token});
+    // The payment's status when one was made, else the refusal's code.
+    let code = |answer: &Answer| {
+        answer.body["data"]["status"]
+            .as_str()
+            .or_else(|| answer.body["ret_code"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    let own = merchant_identifier(MERCHANT_ID);
+
+    // Paid once; the same token again, or with its (unsigned) header id re-cased or
+    // replaced, is the same token.
+    let token = apple(&own, 300, "840");
+    let first = s
+        .call(
+            gateway::payments::INITIATE,
+            &s.order("A1", pay("APPLE_PAY", token.to_string())),
+        )
+        .await;
+    assert_eq!(code(&first), "SUCCESS", "{}", first.body);
+    let mut upper = token.clone();
+    let id = upper["paymentData"]["header"]["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_ascii_uppercase();
+    upper["paymentData"]["header"]["transactionId"] = json!(id);
+    let mut other_id = token.clone();
+    other_id["paymentData"]["header"]["transactionId"] = json!("ab".repeat(32));
+    let mut bare_data = token["paymentData"].clone();
+    bare_data["header"]["transactionId"] = json!("cd".repeat(32));
+    for (i, copy) in [token.clone(), upper, other_id, bare_data]
+        .into_iter()
+        .enumerate()
+    {
+        let again = s
+            .call(
+                gateway::payments::INITIATE,
+                &s.order(&format!("A2{i}"), pay("APPLE_PAY", copy.to_string())),
+            )
+            .await;
+        assert_eq!(code(&again), "206020", "copy {i}: {}", again.body);
+    }
+
+    // Approved for another total, or made for another merchant: refused, and still unspent
+    // for the order it was made for.
+    for (trans_id, amount, currency) in [
+        ("A31", 1, "840"),
+        ("A32", 300, "978"),
+        ("A33", 30000, "840"),
+    ] {
+        let refused = s
+            .call(
+                gateway::payments::INITIATE,
+                &s.order(
+                    trans_id,
+                    pay("APPLE_PAY", apple(&own, amount, currency).to_string()),
+                ),
+            )
+            .await;
+        assert_eq!(
+            code(&refused),
+            "SB0007",
+            "{amount} {currency}: {}",
+            refused.body
+        );
+    }
+    let theirs = apple(&merchant_identifier(MERCHANT_2), 300, "840").to_string();
+    let refused = s
+        .call(
+            gateway::payments::INITIATE,
+            &s.order("A4", pay("APPLE_PAY", theirs.clone())),
+        )
+        .await;
+    assert_eq!(code(&refused), "206020", "another merchant's token");
+    let mut for_them = s.order("A5", pay("APPLE_PAY", theirs));
+    for_them["merchant_id"] = json!(MERCHANT_2);
+    let paid = s
+        .call_as(APP_ID_2, gateway::payments::INITIATE, &for_them)
+        .await;
+    assert_eq!(
+        code(&paid),
+        "SUCCESS",
+        "the merchant it was made for: {}",
+        paid.body
+    );
+
+    // Google Pay: messageId once, messageExpiration enforced.
+    let google = tokens::google_pay_token("5555555555554444", 12, year);
+    let first = s
+        .call(
+            gateway::payments::INITIATE,
+            &s.order("G1", pay("GOOGLE_PAY", google.clone())),
+        )
+        .await;
+    assert_eq!(code(&first), "SUCCESS", "{}", first.body);
+    let again = s
+        .call(
+            gateway::payments::INITIATE,
+            &s.order("G2", pay("GOOGLE_PAY", google)),
+        )
+        .await;
+    assert_eq!(code(&again), "206020", "a Google Pay token pays once");
+    let past = (now_ms() - 1000).to_string();
+    let cases = [
+        ("G3", Some(past.as_str()), "206021"),
+        ("G4", None, "206020"),
+        ("G5", Some("soon"), "010000"),
+    ];
+    for (trans_id, expiration, expected) in cases {
+        let token = tokens::google_pay_token_expiring("5555555555554444", 12, year, expiration);
+        let refused = s
+            .call(
+                gateway::payments::INITIATE,
+                &s.order(trans_id, pay("GOOGLE_PAY", token)),
+            )
+            .await;
+        assert_eq!(code(&refused), expected, "{expiration:?}: {}", refused.body);
+    }
+
+    // Spent ids are kept as long as their token could be taken: Apple's unsigned tokens
+    // name no end, Google's until their expiration.
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM wallet_tokens WHERE token_id LIKE 'applepay:%' AND keep_until IS NULL").await,
+        2
+    );
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM wallet_tokens WHERE token_id LIKE 'googlepay:%' AND keep_until = 4102444800000").await,
+        1
+    );
+    assert_eq!(s.count("SELECT COUNT(*) FROM payments").await, 3);
+}
+
 fn apple_token_expiring(s: &Sandbox, pan: &str, expiry: &str) -> String {
     tokens::apple_pay_token(
         &s.gateway.apple_pay_key.public_key_base64(),
-        "merchant.sandbox.test",
+        &merchant_identifier(MERCHANT_ID),
         pan,
         expiry,
     )

@@ -621,6 +621,69 @@ async fn apple_pay_tokens_go_to_paykka_unchanged_or_are_decrypted_by_the_merchan
 }
 
 #[tokio::test]
+async fn a_merchant_that_decrypts_pays_a_token_once_and_only_for_its_orders_total() {
+    let apple_merchant = format!("merchant.sandbox.{MERCHANT_ID}");
+    let key = ProcessingKey::from_secret(random_secret(), &apple_merchant);
+    let recipient = key.public_key_base64();
+    let token = |amount: i64, currency: &str| {
+        tokens::apple_pay_token_for(
+            &recipient,
+            &apple_merchant,
+            "4242424242424242",
+            "311231",
+            amount,
+            currency,
+        )
+        .to_string()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
+    let fake = FakePaykka::start(platform.private.clone(), payment_data("SUCCESS")).await;
+    let base_url = fake.base_url.clone();
+    let shop = shop_with(dir, platform, &base_url, Some(key)).await;
+    shop.db
+        .call(|c| c.execute("INSERT INTO orders (trans_id, amount, currency, status, created_at, updated_at) VALUES ('T2', 300, 'USD', 'CREATED', 0, 0)", []))
+        .await
+        .unwrap();
+    let pay = |trans_id: &str, token: &str| json!({"trans_id": trans_id, "payment": {"payment_method": "APPLE_PAY", "token_data": token}});
+    for (amount, currency) in [(1, "840"), (300, "978")] {
+        let (status, refused) = shop.pay(pay("T1", &token(amount, currency))).await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("WALLET_TOKEN_WRONG_AMOUNT")),
+            "{amount} {currency}"
+        );
+    }
+    assert!(fake
+        .calls_to(paykka_www::gateway::payments::INITIATE)
+        .is_empty());
+    let good = token(300, "840");
+    let (status, _) = shop.pay(pay("T1", &good)).await;
+    assert_eq!(status, StatusCode::OK);
+    // A retry for the same order goes on (PayKKa sees the same trans_id); another order is
+    // refused before PayKKa is asked.
+    let (status, _) = shop.pay(pay("T1", &good)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, refused) = shop.pay(pay("T2", &good)).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::CONFLICT, Some("WALLET_TOKEN_USED"))
+    );
+    let sent = fake.calls_to(paykka_www::gateway::payments::INITIATE);
+    assert!(sent.iter().all(|call| call["trans_id"] == "T1"), "{sent:?}");
+    let kept: String = shop
+        .db
+        .call(|c| {
+            c.query_row("SELECT token_id || trans_id FROM wallet_tokens", [], |r| {
+                r.get(0)
+            })
+        })
+        .await
+        .unwrap();
+    assert!(!kept.contains("4242"), "no card data kept: {kept}");
+}
+
+#[tokio::test]
 async fn a_merchant_with_a_signing_root_decrypts_only_signed_apple_pay_tokens() {
     let apple_merchant = format!("merchant.sandbox.{MERCHANT_ID}");
     let pki = tokens::ApplePki::new(tokens::Marks::APPLE);

@@ -88,6 +88,7 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE payments ADD COLUMN authorisation_type TEXT NOT NULL DEFAULT 'FINAL_AUTH';
      ALTER TABLE refunds ADD COLUMN reason TEXT;
      ALTER TABLE refunds ADD COLUMN notify_url TEXT;",
+    "CREATE TABLE wallet_tokens (token_id TEXT PRIMARY KEY, keep_until INTEGER);",
 ];
 
 /// An API error: HTTP status and PayKKa's `{ret_code, ret_msg}`.

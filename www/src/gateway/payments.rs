@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::cards::{decrypt_field, outcome, Card, CardError, Outcome};
-use super::wallet_tokens;
+use super::wallet_tokens::{self, Expected, OneTimeId};
 use super::webhooks::{enqueue, payment_notification};
 use super::{authenticate, parse, respond, ApiError, Caller, Gateway, State};
 use crate::guesses::{RepeatedTransId, DUPLICATE_TRANS_ID};
@@ -203,6 +203,7 @@ impl Payment {
 struct Source {
     card: Option<Card>,
     nonces: Vec<String>,
+    wallet_token: Option<OneTimeId>,
 }
 
 /// Methods the shopper completes on the method's own page (the sandbox's approval page).
@@ -233,17 +234,19 @@ fn read_source(
     caller: &Caller<'_>,
     payment: &PaymentObject,
     session_id: Option<&str>,
+    expected: &Expected<'_>,
     now: i64,
 ) -> Result<Source, ApiError> {
     match payment.payment_method.to_ascii_uppercase().as_str() {
         "BANKCARD" => {}
         method @ ("APPLE_PAY" | "GOOGLE_PAY") => {
-            return read_wallet(gateway, caller, payment, method, now)
+            return read_wallet(gateway, caller, payment, method, expected, now)
         }
         method if REDIRECT_METHODS.contains(&method) => {
             return Ok(Source {
                 card: None,
                 nonces: Vec::new(),
+                wallet_token: None,
             })
         }
         _ => {
@@ -284,6 +287,7 @@ fn read_source(
         return Ok(Source {
             card: Some(card),
             nonces,
+            wallet_token: None,
         });
     }
     let (Some(number), Some(month), Some(year), Some(cvv)) = (
@@ -305,6 +309,7 @@ fn read_source(
     Ok(Source {
         card: Some(card),
         nonces: Vec::new(),
+        wallet_token: None,
     })
 }
 
@@ -315,17 +320,19 @@ fn read_wallet(
     caller: &Caller<'_>,
     payment: &PaymentObject,
     method: &str,
+    expected: &Expected<'_>,
     now: i64,
 ) -> Result<Source, ApiError> {
     if let Some(token) = payment.token_data.as_deref() {
         let wallet = if method == "APPLE_PAY" {
-            wallet_tokens::apple_pay(&gateway.apple_pay_key, token, now)?
+            wallet_tokens::apple_pay(&gateway.apple_pay_key, token, expected, now)?
         } else {
             wallet_tokens::google_pay(token, now)?
         };
         return Ok(Source {
             card: Some(wallet.card),
-            nonces: vec![wallet.nonce],
+            nonces: Vec::new(),
+            wallet_token: Some(wallet.once),
         });
     }
     let (Some(number), Some(month), Some(year)) =
@@ -346,6 +353,7 @@ fn read_wallet(
     Ok(Source {
         card: Some(card),
         nonces: Vec::new(),
+        wallet_token: None,
     })
 }
 
@@ -492,14 +500,24 @@ async fn initiate_as(
             "Currency not supported",
         ));
     }
+    let expected = Expected {
+        merchant_id: &caller.merchant.merchant_id,
+        amount,
+        currency: &currency,
+    };
     let source = read_source(
         gateway,
         caller,
         &request.payment,
         request.session_id.as_deref(),
+        &expected,
         now,
     )?;
-    let Source { card, nonces } = source;
+    let Source {
+        card,
+        nonces,
+        wallet_token,
+    } = source;
     // A redirect method always goes through its approval page.
     let decision = card
         .as_ref()
@@ -570,6 +588,11 @@ async fn initiate_as(
                     return Ok(Stored::Replayed);
                 }
             }
+            if let Some(token) = &wallet_token {
+                if !spend_wallet_token(&tx, token, now)? {
+                    return Ok(Stored::Replayed);
+                }
+            }
             insert_payment(&tx, &payment)?;
             if let Some(notify_type) = final_notify_type(&payment.status) {
                 enqueue_payment(&tx, &payment, notify_type, &app_id)?;
@@ -588,6 +611,24 @@ async fn initiate_as(
         Stored::Replayed => Err(card_error(CardError::Replayed)),
         Stored::SessionPaid => Err(super::sessions::already_paid()),
     }
+}
+
+/// Records a wallet token's one-time identity; `false` if it was spent before. Identities
+/// are forgotten only once their token could no longer be accepted.
+fn spend_wallet_token(
+    tx: &rusqlite::Transaction<'_>,
+    token: &OneTimeId,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    tx.execute(
+        "DELETE FROM wallet_tokens WHERE keep_until < ?1",
+        [now - super::cards::MAX_SKEW_MS],
+    )?;
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO wallet_tokens (token_id, keep_until) VALUES (?1, ?2)",
+        params![token.id, token.keep_until],
+    )?;
+    Ok(inserted == 1)
 }
 
 /// The answer to an Initiate whose `trans_id` already made `first` (see `guesses`).

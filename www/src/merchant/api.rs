@@ -329,7 +329,9 @@ pub async fn pay(
         ));
     }
     if let Some(key) = &merchant.apple_pay_key {
-        decrypt_apple_pay(key, &mut payment)?;
+        if let Some(token_id) = decrypt_apple_pay(key, &mut payment, amount, &currency)? {
+            spend_wallet_token(&merchant, token_id, &request.trans_id).await?;
+        }
     }
     // Only the members PayKKa documents for `browser`; the shopper's IP goes in `customer`.
     let mut browser = serde_json::Map::new();
@@ -395,12 +397,15 @@ pub async fn pay(
 }
 
 /// PayKKa's second Apple Pay mode: the merchant opens the token with its own
-/// payment-processing key and sends the card it stands for (as a PCI merchant). The device
-/// account number goes to PayKKa only, never to a log or the database.
+/// payment-processing key and sends the card it stands for (as a PCI merchant), if the
+/// shopper approved the order's own total. The device account number goes to PayKKa only,
+/// never to a log or the database. Answers the token's one-time identity.
 fn decrypt_apple_pay(
     key: &ProcessingKey,
     payment: &mut serde_json::Map<String, Value>,
-) -> Result<(), AppError> {
+    amount: i64,
+    currency: &str,
+) -> Result<Option<String>, AppError> {
     let is_apple_pay = payment["payment_method"]
         .as_str()
         .is_some_and(|m| m.eq_ignore_ascii_case("APPLE_PAY"));
@@ -409,7 +414,7 @@ fn decrypt_apple_pay(
         .and_then(Value::as_str)
         .filter(|_| is_apple_pay)
     else {
-        return Ok(());
+        return Ok(None);
     };
     let opened = key.open(token, now_ms()).map_err(|e| {
         tracing::warn!("Apple Pay token refused: {e}");
@@ -419,6 +424,13 @@ fn decrypt_apple_pay(
             "The Apple Pay token could not be used.",
         )
     })?;
+    if !opened.is_for(amount, currency) {
+        return Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "WALLET_TOKEN_WRONG_AMOUNT",
+            "The Apple Pay token was approved for another amount.",
+        ));
+    }
     payment.remove("token_data");
     payment.insert(
         "card_no".into(),
@@ -429,7 +441,41 @@ fn decrypt_apple_pay(
     if let Some(name) = &opened.cardholder_name {
         payment.insert("holder_name".into(), name.as_str().into());
     }
-    Ok(())
+    Ok(Some(opened.one_time_id.clone()))
+}
+
+/// Binds an opened Apple Pay token to the order it pays: the same order may send it again
+/// (a retry reuses the order's `trans_id`, so PayKKa cannot charge twice), another may not.
+async fn spend_wallet_token(
+    merchant: &State,
+    token_id: String,
+    trans_id: &str,
+) -> Result<(), AppError> {
+    let trans_id = trans_id.to_owned();
+    let owner = merchant
+        .db
+        .call(move |conn| {
+            conn.execute(
+                "INSERT OR IGNORE INTO wallet_tokens (token_id, trans_id) VALUES (?1, ?2)",
+                [&token_id, &trans_id],
+            )?;
+            conn.query_row(
+                "SELECT trans_id = ?2 FROM wallet_tokens WHERE token_id = ?1",
+                [&token_id, &trans_id],
+                |r| r.get::<_, bool>(0),
+            )
+        })
+        .await
+        .map_err(AppError::internal)?;
+    if owner {
+        Ok(())
+    } else {
+        Err(AppError::new(
+            StatusCode::CONFLICT,
+            "WALLET_TOKEN_USED",
+            "This Apple Pay token has already paid another order.",
+        ))
+    }
 }
 
 /// Asks PayKKa for the payment whose `key` (`trans_id` or `order_id`) is `value`; only an

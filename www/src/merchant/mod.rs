@@ -58,6 +58,8 @@ pub const MIGRATIONS: &[&str] = &[
        SELECT order_id || ':' || notify_type || ':', order_id, notify_type, trans_id, status, body, received_at FROM webhooks;
      DROP TABLE webhooks;
      ALTER TABLE webhooks_by_event RENAME TO webhooks;",
+    // Apple Pay tokens the merchant opened itself (`--apple-pay-decrypt`): one order each.
+    "CREATE TABLE wallet_tokens (token_id TEXT PRIMARY KEY, trans_id TEXT NOT NULL);",
 ];
 
 /// Whether an order may go from status `from` to `to`: only forward (a late PROCESSING or

@@ -252,14 +252,21 @@ export function install(options = {}) {
     return new Uint8Array(await crypto.subtle.exportKey("spki", fallbackKey.publicKey));
   }
 
+  // ISO 4217 numeric codes, as Apple Pay's token names the currency.
+  const NUMERIC_CURRENCIES = {
+    AUD: "036", BHD: "048", CAD: "124", CNY: "156", EUR: "978", GBP: "826", HKD: "344", INR: "356",
+    JPY: "392", KRW: "410", KWD: "414", RUB: "643", USD: "840", VND: "704",
+  };
+
   async function makeToken(session, card) {
     const recipientDer = await recipient();
     const merchantIdentifier = session.merchantSession.merchantIdentifier;
     const plaintext = {
       applicationPrimaryAccountNumber: card.pan,
       applicationExpirationDate: card.expiry,
-      currencyCode: "840",
-      transactionAmount: Math.round(Number(session.request.total.amount) * 100),
+      currencyCode: NUMERIC_CURRENCIES[session.request.currencyCode] ?? "999",
+      // The total's decimal string carries exactly the currency's exponent of decimals.
+      transactionAmount: Number(session.request.total.amount.replace(".", "")),
       deviceManufacturerIdentifier: "040010030273",
       paymentDataType: "3DSecure",
       paymentData: { onlinePaymentCryptogram: base64.encode(randomBytes(20)), eciIndicator: "5" },

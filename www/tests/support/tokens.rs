@@ -13,19 +13,39 @@ use openssl::sha::sha256;
 use openssl::symm::{encrypt_aead, Cipher};
 use serde_json::{json, Value};
 
-/// An Apple Pay token (`{paymentMethod, transactionIdentifier, paymentData}`) for `pan`,
-/// encrypted to the base64 SPKI `recipient` for `merchant_identifier`.
+/// An Apple Pay token (`{paymentMethod, transactionIdentifier, paymentData}`) for `pan`
+/// and a total of USD 3.00, encrypted to the base64 SPKI `recipient` for
+/// `merchant_identifier`.
 pub fn apple_pay_token(
     recipient: &str,
     merchant_identifier: &str,
     pan: &str,
     expiry_yymmdd: &str,
 ) -> Value {
+    apple_pay_token_for(
+        recipient,
+        merchant_identifier,
+        pan,
+        expiry_yymmdd,
+        300,
+        "840",
+    )
+}
+
+/// The same for a total of `amount` minor units of the ISO 4217 numeric `currency`.
+pub fn apple_pay_token_for(
+    recipient: &str,
+    merchant_identifier: &str,
+    pan: &str,
+    expiry_yymmdd: &str,
+    amount: i64,
+    currency: &str,
+) -> Value {
     let plaintext = json!({
         "applicationPrimaryAccountNumber": pan,
         "applicationExpirationDate": expiry_yymmdd,
-        "currencyCode": "840",
-        "transactionAmount": 300,
+        "currencyCode": currency,
+        "transactionAmount": amount,
         "deviceManufacturerIdentifier": "040010030273",
         "paymentDataType": "3DSecure",
         "paymentData": {"onlinePaymentCryptogram": "AOE9J1MAAhHoBfZM6EBIAoABFA==", "eciIndicator": "5"}
@@ -73,11 +93,21 @@ pub fn apple_pay_token(
 
 /// A sandbox Google Pay token for `pan` (the string `tokenizationData.token` holds).
 pub fn google_pay_token(pan: &str, month: u8, year: u16) -> String {
+    google_pay_token_expiring(pan, month, year, Some("4102444800000"))
+}
+
+/// The same, with `messageExpiration` (milliseconds since the epoch) or none at all.
+pub fn google_pay_token_expiring(
+    pan: &str,
+    month: u8,
+    year: u16,
+    expiration: Option<&str>,
+) -> String {
     let mut id = [0u8; 16];
     openssl::rand::rand_bytes(&mut id).unwrap();
     let message = json!({
         "messageId": hex(&id),
-        "messageExpiration": "4102444800000",
+        "messageExpiration": expiration,
         "paymentMethod": "CARD",
         "paymentMethodDetails": {"pan": pan, "expirationMonth": month, "expirationYear": year, "authMethod": "PAN_ONLY"}
     });
