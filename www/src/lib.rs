@@ -3,6 +3,7 @@
 
 pub mod apple_pay_signature;
 pub mod apple_pay_token;
+pub mod client_ip;
 pub mod gateway;
 pub mod guesses;
 pub mod keys;

@@ -238,10 +238,17 @@ async fn main() -> anyhow::Result<()> {
     // Tests read this line to learn the ports.
     println!("ready merchant={merchant_url} gateway={gateway_url}");
 
-    let merchant =
-        axum::serve(merchant_listener, merchant_app).with_graceful_shutdown(shutdown_signal());
-    let gateway =
-        axum::serve(gateway_listener, gateway_app).with_graceful_shutdown(shutdown_signal());
+    // With connect info: the shopper's IP for PayKKa's `customer` and the gateway's limits.
+    let merchant = axum::serve(
+        merchant_listener,
+        merchant_app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal());
+    let gateway = axum::serve(
+        gateway_listener,
+        gateway_app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal());
     tokio::try_join!(async { merchant.await }, async { gateway.await })?;
     tracing::info!("stopped");
     Ok(())

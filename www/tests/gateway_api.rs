@@ -1880,6 +1880,175 @@ async fn the_checkout_api_pays_a_session_from_its_page_once() {
     assert_eq!(refused.body["ret_code"], "SB0001");
 }
 
+/// The same from a shopper at `ip` (as the server's connect info names it).
+async fn page_call_from(s: &Sandbox, path: &'static str, ip: [u8; 4], body: Value) -> Answer {
+    let mut request = Request::post(path)
+        .header("content-type", "application/json")
+        .header("origin", SHOP)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let peer = std::net::SocketAddr::from((ip, 40000));
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    s.send(request, path).await
+}
+
+async fn open_session(s: &Sandbox, trans_id: &str, methods: Value) -> String {
+    let created = s
+        .call(
+            gateway::sessions::CREATE,
+            &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": trans_id, "currency": "USD", "amount": 300,
+                    "allowed_payment_methods": methods, "display_merchant_name": "Coffee",
+                    "notify_url": "http://shop.example/hook", "return_url": "http://shop.example/return"}),
+        )
+        .await;
+    created.body["data"]["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn card_testing_is_limited_per_session_and_per_address() {
+    use gateway::checkout_api::{MAX_FAILED_ATTEMPTS, MAX_FAILURES_PER_IP, PAY, SESSION};
+    let s = sandbox();
+    let declined_card = |sid: &str| s.card_in(Some(sid), "4000000000000002", "123", now_ms());
+    let pay = |sid: &str, ip: [u8; 4], payment: Value| {
+        page_call_from(
+            &s,
+            PAY,
+            ip,
+            json!({"client_key": "ck_test", "session_id": sid, "payment": payment}),
+        )
+    };
+    let shopper = [192, 0, 2, 1];
+    let first = open_session(&s, "CT1", json!(["BANKCARD"])).await;
+    for attempt in 1..=MAX_FAILED_ATTEMPTS {
+        let answer = pay(&first, shopper, declined_card(&first)).await;
+        assert_eq!(
+            answer.body["data"]["payment"]["status"], "FAILURE",
+            "{}",
+            answer.body
+        );
+        assert_eq!(
+            answer.body["data"]["attempts_left"],
+            MAX_FAILED_ATTEMPTS - attempt
+        );
+    }
+    let locked = pay(
+        &first,
+        shopper,
+        s.card_in(Some(&first), "4242424242424242", "123", now_ms()),
+    )
+    .await;
+    assert_eq!(
+        (locked.status, locked.body["ret_code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("SB0008")),
+        "{}",
+        locked.body
+    );
+    let view = page_call(
+        &s,
+        SESSION,
+        SHOP,
+        json!({"client_key": "ck_test", "session_id": first}),
+    )
+    .await;
+    assert_eq!(
+        (
+            view.body["data"]["status"].as_str(),
+            view.body["data"]["attempts_left"].as_i64()
+        ),
+        (Some("LOCKED"), Some(0))
+    );
+
+    // One address's failures count over all sessions, refused or declined alike.
+    let second = open_session(&s, "CT2", json!(["BANKCARD"])).await;
+    let spent = MAX_FAILURES_PER_IP - MAX_FAILED_ATTEMPTS;
+    for i in 0..spent {
+        let payment = if i % 2 == 0 {
+            declined_card(&second)
+        } else {
+            // A ciphertext for another session: refused, and a failure all the same.
+            s.card_in(Some(&first), "4242424242424242", "123", now_ms())
+        };
+        let answer = pay(&second, shopper, payment).await;
+        assert!(
+            answer.body["ret_code"] != "SB0009",
+            "attempt {i}: {}",
+            answer.body
+        );
+    }
+    let third = open_session(&s, "CT3", json!(["BANKCARD"])).await;
+    let limited = pay(
+        &third,
+        shopper,
+        s.card_in(Some(&third), "4242424242424242", "123", now_ms()),
+    )
+    .await;
+    assert_eq!(
+        (limited.status, limited.body["ret_code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("SB0009")),
+        "{}",
+        limited.body
+    );
+    let someone_else = pay(
+        &third,
+        [192, 0, 2, 2],
+        s.card_in(Some(&third), "4242424242424242", "123", now_ms()),
+    )
+    .await;
+    assert_eq!(
+        someone_else.body["data"]["status"], "SUCCESS",
+        "{}",
+        someone_else.body
+    );
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM payments WHERE status = 'SUCCESS'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_checkout_api_validates_apple_pay_merchants_for_the_pages_own_domain() {
+    use gateway::checkout_api::APPLE_PAY_SESSION;
+    let s = sandbox();
+    let sid = open_session(&s, "AV1", json!(["BANKCARD", "APPLE_PAY"])).await;
+    let ask = json!({"client_key": "ck_test", "session_id": sid, "validation_url": "https://apple-pay-gateway.apple.com/paymentservices/startSession"});
+    let answer = page_call(&s, APPLE_PAY_SESSION, SHOP, ask.clone()).await;
+    let text = answer.body["data"]
+        .as_str()
+        .expect("PayKKa's ApplePay data string");
+    let merchant_session: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(merchant_session["domainName"], "shop.example");
+    assert_eq!(merchant_session["displayName"], "Coffee");
+    assert_eq!(
+        merchant_session["merchantIdentifier"],
+        merchant_identifier(MERCHANT_ID)
+    );
+    let elsewhere = page_call(&s, APPLE_PAY_SESSION, "http://evil.example", ask).await;
+    assert_eq!(elsewhere.body["ret_code"], "ORIGIN_NOT_ALLOWED");
+    let card_only = open_session(&s, "AV2", json!(["BANKCARD"])).await;
+    let refused = page_call(
+        &s,
+        APPLE_PAY_SESSION,
+        SHOP,
+        json!({"client_key": "ck_test", "session_id": card_only}),
+    )
+    .await;
+    assert_eq!(refused.body["ret_code"], "210001");
+    let garbage = page_call(
+        &s,
+        APPLE_PAY_SESSION,
+        SHOP,
+        json!({"client_key": "ck_test"}),
+    )
+    .await;
+    assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+}
+
 #[tokio::test]
 async fn redirect_methods_are_approved_or_declined_on_their_page() {
     for (trans_id, method, action, status, code) in [

@@ -2,7 +2,10 @@
 //! ask about a session and do with it. Authenticated by the client key, the page's
 //! registered origin (its `Origin` header) and the session id; nothing secret goes out.
 //! Amount, currency, `notify_url` and `return_url` always come from the session, never
-//! from the page; a session is paid at most once, an expired one is refused.
+//! from the page; a session is paid at most once, an expired one is refused. Card testing
+//! is not free: a session takes `MAX_FAILED_ATTEMPTS` failed payments, then refuses
+//! (`SB0008`), and one IP address `MAX_FAILURES_PER_IP` failures in `FAILURE_WINDOW_MS`
+//! over all sessions (`SB0009`).
 
 use axum::extract::State as Extract;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -14,11 +17,22 @@ use super::frames::answer;
 use super::payments::{initiate_for_checkout, Payment};
 use super::sessions::{self, iso_time, Session};
 use super::{ApiError, ClientKey, Gateway, State};
+use crate::client_ip::ClientIp;
 use crate::signing::now_ms;
 
 pub const SESSION: &str = "/v3/checkout/session";
 pub const PAY: &str = "/v3/checkout/pay";
 pub const RESULT: &str = "/v3/checkout/result";
+pub const APPLE_PAY_SESSION: &str = "/v3/checkout/apple-pay/session";
+
+/// Failed payments a session takes before it refuses more.
+pub const MAX_FAILED_ATTEMPTS: i64 = 5;
+/// Failed payments one IP address may make over all sessions within the window.
+pub const MAX_FAILURES_PER_IP: i64 = 10;
+pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Sandbox-only codes (PayKKa documents none) for the two limits.
+pub const TOO_MANY_ATTEMPTS: &str = "SB0008";
+pub const TOO_MANY_FAILURES: &str = "SB0009";
 
 /// Which session a page asks about, and with which client key.
 #[derive(Deserialize)]
@@ -63,11 +77,18 @@ fn page_client<'a>(
     Ok(client)
 }
 
+/// A session, its latest payment and how many of its payments failed.
+struct Opened {
+    session: Session,
+    latest: Option<Payment>,
+    failed: i64,
+}
+
 async fn session_of(
     gateway: &State,
     client: &ClientKey,
     session_id: &str,
-) -> Result<(Session, Option<Payment>), ApiError> {
+) -> Result<Opened, ApiError> {
     let (merchant_id, session_id) = (client.merchant_id.clone(), session_id.to_owned());
     gateway
         .db
@@ -78,24 +99,32 @@ async fn session_of(
             if session.session_id != session_id {
                 return Ok(None);
             }
-            let payment = Payment::find_in_session(conn, &merchant_id, &session.session_id)?;
-            Ok(Some((session, payment)))
+            let latest = Payment::find_in_session(conn, &merchant_id, &session.session_id)?;
+            let failed = conn.query_row(
+                "SELECT COUNT(*) FROM payments WHERE session_id = ?1 AND status = 'FAILURE'",
+                [&session.session_id],
+                |r| r.get::<_, i64>(0),
+            )?;
+            Ok(Some(Opened {
+                session,
+                latest,
+                failed,
+            }))
         })
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(sessions::not_found)
 }
 
-/// The addressed session and its latest payment, for a page whose origin the client key
-/// allows.
+/// The addressed session, for a page whose origin the client key allows.
 async fn opened<'a>(
     gateway: &'a State,
     headers: &HeaderMap,
     address: &SessionAddress,
-) -> Result<(&'a ClientKey, Session, Option<Payment>), ApiError> {
+) -> Result<(&'a ClientKey, Opened), ApiError> {
     let client = page_client(gateway, headers, &address.client_key)?;
-    let (session, payment) = session_of(gateway, client, &address.session_id).await?;
-    Ok((client, session, payment))
+    let opened = session_of(gateway, client, &address.session_id).await?;
+    Ok((client, opened))
 }
 
 /// What the page learns of a payment: status, codes, the 3-D Secure URL, brand and last 4.
@@ -112,11 +141,20 @@ fn payment_view(payment: &Payment, gateway_origin: &str) -> Value {
     })
 }
 
-fn session_view(session: &Session, payment: Option<&Payment>, gateway_origin: &str) -> Value {
+/// What the page learns of a session; `LOCKED` once its failed attempts are used up.
+fn session_view(opened: &Opened, gateway_origin: &str) -> Value {
+    let Opened {
+        session,
+        latest: payment,
+        failed,
+    } = opened;
+    let payment = payment.as_ref();
     let expired = now_ms() > session.expires_at;
+    let attempts_left = (MAX_FAILED_ATTEMPTS - failed).max(0);
     let status = match payment {
         Some(p) if p.status != "FAILURE" => p.status.clone(),
         _ if expired => "EXPIRED".to_owned(),
+        _ if attempts_left == 0 => "LOCKED".to_owned(),
         _ => "OPEN".to_owned(),
     };
     json!({
@@ -130,6 +168,7 @@ fn session_view(session: &Session, payment: Option<&Payment>, gateway_origin: &s
         "allowed_payment_methods": session.methods(),
         "expire_time": iso_time(session.expires_at),
         "status": status,
+        "attempts_left": attempts_left,
         "payment": payment.map(|p| payment_view(p, gateway_origin)),
     })
 }
@@ -161,12 +200,8 @@ pub async fn session(
     body: axum::body::Bytes,
 ) -> Response {
     let result = async {
-        let (_, session, payment) = opened(&gateway, &headers, &parse(&body)?).await?;
-        Ok(session_view(
-            &session,
-            payment.as_ref(),
-            &gateway.own_origin,
-        ))
+        let (_, opened) = opened(&gateway, &headers, &parse(&body)?).await?;
+        Ok(session_view(&opened, &gateway.own_origin))
     }
     .await;
     reply(&headers, result)
@@ -186,17 +221,38 @@ pub async fn result(
 /// request for the same attempt gets the same payment, and a paid session refuses more.
 pub async fn pay(
     Extract(gateway): Extract<State>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    let ip = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let result = async {
         let request: PayRequest = parse(&body)?;
-        let (client, session, latest) = opened(&gateway, &headers, &request.address).await?;
+        let (client, opened) = opened(&gateway, &headers, &request.address).await?;
+        let Opened {
+            session,
+            latest,
+            failed,
+        } = opened;
         if latest.is_some_and(|p| p.status != "FAILURE") {
             return Err(sessions::already_paid());
         }
         if now_ms() > session.expires_at {
             return Err(sessions::expired());
+        }
+        if failed >= MAX_FAILED_ATTEMPTS {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                TOO_MANY_ATTEMPTS,
+                "Too many failed attempts for this session",
+            ));
+        }
+        if failures_from(&gateway, &ip).await? >= MAX_FAILURES_PER_IP {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                TOO_MANY_FAILURES,
+                "Too many failed payments, try again later",
+            ));
         }
         let merchant = gateway
             .merchants
@@ -214,7 +270,7 @@ pub async fn pay(
                 "Payment method not supported",
             ));
         }
-        let attempt = attempt_of(&gateway, &session).await?;
+        let attempt = failed + 1;
         let initiate = json!({
             "merchant_id": merchant.merchant_id,
             "payment_type": session.requested("payment_type").as_str().unwrap_or("PURCHASE"),
@@ -226,34 +282,106 @@ pub async fn pay(
             "payment": only_payment_members(&request.payment),
             "browser": request.browser,
         });
-        initiate_for_checkout(&gateway, merchant, initiate).await?;
-        let (session, payment) = session_of(&gateway, client, &session.session_id).await?;
-        Ok(session_view(
-            &session,
-            payment.as_ref(),
-            &gateway.own_origin,
-        ))
+        let paid = initiate_for_checkout(&gateway, merchant, initiate).await;
+        if paid
+            .as_ref()
+            .map_or(true, |data| data["status"] == "FAILURE")
+        {
+            record_failure(&gateway, &ip).await?;
+        }
+        paid?;
+        let opened = session_of(&gateway, client, &session.session_id).await?;
+        Ok(session_view(&opened, &gateway.own_origin))
     }
     .await;
     reply(&headers, result)
 }
 
-/// The number of the next attempt: one more than the session's failed payments (a request
-/// racing another for the same attempt reuses its `trans_id`, so it cannot charge twice).
-async fn attempt_of(gateway: &State, session: &Session) -> Result<i64, ApiError> {
-    let session_id = session.session_id.clone();
+/// Failed checkout payments from `ip` within the window.
+async fn failures_from(gateway: &State, ip: &str) -> Result<i64, ApiError> {
+    let ip = ip.to_owned();
     gateway
         .db
         .call(move |conn| {
             conn.query_row(
-                "SELECT COUNT(*) FROM payments WHERE session_id = ?1 AND status = 'FAILURE'",
-                [session_id],
+                "SELECT COUNT(*) FROM checkout_failures WHERE ip = ?1 AND at >= ?2",
+                rusqlite::params![ip, now_ms() - FAILURE_WINDOW_MS],
                 |r| r.get::<_, i64>(0),
             )
         })
         .await
-        .map(|failed| failed + 1)
         .map_err(ApiError::internal)
+}
+
+/// Counts a failed payment (declined, or refused for its card or token) against `ip`.
+async fn record_failure(gateway: &State, ip: &str) -> Result<(), ApiError> {
+    let ip = ip.to_owned();
+    gateway
+        .db
+        .call(move |conn| {
+            let now = now_ms();
+            conn.execute(
+                "DELETE FROM checkout_failures WHERE at < ?1",
+                [now - FAILURE_WINDOW_MS],
+            )?;
+            conn.execute(
+                "INSERT INTO checkout_failures (ip, at) VALUES (?1, ?2)",
+                rusqlite::params![ip, now],
+            )
+            .map(drop)
+        })
+        .await
+        .map_err(ApiError::internal)
+}
+
+#[derive(Deserialize)]
+struct ApplePaySessionRequest {
+    #[serde(flatten)]
+    address: SessionAddress,
+}
+
+/// Apple Pay merchant validation for the drop-in: the merchant session (PayKKa's Create
+/// Apple Pay Session string) for the page's own domain, for an open session that allows
+/// Apple Pay. The page names no domain: its registered `Origin` does.
+pub async fn apple_pay_session(
+    Extract(gateway): Extract<State>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let result = async {
+        let request: ApplePaySessionRequest = parse(&body)?;
+        let (client, opened) = opened(&gateway, &headers, &request.address).await?;
+        let session = &opened.session;
+        if opened.latest.is_some_and(|p| p.status != "FAILURE") {
+            return Err(sessions::already_paid());
+        }
+        if now_ms() > session.expires_at {
+            return Err(sessions::expired());
+        }
+        if !session.methods().iter().any(|m| m == "APPLE_PAY") {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "210001",
+                "Payment method not supported",
+            ));
+        }
+        let origin = headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let domain = sessions::host_of(origin)
+            .ok_or_else(|| ApiError::bad_request("the page's origin has no host"))?;
+        let display_name = session.requested("display_merchant_name");
+        sessions::apple_pay_merchant_session(
+            &gateway,
+            &client.merchant_id,
+            domain,
+            display_name.as_str(),
+        )
+        .map(Value::String)
+    }
+    .await;
+    reply(&headers, result)
 }
 
 /// Only the members a page may set in `payment` (PayKKa's names for cards and wallets).

@@ -88,7 +88,9 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE payments ADD COLUMN authorisation_type TEXT NOT NULL DEFAULT 'FINAL_AUTH';
      ALTER TABLE refunds ADD COLUMN reason TEXT;
      ALTER TABLE refunds ADD COLUMN notify_url TEXT;",
-    "CREATE TABLE wallet_tokens (token_id TEXT PRIMARY KEY, keep_until INTEGER);",
+    "CREATE TABLE wallet_tokens (token_id TEXT PRIMARY KEY, keep_until INTEGER);
+     CREATE TABLE checkout_failures (ip TEXT NOT NULL, at INTEGER NOT NULL);
+     CREATE INDEX checkout_failures_by_ip ON checkout_failures (ip, at);",
 ];
 
 /// An API error: HTTP status and PayKKa's `{ret_code, ret_msg}`.
@@ -346,6 +348,10 @@ pub fn app(state: State, frames_dir: &Path, pkg_dir: &Path) -> Router {
         .route(
             checkout_api::RESULT,
             post(checkout_api::result).options(frames::preflight),
+        )
+        .route(
+            checkout_api::APPLE_PAY_SESSION,
+            post(checkout_api::apple_pay_session).options(frames::preflight),
         )
         .route(
             "/3ds/challenge/{token}",

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::payments::Payment;
-use super::{authenticate, parse, respond, ApiError, State};
+use super::{authenticate, parse, respond, ApiError, Gateway, State};
 use crate::apple_pay_token::merchant_identifier;
 use crate::money;
 use crate::signing::{new_nonce, now_ms};
@@ -251,14 +251,47 @@ struct ApplePayRequest {
 }
 
 /// The host of an origin (`http://127.0.0.1:8080` → `127.0.0.1`).
-fn host_of(origin: &str) -> Option<&str> {
+pub fn host_of(origin: &str) -> Option<&str> {
     let rest = origin.split_once("://")?.1;
     let host = rest.split('/').next()?;
     Some(host.rsplit_once(':').map_or(host, |(h, _)| h))
 }
 
-/// Create Apple Pay Session: the sandbox's stand-in for Apple's merchant session (same
-/// members, valid 5 minutes), as the string PayKKa answers with.
+/// The sandbox's stand-in for Apple's merchant session (same members, valid 5 minutes) for
+/// a domain registered for the merchant (its client keys' origins), as the "ApplePay data
+/// string" PayKKa answers with: the session as JSON text.
+pub fn apple_pay_merchant_session(
+    gateway: &Gateway,
+    merchant_id: &str,
+    domain_name: &str,
+    display_name: Option<&str>,
+) -> Result<String, ApiError> {
+    let registered = gateway
+        .clients
+        .iter()
+        .filter(|c| c.merchant_id == merchant_id)
+        .flat_map(|c| c.origins.iter())
+        .any(|origin| host_of(origin) == Some(domain_name));
+    if !registered {
+        return Err(ApiError::bad_request(
+            "domain_name is not registered for this merchant",
+        ));
+    }
+    let now = now_ms();
+    let session = json!({
+        "epochTimestamp": now,
+        "expiresAt": now + 5 * 60 * 1000,
+        "merchantSessionIdentifier": format!("SSH{}", new_nonce()),
+        "nonce": &new_nonce()[..8],
+        "merchantIdentifier": merchant_identifier(merchant_id),
+        "domainName": domain_name,
+        "displayName": display_name.unwrap_or("PayKKa sandbox"),
+        "signature": new_nonce(),
+    });
+    Ok(session.to_string())
+}
+
+/// Create Apple Pay Session, as a merchant's backend calls it (signed).
 pub async fn apple_pay(
     Extract(gateway): Extract<State>,
     headers: HeaderMap,
@@ -268,31 +301,14 @@ pub async fn apple_pay(
         let caller = authenticate(&gateway, &headers, APPLE_PAY, &body).await?;
         let request: ApplePayRequest = parse(&body)?;
         caller.owns(&request.merchant_id)?;
-        // Wallets run only on domains registered for the merchant (its client keys' origins).
-        let registered = gateway
-            .clients
-            .iter()
-            .filter(|c| c.merchant_id == request.merchant_id)
-            .flat_map(|c| c.origins.iter())
-            .any(|origin| host_of(origin) == Some(request.domain_name.as_str()));
-        if !registered {
-            return Err(ApiError::bad_request(
-                "domain_name is not registered for this merchant",
-            ));
-        }
-        let now = now_ms();
-        let session = json!({
-            "epochTimestamp": now,
-            "expiresAt": now + 5 * 60 * 1000,
-            "merchantSessionIdentifier": format!("SSH{}", new_nonce()),
-            "nonce": &new_nonce()[..8],
-            "merchantIdentifier": merchant_identifier(&request.merchant_id),
-            "domainName": request.domain_name,
-            "displayName": request.display_name.unwrap_or_else(|| "PayKKa sandbox".into()),
-            "signature": new_nonce(),
-        });
-        // PayKKa answers with "ApplePay data string": the session as JSON text.
-        Ok(Value::String(session.to_string()))
+        let display_name = request.display_name.as_deref();
+        apple_pay_merchant_session(
+            &gateway,
+            &request.merchant_id,
+            &request.domain_name,
+            display_name,
+        )
+        .map(Value::String)
     }
     .await;
     respond(&gateway, APPLE_PAY, result)

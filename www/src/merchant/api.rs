@@ -2,10 +2,8 @@
 //! signed), query, checkout session, Apple Pay session, and the webhook receiver
 //! (signature checked, idempotent). Errors reach the page as `{code, message}` only.
 
-use std::net::SocketAddr;
-
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State as Extract};
+use axum::extract::{Path, Query, State as Extract};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,6 +16,7 @@ use paykka_web::form::payment::MEMBERS as PAYMENT_MEMBERS;
 use super::client::CallError;
 use super::State;
 use crate::apple_pay_token::ProcessingKey;
+use crate::client_ip::ClientIp;
 use crate::money;
 use crate::signing::{self, new_nonce, now_ms, HEADER_NONCE, HEADER_SIGN, HEADER_TIMESTAMP};
 
@@ -84,21 +83,6 @@ impl IntoResponse for AppError {
             Json(json!({"code": self.code, "message": self.message})),
         )
             .into_response()
-    }
-}
-
-/// The shopper's IP address, when the server knows it (added to `browser.ip`).
-pub struct ClientIp(Option<std::net::IpAddr>);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let connect = parts.extensions.get::<ConnectInfo<SocketAddr>>();
-        Ok(ClientIp(connect.map(|c| c.0.ip())))
     }
 }
 
