@@ -69,6 +69,8 @@ export default {
     "checkout.authCancelled": "Die Authentifizierung wurde nicht abgeschlossen. Ihre Karte wurde noch nicht belastet.",
     "checkout.authResume": "Authentifizierung fortsetzen",
     "checkout.redirecting": "Sie werden zu Ihrer Bank weitergeleitet…",
-    "checkout.notFound": "Diese Zahlungssitzung existiert nicht."
+    "checkout.notFound": "Diese Zahlungssitzung existiert nicht.",
+    "checkout.locked": "Zu viele Zahlungsversuche sind fehlgeschlagen, daher ist dieser Checkout geschlossen. Bitte beginnen Sie im Shop neu.",
+    "checkout.tooManyFailures": "Von dieser Verbindung sind zu viele Zahlungen fehlgeschlagen. Bitte versuchen Sie es später erneut."
   }
 };

@@ -69,6 +69,8 @@ export default {
     "checkout.authCancelled": "La autenticación no se ha completado. Todavía no se ha cargado nada en tu tarjeta.",
     "checkout.authResume": "Continuar la autenticación",
     "checkout.redirecting": "Te llevamos a tu banco…",
-    "checkout.notFound": "Esta sesión de pago no existe."
+    "checkout.notFound": "Esta sesión de pago no existe.",
+    "checkout.locked": "Han fallado demasiados intentos de pago, así que este pago está cerrado. Vuelva a empezar desde la tienda.",
+    "checkout.tooManyFailures": "Han fallado demasiados pagos desde esta conexión. Inténtelo de nuevo más tarde."
   }
 };

@@ -69,6 +69,8 @@ export default {
     "checkout.authCancelled": "L'authentification n'a pas abouti. Votre carte n'a pas encore été débitée.",
     "checkout.authResume": "Reprendre l'authentification",
     "checkout.redirecting": "Redirection vers votre banque…",
-    "checkout.notFound": "Cette session de paiement n'existe pas."
+    "checkout.notFound": "Cette session de paiement n'existe pas.",
+    "checkout.locked": "Trop de tentatives de paiement ont échoué : ce paiement est fermé. Recommencez depuis la boutique.",
+    "checkout.tooManyFailures": "Trop de paiements ont échoué depuis cette connexion. Réessayez plus tard."
   }
 };

@@ -69,6 +69,8 @@ export default {
     "checkout.authCancelled": "認証が完了していません。カードへの請求はまだ行われていません。",
     "checkout.authResume": "認証を続ける",
     "checkout.redirecting": "カード会社へ移動しています…",
-    "checkout.notFound": "このお支払いセッションは存在しません。"
+    "checkout.notFound": "このお支払いセッションは存在しません。",
+    "checkout.locked": "お支払いの失敗が多すぎるため、この決済画面は閉じられました。ショップからやり直してください。",
+    "checkout.tooManyFailures": "この接続からのお支払いの失敗が多すぎます。しばらくしてからもう一度お試しください。"
   }
 };

@@ -69,6 +69,8 @@ export default {
     "checkout.authCancelled": "인증이 완료되지 않았습니다. 아직 카드에 청구되지 않았습니다.",
     "checkout.authResume": "인증 계속하기",
     "checkout.redirecting": "은행으로 이동하는 중…",
-    "checkout.notFound": "존재하지 않는 결제 세션입니다."
+    "checkout.notFound": "존재하지 않는 결제 세션입니다.",
+    "checkout.locked": "결제 시도가 너무 많이 실패하여 이 결제 화면이 닫혔습니다. 상점에서 다시 시작해 주세요.",
+    "checkout.tooManyFailures": "이 연결에서 결제가 너무 많이 실패했습니다. 잠시 후 다시 시도해 주세요."
   }
 };

@@ -69,6 +69,8 @@ export default {
     "checkout.authCancelled": "驗證未完成，您的卡片尚未被扣款。",
     "checkout.authResume": "繼續驗證",
     "checkout.redirecting": "正在前往您的銀行…",
-    "checkout.notFound": "此付款工作階段不存在。"
+    "checkout.notFound": "此付款工作階段不存在。",
+    "checkout.locked": "付款失敗次數過多，此結帳頁面已關閉。請返回商店重新開始。",
+    "checkout.tooManyFailures": "此網路連線的付款失敗次數過多，請稍後再試。"
   }
 };

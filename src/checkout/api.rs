@@ -74,6 +74,16 @@ impl SessionApi {
         .await
     }
 
+    /// Apple Pay merchant validation: PayKKa's Create Apple Pay Session answer (a string)
+    /// for this page's domain, which the gateway takes from the page's origin.
+    pub async fn apple_pay_session(&self, validation_url: &str) -> Result<JsValue, ApiError> {
+        self.call(
+            "/v3/checkout/apple-pay/session",
+            &[("validation_url", validation_url.into())],
+        )
+        .await
+    }
+
     /// The session now (after 3-D Secure, or back from a redirect).
     pub async fn result(&self) -> Result<JsValue, ApiError> {
         self.call("/v3/checkout/result", &[]).await

@@ -219,6 +219,10 @@ impl Inner {
         match self.screen(&session) {
             Screen::Paid => return self.paid(&session),
             Screen::Expired => return self.expired(),
+            Screen::Locked => {
+                self.locked();
+                return Ok(());
+            }
             screen => {
                 self.build_methods(&session, card).await?;
                 match screen {
@@ -420,7 +424,25 @@ impl Inner {
             ("buttonLocale", self.options.lang.as_str().into()),
             ("onAuthorized", on_authorized.as_ref().clone()),
         ]);
+        self.component_callbacks.borrow_mut().push(on_authorized);
         let available = if method == Method::ApplePay {
+            // Safari asks for merchant validation before it shows the sheet: the session
+            // API answers with PayKKa's merchant session for this page's domain.
+            let this = Rc::downgrade(self);
+            let on_validate = ComponentCallback::new(move |detail: JsValue| -> JsValue {
+                let this = this.clone();
+                future_to_promise(async move {
+                    let this = this.upgrade().ok_or(JsValue::NULL)?;
+                    let url = text_of(&detail, &["validationURL"]).unwrap_or_default();
+                    this.api
+                        .apple_pay_session(&url)
+                        .await
+                        .map_err(|_| JsValue::from_str("merchant validation was refused"))
+                })
+                .into()
+            });
+            set(&options, "onValidateMerchant", on_validate.as_ref());
+            self.component_callbacks.borrow_mut().push(on_validate);
             let target = JsValue::from(self.view.apple_panel.clone());
             let button = ApplePayButton::mount(
                 target.unchecked_into(),
@@ -442,7 +464,6 @@ impl Inner {
             *self.google.borrow_mut() = Some(button);
             available
         };
-        self.component_callbacks.borrow_mut().push(on_authorized);
         Ok(available)
     }
 
@@ -512,6 +533,7 @@ impl Inner {
                 Screen::Expired => {
                     let _ = self.expired();
                 }
+                Screen::Locked => self.locked(),
                 Screen::Action { url } => self.action(url),
                 Screen::Form {
                     declined: Some((code, message)),
@@ -520,6 +542,14 @@ impl Inner {
             },
             Err(ApiError::Refused { code, .. }) if code == "SB0001" => {
                 let _ = self.expired();
+            }
+            Err(ApiError::Refused { code, .. }) if code == "SB0008" => self.locked(),
+            Err(ApiError::Refused { code, .. }) if code == "SB0009" => {
+                // Too many failures from this address: the form stays for later.
+                self.idle();
+                let message = self.view.texts.get("tooManyFailures");
+                self.view.alert(message);
+                self.error(&code, message);
             }
             Err(ApiError::Refused { code, .. }) if code == "SB0002" => {
                 // Paid (or being paid) already: show what the session says.
@@ -575,6 +605,15 @@ impl Inner {
         self.emit("paymentCompleted", &pairs);
         self.emit("success", &pairs);
         Ok(())
+    }
+
+    /// The session takes no more attempts: the form goes, the reason stays.
+    fn locked(&self) {
+        self.stop_polling();
+        self.drop_card();
+        let message = self.view.texts.get("locked");
+        let _ = self.view.show_result("locked", message, None);
+        self.error("SB0008", message);
     }
 
     fn expired(&self) -> Result<(), JsValue> {

@@ -325,7 +325,7 @@ impl View {
         self.error.set_text_content(Some(message));
     }
 
-    /// Replaces the form with a result (`state`: `paid`, `expired`, `notFound`), with an
+    /// Replaces the form with a result (`state`: `paid`, `expired`, `locked`, `notFound`), with an
     /// optional button; focus moves to the result.
     pub fn show_result(
         &self,

@@ -13,6 +13,8 @@ pub enum Screen {
     Action { url: String },
     /// The session's time is over.
     Expired,
+    /// The session's failed attempts are used up (card testing is not free).
+    Locked,
 }
 
 /// The screen for a session's `status` and its latest payment (`payment_status`,
@@ -25,10 +27,10 @@ pub fn screen_for(
     message: Option<&str>,
 ) -> Screen {
     let Some(payment_status) = payment_status else {
-        return if session_status == "EXPIRED" {
-            Screen::Expired
-        } else {
-            Screen::Form { declined: None }
+        return match session_status {
+            "EXPIRED" => Screen::Expired,
+            "LOCKED" => Screen::Locked,
+            _ => Screen::Form { declined: None },
         };
     };
     match classify(Some(payment_status), action_url, error_code, message) {
@@ -37,6 +39,7 @@ pub fn screen_for(
         Answer::Action { .. } | Answer::Failed { .. } if session_status == "EXPIRED" => {
             Screen::Expired
         }
+        Answer::Failed { .. } if session_status == "LOCKED" => Screen::Locked,
         Answer::Action { url } => Screen::Action { url },
         Answer::Failed { code, message } => Screen::Form {
             declined: Some((code, message)),
@@ -100,6 +103,18 @@ mod tests {
             ),
             Screen::Expired,
             "a decline in an expired session cannot be retried"
+        );
+        assert_eq!(screen_for("LOCKED", None, None, None, None), Screen::Locked);
+        assert_eq!(
+            screen_for(
+                "LOCKED",
+                Some("FAILURE"),
+                None,
+                Some("3001"),
+                Some("Declined")
+            ),
+            Screen::Locked,
+            "the last allowed decline closes the form"
         );
         assert!(matches!(
             screen_for(

@@ -43,6 +43,8 @@ const EN_US: &[(&str, &str)] = &[
     ("authResume", "Continue authentication"),
     ("redirecting", "Taking you to your bank…"),
     ("notFound", "This payment session does not exist."),
+    ("locked", "Too many payment attempts failed, so this checkout is closed. Please start again from the shop."),
+    ("tooManyFailures", "Too many payments failed from this connection. Please try again later."),
 ];
 
 const ZH_CN: &[(&str, &str)] = &[
@@ -72,6 +74,14 @@ const ZH_CN: &[(&str, &str)] = &[
     ("authResume", "继续验证"),
     ("redirecting", "正在前往您的银行…"),
     ("notFound", "此支付会话不存在。"),
+    (
+        "locked",
+        "支付失败次数过多，此收银台已关闭。请返回商店重新开始。",
+    ),
+    (
+        "tooManyFailures",
+        "此网络连接的支付失败次数过多，请稍后再试。",
+    ),
 ];
 
 /// Every checkout text key (a locale pack gives each as `checkout.<key>`).

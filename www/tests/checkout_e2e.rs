@@ -474,6 +474,136 @@ async fn wallets_pay_the_session_through_the_test_fakes() {
     browser.close().await;
 }
 
+#[tokio::test]
+async fn a_session_whose_failed_attempts_are_used_up_says_so_and_takes_no_card() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open(c, &format!("{}/checkout", server.merchant), "ready").await;
+    // One decline through the form, then the rest of the session's allowance as the
+    // gateway would have recorded them.
+    type_card(c, "4000000000000002").await;
+    click(c, ".pc-submit").await;
+    assert_eq!(state(c, "declined").await, "declined");
+    let db = rusqlite::Connection::open(data.path().join("gateway.sqlite")).unwrap();
+    for attempt in 2..=5 {
+        db.execute(
+            "INSERT INTO payments (order_id, merchant_id, trans_id, status, amount, currency, payment_method, capture_method, error_code, error_description, session_id, created_at, updated_at)
+             SELECT order_id || ?1, merchant_id, trans_id || ?1, status, amount, currency, payment_method, capture_method, error_code, error_description, session_id, created_at + ?1, updated_at + ?1
+             FROM payments WHERE session_id IS NOT NULL LIMIT 1",
+            [attempt],
+        )
+        .unwrap();
+    }
+    let sid: String = db
+        .query_row("SELECT session_id FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    c.goto(&format!("{}/checkout?session_id={sid}", server.merchant))
+        .await
+        .unwrap();
+    assert_eq!(state(c, "locked").await, "locked");
+    let text = eval(c, "return document.querySelector('.pc-result').textContent").await;
+    assert!(
+        text.as_str()
+            .unwrap()
+            .contains("Too many payment attempts failed"),
+        "{text}"
+    );
+    assert_eq!(
+        eval(
+            c,
+            "return document.querySelectorAll('.paykka-checkout iframe').length"
+        )
+        .await,
+        0,
+        "no card fields"
+    );
+    assert!(event_log(c).await.contains("SB0008"));
+    browser.close().await;
+}
+
+/// Opens the fake Apple Pay sheet from the drop-in's button (a trusted click), picks test
+/// card `card` and pays.
+async fn apple_pay_in_checkout(c: &Client, card: usize) {
+    click(c, "[data-method='APPLE_PAY'] button").await;
+    wait_for(c, "#fake-apple-pay-sheet[data-state='ready']").await;
+    c.find(Locator::Css("#fake-apple-pay-card"))
+        .await
+        .unwrap()
+        .select_by_value(&card.to_string())
+        .await
+        .unwrap();
+    click(c, "#fake-apple-pay-pay").await;
+}
+
+#[tokio::test]
+async fn apple_pay_validates_the_merchant_then_declines_cancels_and_pays_in_the_drop_in() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    open(c, &format!("{}/checkout", server.merchant), "ready").await;
+    methods_ready(c).await;
+    click(c, "input[value='APPLE_PAY']").await;
+
+    // Declined: the sheet says so, the checkout shows why and stays usable.
+    apple_pay_in_checkout(c, 1).await;
+    assert_eq!(state(c, "declined").await, "declined");
+    let fake = eval(c, "return window.applePayFake.log.join(' ')").await;
+    let fake = fake.as_str().unwrap();
+    let validated = fake.find("completeMerchantValidation").expect(fake);
+    let authorized = fake.find("authorize").expect(fake);
+    assert!(
+        validated < authorized,
+        "validation precedes authorization: {fake}"
+    );
+    assert!(fake.contains("completePayment:1"), "{fake}");
+
+    // Cancelled: nothing paid, the button still there.
+    click(c, "[data-method='APPLE_PAY'] button").await;
+    wait_for(c, "#fake-apple-pay-sheet").await;
+    click(c, "#fake-apple-pay-cancel").await;
+    let cancelled = eventually(
+        c,
+        "return window.applePayFake.log.some((entry) => entry.startsWith('cancel'))",
+        Value::Bool(true),
+    )
+    .await;
+    assert_eq!(cancelled, true);
+    assert_eq!(payments_of_session(data.path()).len(), 1);
+    assert_eq!(
+        eval(
+            c,
+            "return document.querySelectorAll(\"[data-method='APPLE_PAY'] button\").length"
+        )
+        .await,
+        1,
+        "the button stays"
+    );
+
+    // Then it pays, once.
+    apple_pay_in_checkout(c, 0).await;
+    assert_eq!(state(c, "paid").await, "paid");
+    let statuses: Vec<String> = payments_of_session(data.path())
+        .into_iter()
+        .map(|(_, status)| status)
+        .collect();
+    assert_eq!(statuses, ["FAILURE", "SUCCESS"]);
+    let events = event_log(c).await;
+    assert!(!events.contains("MERCHANT_VALIDATION_FAILED"), "{events}");
+    for pan in ["4242424242424242", "4000000000000002"] {
+        assert!(
+            !server.log().contains(pan) && !events.contains(pan),
+            "{pan}"
+        );
+    }
+    browser.close().await;
+}
+
 /// axe-core's violations inside the checkout (and any open dialog), as `id: targets`.
 async fn axe_violations(c: &Client) -> Vec<String> {
     let axe = std::fs::read_to_string(
