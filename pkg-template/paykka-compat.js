@@ -7,7 +7,11 @@
 (function () {
   'use strict';
 
-  var script = document.currentScript;
+  // This script's own element, read through Document's getter: `document.currentScript`
+  // itself can be clobbered by an injected `<img name="currentScript" src=…>`, which would
+  // make the package load from the injected origin.
+  var current = Object.getOwnPropertyDescriptor(Document.prototype, 'currentScript').get.call(document);
+  var script = current instanceof HTMLScriptElement ? current : null;
   var base = new URL('.', script ? script.src : location.href);
   var modules = {};
   var env = { apiUrl: null, cdnUrl: null };

@@ -80,3 +80,51 @@ async fn a_page_written_for_the_checkout_ui_sdk_pays_with_the_drop_in_and_the_ca
     }
     browser.close().await;
 }
+
+#[tokio::test]
+async fn an_injected_current_script_cannot_point_the_compat_script_elsewhere() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    // Where the injected element points: anything reaching it is a failure.
+    let injected = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    injected.set_nonblocking(true).unwrap();
+    let evil = format!("http://127.0.0.1:{}", injected.local_addr().unwrap().port());
+    let browser = browser().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/paykka/encrypted-card.html", server.merchant))
+        .await
+        .unwrap();
+    wait_for(c, "body[data-ready='true']").await;
+    let outcome = c
+        .execute_async(
+            &format!(
+                r#"const done = arguments[arguments.length - 1];
+                window.blocked = [];
+                document.addEventListener('securitypolicyviolation', (e) => window.blocked.push(e.blockedURI));
+                const img = document.createElement('img');
+                img.name = 'currentScript';
+                img.src = '{evil}/x/pic.png';
+                document.body.append(img);
+                const clobbered = document.currentScript === img;
+                const script = document.createElement('script');
+                script.src = '/pkg/paykka-compat.js';
+                script.onload = () => new window.PayKKaCheckout({{}}).init().then(
+                  (checkout) => done({{clobbered, loaded: typeof checkout.module.Checkout}}),
+                  (error) => done({{clobbered, loaded: String(error)}}));
+                document.head.append(script);"#
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome["clobbered"], true, "the gadget is in place");
+    assert_eq!(
+        outcome["loaded"], "function",
+        "the package came from its own origin"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let blocked = eval(c, "return window.blocked.filter((u) => u.endsWith('.js'))").await;
+    assert_eq!(blocked, serde_json::json!([]), "no script asked of {evil}");
+    assert!(injected.accept().is_err(), "no request reached {evil}");
+    browser.close().await;
+}
