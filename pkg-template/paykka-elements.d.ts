@@ -9,7 +9,7 @@ export interface PaykkaElement<Options, Component> extends HTMLElement {
   options: Partial<Options>;
   /** The mounted component, once ready. */
   readonly component: Component | null;
-  /** Resolves with the component once mounted (null when the options were refused). */
+  /** Resolves with the component once mounted (null when the options were refused, or a wallet element's wallet cannot be shown here: it emitted `paykka:unavailable`). */
   readonly ready: Promise<Component | null>;
 }
 

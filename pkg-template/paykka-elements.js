@@ -3,7 +3,11 @@
 // Simple options are attributes (kebab-case: client-key, session-id…), everything else the
 // `options` property; events are the components' own `paykka:<name>` DOM events, which
 // bubble out of the element. Each element loads its bundle when it first connects (a
-// bundler splits them into chunks), and unmounts when it leaves the document.
+// bundler splits them into chunks), and unmounts when it leaves the document. A wallet
+// element first asks the wallet probe: where its wallet cannot be shown it emits
+// `paykka:unavailable` and fetches no wallet code.
+
+import { applePayUnavailable, googlePayUnavailable } from './paykka-wallet-probe.js';
 
 /** The bundles, as literal imports: beside this file unbundled, code-split by bundlers. */
 const BUNDLES = {
@@ -30,7 +34,7 @@ const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
  * One element kind: its bundle, the export that mounts, the attributes it reads (strings,
  * or numbers/booleans by `types`) and how attributes become options.
  */
-function define(tag, { file, exportName, attributes, types = {}, shape = (o) => o }) {
+function define(tag, { file, exportName, attributes, types = {}, shape = (o) => o, probe = null }) {
   class PaykkaElement extends HTMLElement {
     static observedAttributes = attributes;
 
@@ -87,9 +91,18 @@ function define(tag, { file, exportName, attributes, types = {}, shape = (o) => 
       this.#unmount();
       const generation = ++this.#generation;
       const options = { ...this.#attributeOptions(), ...this.#options };
-      this.#mounting = load(file)
-        .then((module) => module[exportName].mount(this, options))
+      this.#mounting = (probe ? probe.unavailable(options) : Promise.resolve(null))
+        .then((reason) => {
+          if (reason === null) return load(file).then((module) => module[exportName].mount(this, options));
+          const detail = { wallet: probe.wallet, reason };
+          if (generation === this.#generation) {
+            options.onUnavailable?.(detail);
+            this.dispatchEvent(new CustomEvent('paykka:unavailable', { bubbles: true, composed: true, detail }));
+          }
+          return null;
+        })
         .then((component) => {
+          if (component === null) return null;
           if (generation !== this.#generation || !this.isConnected) {
             component.unmount();
             return null;
@@ -130,6 +143,7 @@ define('paykka-apple-pay', {
   attributes: [...WALLET_ATTRIBUTES, 'button-style'],
   types: { amount: 'number' },
   shape: walletShape,
+  probe: { wallet: 'applePay', unavailable: async () => applePayUnavailable() },
 });
 
 define('paykka-google-pay', {
@@ -138,6 +152,7 @@ define('paykka-google-pay', {
   attributes: [...WALLET_ATTRIBUTES, 'merchant-id', 'environment', 'button-color', 'button-size-mode'],
   types: { amount: 'number' },
   shape: walletShape,
+  probe: { wallet: 'googlePay', unavailable: googlePayUnavailable },
 });
 
 define('paykka-checkout', {

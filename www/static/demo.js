@@ -1,8 +1,10 @@
 // The demo checkout: mounts paykka-web's secure card fields (frames), encrypts the card,
 // and asks the merchant server to pay; 3-D Secure redirects and comes back to /3ds/return.
-// The Apple Pay and Google Pay buttons come from their own bundle, loaded beside it; with
-// the server's --wallet-fakes they run on test fakes (?fakes=apple|google|none picks them).
+// The Apple Pay and Google Pay buttons come from their own bundle, fetched only when the
+// wallet probe finds a wallet to show; with the server's --wallet-fakes they run on test
+// fakes (?fakes=apple|google|none picks them).
 import init, { EncryptedCard } from '/pkg/paykka_web.js';
+import { applePayUnavailable, googlePayUnavailable } from '/pkg/paykka-wallet-probe.js';
 
 const $ = (id) => document.getElementById(id);
 let card = null;
@@ -10,6 +12,8 @@ let order = null;
 let config = null;
 let wallets = [];
 let walletModule = null;
+/** The wallets the probe found (`applePay`, `googlePay`). */
+let availableWallets = [];
 let walletsMounting = Promise.resolve();
 
 // The page's own texts (the card fields bring theirs).
@@ -148,7 +152,6 @@ async function installFakes() {
 async function mountWallets() {
   for (const button of wallets) button.unmount();
   const { ApplePayButton, GooglePayButton } = walletModule;
-  const params = new URLSearchParams(location.search);
   const common = {
     amount: { value: order.amount, currency: order.currency },
     countryCode: 'US',
@@ -166,19 +169,35 @@ async function mountWallets() {
     onFailed: async (detail) => { logEvent('failed', detail); show('declined', texts.declined(detail.message)); await newOrder(); },
     onCancel: (detail) => { logEvent('cancel', detail); show('canceled', texts.canceled); },
   });
-  wallets = [
-    await ApplePayButton.mount('#apple-pay', common),
-    await GooglePayButton.mount('#google-pay', {
-      ...common,
-      merchantId: config.merchantId,
-      ...(params.get('payjs') ? { payJsUrl: params.get('payjs'), loadTimeout: 3000 } : {}),
-    }),
-  ];
+  wallets = [];
+  if (availableWallets.includes('applePay')) wallets.push(await ApplePayButton.mount('#apple-pay', common));
+  if (availableWallets.includes('googlePay')) {
+    wallets.push(await GooglePayButton.mount('#google-pay', { ...common, merchantId: config.merchantId, ...payJsOptions() }));
+  }
   $('wallets-none').hidden = wallets.some((w) => w.available);
 }
 
+/** ?payjs= points Google Pay at another pay.js (the tests use a missing one). */
+function payJsOptions() {
+  const payjs = new URLSearchParams(location.search).get('payjs');
+  return payjs ? { payJsUrl: payjs, loadTimeout: 3000 } : {};
+}
+
+/** Probes the wallets; the wallet bundle is fetched only if one can be shown. */
 async function startWallets() {
   await installFakes();
+  const reasons = {
+    applePay: applePayUnavailable(),
+    googlePay: await googlePayUnavailable(payJsOptions()),
+  };
+  availableWallets = Object.keys(reasons).filter((wallet) => reasons[wallet] === null);
+  for (const [wallet, reason] of Object.entries(reasons)) {
+    if (reason) logEvent('unavailable', { wallet, reason });
+  }
+  if (availableWallets.length === 0) {
+    $('wallets-none').hidden = false;
+    return;
+  }
   const module = await import('/pkg/paykka_web_wallets.js');
   await module.default();
   walletModule = module;

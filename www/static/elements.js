@@ -1,5 +1,6 @@
 // Fills in the attributes a server-rendered page would write (client key, secure origin,
-// a session), and shows the elements' events: no other glue.
+// a session, an order for the wallets), and shows the elements' events: no other glue.
+// With the server's --wallet-fakes, ?fakes=apple|google|none picks the wallet fakes.
 const config = await (await fetch('/api/config')).json();
 const session = await (await fetch('/api/sessions', { method: 'POST' })).json();
 const card = document.getElementById('card');
@@ -11,3 +12,28 @@ checkout.addEventListener('paykka:paymentCompleted', (event) => { document.body.
 checkout.setAttribute('environment', config.environment);
 checkout.setAttribute('client-key', config.clientKey);
 checkout.setAttribute('session-id', session.session_id);
+
+if (config.walletFakes) {
+  const chosen = new URLSearchParams(location.search).get('fakes') ?? 'apple,google';
+  if (chosen.includes('apple')) {
+    const { install } = await import('/wallet-fakes/apple-pay.js');
+    window.applePayFake = install({ sheet: 'dom', recipientKey: config.walletFakes.applePayPublicKey });
+  }
+  if (chosen.includes('google')) {
+    const { install } = await import('/wallet-fakes/google-pay.js');
+    window.googlePayFake = install({ sheet: 'dom' });
+  }
+}
+const order = await (await fetch('/api/orders', { method: 'POST' })).json();
+const wallets = document.getElementById('wallets');
+for (const name of ['ready', 'unavailable', 'cancel', 'success', 'failed', 'error']) {
+  wallets.addEventListener(`paykka:${name}`, (event) => {
+    const item = document.createElement('li');
+    item.textContent = `${name} ${event.detail.wallet} ${event.detail.reason ?? event.detail.code ?? ''}`;
+    document.getElementById('wallet-events').append(item);
+  });
+}
+const elements = document.getElementById('wallet-elements').content.cloneNode(true);
+for (const element of elements.children) element.setAttribute('reference', order.trans_id);
+elements.querySelector('paykka-google-pay').setAttribute('merchant-id', config.merchantId);
+wallets.append(elements);

@@ -57,3 +57,52 @@ async fn the_elements_mount_from_attributes_and_the_checkout_pays() {
     assert_eq!(eventually(c, number_frames, Value::from(0)).await, 0);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn wallet_elements_pay_where_their_wallet_exists_and_fetch_nothing_where_not() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    let events = "return document.getElementById('wallet-events').textContent";
+    let wallet_files = "return performance.getEntriesByType('resource').filter((e) => e.name.includes('paykka_web_wallets')).length";
+
+    // Apple Pay here (its fake), Google Pay not: one button, from the wallet bundle.
+    c.goto(&format!("{}/elements.html?fakes=apple", server.merchant))
+        .await
+        .unwrap();
+    wait_for(c, "paykka-apple-pay button").await;
+    click(c, "paykka-apple-pay button").await;
+    wait_for(c, "#fake-apple-pay-sheet[data-state='ready']").await;
+    click(c, "#fake-apple-pay-pay").await;
+    let log = eventually(
+        c,
+        "return document.getElementById('wallet-events').textContent.includes('success applePay')",
+        Value::Bool(true),
+    )
+    .await;
+    assert_eq!(log, true, "{}", eval(c, events).await);
+    assert!(eval(c, events)
+        .await
+        .as_str()
+        .unwrap()
+        .contains("unavailable googlePay"));
+    assert_eq!(eval(c, wallet_files).await, 2);
+
+    // No wallet at all: both elements say so, and no wallet code is fetched.
+    c.goto(&format!("{}/elements.html?fakes=none", server.merchant))
+        .await
+        .unwrap();
+    let both = eventually(
+        c,
+        "const t = document.getElementById('wallet-events').textContent; return t.includes('unavailable applePay NO_APPLE_PAY') && t.includes('unavailable googlePay')",
+        Value::Bool(true),
+    )
+    .await;
+    assert_eq!(both, true, "{}", eval(c, events).await);
+    assert_eq!(eval(c, wallet_files).await, 0);
+    browser.close().await;
+}

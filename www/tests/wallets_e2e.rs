@@ -292,3 +292,64 @@ async fn google_pay_3_d_secure_and_pay_js_that_does_not_load() {
     wait_for_url(c, &server.gateway).await;
     browser.close().await;
 }
+
+/// The package files the page fetched whose names contain `part`.
+async fn fetched(c: &Client, part: &str) -> Value {
+    eval(
+        c,
+        &format!(
+            "return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('{part}'))"
+        ),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_browser_without_a_wallet_downloads_no_wallet_code() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    // No Apple Pay, and pay.js does not load: the probe says so, nothing more is fetched.
+    open_demo(
+        c,
+        &format!("{}/?fakes=none&payjs=/missing-pay.js", server.merchant),
+    )
+    .await;
+    let log = event_log(c).await;
+    assert!(
+        log.contains("NO_APPLE_PAY") && log.contains("PAY_JS_UNAVAILABLE"),
+        "{log}"
+    );
+    assert_eq!(
+        fetched(c, "paykka_web_wallets").await,
+        serde_json::json!([])
+    );
+    assert_eq!(
+        fetched(c, "paykka-wallet-probe.js")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        eval(c, "return document.getElementById('wallets-none').hidden").await,
+        false,
+        "the page says no wallet is available"
+    );
+
+    // With a wallet, the bundle comes and the button shows.
+    open_demo(
+        c,
+        &format!("{}/?fakes=apple&payjs=/missing-pay.js", server.merchant),
+    )
+    .await;
+    let bundle = fetched(c, "paykka_web_wallets").await;
+    assert_eq!(bundle.as_array().unwrap().len(), 2, "{bundle}");
+    wait_for(c, "#apple-pay button").await;
+    browser.close().await;
+}
