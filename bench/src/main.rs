@@ -80,6 +80,8 @@ fn start_demo(data: &std::path::Path, origins: &[&str]) -> anyhow::Result<(Demo,
                 &gateway,
                 "--log",
                 "warn",
+                // The demo page's Apple Pay button on its test fake (time to a visible button).
+                "--wallet-fakes",
             ])
             .args(origins.iter().flat_map(|o| ["--allowed-origin", o]))
             .args(["--allowed-origin", &merchant_origin])
@@ -118,6 +120,31 @@ async fn first_mount_ms(browser: &Browser, mode: &str) -> anyhow::Result<f64> {
 
 /// Runs `call` on the bench page at `url` in a fresh browser profile (cold caches), then
 /// closes that browser.
+/// The demo page in a fresh profile with the Apple Pay fake (pay.js absent): ms from
+/// navigation to its first visible wallet button (probe, then the wallet bundle).
+async fn wallet_button_ms(merchant: &str) -> anyhow::Result<f64> {
+    let fresh = Browser::start().await?;
+    let client = fresh.client();
+    client
+        .goto(&format!("{merchant}/?fakes=apple&payjs=/missing-pay.js"))
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(fantoccini::Locator::Css("body[data-ready='true']"))
+        .await?;
+    let shown = client
+        .execute(
+            "return performance.getEntriesByName('paykka-demo:wallets-shown')[0]?.startTime ?? null",
+            vec![],
+        )
+        .await?;
+    fresh.close().await;
+    shown
+        .as_f64()
+        .ok_or_else(|| anyhow::anyhow!("the demo page showed no wallet button"))
+}
+
 async fn run_cold(url: &str, call: &str) -> anyhow::Result<Value> {
     let fresh = Browser::start().await?;
     fresh.open(url).await?;
@@ -258,6 +285,12 @@ async fn main() -> anyhow::Result<()> {
         cold_checkout.push(run["ms"].as_f64().unwrap_or(f64::NAN));
     }
 
+    eprintln!("wallet button (cold: a fresh browser profile each)…");
+    let mut cold_wallet_button = Vec::new();
+    for _ in 0..10 {
+        cold_wallet_button.push(wallet_button_ms(&merchant).await?);
+    }
+
     eprintln!("backend…");
     let (rsa_ops, cores) = backend::rsa_ceiling(3.0)?;
     let throughput = backend::throughput(&merchant, &gateway, 8, 10.0).await?;
@@ -306,6 +339,7 @@ async fn main() -> anyhow::Result<()> {
                 "cold_median_three_static_frames": median(floor_loaded),
                 "cold_median_three_frames_booted": median(floor_booted)},
             "checkout": {"cold_median": median(cold_checkout), "target": 300.0},
+            "wallet_button": {"cold_median": median(cold_wallet_button)},
         },
         "backend": {
             "clients": throughput.clients, "seconds": throughput.seconds, "payments": throughput.payments,
@@ -352,7 +386,7 @@ fn render(r: &Value) -> String {
         "# paykka-web benchmarks\n\nMeasured {} on {} ({} cores, {} GiB), {}.\nProduced by `./dev bench`; the same figures are in `docs/benchmarks.json`.\n\n",
         m["date"].as_str().unwrap_or(""), m["cpu"].as_str().unwrap_or(""), m["cores"], m["memory_gib"], m["chromium"].as_str().unwrap_or("Chromium")
     );
-    out += "## Size (everything a browser downloads to show the card form; `wallets`: the wallet buttons' entry)\n\n| mode | raw | gzip -9 | brotli | target (gzip) | |\n|---|---|---|---|---|---|\n";
+    out += "## Size (everything a browser downloads to show the card form; `wallets`: the wallet buttons' entry; `walletProbe`: what a page fetches first, and all it fetches where no wallet can be shown)\n\n| mode | raw | gzip -9 | brotli | target (gzip) | |\n|---|---|---|---|---|---|\n";
     let budget = &r["size"]["budget"];
     for mode in r["size"]["modes"].as_array().into_iter().flatten() {
         let name = mode["mode"].as_str().unwrap_or("");
@@ -360,13 +394,16 @@ fn render(r: &Value) -> String {
             &budget[format!("{name}TotalGzipBytes")],
             budget[format!("{name}_pass")].as_bool().unwrap_or(false),
         );
+        let (target, verdict) = if target.is_null() {
+            ("–".to_owned(), "")
+        } else {
+            (kb(target), pass(ok))
+        };
         out += &format!(
-            "| {name} | {} | {} | {} | {} | {} |\n",
+            "| {name} | {} | {} | {} | {target} | {verdict} |\n",
             kb(&mode["raw"]),
             kb(&mode["gzip"]),
             kb(&mode["brotli"]),
-            kb(target),
-            pass(ok)
         );
     }
     let page_share: f64 = r["size"]["modes"][0]["files"]
@@ -415,13 +452,14 @@ fn render(r: &Value) -> String {
     );
     let mt = &r["mount_ms"];
     out += &format!(
-        "## Mount to ready (median of 20; the checkout: of 10)\n\n| mode | warm cache | cold (fresh profile) | target |\n|---|---|---|---|\n| inline | {} | {} | ≤ 50 ms: {} |\n| frames | {} | {} | ≤ 150 ms: {} |\n| frames, the page on another site than the gateway (the frames in their own renderer process, as in production) | – | {} | – |\n| the floor under a frames mount: three frames of a static file from the gateway, loaded | – | {} | – |\n| the same with the frame page: its bundle fetched, compiled and booted (before options and key) | – | {} | – |\n| checkout (bundle load + session + card frames, to an interactive pay button) | – | {} | ≤ 300 ms: {} |\n\n",
+        "## Mount to ready (median of 20; the checkout: of 10)\n\n| mode | warm cache | cold (fresh profile) | target |\n|---|---|---|---|\n| inline | {} | {} | ≤ 50 ms: {} |\n| frames | {} | {} | ≤ 150 ms: {} |\n| frames, the page on another site than the gateway (the frames in their own renderer process, as in production) | – | {} | – |\n| the floor under a frames mount: three frames of a static file from the gateway, loaded | – | {} | – |\n| the same with the frame page: its bundle fetched, compiled and booted (before options and key) | – | {} | – |\n| checkout (bundle load + session + card frames, to an interactive pay button) | – | {} | ≤ 300 ms: {} |\n| a wallet button on the demo page (wallet probe, then the wallet bundle; Apple Pay's test fake), from navigation | – | {} | – |\n\n",
         ms(&mt["inline"]["warm_median"]), ms(&mt["inline"]["cold_median"]), pass(mt["inline"]["cold_median"].as_f64().unwrap_or(1e9) <= 50.0),
         ms(&mt["frames"]["warm_median"]), ms(&mt["frames"]["cold_median"]), pass(mt["frames"]["cold_median"].as_f64().unwrap_or(1e9) <= 150.0),
         ms(&mt["frames"]["cold_median_cross_site"]),
         ms(&mt["frames"]["cold_median_three_static_frames"]),
         ms(&mt["frames"]["cold_median_three_frames_booted"]),
         ms(&mt["checkout"]["cold_median"]), pass(mt["checkout"]["cold_median"].as_f64().unwrap_or(1e9) <= 300.0),
+        ms(&mt["wallet_button"]["cold_median"]),
     );
     let b = &r["backend"];
     out += &format!(

@@ -105,7 +105,15 @@ pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>>
         mode: "checkout",
         files: with_frames("paykka_web_checkout")?,
     };
-    Ok(vec![frames, inline, wallets, checkout])
+    // What a page with wallet buttons fetches first, and all it fetches where no wallet is.
+    let probe = ModeSize {
+        mode: "walletProbe",
+        files: vec![measure(
+            &pkg.join("paykka-wallet-probe.js"),
+            "paykka-wallet-probe.js (page)",
+        )?],
+    };
+    Ok(vec![frames, inline, wallets, checkout, probe])
 }
 
 /// The toolchain's floor for a page bundle (`bench/floor`, built by `./dev bench` into
