@@ -112,3 +112,61 @@ async fn card_fields_failing_before_the_session_does_make_one_error_not_two() {
     assert_eq!(dom_errors, r#"["NETWORK_ERROR"]"#);
     checkout.unmount();
 }
+
+/// The session API's answer as the gateway writes it (serde) reads back into the same
+/// `SessionView`; an answer of the wrong shape is refused, not half-read.
+#[wasm_bindgen_test]
+fn the_session_view_the_gateway_writes_is_read_back_whole() {
+    use paykka_web::checkout::session_reader::read_session;
+    use paykka_web::checkout_flow::session::{
+        ActionView, CardView, GoodsLine, PaymentView, SessionView,
+    };
+    let view = SessionView {
+        session_id: "CS1".into(),
+        merchant_id: "10001234567890".into(),
+        amount: 1690,
+        currency: "JPY".into(),
+        goods: vec![GoodsLine {
+            name: "豆".into(),
+            price: 845,
+            quantity: 2,
+        }],
+        merchant_name: Some("Coffee".into()),
+        locale: None,
+        allowed_payment_methods: vec!["BANKCARD".into(), "APPLE_PAY".into()],
+        expire_time: "2026-12-05T18:00:00+08:00".into(),
+        status: "PROCESSING".into(),
+        attempts_left: 4,
+        payment: Some(PaymentView {
+            status: "PROCESSING".into(),
+            order_id: Some("GW1".into()),
+            error_code: Some("0000".into()),
+            message: None,
+            action: Some(ActionView {
+                kind: "redirect".into(),
+                url: "https://gw.example/3ds/x".into(),
+            }),
+            card: Some(CardView {
+                card_brand: Some("VISA".into()),
+                bin: Some("424242".into()),
+                last4: Some("4242".into()),
+            }),
+            payment_method: Some("BANKCARD".into()),
+        }),
+    };
+    let written = serde_json::to_string(&view).unwrap();
+    assert_eq!(
+        read_session(&JSON::parse(&written).unwrap()).as_ref(),
+        Some(&view)
+    );
+    for (bad, why) in [
+        (r#""amount":1690"#, r#""amount":"1690""#),
+        (r#""attempts_left":4,"#, ""),
+        (r#""name":"豆","#, ""),
+        (r#""url":"https://gw.example/3ds/x""#, r#""url":7"#),
+    ] {
+        let broken = written.replacen(bad, why, 1);
+        assert_ne!(broken, written, "{bad}");
+        assert_eq!(read_session(&JSON::parse(&broken).unwrap()), None, "{bad}");
+    }
+}

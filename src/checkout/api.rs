@@ -1,12 +1,16 @@
-//! The checkout's calls to the secure origin's session API: session details, pay, result.
-//! Failures are typed: the gateway's code and message, or no answer at all.
+//! The checkout's calls to the secure origin's session API: session details, pay, result,
+//! Apple Pay merchant validation. Sessions arrive as the shared `SessionView`; failures are
+//! typed: the gateway's code and message, or no answer at all.
 
 use js_sys::Object;
 use wasm_bindgen::JsValue;
 
+use crate::checkout_flow::session::SessionView;
 use crate::web::events::set;
 use crate::web::http::{post_json, HttpError};
 use crate::web::option_reader::member;
+
+use super::session_reader::read_session;
 
 const TIMEOUT_MS: u32 = 30_000;
 
@@ -60,14 +64,27 @@ impl SessionApi {
         })
     }
 
+    /// A call whose answer is a session.
+    async fn session_call(
+        &self,
+        path: &str,
+        extra: &[(&str, JsValue)],
+    ) -> Result<SessionView, ApiError> {
+        let data = self.call(path, extra).await?;
+        read_session(&data).ok_or_else(|| ApiError::Refused {
+            code: "GATEWAY_ERROR".into(),
+            message: "the gateway's session could not be read".into(),
+        })
+    }
+
     /// Amount, currency, goods, allowed methods, expiry, status and the latest payment.
-    pub async fn session(&self) -> Result<JsValue, ApiError> {
-        self.call("/v3/checkout/session", &[]).await
+    pub async fn session(&self) -> Result<SessionView, ApiError> {
+        self.session_call("/v3/checkout/session", &[]).await
     }
 
     /// Pays with `payment` (`encrypt()`'s, a wallet's, or a redirect method's).
-    pub async fn pay(&self, payment: &JsValue, browser: &JsValue) -> Result<JsValue, ApiError> {
-        self.call(
+    pub async fn pay(&self, payment: &JsValue, browser: &JsValue) -> Result<SessionView, ApiError> {
+        self.session_call(
             "/v3/checkout/pay",
             &[("payment", payment.clone()), ("browser", browser.clone())],
         )
@@ -85,7 +102,7 @@ impl SessionApi {
     }
 
     /// The session now (after 3-D Secure, or back from a redirect).
-    pub async fn result(&self) -> Result<JsValue, ApiError> {
-        self.call("/v3/checkout/result", &[]).await
+    pub async fn result(&self) -> Result<SessionView, ApiError> {
+        self.session_call("/v3/checkout/result", &[]).await
     }
 }

@@ -15,8 +15,9 @@ use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
 use crate::card_fields::form::CardForm;
 use crate::card_fields::options::CardOptions;
-use crate::checkout_flow::methods::{allowed, Method};
-use crate::checkout_flow::screen::{screen_for, Screen};
+use crate::checkout_flow::methods::Method;
+use crate::checkout_flow::screen::Screen;
+use crate::checkout_flow::session::SessionView;
 use crate::checkout_flow::texts::CheckoutTexts;
 use crate::wallet::amount::{exponent, to_decimal};
 use crate::wallet_buttons::apple_pay::ApplePayButton;
@@ -183,40 +184,29 @@ impl Inner {
     /// session load (`None`: mount them if the session takes cards).
     async fn show_session(
         self: &Rc<Self>,
-        session: JsValue,
+        session: SessionView,
         card: Option<CardMount>,
     ) -> Result<(), JsValue> {
-        let minor = member(&session, "amount")
-            .and_then(|a| a.as_f64())
-            .unwrap_or(0.0) as u64;
-        let currency = text_of(&session, &["currency"]).unwrap_or_default();
-        *self.amount.borrow_mut() = (minor, currency.clone());
-        *self.merchant_id.borrow_mut() = text_of(&session, &["merchant_id"]).unwrap_or_default();
+        let currency = session.currency.clone();
+        *self.amount.borrow_mut() = (session.amount, currency.clone());
+        *self.merchant_id.borrow_mut() = session.merchant_id.clone();
         let tag = self.options.lang.as_str();
-        let amount = format_amount(tag, minor, &currency);
-        let goods: Vec<(String, String)> = member(&session, "goods")
-            .map(|g| Array::from(&g))
-            .into_iter()
-            .flat_map(|list| list.iter().collect::<Vec<_>>())
-            .map(|item| {
-                let name = text_of(&item, &["name"]).unwrap_or_default();
-                let quantity = member(&item, "quantity")
-                    .and_then(|q| q.as_f64())
-                    .unwrap_or(1.0);
-                let price = member(&item, "price")
-                    .and_then(|p| p.as_f64())
-                    .unwrap_or(0.0) as u64;
-                let name = if quantity > 1.0 {
-                    [name.as_str(), " × ", &(quantity as u32).to_string()].concat()
+        let amount = format_amount(tag, session.amount, &currency);
+        let goods: Vec<(String, String)> = session
+            .goods
+            .iter()
+            .map(|line| {
+                let name = if line.quantity > 1 {
+                    [line.name.as_str(), " × ", &line.quantity.to_string()].concat()
                 } else {
-                    name
+                    line.name.clone()
                 };
-                (name, format_amount(tag, price, &currency))
+                (name, format_amount(tag, line.price, &currency))
             })
             .collect();
-        let merchant = text_of(&session, &["merchant_name"]).unwrap_or_default();
+        let merchant = session.merchant_name.clone().unwrap_or_default();
         self.view.show_session(&merchant, &amount, &goods)?;
-        match self.screen(&session) {
+        match session.screen() {
             Screen::Paid => return self.paid(&session),
             Screen::Expired => return self.expired(),
             Screen::Locked => {
@@ -237,39 +227,21 @@ impl Inner {
         Ok(())
     }
 
-    fn screen(&self, session: &JsValue) -> Screen {
-        let status = text_of(session, &["status"]).unwrap_or_default();
-        let payment = member(session, "payment");
-        let field = |path: &[&str]| payment.as_ref().and_then(|p| text_of(p, path));
-        screen_for(
-            &status,
-            field(&["status"]).as_deref(),
-            field(&["action", "url"]).as_deref(),
-            field(&["error_code"]).as_deref(),
-            field(&["message"]).as_deref(),
-        )
-    }
-
     /// The method choice: the session's methods. The card and redirect methods are ready at
     /// once; wallet buttons appear when their wallet answers that it is available (and
     /// never hold up the pay button). `paymentMethodsReady` names what is finally shown.
     async fn build_methods(
         self: &Rc<Self>,
-        session: &JsValue,
+        session: &SessionView,
         mut card: Option<CardMount>,
     ) -> Result<(), JsValue> {
-        let codes: Vec<String> = member(session, "allowed_payment_methods")
-            .map(|m| {
-                Array::from(&m)
-                    .iter()
-                    .filter_map(|c| c.as_string())
-                    .filter(|c| self.options.wants(c))
-                    .collect()
-            })
-            .unwrap_or_default();
         let mut wallets = Vec::new();
         let mut shown = Vec::new();
-        let methods = allowed(&codes);
+        let methods: Vec<Method> = session
+            .methods()
+            .into_iter()
+            .filter(|m| self.options.wants(m.code()))
+            .collect();
         if !methods.contains(&Method::Card) {
             // Mounted beside the session load, before the session said it takes no cards.
             self.drop_card();
@@ -524,9 +496,9 @@ impl Inner {
     }
 
     /// Acts on a pay or result answer.
-    fn handle(self: &Rc<Self>, result: Result<JsValue, ApiError>) {
+    fn handle(self: &Rc<Self>, result: Result<SessionView, ApiError>) {
         match result {
-            Ok(session) => match self.screen(&session) {
+            Ok(session) => match session.screen() {
                 Screen::Paid => {
                     let _ = self.paid(&session);
                 }
@@ -594,13 +566,16 @@ impl Inner {
         }
     }
 
-    fn paid(&self, session: &JsValue) -> Result<(), JsValue> {
+    fn paid(&self, session: &SessionView) -> Result<(), JsValue> {
         self.stop_polling();
         self.drop_card();
         self.view
             .show_result("paid", self.view.texts.get("paid"), None)?;
-        let status = text_of(session, &["payment", "status"]).unwrap_or_default();
-        let order = text_of(session, &["payment", "order_id"]).map_or(JsValue::NULL, JsValue::from);
+        let payment = session.payment.as_ref();
+        let status = payment.map(|p| p.status.as_str()).unwrap_or_default();
+        let order = payment
+            .and_then(|p| p.order_id.as_deref())
+            .map_or(JsValue::NULL, JsValue::from);
         let pairs = [("status", JsValue::from(status)), ("orderId", order)];
         self.emit("paymentCompleted", &pairs);
         self.emit("success", &pairs);
@@ -668,7 +643,7 @@ impl Inner {
                 }
                 let result = this.api.result().await;
                 let pending =
-                    matches!(&result, Ok(s) if matches!(this.screen(s), Screen::Action { .. }));
+                    matches!(&result, Ok(s) if matches!(s.screen(), Screen::Action { .. }));
                 if !pending && result.is_ok() {
                     this.stop_polling();
                     this.handle(result);
@@ -759,9 +734,25 @@ impl Inner {
 
 /// The answer a wallet button expects (`status`, `action.url`, `error_code`, `message`),
 /// from the checkout's pay answer.
-fn wallet_answer(result: &Result<JsValue, ApiError>) -> JsValue {
+fn wallet_answer(result: &Result<SessionView, ApiError>) -> JsValue {
     match result {
-        Ok(session) => member(session, "payment").unwrap_or(JsValue::NULL),
+        Ok(SessionView {
+            payment: Some(payment),
+            ..
+        }) => {
+            let action = payment.action.as_ref().map_or(JsValue::NULL, |a| {
+                payload(&[("url", a.url.as_str().into())]).into()
+            });
+            let text = |t: &Option<String>| t.as_deref().map_or(JsValue::NULL, JsValue::from);
+            payload(&[
+                ("status", payment.status.as_str().into()),
+                ("action", action),
+                ("error_code", text(&payment.error_code)),
+                ("message", text(&payment.message)),
+            ])
+            .into()
+        }
+        Ok(_) => JsValue::NULL,
         Err(ApiError::Refused { code, message }) => payload(&[
             ("status", "FAILURE".into()),
             ("error_code", code.as_str().into()),

@@ -7,5 +7,6 @@ pub mod api;
 pub mod component;
 pub mod modal;
 pub mod options;
+pub mod session_reader;
 pub mod style;
 pub mod view;

@@ -13,6 +13,10 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use paykka_web::checkout_flow::session::{
+    ActionView, CardView, GoodsLine, PaymentView, SessionView,
+};
+
 use super::frames::answer;
 use super::payments::{initiate_for_checkout, Payment};
 use super::sessions::{self, iso_time, Session};
@@ -128,21 +132,55 @@ async fn opened<'a>(
 }
 
 /// What the page learns of a payment: status, codes, the 3-D Secure URL, brand and last 4.
-fn payment_view(payment: &Payment, gateway_origin: &str) -> Value {
-    let data = payment.data(gateway_origin);
-    json!({
-        "status": data["status"],
-        "order_id": data["order_id"],
-        "error_code": data["error_code"],
-        "message": data["error_description"],
-        "action": data["authentication_result"]["authentication_url"].as_str().map(|url| json!({"type": "redirect", "url": url})),
-        "card": data["card_info"],
-        "payment_method": data["payment"]["payment_method"],
-    })
+fn payment_view(payment: &Payment, gateway_origin: &str) -> PaymentView {
+    let action = payment
+        .challenge_token
+        .as_ref()
+        .filter(|_| payment.status == "PROCESSING")
+        .map(|token| ActionView {
+            kind: "redirect".into(),
+            url: format!("{gateway_origin}/3ds/challenge/{token}"),
+        });
+    PaymentView {
+        status: payment.status.clone(),
+        order_id: Some(payment.order_id.clone()),
+        error_code: Some(payment.error_code.clone()),
+        message: Some(payment.error_description.clone()),
+        action,
+        card: payment.card.as_ref().map(|(brand, bin, last4)| CardView {
+            card_brand: Some(brand.clone()),
+            bin: Some(bin.clone()),
+            last4: Some(last4.clone()),
+        }),
+        payment_method: Some(payment.payment_method.clone()),
+    }
+}
+
+/// The order summary's lines from the session's `goods` (PayKKa writes amounts as numbers
+/// or as strings of digits; a line without a name is left out).
+fn goods_lines(goods: &Value) -> Vec<GoodsLine> {
+    let whole = |v: &Value| {
+        v.as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    };
+    goods
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| {
+            Some(GoodsLine {
+                name: item["name"].as_str()?.to_owned(),
+                price: whole(&item["price"]).unwrap_or(0),
+                quantity: whole(&item["quantity"])
+                    .and_then(|q| u32::try_from(q).ok())
+                    .unwrap_or(1),
+            })
+        })
+        .collect()
 }
 
 /// What the page learns of a session; `LOCKED` once its failed attempts are used up.
-fn session_view(opened: &Opened, gateway_origin: &str) -> Value {
+fn session_view(opened: &Opened, gateway_origin: &str) -> SessionView {
     let Opened {
         session,
         latest: payment,
@@ -157,20 +195,21 @@ fn session_view(opened: &Opened, gateway_origin: &str) -> Value {
         _ if attempts_left == 0 => "LOCKED".to_owned(),
         _ => "OPEN".to_owned(),
     };
-    json!({
-        "session_id": session.session_id,
-        "merchant_id": session.requested("merchant_id"),
-        "amount": session.amount,
-        "currency": session.currency,
-        "goods": session.requested("goods"),
-        "merchant_name": session.requested("display_merchant_name"),
-        "locale": session.requested("display_locale"),
-        "allowed_payment_methods": session.methods(),
-        "expire_time": iso_time(session.expires_at),
-        "status": status,
-        "attempts_left": attempts_left,
-        "payment": payment.map(|p| payment_view(p, gateway_origin)),
-    })
+    let text = |member: &str| session.requested(member).as_str().map(str::to_owned);
+    SessionView {
+        session_id: session.session_id.clone(),
+        merchant_id: text("merchant_id").unwrap_or_default(),
+        amount: u64::try_from(session.amount).unwrap_or(0),
+        currency: session.currency.clone(),
+        goods: goods_lines(&session.requested("goods")),
+        merchant_name: text("display_merchant_name"),
+        locale: text("display_locale"),
+        allowed_payment_methods: session.methods(),
+        expire_time: iso_time(session.expires_at).unwrap_or_default(),
+        status,
+        attempts_left: u32::try_from(attempts_left).unwrap_or(0),
+        payment: payment.map(|p| payment_view(p, gateway_origin)),
+    }
 }
 
 /// PayKKa's envelope (`ret_code`, `ret_msg`, `data`) with the page's CORS headers.
@@ -201,7 +240,7 @@ pub async fn session(
 ) -> Response {
     let result = async {
         let (_, opened) = opened(&gateway, &headers, &parse(&body)?).await?;
-        Ok(session_view(&opened, &gateway.own_origin))
+        Ok(json!(session_view(&opened, &gateway.own_origin)))
     }
     .await;
     reply(&headers, result)
@@ -291,7 +330,7 @@ pub async fn pay(
         }
         paid?;
         let opened = session_of(&gateway, client, &session.session_id).await?;
-        Ok(session_view(&opened, &gateway.own_origin))
+        Ok(json!(session_view(&opened, &gateway.own_origin)))
     }
     .await;
     reply(&headers, result)

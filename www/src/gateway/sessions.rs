@@ -13,6 +13,7 @@ use super::{authenticate, parse, respond, ApiError, Gateway, State};
 use crate::apple_pay_token::merchant_identifier;
 use crate::money;
 use crate::signing::{new_nonce, now_ms};
+use paykka_web::checkout_flow::methods::Method;
 
 pub const CREATE: &str = "/v3/payment/acq/session";
 pub const QUERY: &str = "/v3/payment/acq/session/query";
@@ -34,15 +35,6 @@ struct CreateRequest {
     expire_time: Option<String>,
     allowed_payment_methods: Option<Vec<String>>,
 }
-
-/// The methods a session may offer (PayKKa's codes); all of them when the merchant names none.
-pub const METHODS: [&str; 5] = [
-    "BANKCARD",
-    "APPLE_PAY",
-    "GOOGLE_PAY",
-    "ALIPAY",
-    "WECHAT_PAY",
-];
 
 /// Reads `expire_time`: ISO 8601 with an offset, in the future, at most 24 hours ahead.
 fn expiry(expire_time: Option<&str>, now: i64) -> Result<i64, ApiError> {
@@ -119,7 +111,8 @@ impl Session {
                 .filter_map(Value::as_str)
                 .map(str::to_ascii_uppercase)
                 .collect(),
-            None => METHODS.iter().map(|m| (*m).to_owned()).collect(),
+            // All of them when the merchant names none (the one list the drop-in shares).
+            None => Method::ALL.iter().map(|m| m.code().to_owned()).collect(),
         }
     }
 
@@ -182,7 +175,7 @@ pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
             return Err(ApiError::bad_request("payment_type must be PURCHASE or RECURRING"));
         }
         if let Some(methods) = &request.allowed_payment_methods {
-            let known = |m: &String| METHODS.contains(&m.to_ascii_uppercase().as_str());
+            let known = |m: &String| Method::from_code(m).is_some();
             if methods.is_empty() || !methods.iter().all(known) {
                 return Err(ApiError::new(StatusCode::BAD_REQUEST, "210001", "Payment method not supported"));
             }
