@@ -5,6 +5,7 @@
 use js_sys::Object;
 use wasm_bindgen::JsValue;
 
+pub use crate::checkout_flow::coordinator::ApiError;
 use crate::checkout_flow::session::SessionView;
 use crate::web::events::set;
 use crate::web::http::{post_json, HttpError};
@@ -13,17 +14,6 @@ use crate::web::option_reader::member;
 use super::session_reader::read_session;
 
 const TIMEOUT_MS: u32 = 30_000;
-
-/// A call that gave no session view.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ApiError {
-    /// No answer (offline, gateway down).
-    Unreachable,
-    /// No answer before the deadline.
-    Timeout,
-    /// The gateway refused: its `ret_code` and `ret_msg` (`SB0001` expired, `SB0002` paid…).
-    Refused { code: String, message: String },
-}
 
 /// The session API for one session.
 pub struct SessionApi {

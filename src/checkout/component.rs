@@ -15,8 +15,8 @@ use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
 use crate::card_fields::form::CardForm;
 use crate::card_fields::options::CardOptions;
+use crate::checkout_flow::coordinator::{Coordinator, Next};
 use crate::checkout_flow::methods::Method;
-use crate::checkout_flow::screen::Screen;
 use crate::checkout_flow::session::SessionView;
 use crate::checkout_flow::texts::CheckoutTexts;
 use crate::wallet::amount::{exponent, to_decimal};
@@ -30,7 +30,7 @@ use crate::web::types::MountTarget;
 
 use super::api::{ApiError, SessionApi};
 use super::modal::Modal;
-use super::options::{CheckoutOptions, ThreeDs};
+use super::options::CheckoutOptions;
 use super::view::View;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -98,6 +98,7 @@ type ComponentCallback = Closure<dyn FnMut(JsValue) -> JsValue>;
 
 struct Inner {
     options: CheckoutOptions,
+    coordinator: Coordinator,
     api: SessionApi,
     view: View,
     dispatcher: Dispatcher,
@@ -206,22 +207,13 @@ impl Inner {
             .collect();
         let merchant = session.merchant_name.clone().unwrap_or_default();
         self.view.show_session(&merchant, &amount, &goods)?;
-        match session.screen() {
-            Screen::Paid => return self.paid(&session),
-            Screen::Expired => return self.expired(),
-            Screen::Locked => {
-                self.locked();
-                return Ok(());
-            }
-            screen => {
+        match self.coordinator.on_session(&session, self.selected.get()) {
+            Next::Paid { status, order_id } => self.paid(&status, order_id.as_deref()),
+            Next::Expired => self.expired(),
+            Next::Locked => self.locked(),
+            next => {
                 self.build_methods(&session, card).await?;
-                match screen {
-                    Screen::Action { url } => self.action(url),
-                    Screen::Form {
-                        declined: Some((code, message)),
-                    } => self.declined(&code, &message),
-                    _ => {}
-                }
+                self.carry_out(next);
             }
         }
         Ok(())
@@ -321,7 +313,7 @@ impl Inner {
         self.selected.set(Some(method));
         let _ = self.view.select(method);
         self.view
-            .show_pay(method == Method::Card && !self.options.hide_pay_button);
+            .show_pay(self.coordinator.shows_pay_button(method));
     }
 
     /// Mounts the card fields; a failure is returned, for the caller to report once the
@@ -497,50 +489,41 @@ impl Inner {
 
     /// Acts on a pay or result answer.
     fn handle(self: &Rc<Self>, result: Result<SessionView, ApiError>) {
-        match result {
-            Ok(session) => match session.screen() {
-                Screen::Paid => {
-                    let _ = self.paid(&session);
-                }
-                Screen::Expired => {
-                    let _ = self.expired();
-                }
-                Screen::Locked => self.locked(),
-                Screen::Action { url } => self.action(url),
-                Screen::Form {
-                    declined: Some((code, message)),
-                } => self.declined(&code, &message),
-                Screen::Form { declined: None } => self.idle(),
-            },
-            Err(ApiError::Refused { code, .. }) if code == "SB0001" => {
-                let _ = self.expired();
-            }
-            Err(ApiError::Refused { code, .. }) if code == "SB0008" => self.locked(),
-            Err(ApiError::Refused { code, .. }) if code == "SB0009" => {
-                // Too many failures from this address: the form stays for later.
-                self.idle();
-                let message = self.view.texts.get("tooManyFailures");
-                self.view.alert(message);
-                self.error(&code, message);
-            }
-            Err(ApiError::Refused { code, .. }) if code == "SB0002" => {
-                // Paid (or being paid) already: show what the session says.
+        let next = self.coordinator.on_answer(&result, self.selected.get());
+        self.carry_out(next);
+    }
+
+    /// Does what the coordinator decided.
+    fn carry_out(self: &Rc<Self>, next: Next) {
+        match next {
+            Next::Paid { status, order_id } => self.paid(&status, order_id.as_deref()),
+            Next::Expired => self.expired(),
+            Next::Locked => self.locked(),
+            Next::Authenticate { url, leave_page } => self.action(url, leave_page),
+            Next::Declined { code, message } => self.declined(&code, &message),
+            Next::Ready => self.idle(),
+            Next::LookAgain => {
                 let this = self.clone();
                 spawn_local(async move {
                     let result = this.api.result().await;
                     this.handle(result);
                 });
             }
-            Err(ApiError::Refused { code, message }) => {
+            Next::Refused {
+                code,
+                message,
+                text,
+            } => {
                 self.idle();
-                self.view.alert(&message);
-                self.error(&code, &message);
+                let message = text.map_or(message.as_str(), |key| self.view.texts.get(key));
+                self.view.alert(message);
+                self.error(&code, message);
             }
-            Err(failure @ (ApiError::Unreachable | ApiError::Timeout)) => {
+            Next::Unreachable { timed_out } => {
                 self.idle();
                 let message = self.view.texts.get("networkError");
                 self.view.alert(message);
-                if failure == ApiError::Timeout {
+                if timed_out {
                     self.emit("timeout", &[]);
                 }
                 self.error("NETWORK_ERROR", message);
@@ -566,20 +549,16 @@ impl Inner {
         }
     }
 
-    fn paid(&self, session: &SessionView) -> Result<(), JsValue> {
+    fn paid(&self, status: &str, order_id: Option<&str>) {
         self.stop_polling();
         self.drop_card();
-        self.view
-            .show_result("paid", self.view.texts.get("paid"), None)?;
-        let payment = session.payment.as_ref();
-        let status = payment.map(|p| p.status.as_str()).unwrap_or_default();
-        let order = payment
-            .and_then(|p| p.order_id.as_deref())
-            .map_or(JsValue::NULL, JsValue::from);
+        let _ = self
+            .view
+            .show_result("paid", self.view.texts.get("paid"), None);
+        let order = order_id.map_or(JsValue::NULL, JsValue::from);
         let pairs = [("status", JsValue::from(status)), ("orderId", order)];
         self.emit("paymentCompleted", &pairs);
         self.emit("success", &pairs);
-        Ok(())
     }
 
     /// The session takes no more attempts: the form goes, the reason stays.
@@ -591,22 +570,20 @@ impl Inner {
         self.error("SB0008", message);
     }
 
-    fn expired(&self) -> Result<(), JsValue> {
+    fn expired(&self) {
         self.stop_polling();
         self.drop_card();
-        self.view
-            .show_result("expired", self.view.texts.get("expired"), None)?;
+        let _ = self
+            .view
+            .show_result("expired", self.view.texts.get("expired"), None);
         self.emit("expired", &[]);
-        Ok(())
     }
 
     /// 3-D Secure or a redirect method's approval.
-    fn action(self: &Rc<Self>, url: String) {
+    fn action(self: &Rc<Self>, url: String, leave_page: bool) {
         self.emit("actionRequired", &[("url", url.as_str().into())]);
         *self.action_url.borrow_mut() = Some(url.clone());
-        let redirect = self.options.three_ds == ThreeDs::Redirect
-            || self.selected.get().is_some_and(Method::is_redirect);
-        if redirect {
+        if leave_page {
             self.view.say(self.view.texts.get("redirecting"));
             if let Ok(win) = window() {
                 let _ = win.location().assign(&url);
@@ -642,9 +619,7 @@ impl Inner {
                     break;
                 }
                 let result = this.api.result().await;
-                let pending =
-                    matches!(&result, Ok(s) if matches!(s.screen(), Screen::Action { .. }));
-                if !pending && result.is_ok() {
+                if this.coordinator.poll_settled(&result) {
                     this.stop_polling();
                     this.handle(result);
                 }
@@ -788,8 +763,13 @@ impl Checkout {
             client_key: options.client_key.clone(),
             session_id: options.session_id.clone(),
         };
+        let coordinator = Coordinator {
+            three_ds: options.three_ds,
+            hide_pay_button: options.hide_pay_button,
+        };
         let inner = Rc::new(Inner {
             options,
+            coordinator,
             api,
             view,
             dispatcher,

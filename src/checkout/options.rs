@@ -6,6 +6,7 @@
 use js_sys::{Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::checkout_flow::coordinator::ThreeDs;
 use crate::checkout_flow::methods::Method;
 use crate::form::i18n::Locale;
 use crate::form::locale_packs::choose;
@@ -42,13 +43,6 @@ const OPTIONS: [&str; 9] = [
     "hidePayButton",
     "countryCode",
 ];
-
-/// How 3-D Secure is shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ThreeDs {
-    Modal,
-    Redirect,
-}
 
 pub struct CheckoutOptions {
     pub session_id: String,

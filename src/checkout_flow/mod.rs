@@ -2,6 +2,7 @@
 //! methods a session may offer and how they are shown, the session view the gateway sends
 //! and the drop-in reads, and how a session answer decides what the shopper sees next.
 
+pub mod coordinator;
 pub mod methods;
 pub mod screen;
 pub mod session;
