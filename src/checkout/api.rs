@@ -13,7 +13,8 @@ use crate::web::option_reader::member;
 
 use super::session_reader::read_session;
 
-const TIMEOUT_MS: u32 = 30_000;
+/// How long a session call may take (a wallet payment gives its own, shorter, deadline).
+pub const TIMEOUT_MS: u32 = 30_000;
 
 /// The session API for one session.
 pub struct SessionApi {
@@ -27,14 +28,19 @@ fn text(value: &JsValue, key: &str) -> Option<String> {
 }
 
 impl SessionApi {
-    async fn call(&self, path: &str, extra: &[(&str, JsValue)]) -> Result<JsValue, ApiError> {
+    async fn call(
+        &self,
+        path: &str,
+        extra: &[(&str, JsValue)],
+        timeout_ms: u32,
+    ) -> Result<JsValue, ApiError> {
         let body = Object::new();
         set(&body, "client_key", self.client_key.as_str());
         set(&body, "session_id", self.session_id.as_str());
         for (key, value) in extra {
             set(&body, key, value);
         }
-        let answer = post_json(&[&self.base, path].concat(), &body, TIMEOUT_MS)
+        let answer = post_json(&[&self.base, path].concat(), &body, timeout_ms)
             .await
             .map_err(|e| match e {
                 HttpError::Timeout => ApiError::Timeout,
@@ -59,8 +65,9 @@ impl SessionApi {
         &self,
         path: &str,
         extra: &[(&str, JsValue)],
+        timeout_ms: u32,
     ) -> Result<SessionView, ApiError> {
-        let data = self.call(path, extra).await?;
+        let data = self.call(path, extra, timeout_ms).await?;
         read_session(&data).ok_or_else(|| ApiError::Refused {
             code: "GATEWAY_ERROR".into(),
             message: "the gateway's session could not be read".into(),
@@ -69,30 +76,44 @@ impl SessionApi {
 
     /// Amount, currency, goods, allowed methods, expiry, status and the latest payment.
     pub async fn session(&self) -> Result<SessionView, ApiError> {
-        self.session_call("/v3/checkout/session", &[]).await
+        self.session_call("/v3/checkout/session", &[], TIMEOUT_MS)
+            .await
     }
 
-    /// Pays with `payment` (`encrypt()`'s, a wallet's, or a redirect method's).
-    pub async fn pay(&self, payment: &JsValue, browser: &JsValue) -> Result<SessionView, ApiError> {
+    /// Pays with `payment` (`encrypt()`'s, a wallet's, or a redirect method's), waiting
+    /// `timeout_ms` at most (a wallet's sheet cannot wait as long as a card form).
+    pub async fn pay(
+        &self,
+        payment: &JsValue,
+        browser: &JsValue,
+        timeout_ms: u32,
+    ) -> Result<SessionView, ApiError> {
         self.session_call(
             "/v3/checkout/pay",
             &[("payment", payment.clone()), ("browser", browser.clone())],
+            timeout_ms,
         )
         .await
     }
 
     /// Apple Pay merchant validation: PayKKa's Create Apple Pay Session answer (a string)
     /// for this page's domain, which the gateway takes from the page's origin.
-    pub async fn apple_pay_session(&self, validation_url: &str) -> Result<JsValue, ApiError> {
+    pub async fn apple_pay_session(
+        &self,
+        validation_url: &str,
+        timeout_ms: u32,
+    ) -> Result<JsValue, ApiError> {
         self.call(
             "/v3/checkout/apple-pay/session",
             &[("validation_url", validation_url.into())],
+            timeout_ms,
         )
         .await
     }
 
     /// The session now (after 3-D Secure, or back from a redirect).
     pub async fn result(&self) -> Result<SessionView, ApiError> {
-        self.session_call("/v3/checkout/result", &[]).await
+        self.session_call("/v3/checkout/result", &[], TIMEOUT_MS)
+            .await
     }
 }

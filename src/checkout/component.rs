@@ -5,13 +5,13 @@
 
 use std::cell::{Cell, RefCell};
 use std::pin::pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use futures_util::future::{select, Either};
 use gloo_events::EventListener;
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use crate::card_fields::form::CardForm;
 use crate::card_fields::options::CardOptions;
@@ -20,15 +20,18 @@ use crate::checkout_flow::methods::Method;
 use crate::checkout_flow::session::SessionView;
 use crate::checkout_flow::texts::CheckoutTexts;
 use crate::wallet::amount::{exponent, to_decimal};
-use crate::wallet_buttons::apple_pay::ApplePayButton;
-use crate::wallet_buttons::google_pay::GooglePayButton;
+use crate::wallet::answer::{classify, Answer};
+use crate::wallet_buttons::apple_pay::{AppleConfig, ApplePayButton};
+use crate::wallet_buttons::backend::{Failure, LocalFuture, WalletHost};
+use crate::wallet_buttons::google_pay::{GoogleConfig, GooglePayButton};
+use crate::wallet_buttons::options::{Amount, Backend, WalletOptions};
 use crate::web::dom::{resolve_target, window};
 use crate::web::events::{set, Dispatcher};
 use crate::web::locale_pack::with_pack;
 use crate::web::option_reader::member;
 use crate::web::types::MountTarget;
 
-use super::api::{ApiError, SessionApi};
+use super::api::{ApiError, SessionApi, TIMEOUT_MS};
 use super::modal::Modal;
 use super::options::CheckoutOptions;
 use super::view::View;
@@ -362,68 +365,30 @@ impl Inner {
     /// A wallet button whose `onAuthorized` pays the session.
     async fn mount_wallet(self: &Rc<Self>, method: Method) -> Result<bool, JsValue> {
         let (minor, currency) = self.amount.borrow().clone();
-        let amount = payload(&[
-            ("value", (minor as f64).into()),
-            ("currency", currency.as_str().into()),
-        ]);
-        let this = Rc::downgrade(self);
-        let on_authorized = ComponentCallback::new(move |detail: JsValue| -> JsValue {
-            let this = this.clone();
-            future_to_promise(async move {
-                let Some(this) = this.upgrade() else {
-                    return Ok(JsValue::NULL);
-                };
-                let payment = member(&detail, "payment").unwrap_or(JsValue::NULL);
-                let result = this.api.pay(&payment, &JsValue::UNDEFINED).await;
-                let answer = wallet_answer(&result);
-                this.handle(result);
-                Ok(answer)
-            })
-            .into()
-        });
-        let options = payload(&[
-            ("amount", amount.into()),
-            ("countryCode", self.options.country_code.as_str().into()),
-            ("label", self.view.texts.get("total").into()),
-            ("buttonLocale", self.options.lang.as_str().into()),
-            ("onAuthorized", on_authorized.as_ref().clone()),
-        ]);
-        self.component_callbacks.borrow_mut().push(on_authorized);
+        let common = WalletOptions {
+            amount: Amount { minor, currency },
+            country_code: self.options.country_code.clone(),
+            label: self.view.texts.get("total").to_owned(),
+            networks: None,
+            backend: Backend::Host(Rc::new(SessionWallets(Rc::downgrade(self)))),
+            button_type: None,
+            button_locale: Some(self.options.lang.clone()),
+            answer_timeout_ms: None,
+            callbacks: Vec::new(),
+        };
         let available = if method == Method::ApplePay {
-            // Safari asks for merchant validation before it shows the sheet: the session
-            // API answers with PayKKa's merchant session for this page's domain.
-            let this = Rc::downgrade(self);
-            let on_validate = ComponentCallback::new(move |detail: JsValue| -> JsValue {
-                let this = this.clone();
-                future_to_promise(async move {
-                    let this = this.upgrade().ok_or(JsValue::NULL)?;
-                    let url = text_of(&detail, &["validationURL"]).unwrap_or_default();
-                    this.api
-                        .apple_pay_session(&url)
-                        .await
-                        .map_err(|_| JsValue::from_str("merchant validation was refused"))
-                })
-                .into()
-            });
-            set(&options, "onValidateMerchant", on_validate.as_ref());
-            self.component_callbacks.borrow_mut().push(on_validate);
-            let target = JsValue::from(self.view.apple_panel.clone());
-            let button = ApplePayButton::mount(
-                target.unchecked_into(),
-                JsValue::from(options).unchecked_into(),
-            )
-            .await?;
+            let root = self.view.apple_panel.clone();
+            let button = ApplePayButton::mount_with(root, common, AppleConfig::default())?;
             let available = button.available();
             *self.apple.borrow_mut() = Some(button);
             available
         } else {
-            set(&options, "merchantId", self.merchant_id.borrow().as_str());
-            let target = JsValue::from(self.view.google_panel.clone());
-            let button = GooglePayButton::mount(
-                target.unchecked_into(),
-                JsValue::from(options).unchecked_into(),
-            )
-            .await?;
+            let config = GoogleConfig {
+                merchant_id: self.merchant_id.borrow().clone(),
+                ..GoogleConfig::default()
+            };
+            let root = self.view.google_panel.clone();
+            let button = GooglePayButton::mount_with(root, common, config).await?;
             let available = button.available();
             *self.google.borrow_mut() = Some(button);
             available
@@ -451,7 +416,7 @@ impl Inner {
                 self.emit("submit", &[("valid", true.into())]);
                 let payment = member(&encrypted, "payment").unwrap_or(JsValue::NULL);
                 let browser = member(&encrypted, "browserInfo").unwrap_or(JsValue::NULL);
-                let result = self.api.pay(&payment, &browser).await;
+                let result = self.api.pay(&payment, &browser, TIMEOUT_MS).await;
                 self.handle(result);
             }
             Err(error) => {
@@ -477,7 +442,10 @@ impl Inner {
         }
         let _ = self.view.set_busy(true);
         let payment = payload(&[("payment_method", method.code().into())]);
-        let result = self.api.pay(&payment.into(), &JsValue::UNDEFINED).await;
+        let result = self
+            .api
+            .pay(&payment.into(), &JsValue::UNDEFINED, TIMEOUT_MS)
+            .await;
         self.handle(result);
     }
 
@@ -707,34 +675,65 @@ impl Inner {
     }
 }
 
-/// The answer a wallet button expects (`status`, `action.url`, `error_code`, `message`),
-/// from the checkout's pay answer.
-fn wallet_answer(result: &Result<SessionView, ApiError>) -> JsValue {
+/// The drop-in as its wallet buttons' backend: a token pays the session through the
+/// session API (Apple Pay's merchant session comes from there too), and the answer shows in
+/// the checkout as a card payment's would.
+struct SessionWallets(Weak<Inner>);
+
+impl WalletHost for SessionWallets {
+    fn pay(&self, payment: Object, timeout_ms: u32) -> LocalFuture<Result<Answer, Failure>> {
+        let inner = self.0.clone();
+        Box::pin(async move {
+            let gone = Failure::Merchant("the checkout is gone");
+            let inner = inner.upgrade().ok_or(gone)?;
+            let payment = JsValue::from(payment);
+            let result = inner
+                .api
+                .pay(&payment, &JsValue::UNDEFINED, timeout_ms)
+                .await;
+            let answer = wallet_answer(&result);
+            inner.handle(result);
+            answer
+        })
+    }
+
+    fn merchant_session(
+        &self,
+        validation_url: String,
+        timeout_ms: u32,
+    ) -> LocalFuture<Result<JsValue, Failure>> {
+        let inner = self.0.clone();
+        Box::pin(async move {
+            let gone = Failure::Merchant("the checkout is gone");
+            let inner = inner.upgrade().ok_or(gone)?;
+            inner
+                .api
+                .apple_pay_session(&validation_url, timeout_ms)
+                .await
+                .map_err(|_| Failure::Merchant("merchant validation was refused"))
+        })
+    }
+}
+
+/// What a wallet sheet is told of the checkout's pay answer.
+fn wallet_answer(result: &Result<SessionView, ApiError>) -> Result<Answer, Failure> {
     match result {
         Ok(SessionView {
             payment: Some(payment),
             ..
-        }) => {
-            let action = payment.action.as_ref().map_or(JsValue::NULL, |a| {
-                payload(&[("url", a.url.as_str().into())]).into()
-            });
-            let text = |t: &Option<String>| t.as_deref().map_or(JsValue::NULL, JsValue::from);
-            payload(&[
-                ("status", payment.status.as_str().into()),
-                ("action", action),
-                ("error_code", text(&payment.error_code)),
-                ("message", text(&payment.message)),
-            ])
-            .into()
-        }
-        Ok(_) => JsValue::NULL,
-        Err(ApiError::Refused { code, message }) => payload(&[
-            ("status", "FAILURE".into()),
-            ("error_code", code.as_str().into()),
-            ("message", message.as_str().into()),
-        ])
-        .into(),
-        Err(ApiError::Unreachable | ApiError::Timeout) => JsValue::NULL,
+        }) => Ok(classify(
+            Some(payment.status.as_str()),
+            payment.action.as_ref().map(|a| a.url.as_str()),
+            payment.error_code.as_deref(),
+            payment.message.as_deref(),
+        )),
+        Ok(_) => Err(Failure::Merchant("the gateway answered without a payment")),
+        Err(ApiError::Refused { code, message }) => Ok(Answer::Failed {
+            code: code.clone(),
+            message: message.clone(),
+        }),
+        Err(ApiError::Unreachable) => Err(Failure::Unreachable),
+        Err(ApiError::Timeout) => Err(Failure::Timeout),
     }
 }
 

@@ -48,9 +48,25 @@ struct AppleOptions {
     button_style: String,
 }
 
+/// Apple Pay's own choices beside the shared options (`None`: the defaults).
+#[derive(Default)]
+pub struct AppleConfig {
+    pub merchant_capabilities: Option<Vec<String>>,
+    pub button_style: Option<String>,
+}
+
 impl AppleOptions {
     fn read(options: &JsValue) -> Result<AppleOptions, SetupError> {
         let (common, _) = WalletOptions::read(options, &OWN)?;
+        let config = AppleConfig {
+            merchant_capabilities: string_list(options, "merchantCapabilities")?,
+            button_style: string(options, "buttonStyle")?,
+        };
+        AppleOptions::build(common, config)
+    }
+
+    /// Checks the options against Apple Pay's vocabulary and builds the payment request.
+    fn build(common: WalletOptions, config: AppleConfig) -> Result<AppleOptions, SetupError> {
         let networks = all_of(
             common.networks.clone(),
             &NETWORKS,
@@ -58,7 +74,7 @@ impl AppleOptions {
             "networks",
         )?;
         let capabilities = all_of(
-            string_list(options, "merchantCapabilities")?,
+            config.merchant_capabilities,
             &CAPABILITIES,
             &["supports3DS"],
             "merchantCapabilities",
@@ -82,12 +98,7 @@ impl AppleOptions {
                 "plain",
                 "buttonType",
             )?,
-            button_style: one_of(
-                string(options, "buttonStyle")?,
-                &BUTTON_STYLES,
-                "black",
-                "buttonStyle",
-            )?,
+            button_style: one_of(config.button_style, &BUTTON_STYLES, "black", "buttonStyle")?,
             common,
             request,
         })
@@ -459,6 +470,36 @@ impl ApplePayButton {
     ) -> Result<ApplePayButton, JsValue> {
         let parsed = AppleOptions::read(&options).map_err(JsValue::from)?;
         let root = resolve_target(&target).map_err(JsValue::from)?;
+        ApplePayButton::mount_parsed(root, parsed)
+    }
+
+    /// Whether the button is shown.
+    #[wasm_bindgen(getter)]
+    pub fn available(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    /// Removes the button and aborts a session in progress (no events follow).
+    pub fn unmount(&self) {
+        if let Some(inner) = &self.inner {
+            inner.teardown();
+        }
+    }
+}
+
+impl ApplePayButton {
+    /// Mounts from typed options (a component in the same wasm: the drop-in). Fails with
+    /// `INVALID_OPTION` as `mount` does.
+    pub fn mount_with(
+        root: Element,
+        common: WalletOptions,
+        config: AppleConfig,
+    ) -> Result<ApplePayButton, JsValue> {
+        let parsed = AppleOptions::build(common, config).map_err(JsValue::from)?;
+        ApplePayButton::mount_parsed(root, parsed)
+    }
+
+    fn mount_parsed(root: Element, parsed: AppleOptions) -> Result<ApplePayButton, JsValue> {
         let dispatcher = Dispatcher::new(root.clone(), parsed.common.callbacks.clone());
         let version = match availability() {
             Ok(version) => version,
@@ -485,19 +526,6 @@ impl ApplePayButton {
         }));
         inner.dispatcher.emit("ready", &payload(WALLET));
         Ok(ApplePayButton { inner: Some(inner) })
-    }
-
-    /// Whether the button is shown.
-    #[wasm_bindgen(getter)]
-    pub fn available(&self) -> bool {
-        self.inner.is_some()
-    }
-
-    /// Removes the button and aborts a session in progress (no events follow).
-    pub fn unmount(&self) {
-        if let Some(inner) = &self.inner {
-            inner.teardown();
-        }
     }
 }
 

@@ -83,20 +83,49 @@ fn id(text: &str, what: &str) -> Result<(), SetupError> {
     }
 }
 
+/// Google Pay's own choices beside the shared options (`None`: the defaults).
+#[derive(Default)]
+pub struct GoogleConfig {
+    /// The PayKKa merchant id (tokenization's `gatewayMerchantId`).
+    pub merchant_id: String,
+    pub environment: Option<String>,
+    pub gateway: Option<String>,
+    pub google_merchant_id: Option<String>,
+    pub pay_js_url: Option<String>,
+    pub load_timeout_ms: Option<u32>,
+    pub button_color: Option<String>,
+    pub button_size_mode: Option<String>,
+}
+
 impl GoogleOptions {
     fn read(options: &JsValue) -> Result<GoogleOptions, SetupError> {
         let (common, _) = WalletOptions::read(options, &OWN)?;
-        let environment = one_of(
-            string(options, "environment")?,
-            &ENVIRONMENTS,
-            "TEST",
-            "environment",
-        )?;
-        let merchant_id = required_string(options, "merchantId")?;
+        let load_timeout_ms = match number(options, "loadTimeout")? {
+            None => None,
+            Some(t) if (100.0..=60_000.0).contains(&t) => Some(t as u32),
+            Some(_) => return Err(invalid("loadTimeout must be 100–60000 ms")),
+        };
+        let config = GoogleConfig {
+            merchant_id: required_string(options, "merchantId")?,
+            environment: string(options, "environment")?,
+            gateway: string(options, "gateway")?,
+            google_merchant_id: string(options, "googleMerchantId")?,
+            pay_js_url: string(options, "payJsUrl")?,
+            load_timeout_ms,
+            button_color: string(options, "buttonColor")?,
+            button_size_mode: string(options, "buttonSizeMode")?,
+        };
+        GoogleOptions::build(common, config)
+    }
+
+    /// Checks the options against the Google Pay API's vocabulary and builds its requests.
+    fn build(common: WalletOptions, config: GoogleConfig) -> Result<GoogleOptions, SetupError> {
+        let environment = one_of(config.environment, &ENVIRONMENTS, "TEST", "environment")?;
+        let merchant_id = config.merchant_id;
         id(&merchant_id, "merchantId")?;
-        let gateway = string(options, "gateway")?.unwrap_or_else(|| DEFAULT_GATEWAY.into());
+        let gateway = config.gateway.unwrap_or_else(|| DEFAULT_GATEWAY.into());
         id(&gateway, "gateway")?;
-        let google_merchant_id = string(options, "googleMerchantId")?;
+        let google_merchant_id = config.google_merchant_id;
         if let Some(g) = &google_merchant_id {
             id(g, "googleMerchantId")?;
         } else if environment == "PRODUCTION" {
@@ -111,15 +140,11 @@ impl GoogleOptions {
         let price = total_price(common.amount.minor, &common.amount.currency).map_err(|_| {
             invalid("amount.currency has more than two decimals, which Google Pay cannot take")
         })?;
-        let pay_js_url = string(options, "payJsUrl")?.unwrap_or_else(|| PAY_JS_URL.into());
+        let pay_js_url = config.pay_js_url.unwrap_or_else(|| PAY_JS_URL.into());
         if !(pay_js_url.starts_with("https://") || pay_js_url.starts_with('/')) {
             return Err(invalid("payJsUrl must be an https URL or a path"));
         }
-        let load_timeout_ms = match number(options, "loadTimeout")? {
-            None => DEFAULT_LOAD_TIMEOUT_MS,
-            Some(t) if (100.0..=60_000.0).contains(&t) => t as u32,
-            Some(_) => return Err(invalid("loadTimeout must be 100–60000 ms")),
-        };
+        let load_timeout_ms = config.load_timeout_ms.unwrap_or(DEFAULT_LOAD_TIMEOUT_MS);
 
         let card = Object::new();
         set(&card, "type", "CARD");
@@ -171,7 +196,7 @@ impl GoogleOptions {
             &button,
             "buttonColor",
             one_of(
-                string(options, "buttonColor")?,
+                config.button_color,
                 &BUTTON_COLORS,
                 "default",
                 "buttonColor",
@@ -191,7 +216,7 @@ impl GoogleOptions {
             &button,
             "buttonSizeMode",
             one_of(
-                string(options, "buttonSizeMode")?,
+                config.button_size_mode,
                 &BUTTON_SIZE_MODES,
                 "static",
                 "buttonSizeMode",
@@ -495,6 +520,34 @@ impl GooglePayButton {
     ) -> Result<GooglePayButton, JsValue> {
         let parsed = GoogleOptions::read(&options).map_err(JsValue::from)?;
         let root = resolve_target(&target).map_err(JsValue::from)?;
+        Ok(GooglePayButton::mount_parsed(root, parsed).await)
+    }
+
+    /// Whether the button is shown.
+    #[wasm_bindgen(getter)]
+    pub fn available(&self) -> bool {
+        self.inner.button.borrow().is_some()
+    }
+
+    /// Removes the button; a sheet already open still ends with its events.
+    pub fn unmount(&self) {
+        self.inner.teardown();
+    }
+}
+
+impl GooglePayButton {
+    /// Mounts from typed options (a component in the same wasm: the drop-in). Fails with
+    /// `INVALID_OPTION` as `mount` does.
+    pub async fn mount_with(
+        root: Element,
+        common: WalletOptions,
+        config: GoogleConfig,
+    ) -> Result<GooglePayButton, JsValue> {
+        let parsed = GoogleOptions::build(common, config).map_err(JsValue::from)?;
+        Ok(GooglePayButton::mount_parsed(root, parsed).await)
+    }
+
+    async fn mount_parsed(root: Element, parsed: GoogleOptions) -> GooglePayButton {
         let dispatcher = Dispatcher::new(root.clone(), parsed.common.callbacks.clone());
         let loaded = load_pay_js(&parsed.pay_js_url, parsed.load_timeout_ms).await;
         let inner = Rc::new(GooglePay {
@@ -514,18 +567,7 @@ impl GooglePayButton {
             Ok(()) => inner.dispatcher.emit("ready", &payload(WALLET)),
             Err(reason) => report::unavailable(&inner.dispatcher, WALLET, reason),
         }
-        Ok(GooglePayButton { inner })
-    }
-
-    /// Whether the button is shown.
-    #[wasm_bindgen(getter)]
-    pub fn available(&self) -> bool {
-        self.inner.button.borrow().is_some()
-    }
-
-    /// Removes the button; a sheet already open still ends with its events.
-    pub fn unmount(&self) {
-        self.inner.teardown();
+        GooglePayButton { inner }
     }
 }
 

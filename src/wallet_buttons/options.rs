@@ -2,6 +2,8 @@
 //! event callbacks) and each one's own, read into types: an unknown key, a bad amount or a
 //! value outside a wallet's vocabulary is `INVALID_OPTION` before any button appears.
 
+use std::rc::Rc;
+
 use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -12,6 +14,8 @@ use crate::web::option_reader::{
     callback_name, callbacks, check_keys, invalid, member, number, options_object, plain_object,
     required_string, string,
 };
+
+use super::backend::WalletHost;
 
 /// The events of both buttons, in the order a payment meets them.
 pub const EVENTS: [&str; 9] = [
@@ -58,6 +62,8 @@ pub enum Backend {
         authorize: Function,
         validate: Option<Function>,
     },
+    /// A component in the same wasm (the drop-in), through the wallet contract.
+    Host(Rc<dyn WalletHost>),
 }
 
 /// Options both buttons share.
