@@ -706,11 +706,16 @@ impl WalletHost for SessionWallets {
         Box::pin(async move {
             let gone = Failure::Merchant("the checkout is gone");
             let inner = inner.upgrade().ok_or(gone)?;
-            inner
+            let session = inner
                 .api
                 .apple_pay_session(&validation_url, timeout_ms)
-                .await
-                .map_err(|_| Failure::Merchant("merchant validation was refused"))
+                .await;
+            session.map_err(|refusal| {
+                // The sheet closes with the button's typed error; the checkout says why
+                // (expired, paid meanwhile, unreachable…) as for any refused call.
+                inner.handle(Err(refusal));
+                Failure::Merchant("merchant validation was refused")
+            })
         })
     }
 }

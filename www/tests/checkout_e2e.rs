@@ -604,6 +604,90 @@ async fn apple_pay_validates_the_merchant_then_declines_cancels_and_pays_in_the_
     browser.close().await;
 }
 
+#[tokio::test]
+async fn apple_pay_validation_refused_closes_the_sheet_and_the_checkout_says_why() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    open(
+        c,
+        &format!("{}/checkout?expires_in=2", server.merchant),
+        "ready",
+    )
+    .await;
+    methods_ready(c).await;
+    click(c, "input[value='APPLE_PAY']").await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // The session ran out while the shopper looked: merchant validation is refused.
+    click(c, "[data-method='APPLE_PAY'] button").await;
+    assert_eq!(state(c, "expired").await, "expired");
+    let fake = eval(c, "return window.applePayFake.log.join(' ')").await;
+    let fake = fake.as_str().unwrap();
+    assert!(
+        fake.contains("abort") && !fake.contains("authorize"),
+        "{fake}"
+    );
+    assert_eq!(
+        eval(
+            c,
+            "return document.getElementById('fake-apple-pay-sheet') === null"
+        )
+        .await,
+        true,
+        "the sheet is closed"
+    );
+    assert!(event_log(c).await.contains("expired"));
+    assert!(payments_of_session(data.path()).is_empty());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn google_pay_in_the_drop_in_declines_cancels_then_pays_once() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
+    );
+    let browser = browser().await;
+    let c = &browser.client;
+    open(c, &format!("{}/checkout", server.merchant), "ready").await;
+    methods_ready(c).await;
+    click(c, "input[value='GOOGLE_PAY']").await;
+    let sheet = |card: usize| {
+        format!("document.getElementById('fake-google-pay-card').value = '{card}'; return 0")
+    };
+    // Declined: the sheet keeps the reason, the shopper closes it; the form stays.
+    click(c, "[data-method='GOOGLE_PAY'] button").await;
+    wait_for(c, "#fake-google-pay-sheet").await;
+    eval(c, &sheet(1)).await;
+    click(c, "#fake-google-pay-pay").await;
+    assert_eq!(state(c, "declined").await, "declined");
+    click(c, "#fake-google-pay-cancel").await;
+    let closed = eventually(
+        c,
+        "return document.getElementById('fake-google-pay-sheet') === null",
+        Value::Bool(true),
+    )
+    .await;
+    assert_eq!(closed, true);
+    // Then another card pays, once.
+    click(c, "[data-method='GOOGLE_PAY'] button").await;
+    wait_for(c, "#fake-google-pay-sheet").await;
+    eval(c, &sheet(0)).await;
+    click(c, "#fake-google-pay-pay").await;
+    assert_eq!(state(c, "paid").await, "paid");
+    let statuses: Vec<String> = payments_of_session(data.path())
+        .into_iter()
+        .map(|(_, status)| status)
+        .collect();
+    assert_eq!(statuses, ["FAILURE", "SUCCESS"]);
+    browser.close().await;
+}
+
 /// axe-core's violations inside the checkout (and any open dialog), as `id: targets`.
 async fn axe_violations(c: &Client) -> Vec<String> {
     let axe = std::fs::read_to_string(
