@@ -14,6 +14,7 @@ const ENTRIES = [
   ['paykka-web/checkout', 'paykka_web_checkout.d.ts'],
   ['paykka-web/full', 'paykka_web_full.d.ts'],
   ['paykka-web/frame', 'paykka_web_frame.d.ts'],
+  ['paykka-web/wallet-probe', 'paykka-wallet-probe.d.ts'],
   ['paykka-web/elements', 'paykka-elements.d.ts'],
   ['paykka-web/paykka-compat.js', 'paykka-compat.d.ts'],
 ];

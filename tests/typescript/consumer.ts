@@ -3,6 +3,7 @@
 import initCard, { EncryptedCard, type EncryptResult, type PaykkaError } from "../../pkg/paykka_web.js";
 import initWallets, { ApplePayButton, GooglePayButton, type WalletEventMap } from "../../pkg/paykka_web_wallets.js";
 import initCheckout, { Checkout, type CheckoutEventMap } from "../../pkg/paykka_web_checkout.js";
+import { applePayUnavailable, googlePayUnavailable } from "../../pkg/paykka-wallet-probe.js";
 
 export async function cardFields(clientKey: string): Promise<string> {
   await initCard();
@@ -28,6 +29,10 @@ export async function cardFields(clientKey: string): Promise<string> {
 }
 
 export async function wallets(reference: string): Promise<boolean> {
+  // The probe first: no wallet here, no wallet bundle fetched.
+  const appleReason: "NO_APPLE_PAY" | "VERSION_UNSUPPORTED" | "CANNOT_MAKE_PAYMENTS" | null = applePayUnavailable();
+  const googleReason = await googlePayUnavailable({ environment: "TEST", payJsUrl: "/pay.js", loadTimeout: 3000 });
+  if (appleReason !== null && googleReason !== null) return false;
   await initWallets();
   const common = {
     amount: { value: 1250, currency: "USD" },
