@@ -88,6 +88,32 @@ struct Opened {
     failed: i64,
 }
 
+impl Opened {
+    /// A payment may start: the session is neither paid (nor being paid) nor expired.
+    fn still_open(&self) -> Result<(), ApiError> {
+        if self.latest.as_ref().is_some_and(|p| p.status != "FAILURE") {
+            return Err(sessions::already_paid());
+        }
+        if now_ms() > self.session.expires_at {
+            return Err(sessions::expired());
+        }
+        Ok(())
+    }
+
+    /// The session allows `method` (PayKKa's code, upper case).
+    fn allows(&self, method: &str) -> Result<(), ApiError> {
+        if self.session.methods().iter().any(|m| m == method) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "210001",
+                "Payment method not supported",
+            ))
+        }
+    }
+}
+
 async fn session_of(
     gateway: &State,
     client: &ClientKey,
@@ -268,18 +294,8 @@ pub async fn pay(
     let result = async {
         let request: PayRequest = parse(&body)?;
         let (client, opened) = opened(&gateway, &headers, &request.address).await?;
-        let Opened {
-            session,
-            latest,
-            failed,
-        } = opened;
-        if latest.is_some_and(|p| p.status != "FAILURE") {
-            return Err(sessions::already_paid());
-        }
-        if now_ms() > session.expires_at {
-            return Err(sessions::expired());
-        }
-        if failed >= MAX_FAILED_ATTEMPTS {
+        opened.still_open()?;
+        if opened.failed >= MAX_FAILED_ATTEMPTS {
             return Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 TOO_MANY_ATTEMPTS,
@@ -302,14 +318,9 @@ pub async fn pay(
             .as_str()
             .unwrap_or_default()
             .to_ascii_uppercase();
-        if !session.methods().contains(&method) {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "210001",
-                "Payment method not supported",
-            ));
-        }
-        let attempt = failed + 1;
+        opened.allows(&method)?;
+        let session = &opened.session;
+        let attempt = opened.failed + 1;
         let initiate = json!({
             "merchant_id": merchant.merchant_id,
             "payment_type": session.requested("payment_type").as_str().unwrap_or("PURCHASE"),
@@ -373,12 +384,6 @@ async fn record_failure(gateway: &State, ip: &str) -> Result<(), ApiError> {
         .map_err(ApiError::internal)
 }
 
-#[derive(Deserialize)]
-struct ApplePaySessionRequest {
-    #[serde(flatten)]
-    address: SessionAddress,
-}
-
 /// Apple Pay merchant validation for the drop-in: the merchant session (PayKKa's Create
 /// Apple Pay Session string) for the page's own domain, for an open session that allows
 /// Apple Pay. The page names no domain: its registered `Origin` does.
@@ -388,22 +393,12 @@ pub async fn apple_pay_session(
     body: axum::body::Bytes,
 ) -> Response {
     let result = async {
-        let request: ApplePaySessionRequest = parse(&body)?;
-        let (client, opened) = opened(&gateway, &headers, &request.address).await?;
+        // The body is the session's address (a `validation_url` beside it is not used:
+        // PayKKa asks Apple itself).
+        let (client, opened) = opened(&gateway, &headers, &parse(&body)?).await?;
+        opened.still_open()?;
+        opened.allows("APPLE_PAY")?;
         let session = &opened.session;
-        if opened.latest.is_some_and(|p| p.status != "FAILURE") {
-            return Err(sessions::already_paid());
-        }
-        if now_ms() > session.expires_at {
-            return Err(sessions::expired());
-        }
-        if !session.methods().iter().any(|m| m == "APPLE_PAY") {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "210001",
-                "Payment method not supported",
-            ));
-        }
         let origin = headers
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok())
