@@ -5,6 +5,7 @@
 // server's --wallet-fakes the wallet buttons run on test fakes; ?environment= overrides the
 // gateway (the tests point it at a closed port).
 import init, { Checkout } from '/pkg/paykka_web_checkout.js';
+import { installWalletFakes } from '/wallet-fakes.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -24,14 +25,6 @@ async function sessionId() {
   const query = params.get('expires_in') ? `?expires_in=${encodeURIComponent(params.get('expires_in'))}` : '';
   const session = await (await fetch(`/api/sessions${query}`, { method: 'POST' })).json();
   return session.session_id;
-}
-
-async function installFakes(config) {
-  if (!config.walletFakes) return;
-  const { install: apple } = await import('/wallet-fakes/apple-pay.js');
-  window.applePayFake = apple({ sheet: 'dom', recipientKey: config.walletFakes.applePayPublicKey });
-  const { install: google } = await import('/wallet-fakes/google-pay.js');
-  window.googlePayFake = google({ sheet: 'dom' });
 }
 
 let checkout = null;
@@ -59,7 +52,7 @@ async function mount(config, id, locale) {
 
 async function main() {
   const config = await (await fetch('/api/config')).json();
-  await installFakes(config);
+  await installWalletFakes(config);
   await init();
   const id = await sessionId();
   sessionStorage.setItem(STORED, id);

@@ -5,6 +5,7 @@
 // fakes (?fakes=apple|google|none picks them).
 import init, { EncryptedCard } from '/pkg/paykka_web.js';
 import { applePayUnavailable, googlePayUnavailable } from '/pkg/paykka-wallet-probe.js';
+import { installWalletFakes } from '/wallet-fakes.js';
 
 const $ = (id) => document.getElementById(id);
 let card = null;
@@ -134,20 +135,6 @@ async function pay(event) {
 }
 
 
-/** Installs the test fakes the server offers (only with --wallet-fakes). */
-async function installFakes() {
-  if (!config.walletFakes) return;
-  const chosen = new URLSearchParams(location.search).get('fakes') ?? 'apple,google';
-  if (chosen.includes('apple')) {
-    const { install } = await import('/wallet-fakes/apple-pay.js');
-    window.applePayFake = install({ sheet: 'dom', recipientKey: config.walletFakes.applePayPublicKey });
-  }
-  if (chosen.includes('google')) {
-    const { install } = await import('/wallet-fakes/google-pay.js');
-    window.googlePayFake = install({ sheet: 'dom' });
-  }
-}
-
 /** Mounts the wallet buttons for the current order. */
 async function mountWallets() {
   for (const button of wallets) button.unmount();
@@ -187,7 +174,7 @@ function payJsOptions() {
 
 /** Probes the wallets; the wallet bundle is fetched only if one can be shown. */
 async function startWallets() {
-  await installFakes();
+  await installWalletFakes(config);
   const reasons = {
     applePay: applePayUnavailable(),
     googlePay: await googlePayUnavailable(payJsOptions()),

@@ -1,6 +1,8 @@
 // Fills in the attributes a server-rendered page would write (client key, secure origin,
 // a session, an order for the wallets), and shows the elements' events: no other glue.
 // With the server's --wallet-fakes, ?fakes=apple|google|none picks the wallet fakes.
+import { installWalletFakes } from '/wallet-fakes.js';
+
 const config = await (await fetch('/api/config')).json();
 const session = await (await fetch('/api/sessions', { method: 'POST' })).json();
 const card = document.getElementById('card');
@@ -13,17 +15,7 @@ checkout.setAttribute('environment', config.environment);
 checkout.setAttribute('client-key', config.clientKey);
 checkout.setAttribute('session-id', session.session_id);
 
-if (config.walletFakes) {
-  const chosen = new URLSearchParams(location.search).get('fakes') ?? 'apple,google';
-  if (chosen.includes('apple')) {
-    const { install } = await import('/wallet-fakes/apple-pay.js');
-    window.applePayFake = install({ sheet: 'dom', recipientKey: config.walletFakes.applePayPublicKey });
-  }
-  if (chosen.includes('google')) {
-    const { install } = await import('/wallet-fakes/google-pay.js');
-    window.googlePayFake = install({ sheet: 'dom' });
-  }
-}
+await installWalletFakes(config);
 const order = await (await fetch('/api/orders', { method: 'POST' })).json();
 const wallets = document.getElementById('wallets');
 for (const name of ['ready', 'unavailable', 'cancel', 'success', 'failed', 'error']) {

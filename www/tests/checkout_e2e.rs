@@ -10,9 +10,13 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use support::{
-    browser, click, eval, event_log, eventually, free_port, next_year_yy, type_in_frame, wait_for,
-    Server,
+    browser, click, eval, event_log, eventually, free_port, next_year_yy, pay_in_fake_sheet,
+    type_in_frame, wait_for, Server,
 };
+
+/// The drop-in's wallet buttons.
+const APPLE_PAY_BUTTON: &str = "[data-method='APPLE_PAY'] button";
+const GOOGLE_PAY_BUTTON: &str = "[data-method='GOOGLE_PAY'] button";
 
 async fn open(c: &Client, url: &str, state: &str) {
     c.goto(url).await.unwrap();
@@ -452,10 +456,7 @@ async fn keyboard_only_from_the_first_field_to_the_result_and_320_px_wide() {
 #[tokio::test]
 async fn wallets_pay_the_session_through_the_test_fakes() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
-    );
+    let server = Server::start_with_wallet_fakes(data.path());
     let browser = browser().await;
     let c = &browser.client;
     open(c, &format!("{}/checkout", server.merchant), "ready").await;
@@ -465,9 +466,7 @@ async fn wallets_pay_the_session_through_the_test_fakes() {
         "{methods}"
     );
     click(c, "input[value='GOOGLE_PAY']").await;
-    click(c, "[data-method='GOOGLE_PAY'] button").await;
-    wait_for(c, "#fake-google-pay-sheet").await;
-    click(c, "#fake-google-pay-pay").await;
+    pay_in_fake_sheet(c, GOOGLE_PAY_BUTTON, "google-pay", 0).await;
     assert_eq!(state(c, "paid").await, "paid");
     let payments = payments_of_session(data.path());
     assert_eq!(payments.len(), 1);
@@ -523,27 +522,10 @@ async fn a_session_whose_failed_attempts_are_used_up_says_so_and_takes_no_card()
     browser.close().await;
 }
 
-/// Opens the fake Apple Pay sheet from the drop-in's button (a trusted click), picks test
-/// card `card` and pays.
-async fn apple_pay_in_checkout(c: &Client, card: usize) {
-    click(c, "[data-method='APPLE_PAY'] button").await;
-    wait_for(c, "#fake-apple-pay-sheet[data-state='ready']").await;
-    c.find(Locator::Css("#fake-apple-pay-card"))
-        .await
-        .unwrap()
-        .select_by_value(&card.to_string())
-        .await
-        .unwrap();
-    click(c, "#fake-apple-pay-pay").await;
-}
-
 #[tokio::test]
 async fn apple_pay_validates_the_merchant_then_declines_cancels_and_pays_in_the_drop_in() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
-    );
+    let server = Server::start_with_wallet_fakes(data.path());
     let browser = browser().await;
     let c = &browser.client;
     open(c, &format!("{}/checkout", server.merchant), "ready").await;
@@ -551,7 +533,7 @@ async fn apple_pay_validates_the_merchant_then_declines_cancels_and_pays_in_the_
     click(c, "input[value='APPLE_PAY']").await;
 
     // Declined: the sheet says so, the checkout shows why and stays usable.
-    apple_pay_in_checkout(c, 1).await;
+    pay_in_fake_sheet(c, APPLE_PAY_BUTTON, "apple-pay", 1).await;
     assert_eq!(state(c, "declined").await, "declined");
     let fake = eval(c, "return window.applePayFake.log.join(' ')").await;
     let fake = fake.as_str().unwrap();
@@ -564,7 +546,7 @@ async fn apple_pay_validates_the_merchant_then_declines_cancels_and_pays_in_the_
     assert!(fake.contains("completePayment:1"), "{fake}");
 
     // Cancelled: nothing paid, the button still there.
-    click(c, "[data-method='APPLE_PAY'] button").await;
+    click(c, APPLE_PAY_BUTTON).await;
     wait_for(c, "#fake-apple-pay-sheet").await;
     click(c, "#fake-apple-pay-cancel").await;
     let cancelled = eventually(
@@ -586,7 +568,7 @@ async fn apple_pay_validates_the_merchant_then_declines_cancels_and_pays_in_the_
     );
 
     // Then it pays, once.
-    apple_pay_in_checkout(c, 0).await;
+    pay_in_fake_sheet(c, APPLE_PAY_BUTTON, "apple-pay", 0).await;
     assert_eq!(state(c, "paid").await, "paid");
     let statuses: Vec<String> = payments_of_session(data.path())
         .into_iter()
@@ -607,10 +589,7 @@ async fn apple_pay_validates_the_merchant_then_declines_cancels_and_pays_in_the_
 #[tokio::test]
 async fn apple_pay_validation_refused_closes_the_sheet_and_the_checkout_says_why() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
-    );
+    let server = Server::start_with_wallet_fakes(data.path());
     let browser = browser().await;
     let c = &browser.client;
     open(
@@ -623,7 +602,7 @@ async fn apple_pay_validation_refused_closes_the_sheet_and_the_checkout_says_why
     click(c, "input[value='APPLE_PAY']").await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     // The session ran out while the shopper looked: merchant validation is refused.
-    click(c, "[data-method='APPLE_PAY'] button").await;
+    click(c, APPLE_PAY_BUTTON).await;
     assert_eq!(state(c, "expired").await, "expired");
     let fake = eval(c, "return window.applePayFake.log.join(' ')").await;
     let fake = fake.as_str().unwrap();
@@ -648,23 +627,14 @@ async fn apple_pay_validation_refused_closes_the_sheet_and_the_checkout_says_why
 #[tokio::test]
 async fn google_pay_in_the_drop_in_declines_cancels_then_pays_once() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
-    );
+    let server = Server::start_with_wallet_fakes(data.path());
     let browser = browser().await;
     let c = &browser.client;
     open(c, &format!("{}/checkout", server.merchant), "ready").await;
     methods_ready(c).await;
     click(c, "input[value='GOOGLE_PAY']").await;
-    let sheet = |card: usize| {
-        format!("document.getElementById('fake-google-pay-card').value = '{card}'; return 0")
-    };
     // Declined: the sheet keeps the reason, the shopper closes it; the form stays.
-    click(c, "[data-method='GOOGLE_PAY'] button").await;
-    wait_for(c, "#fake-google-pay-sheet").await;
-    eval(c, &sheet(1)).await;
-    click(c, "#fake-google-pay-pay").await;
+    pay_in_fake_sheet(c, GOOGLE_PAY_BUTTON, "google-pay", 1).await;
     assert_eq!(state(c, "declined").await, "declined");
     click(c, "#fake-google-pay-cancel").await;
     let closed = eventually(
@@ -675,10 +645,7 @@ async fn google_pay_in_the_drop_in_declines_cancels_then_pays_once() {
     .await;
     assert_eq!(closed, true);
     // Then another card pays, once.
-    click(c, "[data-method='GOOGLE_PAY'] button").await;
-    wait_for(c, "#fake-google-pay-sheet").await;
-    eval(c, &sheet(0)).await;
-    click(c, "#fake-google-pay-pay").await;
+    pay_in_fake_sheet(c, GOOGLE_PAY_BUTTON, "google-pay", 0).await;
     assert_eq!(state(c, "paid").await, "paid");
     let statuses: Vec<String> = payments_of_session(data.path())
         .into_iter()

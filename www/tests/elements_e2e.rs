@@ -5,7 +5,10 @@
 mod support;
 
 use serde_json::Value;
-use support::{browser, click, eval, eventually, next_year_yy, type_in_frame_at, wait_for, Server};
+use support::{
+    browser, click, eval, eventually, next_year_yy, pay_in_fake_sheet, type_in_frame_at, wait_for,
+    Server,
+};
 
 #[tokio::test]
 async fn the_elements_mount_from_attributes_and_the_checkout_pays() {
@@ -61,10 +64,7 @@ async fn the_elements_mount_from_attributes_and_the_checkout_pays() {
 #[tokio::test]
 async fn wallet_elements_pay_where_their_wallet_exists_and_fetch_nothing_where_not() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
-    );
+    let server = Server::start_with_wallet_fakes(data.path());
     let browser = browser().await;
     let c = &browser.client;
     let events = "return document.getElementById('wallet-events').textContent";
@@ -75,9 +75,7 @@ async fn wallet_elements_pay_where_their_wallet_exists_and_fetch_nothing_where_n
         .await
         .unwrap();
     wait_for(c, "paykka-apple-pay button").await;
-    click(c, "paykka-apple-pay button").await;
-    wait_for(c, "#fake-apple-pay-sheet[data-state='ready']").await;
-    click(c, "#fake-apple-pay-pay").await;
+    pay_in_fake_sheet(c, "paykka-apple-pay button", "apple-pay", 0).await;
     let log = eventually(
         c,
         "return document.getElementById('wallet-events').textContent.includes('success applePay')",

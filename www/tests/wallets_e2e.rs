@@ -5,10 +5,11 @@
 
 mod support;
 
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use serde_json::Value;
 use support::{
-    browser, click, eval, event_log, eventually, free_port, wait_for, wait_for_url, Server,
+    browser, click, eval, event_log, eventually, free_port, pay_in_fake_sheet, wait_for,
+    wait_for_url, Server,
 };
 
 const CARDS: [&str; 4] = [
@@ -21,19 +22,6 @@ const CARDS: [&str; 4] = [
 async fn open_demo(c: &Client, url: &str) {
     c.goto(url).await.unwrap();
     wait_for(c, "body[data-ready='true']").await;
-}
-
-/// Opens the fake sheet with a trusted click on the button, picks test card `card`, pays.
-async fn pay_with(c: &Client, wallet: &str, card: usize) {
-    click(c, &format!("#{wallet} button")).await;
-    wait_for(c, &format!("#fake-{wallet}-sheet[data-state='ready']")).await;
-    c.find(Locator::Css(&format!("#fake-{wallet}-card")))
-        .await
-        .unwrap()
-        .select_by_value(&card.to_string())
-        .await
-        .unwrap();
-    click(c, &format!("#fake-{wallet}-pay")).await;
 }
 
 async fn result_state(c: &Client, expected: &str) -> Value {
@@ -60,10 +48,7 @@ fn assert_no_card_numbers(server: &Server, page_events: &str) {
 #[tokio::test]
 async fn apple_pay_pays_declines_and_cancels_through_the_demo() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
-    );
+    let server = Server::start_with_wallet_fakes(data.path());
     let browser = browser().await;
     let c = &browser.client;
     open_demo(c, &format!("{}/?fakes=apple", server.merchant)).await;
@@ -72,7 +57,7 @@ async fn apple_pay_pays_declines_and_cancels_through_the_demo() {
         "no Google Pay here"
     );
 
-    pay_with(c, "apple-pay", 0).await;
+    pay_in_fake_sheet(c, "#apple-pay button", "apple-pay", 0).await;
     assert_eq!(result_state(c, "success").await, "success");
     assert!(eval(c, &fake_log("applePay"))
         .await
@@ -85,7 +70,7 @@ async fn apple_pay_pays_declines_and_cancels_through_the_demo() {
     }
 
     open_demo(c, &format!("{}/?fakes=apple", server.merchant)).await;
-    pay_with(c, "apple-pay", 1).await;
+    pay_in_fake_sheet(c, "#apple-pay button", "apple-pay", 1).await;
     assert_eq!(result_state(c, "declined").await, "declined");
     let fake = eval(c, &fake_log("applePay")).await;
     assert!(
@@ -128,14 +113,11 @@ async fn apple_pay_pays_declines_and_cancels_through_the_demo() {
 #[tokio::test]
 async fn apple_pay_3_d_secure_goes_to_the_challenge() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
-    );
+    let server = Server::start_with_wallet_fakes(data.path());
     let browser = browser().await;
     let c = &browser.client;
     open_demo(c, &format!("{}/?fakes=apple", server.merchant)).await;
-    pay_with(c, "apple-pay", 2).await;
+    pay_in_fake_sheet(c, "#apple-pay button", "apple-pay", 2).await;
     wait_for_url(c, &server.gateway).await;
     browser.close().await;
 }
@@ -155,7 +137,7 @@ async fn the_merchant_can_decrypt_apple_pay_tokens_itself() {
     let browser = browser().await;
     let c = &browser.client;
     open_demo(c, &format!("{}/?fakes=apple", server.merchant)).await;
-    pay_with(c, "apple-pay", 3).await;
+    pay_in_fake_sheet(c, "#apple-pay button", "apple-pay", 3).await;
     assert_eq!(result_state(c, "success").await, "success");
     assert_no_card_numbers(&server, &event_log(c).await);
     browser.close().await;
@@ -214,10 +196,7 @@ async fn merchant_validation_fails_on_an_unregistered_domain() {
 #[tokio::test]
 async fn google_pay_pays_retries_a_decline_and_cancels() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
-    );
+    let server = Server::start_with_wallet_fakes(data.path());
     let browser = browser().await;
     let c = &browser.client;
     open_demo(c, &format!("{}/?fakes=google", server.merchant)).await;
@@ -232,7 +211,7 @@ async fn google_pay_pays_retries_a_decline_and_cancels() {
     );
 
     // A decline keeps the sheet open with the reason; the shopper closes it.
-    pay_with(c, "google-pay", 1).await;
+    pay_in_fake_sheet(c, "#google-pay button", "google-pay", 1).await;
     assert_eq!(result_state(c, "declined").await, "declined");
     let message = eventually(
         c,
@@ -244,7 +223,7 @@ async fn google_pay_pays_retries_a_decline_and_cancels() {
     click(c, "#fake-google-pay-cancel").await;
     assert_eq!(result_state(c, "canceled").await, "canceled");
 
-    pay_with(c, "google-pay", 0).await;
+    pay_in_fake_sheet(c, "#google-pay button", "google-pay", 0).await;
     assert_eq!(result_state(c, "success").await, "success");
     let log = event_log(c).await;
     for event in [
@@ -264,10 +243,7 @@ async fn google_pay_pays_retries_a_decline_and_cancels() {
 #[tokio::test]
 async fn google_pay_3_d_secure_and_pay_js_that_does_not_load() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
-    );
+    let server = Server::start_with_wallet_fakes(data.path());
     let browser = browser().await;
     let c = &browser.client;
     // No fake Google: the button loads pay.js from a URL that fails.
@@ -288,7 +264,7 @@ async fn google_pay_3_d_secure_and_pay_js_that_does_not_load() {
     );
 
     open_demo(c, &format!("{}/?fakes=google", server.merchant)).await;
-    pay_with(c, "google-pay", 2).await;
+    pay_in_fake_sheet(c, "#google-pay button", "google-pay", 2).await;
     wait_for_url(c, &server.gateway).await;
     browser.close().await;
 }
@@ -307,10 +283,7 @@ async fn fetched(c: &Client, part: &str) -> Value {
 #[tokio::test]
 async fn a_browser_without_a_wallet_downloads_no_wallet_code() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
-    );
+    let server = Server::start_with_wallet_fakes(data.path());
     let browser = browser().await;
     let c = &browser.client;
     // No Apple Pay, and pay.js does not load: the probe says so, nothing more is fetched.

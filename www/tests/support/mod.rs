@@ -36,6 +36,14 @@ impl Server {
         Server::start_with(data_dir, &["--merchant-addr", "127.0.0.1:0"])
     }
 
+    /// Starts the binary with the wallet test fakes served to its pages (`--wallet-fakes`).
+    pub fn start_with_wallet_fakes(data_dir: &Path) -> Server {
+        Server::start_with(
+            data_dir,
+            &["--merchant-addr", "127.0.0.1:0", "--wallet-fakes"],
+        )
+    }
+
     /// Starts the binary with extra arguments.
     pub fn start_with(data_dir: &Path, extra: &[&str]) -> Server {
         let log_path = data_dir.join("server.log");
@@ -104,6 +112,20 @@ pub async fn browser() -> Browser {
     Browser::start()
         .await
         .expect("chromium and chromedriver (./dev setup installs them)")
+}
+
+/// Opens the fake sheet of `wallet` (`apple-pay` or `google-pay`) with a trusted click on
+/// `button`, picks test card `card` and pays.
+pub async fn pay_in_fake_sheet(c: &Client, button: &str, wallet: &str, card: usize) {
+    click(c, button).await;
+    wait_for(c, &format!("#fake-{wallet}-sheet[data-state='ready']")).await;
+    c.find(Locator::Css(&format!("#fake-{wallet}-card")))
+        .await
+        .unwrap()
+        .select_by_value(&card.to_string())
+        .await
+        .unwrap();
+    click(c, &format!("#fake-{wallet}-pay")).await;
 }
 
 /// Opens a lab page and waits until it reports `state` (`ready` or `error`).
