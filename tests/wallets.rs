@@ -15,23 +15,10 @@ use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(module = "/www/tests/fakes/apple-pay.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = install)]
-    fn install_apple(options: &JsValue) -> JsValue;
-}
+#[path = "common/wallet_fakes.rs"]
+mod wallet_fakes;
 
-#[wasm_bindgen(module = "/www/tests/fakes/google-pay.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = install)]
-    fn install_google(options: &JsValue) -> JsValue;
-}
-
-#[wasm_bindgen(module = "/www/tests/fakes/sheet.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = testCard)]
-    fn test_card(index: u32) -> JsValue;
-}
+use wallet_fakes::{install_apple, install_google, test_card};
 
 #[wasm_bindgen(module = "/tests/wallet_harness.js")]
 extern "C" {
