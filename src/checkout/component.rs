@@ -15,7 +15,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use crate::card_fields::form::CardForm;
 use crate::card_fields::options::CardOptions;
-use crate::checkout_flow::coordinator::{Coordinator, Next};
+use crate::checkout_flow::coordinator::{Coordinator, Next, TOO_MANY_ATTEMPTS};
 use crate::checkout_flow::methods::Method;
 use crate::checkout_flow::session::SessionView;
 use crate::checkout_flow::texts::CheckoutTexts;
@@ -535,7 +535,7 @@ impl Inner {
         self.drop_card();
         let message = self.view.texts.get("locked");
         let _ = self.view.show_result("locked", message, None);
-        self.error("SB0008", message);
+        self.error(TOO_MANY_ATTEMPTS, message);
     }
 
     fn expired(&self) {

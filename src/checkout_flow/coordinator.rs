@@ -18,7 +18,7 @@ pub enum ApiError {
     Refused { code: String, message: String },
 }
 
-/// Sandbox codes the checkout acts on (docs/sandbox.md).
+/// Sandbox codes the checkout acts on (docs/sandbox.md); the sandbox answers with these.
 pub const SESSION_EXPIRED: &str = "SB0001";
 pub const SESSION_PAID: &str = "SB0002";
 pub const TOO_MANY_ATTEMPTS: &str = "SB0008";

@@ -13,6 +13,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use paykka_web::checkout_flow::coordinator::{TOO_MANY_ATTEMPTS, TOO_MANY_FAILURES};
 use paykka_web::checkout_flow::session::{
     ActionView, CardView, GoodsLine, PaymentView, SessionView,
 };
@@ -34,9 +35,6 @@ pub const MAX_FAILED_ATTEMPTS: i64 = 5;
 /// Failed payments one IP address may make over all sessions within the window.
 pub const MAX_FAILURES_PER_IP: i64 = 10;
 pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
-/// Sandbox-only codes (PayKKa documents none) for the two limits.
-pub const TOO_MANY_ATTEMPTS: &str = "SB0008";
-pub const TOO_MANY_FAILURES: &str = "SB0009";
 
 /// Which session a page asks about, and with which client key.
 #[derive(Deserialize)]

@@ -135,8 +135,10 @@ impl Gateway {
 }
 
 /// Sandbox-only codes, for refusals PayKKa documents no code for (docs/sandbox.md lists
-/// them). `SB0001`/`SB0002` (session expired / paid) are in `sessions`, `SB0006`
-/// (repeated `trans_id` refused) in `guesses`.
+/// them). Those the drop-in acts on — `SB0001`/`SB0002` (session expired / paid),
+/// `SB0008`/`SB0009` (attempt limits) — are `paykka_web::checkout_flow::coordinator`'s;
+/// `SB0006` (repeated `trans_id` refused) is in `guesses`, `SB0007` (a wallet token's total)
+/// in `wallet_tokens`.
 pub const NONCE_REPLAYED: &str = "SB0003";
 pub const REFUND_NOT_FOUND: &str = "SB0004";
 pub const WRONG_ORDER_STATE: &str = "SB0005";

@@ -13,6 +13,7 @@ use super::{authenticate, parse, respond, ApiError, Gateway, State};
 use crate::apple_pay_token::merchant_identifier;
 use crate::money;
 use crate::signing::{new_nonce, now_ms};
+use paykka_web::checkout_flow::coordinator::{SESSION_EXPIRED, SESSION_PAID};
 use paykka_web::checkout_flow::methods::Method;
 
 pub const CREATE: &str = "/v3/payment/acq/session";
@@ -151,12 +152,12 @@ pub fn not_found() -> ApiError {
 
 /// Sandbox-only code (PayKKa documents none): the session's time is over.
 pub fn expired() -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "SB0001", "Session expired")
+    ApiError::new(StatusCode::BAD_REQUEST, SESSION_EXPIRED, "Session expired")
 }
 
 /// Sandbox-only code (PayKKa documents none): a session is paid at most once.
 pub fn already_paid() -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "SB0002", "Session already paid")
+    ApiError::new(StatusCode::CONFLICT, SESSION_PAID, "Session already paid")
 }
 
 /// Create Session: one per `trans_id`; a repeat returns the same session.
