@@ -67,6 +67,7 @@ impl AppleOptions {
 
     /// Checks the options against Apple Pay's vocabulary and builds the payment request.
     fn build(common: WalletOptions, config: AppleConfig) -> Result<AppleOptions, SetupError> {
+        common.check()?;
         let networks = all_of(
             common.networks.clone(),
             &NETWORKS,

@@ -120,6 +120,7 @@ impl GoogleOptions {
 
     /// Checks the options against the Google Pay API's vocabulary and builds its requests.
     fn build(common: WalletOptions, config: GoogleConfig) -> Result<GoogleOptions, SetupError> {
+        common.check()?;
         let environment = one_of(config.environment, &ENVIRONMENTS, "TEST", "environment")?;
         let merchant_id = config.merchant_id;
         id(&merchant_id, "merchantId")?;

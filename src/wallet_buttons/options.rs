@@ -89,21 +89,8 @@ impl WalletOptions {
         let event_keys: Vec<&str> = event_keys.iter().map(String::as_str).collect();
         check_keys(&object, &[&COMMON, own, &event_keys])?;
         let country_code = required_string(options, "countryCode")?;
-        if !is_country_code(&country_code) {
-            return Err(invalid(
-                "countryCode must be an ISO 3166 alpha-2 code such as \"US\"",
-            ));
-        }
         let label = required_string(options, "label")?;
-        if label.trim().is_empty() || crate::card::char_count(&label) > 64 {
-            return Err(invalid("label must be 1–64 characters"));
-        }
         let button_locale = string(options, "buttonLocale")?;
-        if button_locale.as_deref().is_some_and(|l| !is_locale(l)) {
-            return Err(invalid(
-                "buttonLocale must be a language tag such as \"en\"",
-            ));
-        }
         let answer_timeout_ms = number(options, "answerTimeout")?
             .map(|t| {
                 Some(t)
@@ -118,20 +105,38 @@ impl WalletOptions {
             // `onAuthorized` is the backend then: called once, for its answer.
             callbacks.retain(|(name, _)| *name != "authorized");
         }
-        Ok((
-            WalletOptions {
-                amount: read_amount(options)?,
-                country_code,
-                label,
-                networks: string_list(options, "networks")?,
-                backend,
-                button_type: string(options, "buttonType")?,
-                button_locale,
-                answer_timeout_ms,
-                callbacks,
-            },
-            object,
-        ))
+        let shared = WalletOptions {
+            amount: read_amount(options)?,
+            country_code,
+            label,
+            networks: string_list(options, "networks")?,
+            backend,
+            button_type: string(options, "buttonType")?,
+            button_locale,
+            answer_timeout_ms,
+            callbacks,
+        };
+        Ok((shared, object))
+    }
+
+    /// What both wallets need of the shared options, however they were given (read from a
+    /// page's options or built by a component in the same wasm): each wallet's `build`
+    /// checks it first.
+    pub fn check(&self) -> Result<(), SetupError> {
+        if !is_country_code(&self.country_code) {
+            return Err(invalid(
+                "countryCode must be an ISO 3166 alpha-2 code such as \"US\"",
+            ));
+        }
+        if self.label.trim().is_empty() || crate::card::char_count(&self.label) > 64 {
+            return Err(invalid("label must be 1–64 characters"));
+        }
+        if self.button_locale.as_deref().is_some_and(|l| !is_locale(l)) {
+            return Err(invalid(
+                "buttonLocale must be a language tag such as \"en\"",
+            ));
+        }
+        Ok(())
     }
 }
 
