@@ -1,12 +1,14 @@
 // Written the way PayKKa's documentation (and its WooCommerce plugin) use the Checkout UI
-// SDK: new PayKKaCheckout({...callbacks}), init(), create(DropIn).mount(). ?component=card
-// mounts the Card component instead. Only the script tag in the page differs.
+// SDK: new PayKKaCheckout({...callbacks}), init(), create(DropIn).mount(). ?component=card,
+// applepay or googlepay mounts that component instead (with the server's --wallet-fakes the
+// wallets run on the test fakes). Only the script tag in the page differs.
 (async function () {
   const result = document.getElementById('result');
   const show = (state, text) => { result.dataset.state = state; result.textContent = text; };
   const config = await (await fetch('/api/config')).json();
+  await (await import('/wallet-fakes.js')).installWalletFakes(config);
   const session = await (await fetch('/api/sessions', { method: 'POST' })).json();
-  const { PayKKaCheckout, DropIn, Card, setApiUrl } = window.PayKKaCardCheckoutUI;
+  const { PayKKaCheckout, DropIn, Card, ApplePay, GooglePay, setApiUrl } = window.PayKKaCardCheckoutUI;
   setApiUrl(config.environment);
   const checkout = new PayKKaCheckout({
     sessionId: session.session_id,
@@ -21,7 +23,8 @@
     onTimeout: () => show('error', 'Timed out'),
   });
   await checkout.init();
-  const component = new URLSearchParams(location.search).get('component') === 'card' ? Card : DropIn;
+  const components = { card: Card, applepay: ApplePay, googlepay: GooglePay };
+  const component = components[new URLSearchParams(location.search).get('component')] ?? DropIn;
   await checkout.create(component, { paymentMethods: { card: { showCardBrands: true } } }).mount('#dropin');
   document.body.dataset.ready = 'true';
 })();
