@@ -25,6 +25,11 @@ for (const name of ['ready', 'unavailable', 'cancel', 'success', 'failed', 'erro
     document.getElementById('wallet-events').append(item);
   });
 }
+// A declined order is spent: the next try pays a new one (as the demo page does).
+wallets.addEventListener('paykka:failed', async () => {
+  const next = await (await fetch('/api/orders', { method: 'POST' })).json();
+  for (const element of wallets.children) element.setAttribute('reference', next.trans_id);
+});
 const elements = document.getElementById('wallet-elements').content.cloneNode(true);
 for (const element of elements.children) element.setAttribute('reference', order.trans_id);
 elements.querySelector('paykka-google-pay').setAttribute('merchant-id', config.merchantId);

@@ -10,13 +10,12 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use support::{
-    browser, click, eval, event_log, eventually, free_port, next_year_yy, pay_in_fake_sheet,
-    type_in_frame, wait_for, Server,
+    browser, click, eval, event_log, eventually, free_port, next_year_yy, type_in_frame, wait_for,
+    Server,
 };
 
-/// The drop-in's wallet buttons.
+/// The drop-in's Apple Pay button (the wallet matrix, wallet_matrix_e2e.rs, drives the rest).
 const APPLE_PAY_BUTTON: &str = "[data-method='APPLE_PAY'] button";
-const GOOGLE_PAY_BUTTON: &str = "[data-method='GOOGLE_PAY'] button";
 
 async fn open(c: &Client, url: &str, state: &str) {
     c.goto(url).await.unwrap();
@@ -454,26 +453,6 @@ async fn keyboard_only_from_the_first_field_to_the_result_and_320_px_wide() {
 }
 
 #[tokio::test]
-async fn wallets_pay_the_session_through_the_test_fakes() {
-    let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with_wallet_fakes(data.path());
-    let browser = browser().await;
-    let c = &browser.client;
-    open(c, &format!("{}/checkout", server.merchant), "ready").await;
-    let methods = methods_ready(c).await;
-    assert!(
-        methods.contains("GOOGLE_PAY") && methods.contains("APPLE_PAY"),
-        "{methods}"
-    );
-    click(c, "input[value='GOOGLE_PAY']").await;
-    pay_in_fake_sheet(c, GOOGLE_PAY_BUTTON, "google-pay", 0).await;
-    assert_eq!(state(c, "paid").await, "paid");
-    let payments = payments_of_session(data.path());
-    assert_eq!(payments.len(), 1);
-    browser.close().await;
-}
-
-#[tokio::test]
 async fn a_session_whose_failed_attempts_are_used_up_says_so_and_takes_no_card() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
@@ -523,70 +502,6 @@ async fn a_session_whose_failed_attempts_are_used_up_says_so_and_takes_no_card()
 }
 
 #[tokio::test]
-async fn apple_pay_validates_the_merchant_then_declines_cancels_and_pays_in_the_drop_in() {
-    let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with_wallet_fakes(data.path());
-    let browser = browser().await;
-    let c = &browser.client;
-    open(c, &format!("{}/checkout", server.merchant), "ready").await;
-    methods_ready(c).await;
-    click(c, "input[value='APPLE_PAY']").await;
-
-    // Declined: the sheet says so, the checkout shows why and stays usable.
-    pay_in_fake_sheet(c, APPLE_PAY_BUTTON, "apple-pay", 1).await;
-    assert_eq!(state(c, "declined").await, "declined");
-    let fake = eval(c, "return window.applePayFake.log.join(' ')").await;
-    let fake = fake.as_str().unwrap();
-    let validated = fake.find("completeMerchantValidation").expect(fake);
-    let authorized = fake.find("authorize").expect(fake);
-    assert!(
-        validated < authorized,
-        "validation precedes authorization: {fake}"
-    );
-    assert!(fake.contains("completePayment:1"), "{fake}");
-
-    // Cancelled: nothing paid, the button still there.
-    click(c, APPLE_PAY_BUTTON).await;
-    wait_for(c, "#fake-apple-pay-sheet").await;
-    click(c, "#fake-apple-pay-cancel").await;
-    let cancelled = eventually(
-        c,
-        "return window.applePayFake.log.some((entry) => entry.startsWith('cancel'))",
-        Value::Bool(true),
-    )
-    .await;
-    assert_eq!(cancelled, true);
-    assert_eq!(payments_of_session(data.path()).len(), 1);
-    assert_eq!(
-        eval(
-            c,
-            "return document.querySelectorAll(\"[data-method='APPLE_PAY'] button\").length"
-        )
-        .await,
-        1,
-        "the button stays"
-    );
-
-    // Then it pays, once.
-    pay_in_fake_sheet(c, APPLE_PAY_BUTTON, "apple-pay", 0).await;
-    assert_eq!(state(c, "paid").await, "paid");
-    let statuses: Vec<String> = payments_of_session(data.path())
-        .into_iter()
-        .map(|(_, status)| status)
-        .collect();
-    assert_eq!(statuses, ["FAILURE", "SUCCESS"]);
-    let events = event_log(c).await;
-    assert!(!events.contains("MERCHANT_VALIDATION_FAILED"), "{events}");
-    for pan in ["4242424242424242", "4000000000000002"] {
-        assert!(
-            !server.log().contains(pan) && !events.contains(pan),
-            "{pan}"
-        );
-    }
-    browser.close().await;
-}
-
-#[tokio::test]
 async fn apple_pay_validation_refused_closes_the_sheet_and_the_checkout_says_why() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start_with_wallet_fakes(data.path());
@@ -621,37 +536,6 @@ async fn apple_pay_validation_refused_closes_the_sheet_and_the_checkout_says_why
     );
     assert!(event_log(c).await.contains("expired"));
     assert!(payments_of_session(data.path()).is_empty());
-    browser.close().await;
-}
-
-#[tokio::test]
-async fn google_pay_in_the_drop_in_declines_cancels_then_pays_once() {
-    let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with_wallet_fakes(data.path());
-    let browser = browser().await;
-    let c = &browser.client;
-    open(c, &format!("{}/checkout", server.merchant), "ready").await;
-    methods_ready(c).await;
-    click(c, "input[value='GOOGLE_PAY']").await;
-    // Declined: the sheet keeps the reason, the shopper closes it; the form stays.
-    pay_in_fake_sheet(c, GOOGLE_PAY_BUTTON, "google-pay", 1).await;
-    assert_eq!(state(c, "declined").await, "declined");
-    click(c, "#fake-google-pay-cancel").await;
-    let closed = eventually(
-        c,
-        "return document.getElementById('fake-google-pay-sheet') === null",
-        Value::Bool(true),
-    )
-    .await;
-    assert_eq!(closed, true);
-    // Then another card pays, once.
-    pay_in_fake_sheet(c, GOOGLE_PAY_BUTTON, "google-pay", 0).await;
-    assert_eq!(state(c, "paid").await, "paid");
-    let statuses: Vec<String> = payments_of_session(data.path())
-        .into_iter()
-        .map(|(_, status)| status)
-        .collect();
-    assert_eq!(statuses, ["FAILURE", "SUCCESS"]);
     browser.close().await;
 }
 

@@ -7,10 +7,7 @@ mod support;
 
 use fantoccini::Client;
 use serde_json::Value;
-use support::{
-    browser, click, eval, eventually, next_year_yy, pay_in_fake_sheet, type_in_frame, wait_for,
-    Server,
-};
+use support::{browser, click, eval, eventually, next_year_yy, type_in_frame, wait_for, Server};
 
 async fn result(c: &Client, state: &str) -> Value {
     eventually(
@@ -80,42 +77,6 @@ async fn a_page_written_for_the_checkout_ui_sdk_pays_with_the_drop_in_and_the_ca
         type_card(c, "4242424242424242").await;
         click(c, ".pc-submit").await;
         assert_eq!(result(c, "success").await, "success", "{query}");
-    }
-    browser.close().await;
-}
-
-#[tokio::test]
-async fn the_checkout_ui_sdks_wallet_components_pay_through_the_fakes() {
-    let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with_wallet_fakes(data.path());
-    let browser = browser().await;
-    let c = &browser.client;
-    for (component, method, wallet) in [
-        ("applepay", "APPLE_PAY", "apple-pay"),
-        ("googlepay", "GOOGLE_PAY", "google-pay"),
-    ] {
-        c.goto(&format!(
-            "{}/paykka/checkout.html?component={component}",
-            server.merchant
-        ))
-        .await
-        .unwrap();
-        let shown = eventually(
-            c,
-            "return document.getElementById('result').dataset.methods ?? null",
-            Value::from(method),
-        )
-        .await;
-        assert_eq!(shown, method);
-        let button = format!("[data-method='{method}'] button");
-        // A decline first: the component stays; then the approved card pays.
-        pay_in_fake_sheet(c, &button, wallet, 1).await;
-        wait_for(c, ".paykka-checkout[data-state='declined']").await;
-        if wallet == "google-pay" {
-            click(c, "#fake-google-pay-cancel").await;
-        }
-        pay_in_fake_sheet(c, &button, wallet, 0).await;
-        assert_eq!(result(c, "success").await, "success", "{component}");
     }
     browser.close().await;
 }
