@@ -5,16 +5,15 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 
-use js_sys::{Array, Object, JSON};
+use js_sys::{Array, Function, Object, JSON};
 use wasm_bindgen::JsValue;
 
 use crate::wallet::answer::{classify, Answer};
 use crate::web::events::set;
 use crate::web::http::{post_json, within, HttpError};
 use crate::web::option_reader::member;
-
-use super::options::Backend;
 
 /// How long merchant validation may take (Apple's step limit is 30 s).
 const VALIDATION_TIMEOUT_MS: u32 = 20_000;
@@ -35,6 +34,22 @@ pub trait WalletHost {
         validation_url: String,
         timeout_ms: u32,
     ) -> LocalFuture<Result<JsValue, Failure>>;
+}
+
+/// Who pays with the token.
+#[derive(Clone)]
+pub enum Backend {
+    /// The demo's conventions: `POST {base}/payments` with `{trans_id: reference, payment}`
+    /// and `POST {base}/apple-pay/session` with `{domain_name, validation_url}`.
+    Api { base: String, reference: String },
+    /// The merchant's own callbacks: `onAuthorized` returns (a promise of) the backend's
+    /// answer; Apple Pay's `onValidateMerchant` returns the merchant session.
+    Callbacks {
+        authorize: Function,
+        validate: Option<Function>,
+    },
+    /// A component in the same wasm (the drop-in), through the wallet contract.
+    Host(Rc<dyn WalletHost>),
 }
 
 /// A call to the merchant backend that gave no answer to act on.

@@ -2,7 +2,6 @@
 //! event callbacks) and each one's own, read into types: an unknown key, a bad amount or a
 //! value outside a wallet's vocabulary is `INVALID_OPTION` before any button appears.
 
-use std::rc::Rc;
 
 use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
@@ -15,7 +14,7 @@ use crate::web::option_reader::{
     required_string, string,
 };
 
-use super::backend::WalletHost;
+use super::backend::Backend;
 
 /// The events of both buttons, in the order a payment meets them.
 pub const EVENTS: [&str; 9] = [
@@ -48,22 +47,6 @@ const COMMON: [&str; 9] = [
 pub struct Amount {
     pub minor: u64,
     pub currency: String,
-}
-
-/// Who pays with the token.
-#[derive(Clone)]
-pub enum Backend {
-    /// The demo's conventions: `POST {base}/payments` with `{trans_id: reference, payment}`
-    /// and `POST {base}/apple-pay/session` with `{domain_name, validation_url}`.
-    Api { base: String, reference: String },
-    /// The merchant's own callbacks: `onAuthorized` returns (a promise of) the backend's
-    /// answer; Apple Pay's `onValidateMerchant` returns the merchant session.
-    Callbacks {
-        authorize: Function,
-        validate: Option<Function>,
-    },
-    /// A component in the same wasm (the drop-in), through the wallet contract.
-    Host(Rc<dyn WalletHost>),
 }
 
 /// Options both buttons share.
