@@ -2,7 +2,6 @@
 //! event callbacks) and each one's own, read into types: an unknown key, a bad amount or a
 //! value outside a wallet's vocabulary is `INVALID_OPTION` before any button appears.
 
-
 use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Parser;
+use paykka_api::client::PaykkaClient;
+use paykka_api::guesses::RepeatedTransId;
+use paykka_api::keys;
 use paykka_www::apple_pay_signature::TrustRoot;
 use paykka_www::apple_pay_token::{merchant_identifier, ProcessingKey};
 use paykka_www::gateway::{self, ClientKey, Gateway};
-use paykka_www::guesses::RepeatedTransId;
-use paykka_www::merchant::{self, client::PaykkaClient, Merchant, WalletFakes};
-use paykka_www::{keys, store::Db};
+use paykka_www::merchant::{self, Merchant, WalletFakes};
+use paykka_www::store::Db;
 use rsa::PublicKey;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;

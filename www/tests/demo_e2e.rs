@@ -454,14 +454,14 @@ async fn native_ciphertexts_decrypt_with_the_browsers_webcrypto() {
     use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
-    let card_key = paykka_www::keys::load_or_create(&data.path().join("card-key.pem")).unwrap();
+    let card_key = paykka_api::keys::load_or_create(&data.path().join("card-key.pem")).unwrap();
     let key = EncryptionKey::from_jwk(
         &serde_json::from_value(card_key.public_jwk()).unwrap(),
         None,
     )
     .unwrap();
     let context = EncryptionContext {
-        now_ms: paykka_www::signing::now_ms(),
+        now_ms: paykka_api::signing::now_ms(),
         session_id: Some("CS1".into()),
     };
     let jwe = encrypt_field(

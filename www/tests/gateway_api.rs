@@ -13,13 +13,13 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use http_body_util::BodyExt;
+use paykka_api::keys::{self, KeyPair};
+use paykka_api::signing::{self, now_ms};
 use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
 use paykka_web::form::messages::Slot;
 use paykka_web::form::payment::card_payment;
 use paykka_www::apple_pay_token::{merchant_identifier, random_secret, ProcessingKey};
 use paykka_www::gateway::{self, ClientKey, Gateway, Merchant};
-use paykka_www::keys::{self, KeyPair};
-use paykka_www::signing::{self, now_ms};
 use paykka_www::store::Db;
 use rsa::PublicKey;
 use serde_json::{json, Value};
@@ -89,7 +89,7 @@ fn sandbox_in(dir: tempfile::TempDir, backoff_ms: i64) -> Sandbox {
         ],
         http: reqwest::Client::new(),
         webhook_backoff_ms: backoff_ms,
-        repeated_trans_id: paykka_www::guesses::RepeatedTransId::FirstPayment,
+        repeated_trans_id: paykka_api::guesses::RepeatedTransId::FirstPayment,
         apple_pay_key: ProcessingKey::from_secret(
             random_secret(),
             &merchant_identifier(MERCHANT_ID),

@@ -12,13 +12,14 @@ use std::sync::{Arc, Mutex};
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use paykka_api::client::PaykkaClient;
+use paykka_api::guesses::RepeatedTransId;
+use paykka_api::keys::{self, KeyPair};
+use paykka_api::signing;
 use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
 use paykka_www::apple_pay_token::{random_secret, ProcessingKey};
 use paykka_www::gateway::{self, ClientKey, Gateway};
-use paykka_www::guesses::RepeatedTransId;
-use paykka_www::keys::{self, KeyPair};
-use paykka_www::merchant::{self, api::WEBHOOK_PATH, client::PaykkaClient, Merchant};
-use paykka_www::signing;
+use paykka_www::merchant::{self, api::WEBHOOK_PATH, Merchant};
 use paykka_www::store::Db;
 use rsa::PublicKey;
 use serde_json::{json, Value};
@@ -184,7 +185,7 @@ impl Shop {
         if let Some(key) = key {
             let sign = signing::sign(
                 key,
-                &paykka_www::guesses::webhook_message(WEBHOOK_PATH, &ts, nonce, &body),
+                &paykka_api::guesses::webhook_message(WEBHOOK_PATH, &ts, nonce, &body),
             );
             request = request
                 .header("x-paykka-timestamp", ts)

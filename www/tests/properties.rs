@@ -7,12 +7,12 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use paykka_api::jwe::{decrypt_field, CardError};
+use paykka_api::keys::{self, KeyPair};
+use paykka_api::signing::{self, now_ms};
 use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
 use paykka_www::apple_pay_token::{random_secret, ProcessingKey};
-use paykka_www::gateway::cards::{decrypt_field, CardError};
 use paykka_www::gateway::{self, ClientKey, Gateway, Merchant};
-use paykka_www::keys::{self, KeyPair};
-use paykka_www::signing::{self, now_ms};
 use paykka_www::store::Db;
 use proptest::prelude::*;
 use rsa::PublicKey;
@@ -190,7 +190,7 @@ fn gateway_state(dir: &std::path::Path) -> gateway::State {
         }],
         http: reqwest::Client::new(),
         webhook_backoff_ms: 50,
-        repeated_trans_id: paykka_www::guesses::RepeatedTransId::FirstPayment,
+        repeated_trans_id: paykka_api::guesses::RepeatedTransId::FirstPayment,
         apple_pay_key: ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test"),
     })
 }

@@ -52,7 +52,7 @@ async fn a_killed_server_loses_no_acknowledged_payment() {
         cvc: "123".into(),
     };
     let context = EncryptionContext {
-        now_ms: paykka_www::signing::now_ms(),
+        now_ms: paykka_api::signing::now_ms(),
         session_id: None,
     };
     let encrypted = encrypt_card(&key, &card, &context, &mut rand::rng()).unwrap();

@@ -23,7 +23,7 @@ use super::payments::{initiate_for_checkout, Payment};
 use super::sessions::{self, iso_time, Session};
 use super::{ApiError, ClientKey, Gateway, State};
 use crate::client_ip::ClientIp;
-use crate::signing::now_ms;
+use paykka_api::signing::now_ms;
 
 pub const SESSION: &str = "/v3/checkout/session";
 pub const PAY: &str = "/v3/checkout/pay";

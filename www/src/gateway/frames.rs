@@ -14,7 +14,7 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::State;
-use crate::keys::KeyPair;
+use paykka_api::keys::KeyPair;
 
 /// A merchant's client key: the merchant it belongs to, the page origins registered for
 /// it, and its own card-encryption key (a ciphertext made for one merchant cannot be spent
@@ -168,7 +168,7 @@ async fn frames_load(
             "data": {
                 "public_key": card_key.public_jwk(),
                 "kid": card_key.kid,
-                "server_time": crate::signing::now_ms(),
+                "server_time": paykka_api::signing::now_ms(),
                 "brands": BRANDS,
             }
         }),

@@ -2,11 +2,11 @@
 //! the secure origin of the card frames, the 3-D Secure challenge page and the webhook
 //! outbox. Everything is persisted in its own SQLite file.
 
-pub mod cards;
 pub mod checkout_api;
 pub mod frames;
 pub mod payments;
 pub mod sessions;
+pub mod test_cards;
 pub mod threeds;
 pub mod wallet_tokens;
 pub mod webhooks;
@@ -22,11 +22,11 @@ use axum::Router;
 use rsa::{PrivateKey, PublicKey};
 use serde_json::{json, Value};
 
-use crate::keys::KeyPair;
-use crate::signing::{
+use crate::store::Db;
+use paykka_api::keys::KeyPair;
+use paykka_api::signing::{
     self, HEADER_APPID, HEADER_NONCE, HEADER_SIGN, HEADER_SIGN_ALG, HEADER_TIMESTAMP, SIGN_ALG,
 };
-use crate::store::Db;
 
 pub use frames::ClientKey;
 
@@ -50,7 +50,7 @@ pub struct Gateway {
     /// First webhook retry delay; doubles per attempt.
     pub webhook_backoff_ms: i64,
     /// How a repeated `trans_id` is answered (PayKKa does not say).
-    pub repeated_trans_id: crate::guesses::RepeatedTransId,
+    pub repeated_trans_id: paykka_api::guesses::RepeatedTransId,
     /// The Apple Pay payment-processing key (PayKKa decrypts Apple Pay tokens).
     pub apple_pay_key: crate::apple_pay_token::ProcessingKey,
 }
@@ -237,7 +237,7 @@ pub async fn authenticate<'a>(
 /// A JSON answer signed with the platform key (`x-paykka-timestamp/nonce/sign`).
 pub fn signed(gateway: &Gateway, path: &str, status: StatusCode, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
-    let signed = crate::guesses::sign_answer(&gateway.platform_key, path, &bytes);
+    let signed = paykka_api::guesses::sign_answer(&gateway.platform_key, path, &bytes);
     let mut response = (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],

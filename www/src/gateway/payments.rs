@@ -11,17 +11,19 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::cards::{decrypt_field, outcome, Card, CardError, Outcome};
+use super::test_cards::{outcome, Outcome};
 use super::wallet_tokens::{self, Expected, OneTimeId};
 use super::webhooks::{enqueue, payment_notification};
 use super::{authenticate, parse, respond, ApiError, Caller, Gateway, State};
-use crate::guesses::{RepeatedTransId, DUPLICATE_TRANS_ID};
 use crate::money;
-use crate::signing::now_ms;
+use paykka_api::card::Card;
+use paykka_api::guesses::{RepeatedTransId, DUPLICATE_TRANS_ID};
+use paykka_api::jwe::{decrypt_field, CardError};
+use paykka_api::signing::now_ms;
 
 pub const INITIATE: &str = "/v3/payment/acq";
 pub const QUERY: &str = "/v3/payment/acq/query";
-pub const CAPTURE: &str = crate::guesses::CAPTURE_PATH;
+pub const CAPTURE: &str = paykka_api::guesses::CAPTURE_PATH;
 pub const VOID: &str = "/v3/payment/acq/void";
 pub const REFUND: &str = "/v3/payment/acq/refund";
 pub const REFUND_QUERY: &str = "/v3/payment/acq/refund/query";
@@ -365,7 +367,7 @@ fn order_id() -> String {
 }
 
 fn token() -> String {
-    crate::signing::new_nonce()
+    paykka_api::signing::new_nonce()
 }
 
 enum Stored {
@@ -577,7 +579,7 @@ async fn initiate_as(
             }
             tx.execute(
                 "DELETE FROM card_nonces WHERE seen_at < ?1",
-                [now - 2 * super::cards::MAX_AGE_MS],
+                [now - 2 * paykka_api::jwe::MAX_AGE_MS],
             )?;
             for nonce in &nonces {
                 let inserted = tx.execute(
@@ -622,7 +624,7 @@ fn spend_wallet_token(
 ) -> rusqlite::Result<bool> {
     tx.execute(
         "DELETE FROM wallet_tokens WHERE keep_until < ?1",
-        [now - super::cards::MAX_SKEW_MS],
+        [now - paykka_api::jwe::MAX_SKEW_MS],
     )?;
     let inserted = tx.execute(
         "INSERT OR IGNORE INTO wallet_tokens (token_id, keep_until) VALUES (?1, ?2)",

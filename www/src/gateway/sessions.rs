@@ -12,7 +12,7 @@ use super::payments::Payment;
 use super::{authenticate, parse, respond, ApiError, Gateway, State};
 use crate::apple_pay_token::merchant_identifier;
 use crate::money;
-use crate::signing::{new_nonce, now_ms};
+use paykka_api::signing::{new_nonce, now_ms};
 use paykka_web::checkout_flow::coordinator::{SESSION_EXPIRED, SESSION_PAID};
 use paykka_web::checkout_flow::methods::Method;
 

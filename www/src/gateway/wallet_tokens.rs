@@ -11,11 +11,12 @@ use serde::Deserialize;
 
 use axum::http::StatusCode;
 
-use super::cards::{Card, CardError};
 use super::payments::card_error;
 use super::ApiError;
 use crate::apple_pay_token::{merchant_identifier, ProcessingKey, TokenError};
-use crate::guesses;
+use paykka_api::card::Card;
+use paykka_api::guesses;
+use paykka_api::jwe::CardError;
 
 /// Sandbox-only code: the token was approved for another amount or currency.
 pub const WRONG_AMOUNT: &str = "SB0007";

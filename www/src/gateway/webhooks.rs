@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::payments::Payment;
 use super::State;
-use crate::signing::{self, now_ms};
+use paykka_api::signing::{self, now_ms};
 
 /// Longest wait between two attempts.
 const MAX_BACKOFF_MS: i64 = 10 * 60 * 1000;
@@ -128,7 +128,7 @@ async fn send(gateway: &State, item: &Due) -> anyhow::Result<reqwest::StatusCode
     let path = path_of(&item.url);
     let path = path.split('?').next().unwrap_or(path);
     let body = item.body.clone().into_bytes();
-    let signed = crate::guesses::sign_webhook(&gateway.platform_key, path, &body);
+    let signed = paykka_api::guesses::sign_webhook(&gateway.platform_key, path, &body);
     let response = signing::post_signed(&gateway.http, &item.url, &item.app_id, &signed, body)
         .timeout(Duration::from_secs(10))
         .send()

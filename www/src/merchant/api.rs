@@ -13,12 +13,12 @@ use serde_json::{json, Value};
 // Only these members of the page's `payment` object go to PayKKa (the package's list).
 use paykka_web::form::payment::MEMBERS as PAYMENT_MEMBERS;
 
-use super::client::CallError;
 use super::State;
 use crate::apple_pay_token::ProcessingKey;
 use crate::client_ip::ClientIp;
 use crate::money;
-use crate::signing::{self, new_nonce, now_ms, HEADER_NONCE, HEADER_SIGN, HEADER_TIMESTAMP};
+use paykka_api::client::CallError;
+use paykka_api::signing::{self, new_nonce, now_ms, HEADER_NONCE, HEADER_SIGN, HEADER_TIMESTAMP};
 
 /// The webhook path (also what its signature covers).
 pub const WEBHOOK_PATH: &str = "/api/webhooks/paykka";
@@ -577,7 +577,7 @@ pub async fn webhook(
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
     };
-    let message = crate::guesses::webhook_message(
+    let message = paykka_api::guesses::webhook_message(
         WEBHOOK_PATH,
         header(HEADER_TIMESTAMP),
         header(HEADER_NONCE),

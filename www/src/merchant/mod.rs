@@ -3,13 +3,12 @@
 //! the 3-D Secure return page. The reference integration for merchant back ends.
 
 pub mod api;
-pub mod client;
 pub mod site;
 
 use std::sync::Arc;
 
 use crate::store::Db;
-use client::PaykkaClient;
+use paykka_api::client::PaykkaClient;
 
 /// The merchant's configuration and connections.
 pub struct Merchant {

@@ -1,13 +1,11 @@
-//! Card data as the sandbox receives it: `paykka-web JWE v1` fields checked as SPEC §2.4
-//! says (alg and enc pinned, `kid` looked up, field bound to its slot, 15-minute window
-//! with ±5 minutes of skew; nonce replay is checked where the payment is stored), then
-//! the values checked (Luhn, expiry, CVC length). Decryption is RSA-OAEP with the
-//! constant-time `rsa` 0.10 private-key operation.
+//! The JWE receiver: `paykka-web JWE v1` fields checked as SPEC §2.4 says (alg and enc
+//! pinned, `kid` looked up, field bound to its slot, 15-minute window with ±5 minutes of
+//! skew; nonce replay is checked where the payment is stored). Decryption is RSA-OAEP with
+//! the constant-time `rsa` 0.10 private-key operation.
 
 use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce, Tag};
 use base64ct::{Base64UrlUnpadded, Encoding};
-use paykka_web::card::{check_cvc, check_number, Brand, YearMonth};
 use paykka_web::crypto::FieldName;
 use rsa::Oaep;
 use serde::Deserialize;
@@ -147,127 +145,4 @@ pub fn decrypt_field<'k>(
         nonce: payload.nonce,
         session_id: payload.sid,
     })
-}
-
-/// A card as the sandbox processes it. Never logged, never stored (brand, BIN and last 4
-/// are what is kept).
-pub struct Card {
-    pub number: String,
-    pub brand: Brand,
-}
-
-impl std::fmt::Debug for Card {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Card {{ brand: {:?}, last4: {} }}",
-            self.brand,
-            self.last4()
-        )
-    }
-}
-
-impl Card {
-    /// Checks decrypted or raw values.
-    pub fn check(
-        number: &str,
-        month: &str,
-        year: &str,
-        cvc: &str,
-        now_ms: i64,
-    ) -> Result<Card, CardError> {
-        let card = Card::without_code(number, month, year, now_ms)?;
-        if !check_cvc(cvc, Some(card.brand)).is_valid() {
-            return Err(CardError::Invalid("Security code invalid"));
-        }
-        Ok(card)
-    }
-
-    /// Checks a card that comes without a security code: a wallet's device account number
-    /// (the cryptogram stands in for the code).
-    pub fn without_code(
-        number: &str,
-        month: &str,
-        year: &str,
-        now_ms: i64,
-    ) -> Result<Card, CardError> {
-        let number_check = check_number(number, None);
-        let brand = match (number_check.validity.is_valid(), number_check.brand()) {
-            (true, Some(brand)) => brand,
-            _ => return Err(CardError::Invalid("Card number invalid")),
-        };
-        let month: u8 = month
-            .parse()
-            .ok()
-            .filter(|m| (1..=12).contains(m))
-            .ok_or(CardError::Invalid("Expiry month invalid"))?;
-        let year: u16 = match year.len() {
-            2 => year.parse::<u16>().map(|y| 2000 + y).ok(),
-            4 => year.parse().ok(),
-            _ => None,
-        }
-        .ok_or(CardError::Invalid("Expiry year invalid"))?;
-        let today = OffsetDateTime::from_unix_timestamp(now_ms / 1000)
-            .map_err(|_| CardError::Invalid("Clock"))?;
-        let current = YearMonth {
-            year: today.year() as u16,
-            month: u8::from(today.month()),
-        };
-        if (YearMonth { year, month }) < current {
-            return Err(CardError::Invalid("Card expired"));
-        }
-        Ok(Card {
-            number: number_check.digits,
-            brand,
-        })
-    }
-
-    pub fn bin(&self) -> &str {
-        &self.number[..6]
-    }
-
-    pub fn last4(&self) -> &str {
-        &self.number[self.number.len() - 4..]
-    }
-
-    /// PayKKa's `card_brand` value.
-    pub fn brand_name(&self) -> &'static str {
-        match self.brand {
-            Brand::Visa => "VISA",
-            Brand::Mastercard => "MASTERCARD",
-            Brand::Amex => "AMEX",
-            Brand::Diners => "DINERS",
-            Brand::Discover => "DISCOVER",
-            Brand::Jcb => "JCB",
-            Brand::UnionPay => "UNIONPAY",
-            Brand::Maestro => "MAESTRO",
-            Brand::Elo => "ELO",
-            Brand::Mir => "MIR",
-            Brand::Hiper => "HIPER",
-            Brand::Hipercard => "HIPERCARD",
-        }
-    }
-}
-
-/// What the sandbox does with a card (SPEC §5 test cards).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Authorised,
-    Challenge,
-    Declined(&'static str, &'static str),
-    NotSupported,
-}
-
-pub fn outcome(number: &str) -> Outcome {
-    match number {
-        "4242424242424242" | "5555555555554444" | "378282246310005" | "3566002020360505" => {
-            Outcome::Authorised
-        }
-        "4000000000003220" => Outcome::Challenge,
-        "4000000000000002" => Outcome::Declined("3001", "Declined by the issuer"),
-        "4000000000009995" => Outcome::Declined("3002", "Insufficient funds"),
-        "4000000000000069" => Outcome::Declined("3003", "Expired card"),
-        "4000000000000127" => Outcome::Declined("3004", "Incorrect security code"),
-        _ => Outcome::NotSupported,
-    }
 }
