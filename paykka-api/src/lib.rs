@@ -8,4 +8,5 @@ pub mod client;
 pub mod guesses;
 pub mod jwe;
 pub mod keys;
+pub mod paths;
 pub mod signing;

@@ -260,7 +260,7 @@ impl Sandbox {
             },
             now_ms(),
         );
-        self.call(gateway::payments::INITIATE, &self.order(trans_id, payment))
+        self.call(paykka_api::paths::INITIATE, &self.order(trans_id, payment))
             .await
     }
 
@@ -280,7 +280,7 @@ fn next_year() -> String {
 #[tokio::test]
 async fn requests_need_a_valid_fresh_single_use_signature() {
     let s = sandbox();
-    let path = gateway::payments::QUERY;
+    let path = paykka_api::paths::QUERY;
     let body =
         serde_json::to_vec(&json!({"merchant_id": MERCHANT_ID, "trans_id": "none"})).unwrap();
 
@@ -431,7 +431,7 @@ async fn bad_ciphertexts_are_refused() {
     for (i, (name, payment, code)) in cases.into_iter().enumerate() {
         let answer = s
             .call(
-                gateway::payments::INITIATE,
+                paykka_api::paths::INITIATE,
                 &s.order(&format!("B{i}"), payment),
             )
             .await;
@@ -456,7 +456,7 @@ async fn bad_ciphertexts_are_refused() {
     .unwrap();
     let answer = s
         .call(
-            gateway::payments::INITIATE,
+            paykka_api::paths::INITIATE,
             &s.order("B-kid", with("encrypted_cvv", json!(foreign))),
         )
         .await;
@@ -464,13 +464,13 @@ async fn bad_ciphertexts_are_refused() {
     assert_eq!(answer.body["ret_msg"], "Unknown card encryption key");
     // The same ciphertexts for a new order: replay.
     assert_eq!(
-        s.call(gateway::payments::INITIATE, &s.order("R1", good.clone()))
+        s.call(paykka_api::paths::INITIATE, &s.order("R1", good.clone()))
             .await
             .body["data"]["status"],
         "SUCCESS"
     );
     let replay = s
-        .call(gateway::payments::INITIATE, &s.order("R2", good))
+        .call(paykka_api::paths::INITIATE, &s.order("R2", good))
         .await;
     assert_eq!(replay.body["ret_code"], "206020");
     assert_eq!(replay.body["ret_msg"], "Card encryption info already used");
@@ -488,14 +488,14 @@ async fn amounts_currencies_methods_and_plain_cards() {
     let mut order = s.order("C1", card.clone());
     order["currency"] = json!("XYZ");
     assert_eq!(
-        s.call(gateway::payments::INITIATE, &order).await.body["ret_code"],
+        s.call(paykka_api::paths::INITIATE, &order).await.body["ret_code"],
         "1007"
     );
     for amount in [json!(0), json!(-5), json!("3.00"), json!(1.5), json!("abc")] {
         let mut order = s.order("C2", card.clone());
         order["amount"] = amount.clone();
         assert_eq!(
-            s.call(gateway::payments::INITIATE, &order).await.body["ret_code"],
+            s.call(paykka_api::paths::INITIATE, &order).await.body["ret_code"],
             "010000",
             "{amount}"
         );
@@ -503,13 +503,13 @@ async fn amounts_currencies_methods_and_plain_cards() {
     let mut order = s.order("C3", card);
     order["amount"] = json!("300");
     assert_eq!(
-        s.call(gateway::payments::INITIATE, &order).await.body["data"]["amount"],
+        s.call(paykka_api::paths::INITIATE, &order).await.body["data"]["amount"],
         300,
         "digit strings are accepted"
     );
     let plain = json!({"payment_method": "BANKCARD", "card_no": "4242424242424242", "exp_month": "12", "exp_year": next_year(), "cvv": "123"});
     let refused = s
-        .call(gateway::payments::INITIATE, &s.order("C4", plain))
+        .call(paykka_api::paths::INITIATE, &s.order("C4", plain))
         .await;
     assert_eq!(
         (refused.status, refused.body["ret_code"].as_str()),
@@ -517,7 +517,7 @@ async fn amounts_currencies_methods_and_plain_cards() {
     );
     let wallet = json!({"payment_method": "GOOGLE_PAY", "token_data": "{\"signature\":\"x\"}"});
     assert_eq!(
-        s.call(gateway::payments::INITIATE, &s.order("C5", wallet))
+        s.call(paykka_api::paths::INITIATE, &s.order("C5", wallet))
             .await
             .body["ret_code"],
         "010000",
@@ -525,7 +525,7 @@ async fn amounts_currencies_methods_and_plain_cards() {
     );
     let unknown = json!({"payment_method": "CHEQUE"});
     assert_eq!(
-        s.call(gateway::payments::INITIATE, &s.order("C6", unknown))
+        s.call(paykka_api::paths::INITIATE, &s.order("C6", unknown))
             .await
             .body["ret_code"],
         "210001"
@@ -537,7 +537,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     let s = sandbox();
     let mut manual = s.order("M1", s.card("4242424242424242", "123", now_ms()));
     manual["capture_method"] = json!("MANUAL");
-    let authorized = s.call(gateway::payments::INITIATE, &manual).await.body["data"].clone();
+    let authorized = s.call(paykka_api::paths::INITIATE, &manual).await.body["data"].clone();
     assert_eq!(authorized["status"], "AUTHORIZED");
     assert_eq!(authorized["authorisation_type"], "FINAL_AUTH");
     assert_eq!(
@@ -553,7 +553,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     let m1 = authorized["order_id"].as_str().unwrap().to_owned();
     let capture = s
         .call(
-            gateway::payments::CAPTURE,
+            paykka_api::paths::CAPTURE,
             &json!({"merchant_id": MERCHANT_ID, "order_id": m1}),
         )
         .await;
@@ -570,7 +570,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
         body
     };
     let late_void = s
-        .call(gateway::payments::VOID, &void(&m1, Some("OTHER")))
+        .call(paykka_api::paths::VOID, &void(&m1, Some("OTHER")))
         .await;
     assert_eq!(
         late_void.body["ret_code"], "SB0005",
@@ -579,12 +579,12 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
 
     let mut manual = s.order("M2", s.card("5555555555554444", "123", now_ms()));
     manual["capture_method"] = json!("MANUAL");
-    let m2 = s.call(gateway::payments::INITIATE, &manual).await.body["data"]["order_id"]
+    let m2 = s.call(paykka_api::paths::INITIATE, &manual).await.body["data"]["order_id"]
         .as_str()
         .unwrap()
         .to_owned();
     for bad in [void(&m2, None), void(&m2, Some("BORED"))] {
-        let refused = s.call(gateway::payments::VOID, &bad).await;
+        let refused = s.call(paykka_api::paths::VOID, &bad).await;
         assert_eq!(
             refused.body["ret_code"], "010000",
             "void needs PayKKa's reason"
@@ -592,7 +592,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     }
     let by_trans_id = s
         .call(
-            gateway::payments::VOID,
+            paykka_api::paths::VOID,
             &json!({"merchant_id": MERCHANT_ID, "trans_id": "M2", "reason": "OTHER"}),
         )
         .await;
@@ -602,7 +602,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     );
     let voided = s
         .call(
-            gateway::payments::VOID,
+            paykka_api::paths::VOID,
             &void(&m2, Some("REQUESTED_BY_CUSTOMER")),
         )
         .await;
@@ -613,7 +613,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     );
     let query = s
         .call(
-            gateway::payments::QUERY,
+            paykka_api::paths::QUERY,
             &json!({"merchant_id": MERCHANT_ID, "order_id": m2}),
         )
         .await;
@@ -625,7 +625,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
                "refund_amount": amount, "currency": "USD", "reason": "REQUESTED_BY_CUSTOMER",
                "notify_url": "http://127.0.0.1:9/refunds"})
     };
-    let first = s.call(gateway::payments::REFUND, &refund("RF1", 100)).await;
+    let first = s.call(paykka_api::paths::REFUND, &refund("RF1", 100)).await;
     let data = &first.body["data"];
     assert_eq!(data["status"], "SUCCESS");
     for member in [
@@ -644,17 +644,17 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
         );
     }
     assert!(data["refund_order_id"].as_str().unwrap().starts_with("RG"));
-    let repeat = s.call(gateway::payments::REFUND, &refund("RF1", 100)).await;
+    let repeat = s.call(paykka_api::paths::REFUND, &refund("RF1", 100)).await;
     assert_eq!(
         repeat.body["data"]["refund_order_id"], data["refund_order_id"],
         "idempotent"
     );
-    let too_much = s.call(gateway::payments::REFUND, &refund("RF2", 201)).await;
+    let too_much = s.call(paykka_api::paths::REFUND, &refund("RF2", 201)).await;
     assert_eq!(too_much.body["ret_code"], "010000");
     let mut wrong_currency = refund("RF2", 10);
     wrong_currency["currency"] = json!("EUR");
     assert_eq!(
-        s.call(gateway::payments::REFUND, &wrong_currency)
+        s.call(paykka_api::paths::REFUND, &wrong_currency)
             .await
             .body["ret_code"],
         "010000"
@@ -662,11 +662,11 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     let mut by_trans_id = refund("RF3", 200);
     by_trans_id.as_object_mut().unwrap().remove("ori_order_id");
     by_trans_id["trans_id"] = json!("M1");
-    let last = s.call(gateway::payments::REFUND, &by_trans_id).await;
+    let last = s.call(paykka_api::paths::REFUND, &by_trans_id).await;
     assert_eq!(last.body["data"]["status"], "SUCCESS", "{}", last.body);
     let unpaid = s
         .call(
-            gateway::payments::REFUND,
+            paykka_api::paths::REFUND,
             &json!({"merchant_id": MERCHANT_ID, "ori_order_id": m2,
         "refund_trans_id": "RF4", "refund_amount": 1, "currency": "USD"}),
         )
@@ -677,7 +677,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     );
     let query = s
         .call(
-            gateway::payments::QUERY,
+            paykka_api::paths::QUERY,
             &json!({"merchant_id": MERCHANT_ID, "trans_id": "M1"}),
         )
         .await;
@@ -696,7 +696,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
         body.as_object_mut()
             .unwrap()
             .extend(key.as_object().unwrap().clone());
-        let found = s.call(gateway::payments::REFUND_QUERY, &body).await;
+        let found = s.call(paykka_api::paths::REFUND_QUERY, &body).await;
         assert_eq!(found.body["data"]["amount"], 200, "{key}");
         assert_eq!(found.body["data"]["currency"], "USD");
         assert_eq!(found.body["data"]["merchant_id"], MERCHANT_ID);
@@ -704,7 +704,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     }
     let unknown = s
         .call(
-            gateway::payments::REFUND_QUERY,
+            paykka_api::paths::REFUND_QUERY,
             &json!({"merchant_id": MERCHANT_ID, "refund_trans_id": "nope"}),
         )
         .await;
@@ -751,7 +751,7 @@ async fn query_by_session_and_payment_answers_carry_session_and_authorisation() 
     let s = sandbox();
     let session = s
         .call(
-            gateway::sessions::CREATE,
+            paykka_api::paths::SESSION_CREATE,
             &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": "QS1", "currency": "USD", "amount": 300}),
         )
         .await;
@@ -761,7 +761,7 @@ async fn query_by_session_and_payment_answers_carry_session_and_authorisation() 
         .to_owned();
     let none_yet = s
         .call(
-            gateway::payments::QUERY,
+            paykka_api::paths::QUERY,
             &json!({"merchant_id": MERCHANT_ID, "session_id": sid}),
         )
         .await;
@@ -771,7 +771,7 @@ async fn query_by_session_and_payment_answers_carry_session_and_authorisation() 
     );
     let paid = s
         .call(
-            gateway::payments::INITIATE,
+            paykka_api::paths::INITIATE,
             &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": "QS1-P",
                     "session_id": sid, "return_url": "http://shop.example/return",
                     "payment": s.card_in(Some(&sid), "4242424242424242", "123", now_ms())}),
@@ -780,7 +780,7 @@ async fn query_by_session_and_payment_answers_carry_session_and_authorisation() 
     assert_eq!(paid.body["data"]["session_id"], sid.as_str());
     let found = s
         .call(
-            gateway::payments::QUERY,
+            paykka_api::paths::QUERY,
             &json!({"merchant_id": MERCHANT_ID, "session_id": sid}),
         )
         .await;
@@ -791,7 +791,7 @@ async fn query_by_session_and_payment_answers_carry_session_and_authorisation() 
     assert_eq!(found.body["data"]["authorisation_type"], "FINAL_AUTH");
     let nothing = s
         .call(
-            gateway::payments::QUERY,
+            paykka_api::paths::QUERY,
             &json!({"merchant_id": MERCHANT_ID}),
         )
         .await;
@@ -847,7 +847,7 @@ async fn three_d_secure_challenge_then_query() {
     );
     let query = s
         .call(
-            gateway::payments::QUERY,
+            paykka_api::paths::QUERY,
             &json!({"merchant_id": MERCHANT_ID, "trans_id": "S1"}),
         )
         .await;
@@ -870,7 +870,7 @@ async fn three_d_secure_challenge_then_query() {
     );
     let query = s
         .call(
-            gateway::payments::QUERY,
+            paykka_api::paths::QUERY,
             &json!({"merchant_id": MERCHANT_ID, "trans_id": "S2"}),
         )
         .await;
@@ -931,7 +931,7 @@ async fn webhooks_are_signed_and_retried_until_acknowledged() {
     let (url, hits, bodies) = receiver(2).await;
     let mut order = s.order("W1", s.card("4242424242424242", "123", now_ms()));
     order["notify_url"] = json!(url);
-    s.call(gateway::payments::INITIATE, &order).await;
+    s.call(paykka_api::paths::INITIATE, &order).await;
     let worker = tokio::spawn(gateway::webhooks::run(Arc::clone(&s.gateway)));
     assert!(
         wait_until(async || s
@@ -1013,7 +1013,7 @@ async fn ciphertexts_are_bound_to_their_merchant() {
     let mut order = s.order("STOLEN1", s.card("4242424242424242", "123", now_ms()));
     order["merchant_id"] = json!(MERCHANT_2);
     let stolen = s
-        .call_as(APP_ID_2, gateway::payments::INITIATE, &order)
+        .call_as(APP_ID_2, paykka_api::paths::INITIATE, &order)
         .await;
     assert_eq!(
         (stolen.status, stolen.body["ret_code"].as_str()),
@@ -1028,7 +1028,7 @@ async fn ciphertexts_are_bound_to_their_merchant() {
     // The real payment still goes through.
     let real = s
         .call(
-            gateway::payments::INITIATE,
+            paykka_api::paths::INITIATE,
             &s.order("REAL1", order["payment"].clone()),
         )
         .await;
@@ -1039,12 +1039,16 @@ async fn ciphertexts_are_bound_to_their_merchant() {
 async fn a_session_is_paid_once_in_time_with_its_own_amount_and_ciphertexts() {
     let s = sandbox();
     let create = |trans_id: &str| json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": trans_id, "currency": "EUR", "amount": 1250});
-    let session = s.call(gateway::sessions::CREATE, &create("SESS1")).await;
+    let session = s
+        .call(paykka_api::paths::SESSION_CREATE, &create("SESS1"))
+        .await;
     let sid = session.body["data"]["session_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let other = s.call(gateway::sessions::CREATE, &create("SESS2")).await;
+    let other = s
+        .call(paykka_api::paths::SESSION_CREATE, &create("SESS2"))
+        .await;
     let other_sid = other.body["data"]["session_id"]
         .as_str()
         .unwrap()
@@ -1056,7 +1060,7 @@ async fn a_session_is_paid_once_in_time_with_its_own_amount_and_ciphertexts() {
         })
     };
     let s = &s;
-    let pay = |body: Value| async move { s.call(gateway::payments::INITIATE, &body).await };
+    let pay = |body: Value| async move { s.call(paykka_api::paths::INITIATE, &body).await };
     let code = |a: &Answer| a.body["ret_code"].as_str().unwrap_or_default().to_owned();
 
     let unbound = pay(in_session(
@@ -1107,7 +1111,7 @@ async fn a_session_is_paid_once_in_time_with_its_own_amount_and_ciphertexts() {
     );
     let status = s
         .call(
-            gateway::sessions::QUERY,
+            paykka_api::paths::SESSION_QUERY,
             &json!({"merchant_id": MERCHANT_ID, "session_id": sid}),
         )
         .await;
@@ -1200,7 +1204,7 @@ async fn jwe_headers_with_critical_extensions_are_refused() {
     // The hand-made JWE is sound: without extensions it pays.
     let plain = s
         .call(
-            gateway::payments::INITIATE,
+            paykka_api::paths::INITIATE,
             &s.order("H0", card_with(json!({}))),
         )
         .await;
@@ -1215,7 +1219,7 @@ async fn jwe_headers_with_critical_extensions_are_refused() {
     {
         let answer = s
             .call(
-                gateway::payments::INITIATE,
+                paykka_api::paths::INITIATE,
                 &s.order(&format!("H{}", i + 1), card_with(extra.clone())),
             )
             .await;
@@ -1242,7 +1246,7 @@ async fn notify_and_return_urls_must_be_absolute_http_urls() {
             s.card("4242424242424242", "123", now_ms()),
         );
         order[name] = json!(url);
-        let answer = s.call(gateway::payments::INITIATE, &order).await;
+        let answer = s.call(paykka_api::paths::INITIATE, &order).await;
         assert_eq!(
             (answer.status, answer.body["ret_code"].as_str()),
             (StatusCode::BAD_REQUEST, Some("010000")),
@@ -1250,7 +1254,7 @@ async fn notify_and_return_urls_must_be_absolute_http_urls() {
         );
         let session = s
             .call(
-                gateway::sessions::CREATE,
+                paykka_api::paths::SESSION_CREATE,
                 &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": format!("US{i}"), "currency": "USD", "amount": 300, name: url}),
             )
             .await;
@@ -1324,7 +1328,7 @@ async fn wallet_tokens_are_opened_and_their_card_decides_the_outcome() {
     for (trans_id, method, token, status, code) in cases {
         let payment = json!({"payment_method": method, "token_data": token});
         let answer = s
-            .call(gateway::payments::INITIATE, &s.order(trans_id, payment))
+            .call(paykka_api::paths::INITIATE, &s.order(trans_id, payment))
             .await;
         let data = &answer.body["data"];
         assert_eq!(
@@ -1357,13 +1361,13 @@ async fn with_a_signing_root_the_sandbox_opens_only_signed_apple_pay_tokens() {
     pki.sign(&mut signed);
     let pay = |token: String| json!({"payment_method": "APPLE_PAY", "token_data": token});
     let refused = s
-        .call(gateway::payments::INITIATE, &s.order("S1", pay(unsigned)))
+        .call(paykka_api::paths::INITIATE, &s.order("S1", pay(unsigned)))
         .await;
     assert_eq!(refused.body["ret_code"], "010000", "{}", refused.body);
     assert!(refused.body["ret_msg"].as_str().unwrap().contains("signed"));
     let paid = s
         .call(
-            gateway::payments::INITIATE,
+            paykka_api::paths::INITIATE,
             &s.order("S2", pay(signed.to_string())),
         )
         .await;
@@ -1425,7 +1429,7 @@ async fn bad_wallet_tokens_are_refused_with_paykkas_codes_and_a_token_pays_once(
         let payment = json!({"payment_method": method, "token_data": token});
         let answer = s
             .call(
-                gateway::payments::INITIATE,
+                paykka_api::paths::INITIATE,
                 &s.order(&format!("B{i}"), payment),
             )
             .await;
@@ -1435,7 +1439,7 @@ async fn bad_wallet_tokens_are_refused_with_paykkas_codes_and_a_token_pays_once(
     let token = apple_token(&s, "4242424242424242");
     let first = s
         .call(
-            gateway::payments::INITIATE,
+            paykka_api::paths::INITIATE,
             &s.order(
                 "R1",
                 json!({"payment_method": "APPLE_PAY", "token_data": token}),
@@ -1445,7 +1449,7 @@ async fn bad_wallet_tokens_are_refused_with_paykkas_codes_and_a_token_pays_once(
     assert_eq!(first.body["data"]["status"], "SUCCESS");
     let again = s
         .call(
-            gateway::payments::INITIATE,
+            paykka_api::paths::INITIATE,
             &s.order(
                 "R2",
                 json!({"payment_method": "APPLE_PAY", "token_data": token}),
@@ -1456,7 +1460,7 @@ async fn bad_wallet_tokens_are_refused_with_paykkas_codes_and_a_token_pays_once(
     // The merchant decrypted the token itself: card data, which only a PCI merchant may send.
     let plain = json!({"payment_method": "APPLE_PAY", "card_no": "4242424242424242", "exp_month": "12", "exp_year": next_year()});
     assert_eq!(
-        s.call(gateway::payments::INITIATE, &s.order("P1", plain.clone()))
+        s.call(paykka_api::paths::INITIATE, &s.order("P1", plain.clone()))
             .await
             .body["ret_code"],
         "206017"
@@ -1464,7 +1468,7 @@ async fn bad_wallet_tokens_are_refused_with_paykkas_codes_and_a_token_pays_once(
     let mut pci_order = s.order("P2", plain);
     pci_order["merchant_id"] = json!(MERCHANT_2);
     let pci = s
-        .call_as(APP_ID_2, gateway::payments::INITIATE, &pci_order)
+        .call_as(APP_ID_2, paykka_api::paths::INITIATE, &pci_order)
         .await;
     assert_eq!(pci.body["data"]["status"], "SUCCESS", "{}", pci.body);
 }
@@ -1501,7 +1505,7 @@ async fn a_wallet_token_pays_once_for_the_merchant_and_total_it_was_approved_for
     let token = apple(&own, 300, "840");
     let first = s
         .call(
-            gateway::payments::INITIATE,
+            paykka_api::paths::INITIATE,
             &s.order("A1", pay("APPLE_PAY", token.to_string())),
         )
         .await;
@@ -1522,7 +1526,7 @@ async fn a_wallet_token_pays_once_for_the_merchant_and_total_it_was_approved_for
     {
         let again = s
             .call(
-                gateway::payments::INITIATE,
+                paykka_api::paths::INITIATE,
                 &s.order(&format!("A2{i}"), pay("APPLE_PAY", copy.to_string())),
             )
             .await;
@@ -1538,7 +1542,7 @@ async fn a_wallet_token_pays_once_for_the_merchant_and_total_it_was_approved_for
     ] {
         let refused = s
             .call(
-                gateway::payments::INITIATE,
+                paykka_api::paths::INITIATE,
                 &s.order(
                     trans_id,
                     pay("APPLE_PAY", apple(&own, amount, currency).to_string()),
@@ -1555,7 +1559,7 @@ async fn a_wallet_token_pays_once_for_the_merchant_and_total_it_was_approved_for
     let theirs = apple(&merchant_identifier(MERCHANT_2), 300, "840").to_string();
     let refused = s
         .call(
-            gateway::payments::INITIATE,
+            paykka_api::paths::INITIATE,
             &s.order("A4", pay("APPLE_PAY", theirs.clone())),
         )
         .await;
@@ -1563,7 +1567,7 @@ async fn a_wallet_token_pays_once_for_the_merchant_and_total_it_was_approved_for
     let mut for_them = s.order("A5", pay("APPLE_PAY", theirs));
     for_them["merchant_id"] = json!(MERCHANT_2);
     let paid = s
-        .call_as(APP_ID_2, gateway::payments::INITIATE, &for_them)
+        .call_as(APP_ID_2, paykka_api::paths::INITIATE, &for_them)
         .await;
     assert_eq!(
         code(&paid),
@@ -1576,14 +1580,14 @@ async fn a_wallet_token_pays_once_for_the_merchant_and_total_it_was_approved_for
     let google = tokens::google_pay_token("5555555555554444", 12, year);
     let first = s
         .call(
-            gateway::payments::INITIATE,
+            paykka_api::paths::INITIATE,
             &s.order("G1", pay("GOOGLE_PAY", google.clone())),
         )
         .await;
     assert_eq!(code(&first), "SUCCESS", "{}", first.body);
     let again = s
         .call(
-            gateway::payments::INITIATE,
+            paykka_api::paths::INITIATE,
             &s.order("G2", pay("GOOGLE_PAY", google)),
         )
         .await;
@@ -1598,7 +1602,7 @@ async fn a_wallet_token_pays_once_for_the_merchant_and_total_it_was_approved_for
         let token = tokens::google_pay_token_expiring("5555555555554444", 12, year, expiration);
         let refused = s
             .call(
-                gateway::payments::INITIATE,
+                paykka_api::paths::INITIATE,
                 &s.order(trans_id, pay("GOOGLE_PAY", token)),
             )
             .await;
@@ -1633,7 +1637,9 @@ async fn create_apple_pay_session_answers_a_string_for_registered_domains_only()
     let s = sandbox();
     let body = |domain: &str| json!({"merchant_id": MERCHANT_ID, "domain_name": domain, "display_name": "Coffee", "timestamp": now_ms()});
     let host = SHOP.split("://").nth(1).unwrap().split(':').next().unwrap();
-    let answer = s.call(gateway::sessions::APPLE_PAY, &body(host)).await;
+    let answer = s
+        .call(paykka_api::paths::APPLE_PAY_SESSION, &body(host))
+        .await;
     let text = answer.body["data"]
         .as_str()
         .expect("the session as a string");
@@ -1661,7 +1667,7 @@ async fn create_apple_pay_session_answers_a_string_for_registered_domains_only()
     );
     for refused in ["evil.example", "", "https://x/y"] {
         assert_eq!(
-            s.call(gateway::sessions::APPLE_PAY, &body(refused))
+            s.call(paykka_api::paths::APPLE_PAY_SESSION, &body(refused))
                 .await
                 .body["ret_code"],
             "010000",
@@ -1677,7 +1683,9 @@ async fn sessions_take_paykkas_fields_and_answer_iso_times() {
     let mut no_type = base.clone();
     no_type.as_object_mut().unwrap().remove("payment_type");
     assert_eq!(
-        s.call(gateway::sessions::CREATE, &no_type).await.body["ret_code"],
+        s.call(paykka_api::paths::SESSION_CREATE, &no_type)
+            .await
+            .body["ret_code"],
         "010000"
     );
     let at = |offset_ms: i64| {
@@ -1696,7 +1704,7 @@ async fn sessions_take_paykkas_fields_and_answer_iso_times() {
         let mut body = base.clone();
         body["expire_time"] = bad.clone();
         assert_eq!(
-            s.call(gateway::sessions::CREATE, &body).await.body["ret_code"],
+            s.call(paykka_api::paths::SESSION_CREATE, &body).await.body["ret_code"],
             "010000",
             "{bad}"
         );
@@ -1704,14 +1712,14 @@ async fn sessions_take_paykkas_fields_and_answer_iso_times() {
     let mut body = base.clone();
     body["allowed_payment_methods"] = json!(["CHEQUE"]);
     assert_eq!(
-        s.call(gateway::sessions::CREATE, &body).await.body["ret_code"],
+        s.call(paykka_api::paths::SESSION_CREATE, &body).await.body["ret_code"],
         "210001"
     );
     let mut body = base.clone();
     let expire = at(10 * 60_000);
     body["expire_time"] = json!(expire);
     body["allowed_payment_methods"] = json!(["BANKCARD", "alipay"]);
-    let data = s.call(gateway::sessions::CREATE, &body).await.body["data"].clone();
+    let data = s.call(paykka_api::paths::SESSION_CREATE, &body).await.body["data"].clone();
     let answered = time::OffsetDateTime::parse(
         data["expire_time"].as_str().unwrap(),
         &time::format_description::well_known::Rfc3339,
@@ -1744,7 +1752,7 @@ async fn the_checkout_api_pays_a_session_from_its_page_once() {
     let s = sandbox();
     let created = s
         .call(
-            gateway::sessions::CREATE,
+            paykka_api::paths::SESSION_CREATE,
             &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": "CO1", "currency": "USD", "amount": 300,
                     "allowed_payment_methods": ["BANKCARD", "GOOGLE_PAY"], "display_merchant_name": "Coffee",
                     "goods": [{"name": "Beans", "price": 300, "quantity": 1}], "notify_url": "http://shop.example/hook",
@@ -1854,7 +1862,7 @@ async fn the_checkout_api_pays_a_session_from_its_page_once() {
     );
 
     let late = s
-        .call(gateway::sessions::CREATE, &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": "CO2", "currency": "USD", "amount": 300, "return_url": "http://shop.example/return"}))
+        .call(paykka_api::paths::SESSION_CREATE, &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": "CO2", "currency": "USD", "amount": 300, "return_url": "http://shop.example/return"}))
         .await;
     let late_sid = late.body["data"]["session_id"].as_str().unwrap().to_owned();
     let db_sid = late_sid.clone();
@@ -1897,7 +1905,7 @@ async fn page_call_from(s: &Sandbox, path: &'static str, ip: [u8; 4], body: Valu
 async fn open_session(s: &Sandbox, trans_id: &str, methods: Value) -> String {
     let created = s
         .call(
-            gateway::sessions::CREATE,
+            paykka_api::paths::SESSION_CREATE,
             &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": trans_id, "currency": "USD", "amount": 300,
                     "allowed_payment_methods": methods, "display_merchant_name": "Coffee",
                     "notify_url": "http://shop.example/hook", "return_url": "http://shop.example/return"}),
@@ -2059,7 +2067,7 @@ async fn redirect_methods_are_approved_or_declined_on_their_page() {
         let s = sandbox();
         let answer = s
             .call(
-                gateway::payments::INITIATE,
+                paykka_api::paths::INITIATE,
                 &s.order(trans_id, json!({"payment_method": method})),
             )
             .await;
@@ -2103,7 +2111,7 @@ async fn redirect_methods_are_approved_or_declined_on_their_page() {
         );
         let query = s
             .call(
-                gateway::payments::QUERY,
+                paykka_api::paths::QUERY,
                 &json!({"merchant_id": MERCHANT_ID, "trans_id": trans_id}),
             )
             .await;

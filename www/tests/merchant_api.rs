@@ -555,7 +555,7 @@ async fn apple_pay_tokens_go_to_paykka_unchanged_or_are_decrypted_by_the_merchan
     let (fake, shop) = fake_and_shop(payment_data("SUCCESS")).await;
     let (status, _) = shop.pay(pay.clone()).await;
     assert_eq!(status, StatusCode::OK);
-    let sent = &fake.calls_to(paykka_www::gateway::payments::INITIATE)[0]["payment"];
+    let sent = &fake.calls_to(paykka_api::paths::INITIATE)[0]["payment"];
     assert_eq!(
         sent,
         &json!({"payment_method": "APPLE_PAY", "token_data": token})
@@ -572,7 +572,7 @@ async fn apple_pay_tokens_go_to_paykka_unchanged_or_are_decrypted_by_the_merchan
         (status, answer["status"].as_str()),
         (StatusCode::OK, Some("SUCCESS"))
     );
-    let sent = &fake.calls_to(paykka_www::gateway::payments::INITIATE)[0]["payment"];
+    let sent = &fake.calls_to(paykka_api::paths::INITIATE)[0]["payment"];
     assert_eq!(
         sent,
         &json!({"payment_method": "APPLE_PAY", "card_no": "4242424242424242", "exp_month": "12", "exp_year": "2031"})
@@ -593,7 +593,7 @@ async fn apple_pay_tokens_go_to_paykka_unchanged_or_are_decrypted_by_the_merchan
         (StatusCode::BAD_REQUEST, Some("WALLET_TOKEN_INVALID"))
     );
     assert_eq!(
-        fake.calls_to(paykka_www::gateway::payments::INITIATE).len(),
+        fake.calls_to(paykka_api::paths::INITIATE).len(),
         1,
         "nothing sent for a bad token"
     );
@@ -655,9 +655,7 @@ async fn a_merchant_that_decrypts_pays_a_token_once_and_only_for_its_orders_tota
             "{amount} {currency}"
         );
     }
-    assert!(fake
-        .calls_to(paykka_www::gateway::payments::INITIATE)
-        .is_empty());
+    assert!(fake.calls_to(paykka_api::paths::INITIATE).is_empty());
     let good = token(300, "840");
     let (status, _) = shop.pay(pay("T1", &good)).await;
     assert_eq!(status, StatusCode::OK);
@@ -670,7 +668,7 @@ async fn a_merchant_that_decrypts_pays_a_token_once_and_only_for_its_orders_tota
         (status, refused["code"].as_str()),
         (StatusCode::CONFLICT, Some("WALLET_TOKEN_USED"))
     );
-    let sent = fake.calls_to(paykka_www::gateway::payments::INITIATE);
+    let sent = fake.calls_to(paykka_api::paths::INITIATE);
     assert!(sent.iter().all(|call| call["trans_id"] == "T1"), "{sent:?}");
     let kept: String = shop
         .db
@@ -712,16 +710,14 @@ async fn a_merchant_with_a_signing_root_decrypts_only_signed_apple_pay_tokens() 
         (StatusCode::BAD_REQUEST, Some("WALLET_TOKEN_INVALID")),
         "an unsigned token"
     );
-    assert!(fake
-        .calls_to(paykka_www::gateway::payments::INITIATE)
-        .is_empty());
+    assert!(fake.calls_to(paykka_api::paths::INITIATE).is_empty());
     let (status, answer) = shop.pay(pay("T1", &signed)).await;
     assert_eq!(
         (status, answer["status"].as_str()),
         (StatusCode::OK, Some("SUCCESS")),
         "{answer}"
     );
-    let sent = &fake.calls_to(paykka_www::gateway::payments::INITIATE)[0]["payment"];
+    let sent = &fake.calls_to(paykka_api::paths::INITIATE)[0]["payment"];
     assert_eq!(sent["card_no"], "4242424242424242");
 }
 
@@ -734,7 +730,7 @@ async fn sessions_are_created_with_paykkas_required_fields() {
     let request = Request::post("/api/sessions").body(Body::empty()).unwrap();
     let response = shop.app.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let sent = &fake.calls_to(paykka_www::gateway::sessions::CREATE)[0];
+    let sent = &fake.calls_to(paykka_api::paths::SESSION_CREATE)[0];
     assert_eq!(sent["payment_type"], "PURCHASE");
     let expire = sent["expire_time"].as_str().expect("an ISO 8601 time");
     let at = time::OffsetDateTime::parse(expire, &time::format_description::well_known::Rfc3339)

@@ -206,7 +206,7 @@ proptest! {
         nonce in "[ -~]{0,120}",
         sign_it in any::<bool>(),
         sign in any::<String>(),
-        path in prop::sample::select(vec![gateway::payments::INITIATE, gateway::payments::QUERY, gateway::sessions::CREATE]),
+        path in prop::sample::select(vec![paykka_api::paths::INITIATE, paykka_api::paths::QUERY, paykka_api::paths::SESSION_CREATE]),
     ) {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();

@@ -19,9 +19,11 @@ use paykka_web::checkout_flow::session::{
 };
 
 use super::frames::answer;
-use super::payments::{initiate_for_checkout, Payment};
-use super::sessions::{self, iso_time, Session};
-use super::{ApiError, ClientKey, Gateway, State};
+use super::payment::Payment;
+use super::payments::initiate_for_checkout;
+use super::protocol::ApiError;
+use super::sessions::{self, Session};
+use super::state::{ClientKey, Gateway, State};
 use crate::client_ip::ClientIp;
 use paykka_api::signing::now_ms;
 
@@ -229,7 +231,7 @@ fn session_view(opened: &Opened, gateway_origin: &str) -> SessionView {
         merchant_name: text("display_merchant_name"),
         locale: text("display_locale"),
         allowed_payment_methods: session.methods(),
-        expire_time: iso_time(session.expires_at).unwrap_or_default(),
+        expire_time: paykka_api::signing::iso_time(session.expires_at).unwrap_or_default(),
         status,
         attempts_left: u32::try_from(attempts_left).unwrap_or(0),
         payment: payment.map(|p| payment_view(p, gateway_origin)),

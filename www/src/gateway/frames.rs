@@ -13,18 +13,7 @@ use serde::Deserialize;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::State;
-use paykka_api::keys::KeyPair;
-
-/// A merchant's client key: the merchant it belongs to, the page origins registered for
-/// it, and its own card-encryption key (a ciphertext made for one merchant cannot be spent
-/// through another).
-pub struct ClientKey {
-    pub key: String,
-    pub merchant_id: String,
-    pub origins: Vec<String>,
-    pub card_key: KeyPair,
-}
+use super::state::{ClientKey, State};
 
 /// The brands the sandbox accepts (PayKKa's list).
 const BRANDS: [&str; 7] = [

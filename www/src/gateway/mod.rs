@@ -1,11 +1,15 @@
 //! The sandbox gateway: a subset of the PayKKa v3 API (signed requests and responses),
 //! the secure origin of the card frames, the 3-D Secure challenge page and the webhook
-//! outbox. Everything is persisted in its own SQLite file.
+//! outbox. Everything is persisted in its own SQLite file. This file only lists the parts
+//! and routes them.
 
 pub mod checkout_api;
 pub mod frames;
+pub mod payment;
 pub mod payments;
+pub mod protocol;
 pub mod sessions;
+pub mod state;
 pub mod test_cards;
 pub mod threeds;
 pub mod wallet_tokens;
@@ -14,331 +18,24 @@ pub mod webhooks;
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use rsa::{PrivateKey, PublicKey};
-use serde_json::{json, Value};
+use paykka_api::paths;
 
-use crate::store::Db;
-use paykka_api::keys::KeyPair;
-use paykka_api::signing::{
-    self, HEADER_APPID, HEADER_NONCE, HEADER_SIGN, HEADER_SIGN_ALG, HEADER_TIMESTAMP, SIGN_ALG,
-};
-
-pub use frames::ClientKey;
-
-/// A merchant registered at the sandbox.
-pub struct Merchant {
-    pub merchant_id: String,
-    pub app_id: String,
-    pub public_key: PublicKey,
-    /// May send plain card numbers (PCI DSS certified).
-    pub pci: bool,
-}
-
-/// The gateway's configuration and connections.
-pub struct Gateway {
-    pub own_origin: String,
-    pub db: Db,
-    pub platform_key: PrivateKey,
-    pub merchants: Vec<Merchant>,
-    pub clients: Vec<ClientKey>,
-    pub http: reqwest::Client,
-    /// First webhook retry delay; doubles per attempt.
-    pub webhook_backoff_ms: i64,
-    /// How a repeated `trans_id` is answered (PayKKa does not say).
-    pub repeated_trans_id: paykka_api::guesses::RepeatedTransId,
-    /// The Apple Pay payment-processing key (PayKKa decrypts Apple Pay tokens).
-    pub apple_pay_key: crate::apple_pay_token::ProcessingKey,
-}
-
-pub type State = Arc<Gateway>;
-
-/// The gateway database's migrations.
-pub const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE request_nonces (nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
-     CREATE TABLE card_nonces (nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
-     CREATE TABLE payments (
-       order_id TEXT PRIMARY KEY, merchant_id TEXT NOT NULL, trans_id TEXT NOT NULL,
-       status TEXT NOT NULL, amount INTEGER NOT NULL, currency TEXT NOT NULL,
-       payment_method TEXT NOT NULL, capture_method TEXT NOT NULL,
-       card_brand TEXT, card_bin TEXT, card_last4 TEXT,
-       error_code TEXT NOT NULL, error_description TEXT NOT NULL,
-       notify_url TEXT, return_url TEXT, challenge_token TEXT UNIQUE, session_id TEXT,
-       refunded_amount INTEGER NOT NULL DEFAULT 0,
-       created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-       UNIQUE (merchant_id, trans_id));
-     CREATE TABLE refunds (
-       refund_order_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES payments(order_id),
-       merchant_id TEXT NOT NULL, refund_trans_id TEXT NOT NULL, amount INTEGER NOT NULL,
-       status TEXT NOT NULL, created_at INTEGER NOT NULL,
-       UNIQUE (merchant_id, refund_trans_id));
-     CREATE TABLE sessions (
-       session_id TEXT PRIMARY KEY, merchant_id TEXT NOT NULL, trans_id TEXT NOT NULL,
-       amount INTEGER NOT NULL, currency TEXT NOT NULL, request TEXT NOT NULL,
-       expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL,
-       UNIQUE (merchant_id, trans_id));
-     CREATE TABLE outbox (
-       id INTEGER PRIMARY KEY AUTOINCREMENT, event_key TEXT NOT NULL UNIQUE,
-       url TEXT NOT NULL, app_id TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-       next_attempt_at INTEGER NOT NULL, delivered_at INTEGER, last_status TEXT);",
-    "ALTER TABLE payments ADD COLUMN authorisation_type TEXT NOT NULL DEFAULT 'FINAL_AUTH';
-     ALTER TABLE refunds ADD COLUMN reason TEXT;
-     ALTER TABLE refunds ADD COLUMN notify_url TEXT;",
-    "CREATE TABLE wallet_tokens (token_id TEXT PRIMARY KEY, keep_until INTEGER);
-     CREATE TABLE checkout_failures (ip TEXT NOT NULL, at INTEGER NOT NULL);
-     CREATE INDEX checkout_failures_by_ip ON checkout_failures (ip, at);",
-];
-
-/// An API error: HTTP status and PayKKa's `{ret_code, ret_msg}`.
-#[derive(Debug)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, "010000", message)
-    }
-
-    pub fn internal(error: anyhow::Error) -> Self {
-        tracing::error!("gateway error: {error:#}");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "999999",
-            "System exception",
-        )
-    }
-}
-
-impl Gateway {
-    /// The card keys of a merchant's client keys: the only keys its payments decrypt with.
-    pub fn card_keys_of<'a>(&'a self, merchant_id: &'a str) -> impl Iterator<Item = &'a KeyPair> {
-        self.clients
-            .iter()
-            .filter(move |c| c.merchant_id == merchant_id)
-            .map(|c| &c.card_key)
-    }
-}
-
-/// Sandbox-only codes, for refusals PayKKa documents no code for (docs/sandbox.md lists
-/// them). Those the drop-in acts on — `SB0001`/`SB0002` (session expired / paid),
-/// `SB0008`/`SB0009` (attempt limits) — are `paykka_web::checkout_flow::coordinator`'s;
-/// `SB0006` (repeated `trans_id` refused) is in `guesses`, `SB0007` (a wallet token's total)
-/// in `wallet_tokens`.
-pub const NONCE_REPLAYED: &str = "SB0003";
-pub const REFUND_NOT_FOUND: &str = "SB0004";
-pub const WRONG_ORDER_STATE: &str = "SB0005";
-
-/// The answer for an operation the order's status does not allow.
-pub fn wrong_state(status: &str, operation: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        WRONG_ORDER_STATE,
-        format!("Order in status {status} cannot be {operation}"),
-    )
-}
-
-/// `reason` of Void and Refund: PayKKa's enum.
-pub const REASONS: [&str; 4] = ["DUPLICATE", "FRAUDULENT", "REQUESTED_BY_CUSTOMER", "OTHER"];
-
-/// The authenticated caller and the path it called, for signing the answer.
-pub struct Caller<'a> {
-    pub merchant: &'a Merchant,
-    pub path: &'static str,
-}
-
-impl Caller<'_> {
-    /// The request's `merchant_id` must be the caller's own.
-    pub fn owns(&self, merchant_id: &str) -> Result<(), ApiError> {
-        if merchant_id == self.merchant.merchant_id {
-            Ok(())
-        } else {
-            Err(ApiError::bad_request(
-                "merchant_id does not belong to the caller",
-            ))
-        }
-    }
-}
-
-/// Checks `x-paykka-*` headers: known app id, signature over the exact body, a fresh
-/// timestamp and a nonce never seen before (kept in the database).
-pub async fn authenticate<'a>(
-    gateway: &'a Gateway,
-    headers: &HeaderMap,
-    path: &'static str,
-    body: &[u8],
-) -> Result<Caller<'a>, ApiError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let unauthorized =
-        |code: &'static str, message: &str| ApiError::new(StatusCode::UNAUTHORIZED, code, message);
-    let (Some(app_id), Some(timestamp), Some(nonce), Some(sign)) = (
-        header(HEADER_APPID),
-        header(HEADER_TIMESTAMP),
-        header(HEADER_NONCE),
-        header(HEADER_SIGN),
-    ) else {
-        return Err(unauthorized("206002", "Signature not found"));
-    };
-    if header(HEADER_SIGN_ALG).is_some_and(|alg| alg != SIGN_ALG) {
-        return Err(unauthorized("206003", "Signature error"));
-    }
-    let merchant = gateway
-        .merchants
-        .iter()
-        .find(|m| m.app_id == app_id)
-        .ok_or_else(|| unauthorized("206005", "Merchant does not exist"))?;
-    if !(10..=100).contains(&nonce.len()) {
-        return Err(unauthorized("206003", "Signature error"));
-    }
-    let message = signing::string_to_sign("POST", path, timestamp, nonce, body);
-    if !signing::verify(&merchant.public_key, &message, sign) {
-        return Err(unauthorized("206003", "Signature error"));
-    }
-    let now = signing::now_ms();
-    if !signing::timestamp_fresh(timestamp, now) {
-        return Err(unauthorized("206004", "Signature expired"));
-    }
-    let nonce = nonce.to_owned();
-    let fresh = gateway
-        .db
-        .call(move |conn| {
-            conn.execute(
-                "DELETE FROM request_nonces WHERE seen_at < ?1",
-                [now - 2 * signing::TIMESTAMP_WINDOW_MS],
-            )?;
-            conn.execute(
-                "INSERT OR IGNORE INTO request_nonces (nonce, seen_at) VALUES (?1, ?2)",
-                rusqlite::params![nonce, now],
-            )
-        })
-        .await
-        .map_err(ApiError::internal)?;
-    if fresh == 0 {
-        // PayKKa documents no code for a replayed request.
-        return Err(unauthorized(NONCE_REPLAYED, "Nonce already used"));
-    }
-    Ok(Caller { merchant, path })
-}
-
-/// A JSON answer signed with the platform key (`x-paykka-timestamp/nonce/sign`).
-pub fn signed(gateway: &Gateway, path: &str, status: StatusCode, body: &Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    let signed = paykka_api::guesses::sign_answer(&gateway.platform_key, path, &bytes);
-    let mut response = (
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        bytes,
-    )
-        .into_response();
-    let headers = response.headers_mut();
-    for (name, value) in [
-        (HEADER_TIMESTAMP, signed.timestamp),
-        (HEADER_NONCE, signed.nonce),
-        (HEADER_SIGN, signed.sign),
-    ] {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(HeaderName::from_static(name), value);
-        }
-    }
-    response
-}
-
-/// `{ret_code: "000000", ret_msg: "Success", data}`, or without `data` where PayKKa's
-/// answer has none (`Value::Null`).
-pub fn success(gateway: &Gateway, path: &str, data: Value) -> Response {
-    let mut body = json!({"ret_code": "000000", "ret_msg": "Success"});
-    if !data.is_null() {
-        body["data"] = data;
-    }
-    signed(gateway, path, StatusCode::OK, &body)
-}
-
-/// An error answer, signed like every answer.
-pub fn failure(gateway: &Gateway, path: &str, error: ApiError) -> Response {
-    signed(
-        gateway,
-        path,
-        error.status,
-        &json!({"ret_code": error.code, "ret_msg": error.message}),
-    )
-}
-
-/// The signed answer for a handler's result.
-pub fn respond(gateway: &Gateway, path: &str, result: Result<Value, ApiError>) -> Response {
-    match result {
-        Ok(data) => success(gateway, path, data),
-        Err(error) => failure(gateway, path, error),
-    }
-}
-
-/// `notify_url` and `return_url` must be absolute `http(s)` URLs with a host (a 400, never
-/// a failure later when the gateway calls or redirects to them).
-pub fn check_urls(urls: &[(&str, Option<&str>)]) -> Result<(), ApiError> {
-    for (name, url) in urls {
-        let Some(url) = url else { continue };
-        let ok = reqwest::Url::parse(url).is_ok_and(|u| {
-            matches!(u.scheme(), "http" | "https")
-                && u.has_host()
-                && u.username().is_empty()
-                && u.password().is_none()
-        });
-        if !ok || url.len() > 1000 {
-            return Err(ApiError::bad_request(format!(
-                "{name} must be an absolute http(s) URL"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Parses a request body, or a 400 `010000`.
-pub fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("Invalid request: {}", e.classify_name())))
-}
-
-trait ClassifyName {
-    fn classify_name(&self) -> &'static str;
-}
-
-impl ClassifyName for serde_json::Error {
-    /// The kind of JSON error, without echoing the input.
-    fn classify_name(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Io => "io",
-            serde_json::error::Category::Syntax => "malformed JSON",
-            serde_json::error::Category::Data => "missing or wrong fields",
-            serde_json::error::Category::Eof => "truncated JSON",
-        }
-    }
-}
+pub use state::{ClientKey, Gateway, Merchant, State, MIGRATIONS};
 
 /// The gateway's routes.
 pub fn app(state: State, frames_dir: &Path, pkg_dir: &Path) -> Router {
     Router::new()
-        .route(payments::INITIATE, post(payments::initiate))
-        .route(payments::QUERY, post(payments::query))
-        .route(payments::CAPTURE, post(payments::capture))
-        .route(payments::VOID, post(payments::void))
-        .route(payments::REFUND, post(payments::refund))
-        .route(payments::REFUND_QUERY, post(payments::refund_query))
-        .route(sessions::CREATE, post(sessions::create))
-        .route(sessions::QUERY, post(sessions::query))
-        .route(sessions::APPLE_PAY, post(sessions::apple_pay))
+        .route(paths::INITIATE, post(payments::initiate))
+        .route(paths::QUERY, post(payments::query))
+        .route(paths::CAPTURE, post(payments::capture))
+        .route(paths::VOID, post(payments::void))
+        .route(paths::REFUND, post(payments::refund))
+        .route(paths::REFUND_QUERY, post(payments::refund_query))
+        .route(paths::SESSION_CREATE, post(sessions::create))
+        .route(paths::SESSION_QUERY, post(sessions::query))
+        .route(paths::APPLE_PAY_SESSION, post(sessions::apple_pay))
         .route(
             checkout_api::SESSION,
             post(checkout_api::session).options(frames::preflight),

@@ -7,26 +7,22 @@ use axum::extract::State as Extract;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use paykka_web::crypto::FieldName;
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::payment::{enqueue_payment, update_status, Payment};
+use super::protocol::{authenticate, parse, respond, ApiError, Caller};
+use super::state::{Gateway, State};
 use super::test_cards::{outcome, Outcome};
 use super::wallet_tokens::{self, Expected, OneTimeId};
-use super::webhooks::{enqueue, payment_notification};
-use super::{authenticate, parse, respond, ApiError, Caller, Gateway, State};
+use super::webhooks::enqueue;
 use crate::money;
 use paykka_api::card::Card;
 use paykka_api::guesses::{RepeatedTransId, DUPLICATE_TRANS_ID};
 use paykka_api::jwe::{decrypt_field, CardError};
+use paykka_api::paths::{CAPTURE, INITIATE, QUERY, REFUND, REFUND_QUERY, VOID};
 use paykka_api::signing::now_ms;
-
-pub const INITIATE: &str = "/v3/payment/acq";
-pub const QUERY: &str = "/v3/payment/acq/query";
-pub const CAPTURE: &str = paykka_api::guesses::CAPTURE_PATH;
-pub const VOID: &str = "/v3/payment/acq/void";
-pub const REFUND: &str = "/v3/payment/acq/refund";
-pub const REFUND_QUERY: &str = "/v3/payment/acq/refund/query";
 
 #[derive(Deserialize)]
 struct PaymentObject {
@@ -59,147 +55,6 @@ struct InitiateRequest {
     payment: PaymentObject,
 }
 
-/// A stored payment.
-pub struct Payment {
-    pub order_id: String,
-    pub merchant_id: String,
-    pub trans_id: String,
-    pub status: String,
-    pub amount: i64,
-    pub currency: String,
-    pub payment_method: String,
-    pub capture_method: String,
-    pub card: Option<(String, String, String)>,
-    pub error_code: String,
-    pub error_description: String,
-    pub notify_url: Option<String>,
-    pub return_url: Option<String>,
-    pub challenge_token: Option<String>,
-    pub session_id: Option<String>,
-    pub authorisation_type: String,
-    pub refunded_amount: i64,
-    pub updated_at: i64,
-}
-
-const PAYMENT_COLUMNS: &str = "order_id, merchant_id, trans_id, status, amount, currency, payment_method, \
-     capture_method, card_brand, card_bin, card_last4, error_code, error_description, notify_url, return_url, \
-     challenge_token, refunded_amount, updated_at, session_id, authorisation_type";
-
-impl Payment {
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
-        let brand: Option<String> = row.get(8)?;
-        let bin: Option<String> = row.get(9)?;
-        let last4: Option<String> = row.get(10)?;
-        Ok(Payment {
-            order_id: row.get(0)?,
-            merchant_id: row.get(1)?,
-            trans_id: row.get(2)?,
-            status: row.get(3)?,
-            amount: row.get(4)?,
-            currency: row.get(5)?,
-            payment_method: row.get(6)?,
-            capture_method: row.get(7)?,
-            card: brand.zip(bin).zip(last4).map(|((b, n), l)| (b, n, l)),
-            error_code: row.get(11)?,
-            error_description: row.get(12)?,
-            notify_url: row.get(13)?,
-            return_url: row.get(14)?,
-            challenge_token: row.get(15)?,
-            refunded_amount: row.get(16)?,
-            updated_at: row.get(17)?,
-            session_id: row.get(18)?,
-            authorisation_type: row.get(19)?,
-        })
-    }
-
-    /// Finds a payment by merchant and `trans_id` or `order_id`.
-    pub fn find(
-        conn: &rusqlite::Connection,
-        merchant_id: &str,
-        key: &str,
-    ) -> rusqlite::Result<Option<Payment>> {
-        conn.query_row(
-            &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ?1 AND (trans_id = ?2 OR order_id = ?2)"),
-            params![merchant_id, key],
-            Payment::from_row,
-        )
-        .optional()
-    }
-
-    /// A merchant's session's latest payment.
-    pub fn find_in_session(
-        conn: &rusqlite::Connection,
-        merchant_id: &str,
-        session_id: &str,
-    ) -> rusqlite::Result<Option<Payment>> {
-        conn.query_row(
-            &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ?1 AND session_id = ?2 ORDER BY created_at DESC, rowid DESC LIMIT 1"),
-            params![merchant_id, session_id],
-            Payment::from_row,
-        )
-        .optional()
-    }
-
-    pub fn by_challenge(
-        conn: &rusqlite::Connection,
-        token: &str,
-    ) -> rusqlite::Result<Option<Payment>> {
-        conn.query_row(
-            &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE challenge_token = ?1"),
-            [token],
-            Payment::from_row,
-        )
-        .optional()
-    }
-
-    /// The amounts PayKKa reports in `balances`, from the status and what was refunded.
-    pub fn balances(&self) -> Value {
-        let a = self.amount;
-        let (authed, captured, to_capture, voided, to_void) = match self.status.as_str() {
-            "AUTHORIZED" => (a, 0, a, 0, a),
-            "SUCCESS" | "PARTIALLY_REFUNDED" | "REFUNDED" => (a, a, 0, 0, 0),
-            "CANCELED" => (a, 0, 0, a, 0),
-            _ => (0, 0, 0, 0, 0),
-        };
-        json!({
-            "authed_amount": authed,
-            "captured_amount": captured,
-            "able_to_capture_amount": to_capture,
-            "voided_amount": voided,
-            "able_to_void_amount": to_void,
-            "refunded_amount": self.refunded_amount,
-            "able_to_refund_amount": captured - self.refunded_amount,
-        })
-    }
-
-    /// The API's view of the payment.
-    pub fn data(&self, gateway_origin: &str) -> Value {
-        let mut data = json!({
-            "merchant_id": self.merchant_id,
-            "trans_id": self.trans_id,
-            "order_id": self.order_id,
-            "status": self.status,
-            "amount": self.amount,
-            "currency": self.currency,
-            "authorisation_type": self.authorisation_type,
-            "capture_method": self.capture_method,
-            "error_code": self.error_code,
-            "error_description": self.error_description,
-            "payment": {"payment_method": self.payment_method},
-            "balances": self.balances(),
-            "session_id": self.session_id,
-        });
-        if let Some((brand, bin, last4)) = &self.card {
-            data["card_info"] = json!({"card_brand": brand, "bin": bin, "last4": last4});
-        }
-        if let (Some(token), "PROCESSING") = (&self.challenge_token, self.status.as_str()) {
-            data["authentication_result"] =
-                json!({"authentication_url": format!("{gateway_origin}/3ds/challenge/{token}")});
-        }
-        data
-    }
-}
-
 /// What pays: a card (typed, decrypted, or a wallet's) with its one-time ids, or a
 /// redirect method (Alipay, WeChat Pay), which the shopper approves on its own page.
 struct Source {
@@ -222,11 +77,6 @@ fn amount_of(value: &Value) -> Option<i64> {
         _ => return None,
     };
     (1..=1_000_000_000_000).contains(&n).then_some(n)
-}
-
-pub fn card_error(error: CardError) -> ApiError {
-    let status = StatusCode::BAD_REQUEST;
-    ApiError::new(status, error.ret_code(), error.message())
 }
 
 /// Decrypts (or, for PCI merchants, reads) the card and checks it; a wallet's token or a
@@ -273,19 +123,19 @@ fn read_source(
                 .as_deref()
                 .ok_or_else(|| ApiError::bad_request("all four encrypted_* fields are required"))?;
             let keys = gateway.card_keys_of(&caller.merchant.merchant_id);
-            let field = decrypt_field(keys, slot, compact, now).map_err(card_error)?;
+            let field = decrypt_field(keys, slot, compact, now).map_err(ApiError::from)?;
             // A ciphertext made for a session pays that session only, and one made
             // outside a session cannot pay one.
             if field.session_id.as_deref() != session_id {
-                return Err(card_error(CardError::Decryption(
+                return Err(ApiError::from(CardError::Decryption(
                     "Card encryption belongs to another session",
                 )));
             }
             values.push(field.value);
             nonces.push(field.nonce);
         }
-        let card =
-            Card::check(&values[0], &values[1], &values[2], &values[3], now).map_err(card_error)?;
+        let card = Card::check(&values[0], &values[1], &values[2], &values[3], now)
+            .map_err(ApiError::from)?;
         return Ok(Source {
             card: Some(card),
             nonces,
@@ -307,7 +157,7 @@ fn read_source(
             "PCI compliance insufficient",
         ));
     }
-    let card = Card::check(number, month, year, cvv, now).map_err(card_error)?;
+    let card = Card::check(number, month, year, cvv, now).map_err(ApiError::from)?;
     Ok(Source {
         card: Some(card),
         nonces: Vec::new(),
@@ -351,7 +201,7 @@ fn read_wallet(
             "PCI compliance insufficient",
         ));
     }
-    let card = Card::without_code(number, month, year, now).map_err(card_error)?;
+    let card = Card::without_code(number, month, year, now).map_err(ApiError::from)?;
     Ok(Source {
         card: Some(card),
         nonces: Vec::new(),
@@ -401,7 +251,7 @@ async fn initiate_inner(
 /// from the session (see `checkout_api`), for the session's merchant.
 pub async fn initiate_for_checkout(
     gateway: &State,
-    merchant: &super::Merchant,
+    merchant: &super::state::Merchant,
     request: Value,
 ) -> Result<Value, ApiError> {
     let request: InitiateRequest = serde_json::from_value(request)
@@ -457,7 +307,7 @@ async fn initiate_as(
     if request.return_url.is_none() && request.payment_type == "PURCHASE" {
         return Err(ApiError::bad_request("return_url is required"));
     }
-    super::check_urls(&[
+    super::protocol::check_urls(&[
         ("notify_url", request.notify_url.as_deref()),
         ("return_url", request.return_url.as_deref()),
     ])?;
@@ -595,8 +445,8 @@ async fn initiate_as(
                     return Ok(Stored::Replayed);
                 }
             }
-            insert_payment(&tx, &payment)?;
-            if let Some(notify_type) = final_notify_type(&payment.status) {
+            super::payment::insert_payment(&tx, &payment)?;
+            if let Some(notify_type) = super::payment::final_notify_type(&payment.status) {
                 enqueue_payment(&tx, &payment, notify_type, &app_id)?;
             }
             tx.commit()?;
@@ -610,7 +460,7 @@ async fn initiate_as(
             Ok(payment.data(&gateway.own_origin))
         }
         Stored::Existing(payment) => repeated(gateway, &payment),
-        Stored::Replayed => Err(card_error(CardError::Replayed)),
+        Stored::Replayed => Err(ApiError::from(CardError::Replayed)),
         Stored::SessionPaid => Err(super::sessions::already_paid()),
     }
 }
@@ -672,78 +522,6 @@ fn session_paid(tx: &Transaction<'_>, session_id: &str) -> rusqlite::Result<bool
         [session_id],
         |r| r.get(0),
     )
-}
-
-fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> rusqlite::Result<()> {
-    let (brand, bin, last4) = match &p.card {
-        Some((b, n, l)) => (Some(b), Some(n), Some(l)),
-        None => (None, None, None),
-    };
-    tx.execute(
-        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?18)"),
-        params![
-            p.order_id, p.merchant_id, p.trans_id, p.status, p.amount, p.currency, p.payment_method,
-            p.capture_method, brand, bin, last4, p.error_code, p.error_description, p.notify_url,
-            p.return_url, p.challenge_token, p.refunded_amount, p.updated_at, p.session_id,
-            p.authorisation_type
-        ],
-    )?;
-    Ok(())
-}
-
-/// The notification a final status sends.
-pub fn final_notify_type(status: &str) -> Option<&'static str> {
-    match status {
-        "SUCCESS" => Some("PAYMENT.SUCCESS"),
-        "AUTHORIZED" => Some("PAYMENT.AUTHORIZATION"),
-        "FAILURE" => Some("PAYMENT.FAILURE"),
-        "CANCELED" => Some("PAYMENT.CANCELED"),
-        _ => None,
-    }
-}
-
-/// Queues the payment notification (once per order and type).
-pub fn enqueue_payment(
-    tx: &Transaction<'_>,
-    p: &Payment,
-    notify_type: &str,
-    app_id: &str,
-) -> rusqlite::Result<()> {
-    let Some(url) = &p.notify_url else {
-        return Ok(());
-    };
-    let body = payment_notification(p, notify_type);
-    enqueue(
-        tx,
-        &format!("{}:{notify_type}", p.order_id),
-        url,
-        &body,
-        app_id,
-    )
-}
-
-/// Sets a payment's status (and error) in a transaction, with its notification.
-pub fn update_status(
-    tx: &Transaction<'_>,
-    p: &mut Payment,
-    status: &str,
-    code: &str,
-    text: &str,
-    app_id: &str,
-) -> rusqlite::Result<()> {
-    let now = now_ms();
-    tx.execute(
-        "UPDATE payments SET status = ?1, error_code = ?2, error_description = ?3, updated_at = ?4 WHERE order_id = ?5",
-        params![status, code, text, now, p.order_id],
-    )?;
-    p.status = status.into();
-    p.error_code = code.into();
-    p.error_description = text.into();
-    p.updated_at = now;
-    if let Some(notify_type) = final_notify_type(status) {
-        enqueue_payment(tx, p, notify_type, app_id)?;
-    }
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -836,7 +614,7 @@ async fn settle_authorized(
         .map_err(ApiError::internal)?;
     match updated {
         Some(Ok(p)) => Ok(p),
-        Some(Err(status)) => Err(super::wrong_state(&status, operation)),
+        Some(Err(status)) => Err(super::protocol::wrong_state(&status, operation)),
         None => Err(order_not_found()),
     }
 }
@@ -877,7 +655,7 @@ pub async fn void(Extract(gateway): Extract<State>, headers: HeaderMap, body: By
         let caller = authenticate(&gateway, &headers, VOID, &body).await?;
         let request: VoidRequest = parse(&body)?;
         caller.owns(&request.merchant_id)?;
-        if !super::REASONS.contains(&request.reason.as_str()) {
+        if !super::protocol::REASONS.contains(&request.reason.as_str()) {
             return Err(ApiError::bad_request(
                 "reason must be DUPLICATE, FRAUDULENT, REQUESTED_BY_CUSTOMER or OTHER",
             ));
@@ -975,13 +753,13 @@ pub async fn refund(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
         if request
             .reason
             .as_deref()
-            .is_some_and(|r| !super::REASONS.contains(&r))
+            .is_some_and(|r| !super::protocol::REASONS.contains(&r))
         {
             return Err(ApiError::bad_request(
                 "reason must be DUPLICATE, FRAUDULENT, REQUESTED_BY_CUSTOMER or OTHER",
             ));
         }
-        super::check_urls(&[("notify_url", request.notify_url.as_deref())])?;
+        super::protocol::check_urls(&[("notify_url", request.notify_url.as_deref())])?;
         let key = request
             .ori_order_id
             .clone()
@@ -1015,7 +793,7 @@ fn record_refund(
         return Ok(Err(order_not_found()));
     };
     if !["SUCCESS", "PARTIALLY_REFUNDED"].contains(&p.status.as_str()) {
-        return Ok(Err(super::wrong_state(&p.status, "refunded")));
+        return Ok(Err(super::protocol::wrong_state(&p.status, "refunded")));
     }
     if request.currency != p.currency {
         return Ok(Err(ApiError::bad_request("currency is not the payment's")));
@@ -1108,7 +886,7 @@ pub async fn refund_query(
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::NOT_FOUND,
-                    super::REFUND_NOT_FOUND,
+                    super::protocol::REFUND_NOT_FOUND,
                     "Refund does not exist",
                 )
             })

@@ -8,17 +8,15 @@ use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::payments::Payment;
-use super::{authenticate, parse, respond, ApiError, Gateway, State};
+use super::payment::Payment;
+use super::protocol::{authenticate, parse, respond, ApiError};
+use super::state::{Gateway, State};
 use crate::apple_pay_token::merchant_identifier;
 use crate::money;
+use paykka_api::paths::{APPLE_PAY_SESSION, SESSION_CREATE, SESSION_QUERY};
 use paykka_api::signing::{new_nonce, now_ms};
 use paykka_web::checkout_flow::coordinator::{SESSION_EXPIRED, SESSION_PAID};
 use paykka_web::checkout_flow::methods::Method;
-
-pub const CREATE: &str = "/v3/payment/acq/session";
-pub const QUERY: &str = "/v3/payment/acq/session/query";
-pub const APPLE_PAY: &str = "/v3/payment/acq/apple-pay/create-session";
 
 /// Sessions live this long unless the request says otherwise.
 const SESSION_TTL_MS: i64 = 30 * 60 * 1000;
@@ -51,14 +49,6 @@ fn expiry(expire_time: Option<&str>, now: i64) -> Result<i64, ApiError> {
         ));
     }
     Ok(ms)
-}
-
-/// Unix ms as ISO 8601 (UTC).
-pub fn iso_time(ms: i64) -> Option<String> {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()?
-        .format(&time::format_description::well_known::Rfc3339)
-        .ok()
 }
 
 #[derive(Deserialize)]
@@ -136,7 +126,7 @@ impl Session {
             "amount": self.amount,
             "currency": self.currency,
             "status": status,
-            "expire_time": iso_time(self.expires_at),
+            "expire_time": paykka_api::signing::iso_time(self.expires_at),
             "goods": request.get("goods").cloned().unwrap_or(Value::Null),
             "allowed_payment_methods": self.methods(),
             "session_url": format!("{origin}/checkout/{}", self.session_id),
@@ -163,7 +153,7 @@ pub fn already_paid() -> ApiError {
 /// Create Session: one per `trans_id`; a repeat returns the same session.
 pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
-        let caller = authenticate(&gateway, &headers, CREATE, &body).await?;
+        let caller = authenticate(&gateway, &headers, SESSION_CREATE, &body).await?;
         let request: CreateRequest = parse(&body)?;
         caller.owns(&request.merchant_id)?;
         if money::exponent(&request.currency).is_none() {
@@ -182,7 +172,7 @@ pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
             }
         }
         let expires_at = expiry(request.expire_time.as_deref(), now_ms())?;
-        super::check_urls(&[
+        super::protocol::check_urls(&[
             ("notify_url", request.notify_url.as_deref()),
             ("return_url", request.return_url.as_deref()),
         ])?;
@@ -208,13 +198,13 @@ pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("session vanished")))
     }
     .await;
-    respond(&gateway, CREATE, result)
+    respond(&gateway, SESSION_CREATE, result)
 }
 
 /// Query Session: its status follows its payment, or EXPIRED.
 pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
-        let caller = authenticate(&gateway, &headers, QUERY, &body).await?;
+        let caller = authenticate(&gateway, &headers, SESSION_QUERY, &body).await?;
         let request: QueryRequest = parse(&body)?;
         caller.owns(&request.merchant_id)?;
         let origin = gateway.own_origin.clone();
@@ -234,7 +224,7 @@ pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: B
             .ok_or_else(not_found)
     }
     .await;
-    respond(&gateway, QUERY, result)
+    respond(&gateway, SESSION_QUERY, result)
 }
 
 #[derive(Deserialize)]
@@ -292,7 +282,7 @@ pub async fn apple_pay(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let caller = authenticate(&gateway, &headers, APPLE_PAY, &body).await?;
+        let caller = authenticate(&gateway, &headers, APPLE_PAY_SESSION, &body).await?;
         let request: ApplePayRequest = parse(&body)?;
         caller.owns(&request.merchant_id)?;
         let display_name = request.display_name.as_deref();
@@ -305,5 +295,5 @@ pub async fn apple_pay(
         .map(Value::String)
     }
     .await;
-    respond(&gateway, APPLE_PAY, result)
+    respond(&gateway, APPLE_PAY_SESSION, result)
 }

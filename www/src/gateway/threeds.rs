@@ -8,8 +8,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::payments::{update_status, Payment, REDIRECT_METHODS};
-use super::State;
+use super::payment::{update_status, Payment};
+use super::payments::REDIRECT_METHODS;
+use super::state::State;
 
 /// The sandbox's one-time code.
 pub const CHALLENGE_CODE: &str = "1234";

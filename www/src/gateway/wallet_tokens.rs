@@ -11,8 +11,7 @@ use serde::Deserialize;
 
 use axum::http::StatusCode;
 
-use super::payments::card_error;
-use super::ApiError;
+use super::protocol::ApiError;
 use crate::apple_pay_token::{merchant_identifier, ProcessingKey, TokenError};
 use paykka_api::card::Card;
 use paykka_api::guesses;
@@ -58,7 +57,7 @@ pub fn apple_pay(
         .map_err(|e| match e {
             TokenError::Shape => malformed("valid Apple Pay EC_v1"),
             TokenError::Signature(_) => malformed("validly signed Apple Pay"),
-            TokenError::OtherKey | TokenError::Decryption => card_error(CardError::Decryption(
+            TokenError::OtherKey | TokenError::Decryption => ApiError::from(CardError::Decryption(
                 "Apple Pay token could not be decrypted",
             )),
         })?;
@@ -68,7 +67,7 @@ pub fn apple_pay(
         &payment.exp_year(),
         now_ms,
     )
-    .map_err(card_error)?;
+    .map_err(ApiError::from)?;
     if !payment.is_for(expected.amount, expected.currency) {
         return Err(wrong_amount());
     }
@@ -147,7 +146,7 @@ pub fn google_pay(token_data: &str, now_ms: i64) -> Result<WalletCard, ApiError>
         return Err(malformed("Google Pay ECv2"));
     }
     let undecryptable = || {
-        card_error(CardError::Decryption(
+        ApiError::from(CardError::Decryption(
             "Google Pay token could not be decrypted",
         ))
     };
@@ -175,7 +174,7 @@ pub fn google_pay(token_data: &str, now_ms: i64) -> Result<WalletCard, ApiError>
         &details.expiration_year.to_string(),
         now_ms,
     )
-    .map_err(card_error)?;
+    .map_err(ApiError::from)?;
     Ok(WalletCard {
         card,
         once: OneTimeId {

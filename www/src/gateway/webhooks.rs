@@ -5,38 +5,13 @@
 use std::time::Duration;
 
 use rusqlite::{params, Transaction};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::payments::Payment;
-use super::State;
+use super::state::State;
 use paykka_api::signing::{self, now_ms};
 
 /// Longest wait between two attempts.
 const MAX_BACKOFF_MS: i64 = 10 * 60 * 1000;
-
-/// The body of a payment notification (PayKKa v3 fields).
-pub fn payment_notification(p: &Payment, notify_type: &str) -> Value {
-    let mut body = json!({
-        "notify_type": notify_type,
-        "error_code": p.error_code,
-        "error_description": p.error_description,
-        "merchant_id": p.merchant_id,
-        "trans_id": p.trans_id,
-        "order_id": p.order_id,
-        "status": p.status,
-        "amount": p.amount,
-        "currency": p.currency,
-        "pay_finish_time": time::OffsetDateTime::from_unix_timestamp(p.updated_at / 1000)
-            .ok()
-            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
-        "payment": {"payment_method": p.payment_method},
-        "timestamp": p.updated_at,
-    });
-    if let Some((brand, bin, last4)) = &p.card {
-        body["card_info"] = json!({"card_brand": brand, "bin": bin, "last4": last4});
-    }
-    body
-}
 
 /// Queues a notification once per `event_key`.
 pub fn enqueue(

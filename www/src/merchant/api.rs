@@ -361,7 +361,7 @@ pub async fn pay(
     });
     let data = match merchant
         .paykka
-        .call(crate::gateway::payments::INITIATE, &body)
+        .call(paykka_api::paths::INITIATE, &body)
         .await
     {
         Ok(data) => data,
@@ -469,7 +469,7 @@ async fn query_payment_by(merchant: &State, key: &str, value: &str) -> Result<Va
         json!({"merchant_id": merchant.paykka.merchant_id, key: value, "timestamp": now_ms()});
     let data = merchant
         .paykka
-        .call(crate::gateway::payments::QUERY, &body)
+        .call(paykka_api::paths::QUERY, &body)
         .await?;
     about(data, key, value)
 }
@@ -514,7 +514,7 @@ pub async fn create_session(
         .expires_in
         .unwrap_or(30 * 60)
         .clamp(1, 24 * 60 * 60);
-    let expire_time = crate::gateway::sessions::iso_time(now_ms() + i64::from(seconds) * 1000);
+    let expire_time = paykka_api::signing::iso_time(now_ms() + i64::from(seconds) * 1000);
     let body = json!({
         "merchant_id": merchant.paykka.merchant_id,
         "payment_type": "PURCHASE",
@@ -532,7 +532,7 @@ pub async fn create_session(
     });
     let data = merchant
         .paykka
-        .call(crate::gateway::sessions::CREATE, &body)
+        .call(paykka_api::paths::SESSION_CREATE, &body)
         .await?;
     Ok(Json(
         json!({"session_id": data["session_id"], "trans_id": data["trans_id"], "expire_time": data["expire_time"]}),
@@ -558,7 +558,7 @@ pub async fn apple_pay_session(
     });
     let session = merchant
         .paykka
-        .call(crate::gateway::sessions::APPLE_PAY, &body)
+        .call(paykka_api::paths::APPLE_PAY_SESSION, &body)
         .await?;
     // PayKKa's "ApplePay data string", passed on as is: the button parses it.
     Ok(Json(json!({ "merchant_session": session })))

@@ -1,0 +1,91 @@
+//! The sandbox's configuration and connections, and its database's migrations.
+
+use std::sync::Arc;
+
+use paykka_api::keys::KeyPair;
+use rsa::{PrivateKey, PublicKey};
+
+use crate::store::Db;
+
+/// A merchant registered at the sandbox.
+pub struct Merchant {
+    pub merchant_id: String,
+    pub app_id: String,
+    pub public_key: PublicKey,
+    /// May send plain card numbers (PCI DSS certified).
+    pub pci: bool,
+}
+
+/// A merchant's client key: the merchant it belongs to, the page origins registered for
+/// it, and its own card-encryption key (a ciphertext made for one merchant cannot be spent
+/// through another).
+pub struct ClientKey {
+    pub key: String,
+    pub merchant_id: String,
+    pub origins: Vec<String>,
+    pub card_key: KeyPair,
+}
+
+/// The gateway's configuration and connections.
+pub struct Gateway {
+    pub own_origin: String,
+    pub db: Db,
+    pub platform_key: PrivateKey,
+    pub merchants: Vec<Merchant>,
+    pub clients: Vec<ClientKey>,
+    pub http: reqwest::Client,
+    /// First webhook retry delay; doubles per attempt.
+    pub webhook_backoff_ms: i64,
+    /// How a repeated `trans_id` is answered (PayKKa does not say).
+    pub repeated_trans_id: paykka_api::guesses::RepeatedTransId,
+    /// The Apple Pay payment-processing key (PayKKa decrypts Apple Pay tokens).
+    pub apple_pay_key: crate::apple_pay_token::ProcessingKey,
+}
+
+pub type State = Arc<Gateway>;
+
+/// The gateway database's migrations.
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE request_nonces (nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+     CREATE TABLE card_nonces (nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+     CREATE TABLE payments (
+       order_id TEXT PRIMARY KEY, merchant_id TEXT NOT NULL, trans_id TEXT NOT NULL,
+       status TEXT NOT NULL, amount INTEGER NOT NULL, currency TEXT NOT NULL,
+       payment_method TEXT NOT NULL, capture_method TEXT NOT NULL,
+       card_brand TEXT, card_bin TEXT, card_last4 TEXT,
+       error_code TEXT NOT NULL, error_description TEXT NOT NULL,
+       notify_url TEXT, return_url TEXT, challenge_token TEXT UNIQUE, session_id TEXT,
+       refunded_amount INTEGER NOT NULL DEFAULT 0,
+       created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+       UNIQUE (merchant_id, trans_id));
+     CREATE TABLE refunds (
+       refund_order_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES payments(order_id),
+       merchant_id TEXT NOT NULL, refund_trans_id TEXT NOT NULL, amount INTEGER NOT NULL,
+       status TEXT NOT NULL, created_at INTEGER NOT NULL,
+       UNIQUE (merchant_id, refund_trans_id));
+     CREATE TABLE sessions (
+       session_id TEXT PRIMARY KEY, merchant_id TEXT NOT NULL, trans_id TEXT NOT NULL,
+       amount INTEGER NOT NULL, currency TEXT NOT NULL, request TEXT NOT NULL,
+       expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL,
+       UNIQUE (merchant_id, trans_id));
+     CREATE TABLE outbox (
+       id INTEGER PRIMARY KEY AUTOINCREMENT, event_key TEXT NOT NULL UNIQUE,
+       url TEXT NOT NULL, app_id TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+       next_attempt_at INTEGER NOT NULL, delivered_at INTEGER, last_status TEXT);",
+    "ALTER TABLE payments ADD COLUMN authorisation_type TEXT NOT NULL DEFAULT 'FINAL_AUTH';
+     ALTER TABLE refunds ADD COLUMN reason TEXT;
+     ALTER TABLE refunds ADD COLUMN notify_url TEXT;",
+    "CREATE TABLE wallet_tokens (token_id TEXT PRIMARY KEY, keep_until INTEGER);
+     CREATE TABLE checkout_failures (ip TEXT NOT NULL, at INTEGER NOT NULL);
+     CREATE INDEX checkout_failures_by_ip ON checkout_failures (ip, at);",
+];
+
+impl Gateway {
+    /// The card keys of a merchant's client keys: the only keys its payments decrypt with.
+    pub fn card_keys_of<'a>(&'a self, merchant_id: &'a str) -> impl Iterator<Item = &'a KeyPair> {
+        self.clients
+            .iter()
+            .filter(move |c| c.merchant_id == merchant_id)
+            .map(|c| &c.card_key)
+    }
+}
