@@ -24,6 +24,13 @@ impl std::fmt::Debug for Card {
     }
 }
 
+impl Drop for Card {
+    /// The number does not outlive the card in memory.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.number);
+    }
+}
+
 impl Card {
     /// Checks decrypted or raw values.
     pub fn check(

@@ -31,10 +31,40 @@ pub enum CallError {
     Refused(u16, String, String),
 }
 
+/// An answer whose signature verified: what PayKKa sent, untouched.
+pub struct SignedAnswer {
+    pub status: u16,
+    pub timestamp: String,
+    pub nonce: String,
+    pub sign: String,
+    pub body: Vec<u8>,
+}
+
 impl PaykkaClient {
     /// Calls `path` with `body`; returns `data` of a `000000` answer.
     pub async fn call(&self, path: &str, body: &Value) -> Result<Value, CallError> {
         let bytes = serde_json::to_vec(body).map_err(|_| CallError::Garbage)?;
+        let answer = self
+            .exchange(path, bytes, Duration::from_secs(20))
+            .await?;
+        let json: Value = serde_json::from_slice(&answer.body).map_err(|_| CallError::Garbage)?;
+        let ret_code = json["ret_code"].as_str().unwrap_or_default();
+        if ret_code == "000000" {
+            Ok(json["data"].clone())
+        } else {
+            let message = json["ret_msg"].as_str().unwrap_or_default().to_owned();
+            Err(CallError::Refused(answer.status, ret_code.to_owned(), message))
+        }
+    }
+
+    /// Sends `bytes` to `path`, signed; the answer only if PayKKa signed it, within the
+    /// timestamp window.
+    pub async fn exchange(
+        &self,
+        path: &str,
+        bytes: Vec<u8>,
+        timeout: Duration,
+    ) -> Result<SignedAnswer, CallError> {
         let url = format!("{}{path}", self.base_url);
         let response = signing::signed_post(
             &self.http,
@@ -44,7 +74,7 @@ impl PaykkaClient {
             &self.merchant_key,
             bytes,
         )
-        .timeout(Duration::from_secs(20))
+        .timeout(timeout)
         .send()
         .await
         .map_err(|_| CallError::Unavailable)?;
@@ -76,13 +106,12 @@ impl PaykkaClient {
         {
             return Err(CallError::BadSignature);
         }
-        let json: Value = serde_json::from_slice(&body).map_err(|_| CallError::Garbage)?;
-        let ret_code = json["ret_code"].as_str().unwrap_or_default();
-        if ret_code == "000000" {
-            Ok(json["data"].clone())
-        } else {
-            let message = json["ret_msg"].as_str().unwrap_or_default().to_owned();
-            Err(CallError::Refused(status, ret_code.to_owned(), message))
-        }
+        Ok(SignedAnswer {
+            status,
+            timestamp,
+            nonce,
+            sign,
+            body: body.to_vec(),
+        })
     }
 }

@@ -83,6 +83,13 @@ fn b64(part: &str) -> Result<Vec<u8>, CardError> {
         .map_err(|_| CardError::Decryption("Card info decryption failed"))
 }
 
+/// The `kid` a compact JWE names in its header (to find the key before decrypting).
+pub fn key_id(compact: &str) -> Option<String> {
+    let header = compact.split('.').next()?;
+    let header: Header = serde_json::from_slice(&b64(header).ok()?).ok()?;
+    header.kid
+}
+
 /// Decrypts and checks one field's JWE for the slot `expected`.
 pub fn decrypt_field<'k>(
     keys: impl IntoIterator<Item = &'k KeyPair>,

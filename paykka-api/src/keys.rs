@@ -63,6 +63,14 @@ impl KeyPair {
     }
 }
 
+/// Loads a private key (PKCS#8 PEM) that must exist.
+pub fn load_private(path: &Path) -> anyhow::Result<PrivateKey> {
+    let pem = zeroize::Zeroizing::new(
+        fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+    );
+    PrivateKey::from_pkcs8_pem(&pem).with_context(|| format!("parsing {}", path.display()))
+}
+
 /// Loads a public key (SPKI PEM), e.g. PayKKa's platform key.
 pub fn load_public(path: &Path) -> anyhow::Result<PublicKey> {
     let pem = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

@@ -1,7 +1,7 @@
 //! paykka-api: what the shop, the secure-origin service and the sandbox share about PayKKa —
 //! its v3 request signing and a client that signs requests and trusts only signed answers,
-//! RSA key files, the `paykka-web JWE v1` receiver and card checks, and the guesses about
-//! what PayKKa does not publish.
+//! RSA key files, the `paykka-web JWE v1` receiver and card checks, SQLite storage with
+//! migrations, and the guesses about what PayKKa does not publish.
 
 pub mod card;
 pub mod client;
@@ -10,3 +10,4 @@ pub mod jwe;
 pub mod keys;
 pub mod paths;
 pub mod signing;
+pub mod store;

@@ -7,4 +7,3 @@ pub mod client_ip;
 pub mod gateway;
 pub mod merchant;
 pub mod money;
-pub mod store;

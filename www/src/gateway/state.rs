@@ -5,7 +5,7 @@ use std::sync::Arc;
 use paykka_api::keys::KeyPair;
 use rsa::{PrivateKey, PublicKey};
 
-use crate::store::Db;
+use paykka_api::store::Db;
 
 /// A merchant registered at the sandbox.
 pub struct Merchant {

@@ -7,8 +7,8 @@ pub mod site;
 
 use std::sync::Arc;
 
-use crate::store::Db;
 use paykka_api::client::PaykkaClient;
+use paykka_api::store::Db;
 
 /// The merchant's configuration and connections.
 pub struct Merchant {

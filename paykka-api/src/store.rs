@@ -1,4 +1,4 @@
-//! SQLite storage: one database file per system (gateway, merchant), migrations in code,
+//! SQLite storage: one database file per system (sandbox, shop, secure origin), migrations in code,
 //! WAL with full sync so an acknowledged write survives a crash. Calls run on the
 //! blocking pool.
 

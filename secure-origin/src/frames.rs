@@ -1,0 +1,277 @@
+//! The secure origin's pages: the frame page at `/frames/{client_key}/field.html`, framed
+//! only by that client key's registered origins (`frame-ancestors` per merchant; an
+//! unknown key is a 404), its script and the frame bundle with Subresource Integrity, and
+//! `/v3/frames/load` — the merchant's current public key and `kid` — answered only to the
+//! registered origins (CORS per client key).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use axum::extract::{Path as UrlPath, State as Extract};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64ct::{Base64, Encoding};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha384};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::state::{ClientKey, State};
+
+/// The brands PayKKa accepts.
+const BRANDS: [&str; 7] = [
+    "visa",
+    "mastercard",
+    "amex",
+    "jcb",
+    "discover",
+    "diners",
+    "unionpay",
+];
+
+/// The frame page, rendered once at start with the integrity of what it loads.
+pub struct FramePage {
+    html: String,
+    frames_dir: PathBuf,
+    pkg_dir: PathBuf,
+}
+
+/// `sha384-…` of a file.
+fn integrity(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(format!(
+        "sha384-{}",
+        Base64::encode_string(&Sha384::digest(&bytes))
+    ))
+}
+
+impl FramePage {
+    /// Reads `frame.js` and the frame bundle to pin them in the page.
+    pub fn load(frames_dir: &Path, pkg_dir: &Path) -> anyhow::Result<FramePage> {
+        let script = integrity(&frames_dir.join("frame.js"))?;
+        let bundle = integrity(&pkg_dir.join("paykka_web_frame.js"))?;
+        let wasm = integrity(&pkg_dir.join("paykka_web_frame_bg.wasm"))?;
+        let html = format!(
+            "<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n  \
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n  \
+             <title>Secure card field</title>\n  \
+             <link rel=\"modulepreload\" href=\"/pkg/paykka_web_frame.js\" integrity=\"{bundle}\">\n  \
+             <link rel=\"preload\" href=\"/pkg/paykka_web_frame_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin integrity=\"{wasm}\">\n  \
+             <script type=\"module\" src=\"/frames/frame.js\" integrity=\"{script}\"></script>\n\
+             </head>\n<body></body>\n</html>\n"
+        );
+        Ok(FramePage {
+            html,
+            frames_dir: frames_dir.to_owned(),
+            pkg_dir: pkg_dir.to_owned(),
+        })
+    }
+}
+
+/// The frame page's policy: our scripts and wasm only, talk only to this origin, fonts only
+/// over https (or from here), framed only by the client key's registered origins.
+fn frame_policy(client: &ClientKey) -> String {
+    let ancestors = if client.origins.is_empty() {
+        "'none'".to_owned()
+    } else {
+        client.origins.join(" ")
+    };
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; \
+         font-src 'self' https:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
+    )
+}
+
+/// The frame page, its files and the frames-load call.
+pub fn app(state: State) -> Router {
+    let assets = Router::new()
+        .nest_service(
+            "/frames/brands",
+            ServeDir::new(state.frames.frames_dir.join("brands")),
+        )
+        .nest_service("/pkg", ServeDir::new(&state.frames.pkg_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ));
+    Router::new()
+        .route("/frames/{client_key}/field.html", get(field_page))
+        .route("/frames/frame.js", get(frame_script))
+        .route("/v3/frames/load", post(frames_load).options(preflight))
+        .with_state(state)
+        .merge(assets)
+}
+
+async fn field_page(Extract(state): Extract<State>, UrlPath(key): UrlPath<String>) -> Response {
+    let Some((_, client)) = state.client(&key) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let policy = HeaderValue::from_str(&frame_policy(client))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (header::CONTENT_SECURITY_POLICY, policy),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
+        ],
+        state.frames.html.clone(),
+    )
+        .into_response()
+}
+
+async fn frame_script(Extract(state): Extract<State>) -> Response {
+    match tokio::fs::read(state.frames.frames_dir.join("frame.js")).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct FramesLoadRequest {
+    client_key: String,
+    /// The embedding page's origin, as a secure frame saw it (frame requests only).
+    origin: Option<String>,
+}
+
+/// CORS for a registered origin only: an unregistered page gets no
+/// `Access-Control-Allow-Origin` and cannot read the answer.
+fn cors(origin: Option<&str>) -> Vec<(header::HeaderName, HeaderValue)> {
+    let mut headers = vec![(header::VARY, HeaderValue::from_static("Origin"))];
+    if let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
+        headers.extend([
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin),
+            (
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("POST"),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("content-type"),
+            ),
+        ]);
+    }
+    headers
+}
+
+/// The caller's origin if some client key registers it (or it is this service's own).
+fn allowed_origin<'h>(state: &State, headers: &'h HeaderMap) -> Option<&'h str> {
+    let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
+    let registered = origin == state.public_origin
+        || state
+            .merchants
+            .iter()
+            .flat_map(|m| &m.client_keys)
+            .any(|c| c.origins.iter().any(|o| o == origin));
+    registered.then_some(origin)
+}
+
+async fn preflight(Extract(state): Extract<State>, method: Method, headers: HeaderMap) -> Response {
+    let status = if method == Method::OPTIONS {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::METHOD_NOT_ALLOWED
+    };
+    let cors = cors(allowed_origin(&state, &headers));
+    (status, axum::response::AppendHeaders(cors)).into_response()
+}
+
+fn answer(origin: Option<&str>, status: StatusCode, body: serde_json::Value) -> Response {
+    (
+        status,
+        axum::response::AppendHeaders(cors(origin)),
+        Json(body),
+    )
+        .into_response()
+}
+
+async fn frames_load(
+    Extract(state): Extract<State>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let caller = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let Ok(request) = serde_json::from_slice::<FramesLoadRequest>(&body) else {
+        return answer(
+            allowed_origin(&state, &headers),
+            StatusCode::BAD_REQUEST,
+            json!({"ret_code": "010000", "ret_msg": "Invalid request"}),
+        );
+    };
+    // A frame of ours (same origin) tells which page embeds it; any other caller is the
+    // page itself, and its Origin header says so.
+    let page_origin = match caller {
+        Some(origin) if origin == state.public_origin => request.origin.as_deref(),
+        other => other,
+    };
+    let Some((merchant, client)) = state.client(&request.client_key) else {
+        return answer(
+            None,
+            StatusCode::UNAUTHORIZED,
+            json!({"ret_code": "1017", "ret_msg": "Unknown client key"}),
+        );
+    };
+    if !page_origin.is_some_and(|o| client.origins.iter().any(|allowed| allowed == o)) {
+        tracing::info!(
+            origin = page_origin.unwrap_or("-"),
+            "frames load refused: origin not registered"
+        );
+        return answer(
+            None,
+            StatusCode::FORBIDDEN,
+            json!({"ret_code": "1017", "ret_msg": "Origin not registered for this client key"}),
+        );
+    }
+    let key = match state.keyring.current(&merchant.merchant_id).await {
+        Ok(key) => key,
+        Err(error) => {
+            tracing::error!("frames load: {error:#}");
+            return answer(
+                caller,
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"ret_code": "999999", "ret_msg": "System exception"}),
+            );
+        }
+    };
+    let public_key: serde_json::Value =
+        serde_json::from_str(&key.public_jwk).unwrap_or(serde_json::Value::Null);
+    answer(
+        caller,
+        StatusCode::OK,
+        json!({
+            "ret_code": "000000",
+            "ret_msg": "Success",
+            "data": {
+                "public_key": public_key,
+                "kid": key.kid,
+                "server_time": paykka_api::signing::now_ms(),
+                "brands": BRANDS,
+            }
+        }),
+    )
+}

@@ -1,0 +1,117 @@
+//! paykka-secure-origin: `serve` (the default) runs the service from its configuration;
+//! `rotate --merchant-id M` rotates a merchant's card key now. Logs are JSON lines on
+//! stderr; stdout carries only the `ready` line scripts and tests read.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use paykka_secure_origin::config::Config;
+use paykka_secure_origin::{app, start};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// The configuration file (TOML).
+    #[arg(long, env = "PAYKKA_SO_CONFIG")]
+    config: PathBuf,
+    /// Log filter, e.g. `info`.
+    #[arg(long, env = "PAYKKA_SO_LOG", default_value = "info")]
+    log: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve (the default).
+    Serve,
+    /// Rotate a merchant's card key now; the old key opens ciphertexts for the grace window.
+    Rotate {
+        #[arg(long)]
+        merchant_id: String,
+    },
+}
+
+/// How often due rotations are looked for.
+const ROTATION_TICK: Duration = Duration::from_secs(60);
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(EnvFilter::try_new(&args.log)?)
+        .with_writer(std::io::stderr)
+        .init();
+    let config = Config::load(&args.config)?;
+    let service = Arc::new(start::service(&config)?);
+    if let Some(Command::Rotate { merchant_id }) = args.command {
+        anyhow::ensure!(
+            service
+                .merchants
+                .iter()
+                .any(|m| m.merchant_id == merchant_id),
+            "{merchant_id} is not configured"
+        );
+        let kid = service.keyring.rotate(&merchant_id).await?;
+        println!("rotated {merchant_id}: current kid {kid}");
+        return Ok(());
+    }
+    let listener = TcpListener::bind(config.listen).await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(rotate_when_due(Arc::clone(&service)));
+    tracing::info!(%address, "secure origin listening");
+    println!("ready secure-origin=http://{address}");
+    let drain = Duration::from_secs(config.drain_seconds);
+    let draining = Arc::clone(&service);
+    axum::serve(
+        listener,
+        app(service).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        terminated().await;
+        // Out of the load balancer first, then stop taking connections.
+        draining.draining.store(true, Ordering::SeqCst);
+        tracing::info!("draining");
+        tokio::time::sleep(drain).await;
+    })
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Rotates each merchant's key once it is older than the rotation period.
+async fn rotate_when_due(service: Arc<paykka_secure_origin::state::Service>) {
+    loop {
+        for merchant in &service.merchants {
+            if let Err(error) = service.keyring.current(&merchant.merchant_id).await {
+                tracing::error!(merchant_id = %merchant.merchant_id, "key rotation: {error:#}");
+            }
+        }
+        tokio::time::sleep(ROTATION_TICK).await;
+    }
+}
+
+async fn terminated() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,303 @@
+//! What the service keeps, behind one small interface: sealed keys, spent nonces (request
+//! and ciphertext) and the forward ledger (one row per merchant and `trans_id`). SQLite is
+//! the embedded implementation; another database is another implementation of `Storage`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use paykka_api::store::Db;
+use rusqlite::{params, OptionalExtension};
+
+/// A storage call's future.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = anyhow::Result<T>> + Send + 'a>>;
+
+/// A merchant's card-encryption key as stored: sealed private key, public JWK, and when it
+/// stops opening ciphertexts (`None` while it is the current key).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredKey {
+    pub merchant_id: String,
+    pub kid: String,
+    pub sealed: Vec<u8>,
+    pub public_jwk: String,
+    pub created_at: i64,
+    pub decrypt_until: Option<i64>,
+}
+
+/// PayKKa's signed answer to a forwarded request, kept to answer a retry byte for byte.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub status: u16,
+    /// `x-paykka-timestamp`, `x-paykka-nonce`, `x-paykka-sign` as PayKKa sent them.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Where a forward stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ForwardState {
+    /// Claimed; PayKKa's answer has not come yet.
+    InFlight,
+    /// PayKKa answered.
+    Answered(StoredAnswer),
+    /// Sent, and no usable answer came (timeout, 5xx, a bad signature): never sent again.
+    Unknown,
+}
+
+/// A forward already in the ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forward {
+    pub fingerprint: String,
+    pub state: ForwardState,
+}
+
+/// What claiming a `trans_id` gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// This caller sends it.
+    Claimed,
+    /// Someone did before.
+    Existing(Forward),
+    /// A ciphertext nonce was spent before: nothing was claimed.
+    Replayed,
+}
+
+/// The service's storage.
+pub trait Storage: Send + Sync {
+    /// A merchant's keys, newest first.
+    fn keys_of(&self, merchant_id: String) -> StoreFuture<'_, Vec<StoredKey>>;
+    /// Makes `new` the current key if `current` (its kid) still is: `current` then opens
+    /// ciphertexts until `grace_until`. `false` if another caller rotated first.
+    fn rotate(
+        &self,
+        current: Option<String>,
+        new: StoredKey,
+        grace_until: i64,
+    ) -> StoreFuture<'_, bool>;
+    /// Records a signed request's nonce; `false` if it was seen before.
+    fn spend_request_nonce(&self, app_id: String, nonce: String, now: i64)
+        -> StoreFuture<'_, bool>;
+    /// Spends the ciphertext nonces and claims `trans_id`, all or nothing.
+    fn claim_forward(&self, claim: ForwardClaim) -> StoreFuture<'_, Claim>;
+    /// Records how a claimed forward ended.
+    fn finish_forward(
+        &self,
+        merchant_id: String,
+        trans_id: String,
+        state: ForwardState,
+    ) -> StoreFuture<'_, ()>;
+    /// Checks the database answers (for readiness).
+    fn ping(&self) -> StoreFuture<'_, ()>;
+}
+
+/// A forward to claim: its ledger key, a fingerprint of the request, the ciphertext nonces
+/// it spends and how long they stay spent.
+pub struct ForwardClaim {
+    pub merchant_id: String,
+    pub trans_id: String,
+    pub fingerprint: String,
+    pub nonces: Vec<String>,
+    pub now: i64,
+    pub nonces_until: i64,
+}
+
+/// The SQLite database's migrations.
+pub const MIGRATIONS: &[&str] = &["CREATE TABLE card_keys (
+       merchant_id TEXT NOT NULL, kid TEXT NOT NULL, sealed BLOB NOT NULL,
+       public_jwk TEXT NOT NULL, created_at INTEGER NOT NULL, decrypt_until INTEGER,
+       PRIMARY KEY (merchant_id, kid));
+     CREATE UNIQUE INDEX one_current_key ON card_keys (merchant_id) WHERE decrypt_until IS NULL;
+     CREATE TABLE request_nonces (
+       app_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at INTEGER NOT NULL,
+       PRIMARY KEY (app_id, nonce));
+     CREATE TABLE card_nonces (
+       merchant_id TEXT NOT NULL, nonce TEXT NOT NULL, keep_until INTEGER NOT NULL,
+       PRIMARY KEY (merchant_id, nonce));
+     CREATE TABLE forwards (
+       merchant_id TEXT NOT NULL, trans_id TEXT NOT NULL, fingerprint TEXT NOT NULL,
+       state TEXT NOT NULL, answer_status INTEGER, answer_headers TEXT, answer_body BLOB,
+       created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+       PRIMARY KEY (merchant_id, trans_id));"];
+
+/// How long a request nonce is remembered (twice the signature timestamp window).
+const REQUEST_NONCE_MS: i64 = 2 * paykka_api::signing::TIMESTAMP_WINDOW_MS;
+
+/// `Storage` on an embedded SQLite file.
+pub struct Sqlite {
+    db: Db,
+}
+
+impl Sqlite {
+    pub fn open(path: &std::path::Path) -> anyhow::Result<Sqlite> {
+        Ok(Sqlite {
+            db: Db::open(path, MIGRATIONS)?,
+        })
+    }
+}
+
+fn key_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredKey> {
+    Ok(StoredKey {
+        merchant_id: row.get(0)?,
+        kid: row.get(1)?,
+        sealed: row.get(2)?,
+        public_jwk: row.get(3)?,
+        created_at: row.get(4)?,
+        decrypt_until: row.get(5)?,
+    })
+}
+
+fn forward_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Forward> {
+    let state: String = row.get(1)?;
+    let state = match state.as_str() {
+        "answered" => {
+            let headers: String = row.get(3)?;
+            ForwardState::Answered(StoredAnswer {
+                status: row.get(2)?,
+                headers: serde_json::from_str(&headers).unwrap_or_default(),
+                body: row.get(4)?,
+            })
+        }
+        "unknown" => ForwardState::Unknown,
+        _ => ForwardState::InFlight,
+    };
+    Ok(Forward {
+        fingerprint: row.get(0)?,
+        state,
+    })
+}
+
+impl Storage for Sqlite {
+    fn keys_of(&self, merchant_id: String) -> StoreFuture<'_, Vec<StoredKey>> {
+        Box::pin(self.db.call(move |conn| {
+            let mut statement = conn.prepare(
+                "SELECT merchant_id, kid, sealed, public_jwk, created_at, decrypt_until
+                 FROM card_keys WHERE merchant_id = ?1 ORDER BY created_at DESC, rowid DESC",
+            )?;
+            let rows = statement.query_map([merchant_id], key_from_row)?;
+            rows.collect()
+        }))
+    }
+
+    fn rotate(
+        &self,
+        current: Option<String>,
+        new: StoredKey,
+        grace_until: i64,
+    ) -> StoreFuture<'_, bool> {
+        Box::pin(self.db.call(move |conn| {
+            let tx = conn.transaction()?;
+            let now_current: Option<String> = tx
+                .query_row(
+                    "SELECT kid FROM card_keys WHERE merchant_id = ?1 AND decrypt_until IS NULL",
+                    [&new.merchant_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if now_current != current {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE card_keys SET decrypt_until = ?1 WHERE merchant_id = ?2 AND decrypt_until IS NULL",
+                params![grace_until, new.merchant_id],
+            )?;
+            tx.execute(
+                "INSERT INTO card_keys (merchant_id, kid, sealed, public_jwk, created_at, decrypt_until)
+                 VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
+                params![new.merchant_id, new.kid, new.sealed, new.public_jwk, new.created_at],
+            )?;
+            tx.commit()?;
+            Ok(true)
+        }))
+    }
+
+    fn spend_request_nonce(
+        &self,
+        app_id: String,
+        nonce: String,
+        now: i64,
+    ) -> StoreFuture<'_, bool> {
+        Box::pin(self.db.call(move |conn| {
+            conn.execute(
+                "DELETE FROM request_nonces WHERE seen_at < ?1",
+                [now - REQUEST_NONCE_MS],
+            )?;
+            let inserted = conn.execute(
+                "INSERT INTO request_nonces (app_id, nonce, seen_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+                params![app_id, nonce, now],
+            )?;
+            Ok(inserted == 1)
+        }))
+    }
+
+    fn claim_forward(&self, claim: ForwardClaim) -> StoreFuture<'_, Claim> {
+        Box::pin(self.db.call(move |conn| {
+            let tx = conn.transaction()?;
+            let existing = tx
+                .query_row(
+                    "SELECT fingerprint, state, answer_status, answer_headers, answer_body
+                     FROM forwards WHERE merchant_id = ?1 AND trans_id = ?2",
+                    params![claim.merchant_id, claim.trans_id],
+                    forward_from_row,
+                )
+                .optional()?;
+            if let Some(existing) = existing {
+                return Ok(Claim::Existing(existing));
+            }
+            tx.execute(
+                "DELETE FROM card_nonces WHERE keep_until < ?1",
+                [claim.now],
+            )?;
+            for nonce in &claim.nonces {
+                let spent = tx.execute(
+                    "INSERT INTO card_nonces (merchant_id, nonce, keep_until) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                    params![claim.merchant_id, nonce, claim.nonces_until],
+                )?;
+                if spent == 0 {
+                    return Ok(Claim::Replayed);
+                }
+            }
+            tx.execute(
+                "INSERT INTO forwards (merchant_id, trans_id, fingerprint, state, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, 'in_flight', ?4, ?4)",
+                params![claim.merchant_id, claim.trans_id, claim.fingerprint, claim.now],
+            )?;
+            tx.commit()?;
+            Ok(Claim::Claimed)
+        }))
+    }
+
+    fn finish_forward(
+        &self,
+        merchant_id: String,
+        trans_id: String,
+        state: ForwardState,
+    ) -> StoreFuture<'_, ()> {
+        Box::pin(self.db.call(move |conn| {
+            let now = paykka_api::signing::now_ms();
+            let (name, status, headers, body) = match state {
+                ForwardState::Answered(answer) => (
+                    "answered",
+                    Some(answer.status),
+                    Some(serde_json::to_string(&answer.headers).unwrap_or_default()),
+                    Some(answer.body),
+                ),
+                ForwardState::Unknown => ("unknown", None, None, None),
+                ForwardState::InFlight => ("in_flight", None, None, None),
+            };
+            conn.execute(
+                "UPDATE forwards SET state = ?1, answer_status = ?2, answer_headers = ?3,
+                 answer_body = ?4, updated_at = ?5 WHERE merchant_id = ?6 AND trans_id = ?7",
+                params![name, status, headers, body, now, merchant_id, trans_id],
+            )?;
+            Ok(())
+        }))
+    }
+
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        Box::pin(
+            self.db
+                .call(|conn| conn.query_row("SELECT 1", [], |_| Ok(()))),
+        )
+    }
+}

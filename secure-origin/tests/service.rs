@@ -1,0 +1,555 @@
+//! The secure-origin service over HTTP, with the real sandbox on a loopback port playing
+//! PayKKa (the demo merchant registered as PCI-assessed, so it takes raw-card requests):
+//! frames and keys per merchant, forwarding once per `trans_id`, replays and tampering
+//! refused, rotation with a grace window, keys sealed at rest, unknown outcomes never
+//! resent.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::http::{Request, StatusCode};
+use base64ct::{Base64, Encoding};
+use http_body_util::BodyExt;
+use paykka_api::keys::{self, KeyPair};
+use paykka_api::paths::INITIATE;
+use paykka_api::signing::{self, now_ms};
+use paykka_api::store::Db;
+use paykka_secure_origin::config::{
+    ClientKeyConfig, Config, MasterKeySource, MerchantConfig, Paykka, RotationConfig,
+};
+use paykka_secure_origin::{app, start};
+use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
+use paykka_www::apple_pay_token::{random_secret, ProcessingKey};
+use paykka_www::gateway::{self, Gateway};
+use rsa::pkcs8::{EncodePublicKey, LineEnding};
+use rsa::PublicKey;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha384};
+use tower::ServiceExt;
+
+const MERCHANT_ID: &str = "10001234567890";
+const APP_ID: &str = "100012345678901";
+const CLIENT_KEY: &str = "ck_service_test";
+const SHOP: &str = "https://shop.example";
+
+struct Harness {
+    dir: tempfile::TempDir,
+    service: paykka_secure_origin::state::State,
+    shop_key: KeyPair,
+    platform: KeyPair,
+    /// Initiate requests the PayKKa side received.
+    initiates: Arc<AtomicUsize>,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    bytes: Bytes,
+    body: Value,
+}
+
+fn write_public(path: &Path, key: &KeyPair) {
+    let pem = PublicKey::from(&key.private)
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap();
+    std::fs::write(path, pem).unwrap();
+}
+
+/// The real sandbox on a loopback port, counting Initiate calls.
+async fn sandbox(dir: &Path, platform: &KeyPair, merchant: &KeyPair) -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let state = Arc::new(Gateway {
+        own_origin: url.clone(),
+        db: Db::open(&dir.join("sandbox.sqlite"), gateway::MIGRATIONS).unwrap(),
+        platform_key: platform.private.clone(),
+        merchants: vec![gateway::Merchant {
+            merchant_id: MERCHANT_ID.into(),
+            app_id: APP_ID.into(),
+            public_key: PublicKey::from(&merchant.private),
+            pci: true,
+        }],
+        clients: vec![],
+        http: reqwest::Client::new(),
+        webhook_backoff_ms: 1000,
+        repeated_trans_id: paykka_api::guesses::RepeatedTransId::FirstPayment,
+        apple_pay_key: ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test"),
+    });
+    let initiates = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&initiates);
+    let app = gateway::app(state, dir, dir).layer(axum::middleware::from_fn(
+        move |request: Request<Body>, next: axum::middleware::Next| {
+            if request.uri().path() == INITIATE {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+            next.run(request)
+        },
+    ));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, initiates)
+}
+
+/// A config as a deployment writes it, pointing at `paykka_url`.
+fn config(dir: &Path, paykka_url: &str, grace_minutes: u32) -> Config {
+    let frames = dir.join("frames");
+    let pkg = dir.join("pkg");
+    std::fs::create_dir_all(frames.join("brands")).unwrap();
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(
+        frames.join("frame.js"),
+        "import '/pkg/paykka_web_frame.js';",
+    )
+    .unwrap();
+    std::fs::write(pkg.join("paykka_web_frame.js"), "export default 1;").unwrap();
+    std::fs::write(pkg.join("paykka_web_frame_bg.wasm"), b"\0asm").unwrap();
+    Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        public_origin: "https://secure.example".into(),
+        database: dir.join("secure-origin.sqlite"),
+        frames_dir: frames,
+        pkg_dir: pkg,
+        master_key: MasterKeySource {
+            file: Some(dir.join("master.key")),
+            create: true,
+            env: None,
+        },
+        answer_key: dir.join("answer-key.pem"),
+        drain_seconds: 0,
+        paykka: Paykka {
+            base_url: paykka_url.into(),
+            platform_public_key: dir.join("platform-public.pem"),
+            timeout_ms: 2_000,
+        },
+        rotation: RotationConfig {
+            every_days: 365,
+            grace_minutes,
+        },
+        merchants: vec![MerchantConfig {
+            merchant_id: MERCHANT_ID.into(),
+            app_id: APP_ID.into(),
+            paykka_private_key: dir.join("merchant.pem"),
+            shop_public_key: dir.join("shop-public.pem"),
+            client_keys: vec![ClientKeyConfig {
+                key: CLIENT_KEY.into(),
+                origins: vec![SHOP.into()],
+            }],
+        }],
+    }
+}
+
+impl Harness {
+    async fn start() -> Harness {
+        Harness::start_with(None, 60).await
+    }
+
+    /// With PayKKa at `paykka_url` (the sandbox when `None`) and a grace window.
+    async fn start_with(paykka_url: Option<&str>, grace_minutes: u32) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        let platform = keys::load_or_create(&path.join("platform.pem")).unwrap();
+        let merchant = keys::load_or_create(&path.join("merchant.pem")).unwrap();
+        let shop_key = keys::load_or_create(&path.join("shop.pem")).unwrap();
+        write_public(&path.join("platform-public.pem"), &platform);
+        write_public(&path.join("shop-public.pem"), &shop_key);
+        let (url, initiates) = match paykka_url {
+            Some(url) => (url.to_owned(), Arc::new(AtomicUsize::new(0))),
+            None => sandbox(path, &platform, &merchant).await,
+        };
+        let config = config(path, &url, grace_minutes);
+        let service = Arc::new(start::service(&config).unwrap());
+        Harness {
+            dir,
+            service,
+            shop_key,
+            platform,
+            initiates,
+        }
+    }
+
+    async fn send(&self, request: Request<Body>) -> Answer {
+        let response = app(Arc::clone(&self.service))
+            .oneshot(request)
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            headers,
+            bytes,
+            body,
+        }
+    }
+
+    /// `/v3/frames/load` from `origin`.
+    async fn frames_load(&self, origin: &str) -> Answer {
+        let request = Request::post("/v3/frames/load")
+            .header("origin", origin)
+            .header("content-type", "application/json")
+            .body(Body::from(json!({"client_key": CLIENT_KEY}).to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    async fn card_key(&self) -> EncryptionKey {
+        let answer = self.frames_load(SHOP).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        let jwk = serde_json::from_value(answer.body["data"]["public_key"].clone()).unwrap();
+        EncryptionKey::from_jwk(&jwk, None).unwrap()
+    }
+
+    /// The shop's Initiate for `trans_id` with `payment`, signed by the shop.
+    fn initiate(&self, trans_id: &str, payment: Value) -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "merchant_id": MERCHANT_ID, "trans_id": trans_id, "payment_type": "PURCHASE",
+            "amount": 300, "currency": "USD", "return_url": "https://shop.example/return",
+            "payment": payment,
+        }))
+        .unwrap()
+    }
+
+    fn signed(&self, bytes: &[u8], key: &KeyPair, nonce: &str) -> Request<Body> {
+        let timestamp = now_ms().to_string();
+        let sign = signing::sign(
+            &key.private,
+            &signing::string_to_sign("POST", INITIATE, &timestamp, nonce, bytes),
+        );
+        Request::post(INITIATE)
+            .header("content-type", "application/json")
+            .header(signing::HEADER_APPID, APP_ID)
+            .header(signing::HEADER_TIMESTAMP, timestamp)
+            .header(signing::HEADER_NONCE, nonce)
+            .header(signing::HEADER_SIGN, sign)
+            .body(Body::from(bytes.to_vec()))
+            .unwrap()
+    }
+
+    async fn forward(&self, bytes: &[u8]) -> Answer {
+        let request = self.signed(bytes, &self.shop_key, &signing::new_nonce());
+        self.send(request).await
+    }
+
+    /// Whether `answer` carries PayKKa's signature over the Initiate path.
+    fn signed_by_paykka(&self, answer: &Answer) -> bool {
+        let header = |n: &str| answer.headers.get(n).unwrap().to_str().unwrap().to_owned();
+        paykka_api::guesses::verify_answer(
+            &PublicKey::from(&self.platform.private),
+            INITIATE,
+            &header(signing::HEADER_TIMESTAMP),
+            &header(signing::HEADER_NONCE),
+            &answer.bytes,
+            &header(signing::HEADER_SIGN),
+        )
+    }
+
+    fn sandbox_payments(&self) -> Vec<(String, String, Option<String>)> {
+        let db = rusqlite::Connection::open(self.dir.path().join("sandbox.sqlite")).unwrap();
+        let mut rows = db
+            .prepare("SELECT trans_id, status, card_last4 FROM payments ORDER BY created_at")
+            .unwrap();
+        rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+}
+
+/// A card encrypted for `key` as the frames encrypt it.
+fn encrypted(key: &EncryptionKey, number: &str, cvc: &str) -> Value {
+    let context = EncryptionContext {
+        now_ms: now_ms(),
+        session_id: None,
+    };
+    let field =
+        |name, value: &str| encrypt_field(key, name, value, &context, &mut rand::rng()).unwrap();
+    json!({
+        "payment_method": "BANKCARD",
+        "encrypted_card_no": field(FieldName::Number, number),
+        "encrypted_exp_month": field(FieldName::ExpiryMonth, "12"),
+        "encrypted_exp_year": field(FieldName::ExpiryYear, "2040"),
+        "encrypted_cvv": field(FieldName::Cvc, cvc),
+    })
+}
+
+#[tokio::test]
+async fn a_forwarded_card_pays_once_and_a_retry_gets_the_first_answer_byte_for_byte() {
+    let h = Harness::start().await;
+    let key = h.card_key().await;
+    let bytes = h.initiate("T1", encrypted(&key, "4242424242424242", "737"));
+    let first = h.forward(&bytes).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["data"]["status"], "SUCCESS");
+    assert_eq!(first.body["data"]["card_info"]["last4"], "4242");
+    assert!(h.signed_by_paykka(&first), "PayKKa's answer, unchanged");
+
+    // The same request again (a new signature, the same body): the first answer, unsent.
+    let again = h.forward(&bytes).await;
+    assert_eq!(again.bytes, first.bytes);
+    assert_eq!(h.initiates.load(Ordering::SeqCst), 1);
+
+    // The same trans_id with another body: refused; the same ciphertexts under another
+    // trans_id: a replay.
+    let other = h.initiate("T1", encrypted(&key, "4242424242424242", "737"));
+    let mismatch = h.forward(&other).await;
+    assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(mismatch.body["ret_code"], "SO0002");
+    let stolen = h.forward(&h.initiate("T2", encrypted_from(&bytes))).await;
+    assert_eq!(stolen.body["ret_code"], "206020", "{}", stolen.body);
+    assert_eq!(h.initiates.load(Ordering::SeqCst), 1);
+    let payments = h.sandbox_payments();
+    assert_eq!(
+        payments,
+        [("T1".into(), "SUCCESS".into(), Some("4242".into()))]
+    );
+}
+
+/// The `payment` of a request already sent.
+fn encrypted_from(bytes: &[u8]) -> Value {
+    serde_json::from_slice::<Value>(bytes).unwrap()["payment"].clone()
+}
+
+#[tokio::test]
+async fn concurrent_retries_of_one_trans_id_reach_paykka_once() {
+    let h = Arc::new(Harness::start().await);
+    let key = h.card_key().await;
+    let bytes = Arc::new(h.initiate("T-RACE", encrypted(&key, "4242424242424242", "737")));
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (h, bytes) = (Arc::clone(&h), Arc::clone(&bytes));
+            tokio::spawn(async move { h.forward(&bytes).await })
+        })
+        .collect();
+    let mut paid = 0;
+    for task in tasks {
+        let answer = task.await.unwrap();
+        match answer.status {
+            StatusCode::OK => paid += 1,
+            StatusCode::CONFLICT => assert_eq!(answer.body["ret_code"], "SO0001"),
+            other => panic!("{other}: {}", answer.body),
+        }
+    }
+    assert!(paid >= 1);
+    assert_eq!(h.initiates.load(Ordering::SeqCst), 1);
+    assert_eq!(h.sandbox_payments().len(), 1);
+}
+
+#[tokio::test]
+async fn the_shop_must_sign_and_never_send_card_data_in_the_clear() {
+    let h = Harness::start().await;
+    let key = h.card_key().await;
+    let bytes = h.initiate("T3", encrypted(&key, "4242424242424242", "737"));
+
+    let unsigned = Request::post(INITIATE)
+        .body(Body::from(bytes.clone()))
+        .unwrap();
+    assert_eq!(h.send(unsigned).await.body["ret_code"], "206002");
+    let stranger = keys::load_or_create(&h.dir.path().join("stranger.pem")).unwrap();
+    let forged = h
+        .send(h.signed(&bytes, &stranger, &signing::new_nonce()))
+        .await;
+    assert_eq!(forged.body["ret_code"], "206003");
+    let nonce = signing::new_nonce();
+    assert_eq!(
+        h.send(h.signed(&bytes, &h.shop_key, &nonce)).await.status,
+        StatusCode::OK
+    );
+    let replayed = h.send(h.signed(&bytes, &h.shop_key, &nonce)).await;
+    assert_eq!(replayed.body["ret_code"], "SO0006");
+
+    let plain = h.initiate(
+        "T4",
+        json!({"payment_method": "BANKCARD", "card_no": "4242424242424242", "exp_month": "12",
+               "exp_year": "2040", "cvv": "737"}),
+    );
+    let refused = h.forward(&plain).await;
+    assert_eq!(refused.body["ret_code"], "SO0005");
+    assert!(!refused.bytes.windows(4).any(|w| w == b"4242"));
+
+    let mut other = serde_json::from_slice::<Value>(
+        &h.initiate("T5", encrypted(&key, "4242424242424242", "737")),
+    )
+    .unwrap();
+    other["merchant_id"] = json!("99999999999999");
+    let refused = h.forward(&serde_json::to_vec(&other).unwrap()).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+
+    // A field in another slot, a tampered ciphertext, an invalid card: typed refusals, and
+    // the service's own answers are signed with its answer key (the shop trusts them so).
+    let mut swapped = encrypted(&key, "4242424242424242", "737");
+    swapped["encrypted_cvv"] = swapped["encrypted_exp_month"].clone();
+    assert_eq!(
+        h.forward(&h.initiate("T6", swapped)).await.body["ret_code"],
+        "206020"
+    );
+    let mut tampered = encrypted(&key, "4242424242424242", "737");
+    let cvv = tampered["encrypted_cvv"].as_str().unwrap().to_owned();
+    tampered["encrypted_cvv"] = json!(format!("{}A", &cvv[..cvv.len() - 1]));
+    assert_eq!(
+        h.forward(&h.initiate("T7", tampered)).await.body["ret_code"],
+        "206020"
+    );
+    let invalid = h
+        .forward(&h.initiate("T8", encrypted(&key, "4242424242424241", "737")))
+        .await;
+    assert_eq!(invalid.body["ret_code"], "010000");
+    assert!(!invalid.bytes.windows(16).any(|w| w == b"4242424242424241"));
+    assert_eq!(h.initiates.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn frames_are_framed_only_by_their_merchants_origins_and_pinned_by_integrity() {
+    let h = Harness::start().await;
+    let page = h
+        .send(
+            Request::get(format!("/frames/{CLIENT_KEY}/field.html"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let policy = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.ends_with(&format!("frame-ancestors {SHOP}")),
+        "{policy}"
+    );
+    let html = String::from_utf8(page.bytes.to_vec()).unwrap();
+    for (file, dir) in [
+        ("paykka_web_frame.js", "pkg"),
+        ("paykka_web_frame_bg.wasm", "pkg"),
+        ("frame.js", "frames"),
+    ] {
+        let bytes = std::fs::read(h.dir.path().join(dir).join(file)).unwrap();
+        let hash = format!("sha384-{}", Base64::encode_string(&Sha384::digest(&bytes)));
+        assert!(html.contains(&hash), "{file} pinned: {html}");
+    }
+    let unknown = h
+        .send(
+            Request::get("/frames/ck_nobody/field.html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    let allowed = h.frames_load(SHOP).await;
+    assert_eq!(allowed.headers["access-control-allow-origin"], SHOP);
+    let refused = h.frames_load("https://evil.example").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.headers.get("access-control-allow-origin").is_none());
+    let preflight = h
+        .send(
+            Request::options("/v3/frames/load")
+                .header("origin", "https://evil.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(preflight
+        .headers
+        .get("access-control-allow-origin")
+        .is_none());
+}
+
+#[tokio::test]
+async fn a_rotated_key_opens_old_ciphertexts_for_the_grace_window_only() {
+    // Sixty minutes of grace: a card encrypted before the rotation still pays.
+    let h = Harness::start().await;
+    let old = h.card_key().await;
+    let before = encrypted(&old, "4242424242424242", "737");
+    let kid = h.service.keyring.rotate(MERCHANT_ID).await.unwrap();
+    let new = h.card_key().await;
+    assert_eq!(new.kid(), kid);
+    assert_ne!(
+        new.kid(),
+        old.kid(),
+        "frames load publishes only the new key"
+    );
+    let paid = h.forward(&h.initiate("R1", before)).await;
+    assert_eq!(paid.body["data"]["status"], "SUCCESS", "{}", paid.body);
+    let paid = h
+        .forward(&h.initiate("R2", encrypted(&new, "4242424242424242", "737")))
+        .await;
+    assert_eq!(paid.body["data"]["status"], "SUCCESS");
+
+    // No grace: the replaced key retires at once and is refused as such.
+    let h = Harness::start_with(None, 0).await;
+    let old = h.card_key().await;
+    let before = encrypted(&old, "4242424242424242", "737");
+    h.service.keyring.rotate(MERCHANT_ID).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let refused = h.forward(&h.initiate("R3", before)).await;
+    assert_eq!(refused.body["ret_code"], "SO0004", "{}", refused.body);
+    assert_eq!(h.initiates.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn keys_at_rest_are_sealed_and_a_wrong_master_key_is_not_ready() {
+    let h = Harness::start().await;
+    let key = h.card_key().await;
+    let ready = h
+        .send(Request::get("/readyz").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(ready.status, StatusCode::OK);
+    let stored = h.service.storage.keys_of(MERCHANT_ID.into()).await.unwrap();
+    let opened = h.service.keyring.open(&stored[0]).unwrap();
+    assert_eq!(opened.kid, key.kid());
+    let der = rsa::pkcs8::EncodePrivateKey::to_pkcs8_der(&opened.private).unwrap();
+    let database = std::fs::read(h.dir.path().join("secure-origin.sqlite")).unwrap();
+    let wal = std::fs::read(h.dir.path().join("secure-origin.sqlite-wal")).unwrap_or_default();
+    for file in [&database, &wal] {
+        assert!(
+            !file.windows(64).any(|w| w == &der.as_bytes()[100..164]),
+            "private key in the clear"
+        );
+        assert!(!file.windows(11).any(|w| w == b"PRIVATE KEY"));
+    }
+
+    // The same database under another master key: the keys do not open; not ready.
+    std::fs::write(
+        h.dir.path().join("master.key"),
+        Base64::encode_string(&[9u8; 32]),
+    )
+    .unwrap();
+    let mut config = config(h.dir.path(), "http://127.0.0.1:9", 60);
+    config.master_key.create = false;
+    let other = Arc::new(start::service(&config).unwrap());
+    let response = app(other)
+        .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn an_unknown_outcome_is_looked_up_and_never_sent_again() {
+    // A PayKKa that takes the request and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let received = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&received);
+    let silent = axum::Router::new().fallback(move |request: Request<Body>| {
+        if request.uri().path() == INITIATE {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+        async {
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+            StatusCode::OK
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, silent).await.unwrap() });
+    let h = Harness::start_with(Some(&url), 60).await;
+    let key = h.card_key().await;
+    let bytes = h.initiate("U1", encrypted(&key, "4242424242424242", "737"));
+    let first = h.forward(&bytes).await;
+    assert_eq!(first.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(first.body["ret_code"], "SO0003");
+    let again = h.forward(&bytes).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.body["ret_code"], "SO0003");
+    assert_eq!(again.body["data"]["status"], "UNKNOWN");
+    assert_eq!(received.load(Ordering::SeqCst), 1, "sent once");
+}
