@@ -48,7 +48,8 @@ extern "C" {
     pub type CardFieldNameJs;
 }
 
-/// Encrypts card values into `paykka-web JWE v1` with the browser's WebCrypto.
+/// Encrypts card values into `paykka-web JWE v1` with WebCrypto: the browser's, a worker's, or
+/// Node.js's (`globalThis.crypto`, Node 20 and later; import `paykka-web/full`).
 #[wasm_bindgen]
 pub struct CardEncryptor {
     key: EncryptionKey,

@@ -1,9 +1,10 @@
 //! `paykka-web JWE v1` in the browser with WebCrypto: the public key is imported once (per
 //! mount, or per `CardEncryptor`), and each field's content key is wrapped with RSA-OAEP
 //! (SHA-256) and its payload sealed with AES-GCM by `crypto.subtle`. The envelope itself
-//! (header, payload, random values, encoding) is the pure `crypto` module's. Without
-//! `crypto.subtle` (a page not served over https or from localhost) nothing can be
-//! encrypted, which `subtle()` reports as `INSECURE_CONTEXT` at setup time.
+//! (header, payload, random values, encoding) is the pure `crypto` module's. WebCrypto is
+//! the global scope's `crypto.subtle`: a page's, a worker's, or Node.js's (20 and later).
+//! Without it (a page not served over https or from localhost) nothing can be encrypted,
+//! which `subtle()` reports as `INSECURE_CONTEXT` at setup time.
 
 use std::future::Future;
 
@@ -28,22 +29,21 @@ fn object(pairs: &[(&str, JsValue)]) -> Object {
     o
 }
 
-/// The page's `crypto.subtle`, or `INSECURE_CONTEXT`.
+/// The global scope's `crypto.subtle` (window, worker or Node.js), or `INSECURE_CONTEXT`.
 pub fn subtle() -> Result<SubtleCrypto, SetupError> {
-    let insecure = || {
-        SetupError::new(
-            "INSECURE_CONTEXT",
-            "the browser offers no WebCrypto here: serve the page over https (or from localhost)",
-        )
-    };
-    let crypto = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .ok_or_else(insecure)?;
-    Reflect::get(&crypto, &"subtle".into())
+    let present = |value: JsValue| (!value.is_undefined() && !value.is_null()).then_some(value);
+    Reflect::get(&js_sys::global(), &"crypto".into())
         .ok()
-        .filter(|s| !s.is_undefined() && !s.is_null())
+        .and_then(present)
+        .and_then(|crypto| Reflect::get(&crypto, &"subtle".into()).ok())
+        .and_then(present)
         .map(JsCast::unchecked_into)
-        .ok_or_else(insecure)
+        .ok_or_else(|| {
+            SetupError::new(
+                "INSECURE_CONTEXT",
+                "no WebCrypto here: serve the page over https (or from localhost)",
+            )
+        })
 }
 
 async fn settle(promise: Result<Promise, JsValue>) -> Result<JsValue, CryptoError> {
