@@ -44,16 +44,18 @@ impl PaykkaClient {
     /// Calls `path` with `body`; returns `data` of a `000000` answer.
     pub async fn call(&self, path: &str, body: &Value) -> Result<Value, CallError> {
         let bytes = serde_json::to_vec(body).map_err(|_| CallError::Garbage)?;
-        let answer = self
-            .exchange(path, bytes, Duration::from_secs(20))
-            .await?;
+        let answer = self.exchange(path, bytes, Duration::from_secs(20)).await?;
         let json: Value = serde_json::from_slice(&answer.body).map_err(|_| CallError::Garbage)?;
         let ret_code = json["ret_code"].as_str().unwrap_or_default();
         if ret_code == "000000" {
             Ok(json["data"].clone())
         } else {
             let message = json["ret_msg"].as_str().unwrap_or_default().to_owned();
-            Err(CallError::Refused(answer.status, ret_code.to_owned(), message))
+            Err(CallError::Refused(
+                answer.status,
+                ret_code.to_owned(),
+                message,
+            ))
         }
     }
 

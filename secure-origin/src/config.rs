@@ -197,7 +197,10 @@ mod tests {
         let text = std::fs::read_to_string(&example).unwrap();
         let dir = tempfile::tempdir().unwrap();
         for (from, to) in [
-            ("\"https://shop.example\", ", "\"https://shop.example/path\", "),
+            (
+                "\"https://shop.example\", ",
+                "\"https://shop.example/path\", ",
+            ),
             ("env = \"PAYKKA_SO_MASTER_KEY\"", ""),
             ("timeout_ms = 30000", "timeout_ms = 30000\nretries = 3"),
         ] {

@@ -2,8 +2,8 @@
 // for it. After 3-D Secure by redirect or a redirect method (Alipay, WeChat Pay), PayKKa
 // sends the shopper back here, and the checkout restores itself from the stored session
 // id. ?locale=zh-CN, ?threeds=redirect, ?expires_in=<seconds>, ?own_button try the variants; with the
-// server's --wallet-fakes the wallet buttons run on test fakes; ?environment= overrides the
-// gateway (the tests point it at a closed port).
+// server's --wallet-fakes the wallet buttons run on test fakes; with its --lab, ?environment=
+// overrides the gateway (the tests point it at a closed port).
 import init, { Checkout } from '/pkg/paykka_web_checkout.js';
 import { installWalletFakes } from '/wallet-fakes.js';
 
@@ -39,7 +39,8 @@ async function mount(config, id, locale) {
     sessionId: id,
     clientKey: config.clientKey,
     // ?environment= points the checkout elsewhere (the tests use it for "gateway down").
-    environment: params.get('environment') ?? config.environment,
+    // A test hook (another secure origin), honoured only when the server runs with --lab.
+    environment: (config.testHooks && params.get('environment')) || config.environment,
     locale,
     threeDSecure: params.get('threeds') === 'redirect' ? 'redirect' : 'modal',
     // ?own_button: the merchant's own button pays (hidePayButton + checkout.pay()).

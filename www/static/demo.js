@@ -166,9 +166,10 @@ async function mountWallets() {
   if (!performance.getEntriesByName('paykka-demo:wallets-shown').length) performance.mark('paykka-demo:wallets-shown');
 }
 
-/** ?payjs= points Google Pay at another pay.js (the tests use a missing one). */
+/** ?payjs= points Google Pay at another pay.js (the tests use a missing one): a test hook,
+ * honoured only when the server runs with --lab. */
 function payJsOptions() {
-  const payjs = new URLSearchParams(location.search).get('payjs');
+  const payjs = config.testHooks && new URLSearchParams(location.search).get('payjs');
   return payjs ? { payJsUrl: payjs, loadTimeout: 3000 } : {};
 }
 

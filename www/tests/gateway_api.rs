@@ -1237,6 +1237,14 @@ async fn notify_and_return_urls_must_be_absolute_http_urls() {
         ("return_url", "http://user:pw@shop.example/return"),
         ("return_url", "not a url"),
         ("notify_url", "http://"),
+        // A URL parser drops these silently; the redirect and the call would not.
+        ("return_url", "https://shop.example/return\n"),
+        ("return_url", "https://shop.example/re\turn"),
+        ("notify_url", " https://shop.example/hook"),
+        (
+            "return_url",
+            "https://shop.example/return\r\nSet-Cookie: x=1",
+        ),
     ]
     .into_iter()
     .enumerate()

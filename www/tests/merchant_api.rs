@@ -133,8 +133,6 @@ async fn shop_with(
     db.call(|c| c.execute("INSERT INTO orders (trans_id, amount, currency, status, created_at, updated_at) VALUES ('T1', 300, 'USD', 'CREATED', 0, 0)", []))
         .await
         .unwrap();
-    // Static files exist, so a 404 for the lab is the route's doing.
-    std::fs::write(dir.path().join("lab.html"), "lab").unwrap();
     std::fs::write(dir.path().join("index.html"), "shop").unwrap();
     std::fs::write(dir.path().join("checkout.html"), "drop-in").unwrap();
     let app = merchant::site::app(state, dir.path(), dir.path());
@@ -224,8 +222,14 @@ impl Shop {
     }
 
     async fn pay(&self, body: Value) -> (StatusCode, Value) {
+        self.pay_with_cookie(body, "").await
+    }
+
+    /// Pays as a browser that sends `cookie`.
+    async fn pay_with_cookie(&self, body: Value, cookie: &str) -> (StatusCode, Value) {
         let request = Request::post("/api/payments")
             .header("content-type", "application/json")
+            .header("cookie", cookie)
             .body(Body::from(body.to_string()))
             .unwrap();
         let response = self.app.clone().oneshot(request).await.unwrap();
@@ -355,9 +359,6 @@ async fn webhooks_must_be_signed_fresh_and_new_and_are_trusted_only_after_a_quer
         "the retry"
     );
     assert_eq!(shop.status().await, "SUCCESS");
-
-    // The component lab is a test tool: not served without --lab.
-    assert_eq!(shop.get("/lab.html").await.0, StatusCode::NOT_FOUND);
     let shop_page = shop
         .app
         .clone()
@@ -451,6 +452,52 @@ async fn requests_carry_only_documented_members_and_answers_must_be_about_the_pa
         "CREATED",
         "nothing recorded from a confused answer"
     );
+}
+
+#[tokio::test]
+async fn the_lab_and_the_pages_test_hooks_need_lab_however_the_path_is_spelt() {
+    let (_fake, shop) = fake_and_shop(payment_data("SUCCESS")).await;
+    // The component lab is a test tool: not served without --lab, however the path is
+    // spelt, and it is not among the static files; the pages' test hooks are off.
+    for path in [
+        "/lab.html",
+        "/lab.js",
+        "/%6cab.html",
+        "/%6Cab.js",
+        "/./lab.html",
+        "//lab.html",
+        "/lab%2ehtml",
+    ] {
+        assert_eq!(shop.get(path).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+    let statics = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
+    assert!(!statics.join("lab.html").exists() && !statics.join("lab.js").exists());
+    assert_eq!(shop.get("/api/config").await.1["testHooks"], false);
+}
+
+#[tokio::test]
+async fn only_the_orders_owner_sees_the_card_that_paid_it() {
+    let (_fake, shop) = fake_and_shop(payment_data("SUCCESS")).await;
+    let token = "owner-token-0123456789";
+    let hash = base16ct::lower::encode_string(&<sha2::Sha256 as sha2::Digest>::digest(token));
+    shop.db
+        .call(move |c| {
+            c.execute(
+                "UPDATE orders SET owner_hash = ?1 WHERE trans_id = 'T1'",
+                [hash],
+            )
+        })
+        .await
+        .unwrap();
+    let payment = json!({"trans_id": "T1", "payment": {"payment_method": "BANKCARD"}});
+    let (status, stranger) = shop.pay(payment.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stranger["status"], "SUCCESS");
+    assert!(stranger.get("card").is_none(), "{stranger}");
+    let (_, owner) = shop
+        .pay_with_cookie(payment, &format!("paykka_order_T1={token}"))
+        .await;
+    assert_eq!(owner["card"]["last4"], "4242", "{owner}");
 }
 
 /// The real sandbox gateway on a loopback port, answering a repeated `trans_id` `mode`'s way.

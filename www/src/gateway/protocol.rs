@@ -206,12 +206,16 @@ pub fn respond(gateway: &Gateway, path: &str, result: Result<Value, ApiError>) -
 pub fn check_urls(urls: &[(&str, Option<&str>)]) -> Result<(), ApiError> {
     for (name, url) in urls {
         let Some(url) = url else { continue };
-        let ok = reqwest::Url::parse(url).is_ok_and(|u| {
-            matches!(u.scheme(), "http" | "https")
-                && u.has_host()
-                && u.username().is_empty()
-                && u.password().is_none()
-        });
+        // A URL parser strips tabs, newlines and outer spaces; a stored URL must be what
+        // was checked, so none may be there.
+        let clean = !url.bytes().any(|b| b.is_ascii_control() || b == b' ');
+        let ok = clean
+            && reqwest::Url::parse(url).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.has_host()
+                    && u.username().is_empty()
+                    && u.password().is_none()
+            });
         if !ok || url.len() > 1000 {
             return Err(ApiError::bad_request(format!(
                 "{name} must be an absolute http(s) URL"

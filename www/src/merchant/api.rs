@@ -277,12 +277,14 @@ fn order_may_move(conn: &rusqlite::Connection, trans_id: &str, to: &str) -> rusq
 }
 
 /// Pays an order with the page's encrypted card: builds the whole PayKKa request (amount
-/// from the order, never from the page), signs and sends it. A repeat for the same order
+/// from the order, never from the page), signs and sends it; the answer shows the card
+/// (brand, BIN, last 4) only to the browser that created the order. A repeat for the same order
 /// reuses its `trans_id`, so PayKKa answers with the first payment or refuses the repeat
 /// (then the first payment is queried): never a second charge.
 pub async fn pay(
     Extract(merchant): Extract<State>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Json(request): Json<PayRequest>,
 ) -> Result<Json<Value>, AppError> {
     let trans_id = request.trans_id.clone();
@@ -377,7 +379,15 @@ pub async fn pay(
     };
     let data = about(data, "trans_id", &request.trans_id)?;
     record(&merchant, &data).await.map_err(AppError::internal)?;
-    Ok(Json(view(&data, true)))
+    // Whoever knows the order number may send it again (and gets the first payment's
+    // answer); the card is shown to the order's owner only.
+    let trans_id = request.trans_id.clone();
+    let owner = merchant
+        .db
+        .call(move |conn| is_owner(conn, &headers, &trans_id))
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(view(&data, owner)))
 }
 
 /// PayKKa's second Apple Pay mode: the merchant opens the token with its own

@@ -57,8 +57,12 @@ fn fakes_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes")
 }
 
-/// The component lab's files, served only with `--lab`.
-const LAB_FILES: [&str; 2] = ["/lab.html", "/lab.js"];
+/// The component lab (a test tool that mounts components with options from its URL): its
+/// own folder, outside the static files, so no spelling of a path reaches it without
+/// `--lab`.
+fn lab_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("lab")
+}
 
 /// The merchant site's routes.
 pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
@@ -71,10 +75,10 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
         Router::new().fallback(|| async { StatusCode::NOT_FOUND })
     };
     let mut router = Router::new();
-    if !state.serve_lab {
-        // The lab mounts with options from its URL: a test tool, not part of the shop.
-        for path in LAB_FILES {
-            router = router.route(path, get(|| async { StatusCode::NOT_FOUND }));
+    if state.serve_lab {
+        for file in ["lab.html", "lab.js"] {
+            router =
+                router.route_service(&format!("/{file}"), ServeFile::new(lab_dir().join(file)));
         }
     }
     router
@@ -128,5 +132,7 @@ async fn config(Extract(state): Extract<State>) -> Json<serde_json::Value> {
         "environment": state.gateway_url,
         "merchantId": state.paykka.merchant_id,
         "walletFakes": fakes,
+        // The pages' test hooks (`?environment=`, `?payjs=`) work only with --lab.
+        "testHooks": state.serve_lab,
     }))
 }
