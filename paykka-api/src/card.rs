@@ -6,6 +6,17 @@ use time::OffsetDateTime;
 
 use crate::jwe::CardError;
 
+/// The brands PayKKa accepts, as `/v3/frames/load` names them to the card fields.
+pub const ACCEPTED_BRANDS: [&str; 7] = [
+    "visa",
+    "mastercard",
+    "amex",
+    "jcb",
+    "discover",
+    "diners",
+    "unionpay",
+];
+
 /// A card as a receiver (the sandbox, the secure origin) processes it. Never logged, never stored (brand, BIN and last 4
 /// are what is kept).
 pub struct Card {

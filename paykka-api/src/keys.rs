@@ -31,13 +31,7 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<KeyPair> {
         let pem = key
             .to_pkcs8_pem(LineEnding::LF)
             .context("encoding the key")?;
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-            .with_context(|| format!("creating {}", path.display()))?;
-        file.write_all(pem.as_bytes())?;
+        write_secret(path, pem.as_bytes())?;
         key
     };
     let public = PublicKey::from(&private);
@@ -46,6 +40,19 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<KeyPair> {
         &public.e().to_be_bytes_trimmed_vartime(),
     );
     Ok(KeyPair { private, kid })
+}
+
+/// Writes a new secret file, readable by its owner only (mode 0600); an existing file is
+/// never overwritten.
+pub fn write_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes)?;
+    Ok(())
 }
 
 impl KeyPair {

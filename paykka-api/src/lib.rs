@@ -9,5 +9,6 @@ pub mod guesses;
 pub mod jwe;
 pub mod keys;
 pub mod paths;
+pub mod shutdown;
 pub mod signing;
 pub mod store;

@@ -135,6 +135,78 @@ pub fn post_signed(
         .body(body)
 }
 
+/// Why a signed request is refused, as PayKKa answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsigned {
+    /// A signature header is missing: `206002`.
+    Missing,
+    /// The signature, its algorithm or the nonce's length is wrong: `206003`.
+    Invalid,
+    /// No such app id: `206005`.
+    UnknownApp,
+    /// The timestamp is outside the window: `206004`.
+    Expired,
+}
+
+impl Unsigned {
+    pub fn code(self) -> &'static str {
+        match self {
+            Unsigned::Missing => "206002",
+            Unsigned::Invalid => "206003",
+            Unsigned::UnknownApp => "206005",
+            Unsigned::Expired => "206004",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Unsigned::Missing => "Signature not found",
+            Unsigned::Invalid => "Signature error",
+            Unsigned::UnknownApp => "Merchant does not exist",
+            Unsigned::Expired => "Signature expired",
+        }
+    }
+}
+
+/// Checks a signed request's `x-paykka-*` headers (read through `header`): the app id's
+/// key (from `key_of`, with what the caller knows of that app) verifies the signature over
+/// `path` and the exact body, and the timestamp is within the window of `now`. Gives the
+/// app and the nonce, whose first use the caller records.
+pub fn verify_request<'k, A>(
+    header: impl Fn(&str) -> Option<&'k str>,
+    path: &str,
+    body: &[u8],
+    key_of: impl FnOnce(&str) -> Option<(A, &'k PublicKey)>,
+    now: i64,
+) -> Result<(A, &'k str), Unsigned> {
+    let (Some(app_id), Some(timestamp), Some(nonce), Some(sign)) = (
+        header(HEADER_APPID),
+        header(HEADER_TIMESTAMP),
+        header(HEADER_NONCE),
+        header(HEADER_SIGN),
+    ) else {
+        return Err(Unsigned::Missing);
+    };
+    if header(HEADER_SIGN_ALG).is_some_and(|alg| alg != SIGN_ALG) {
+        return Err(Unsigned::Invalid);
+    }
+    let (app, key) = key_of(app_id).ok_or(Unsigned::UnknownApp)?;
+    if !(10..=100).contains(&nonce.len()) {
+        return Err(Unsigned::Invalid);
+    }
+    if !verify(
+        key,
+        &string_to_sign("POST", path, timestamp, nonce, body),
+        sign,
+    ) {
+        return Err(Unsigned::Invalid);
+    }
+    if !timestamp_fresh(timestamp, now) {
+        return Err(Unsigned::Expired);
+    }
+    Ok((app, nonce))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,17 +21,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::{ClientKey, State};
 
-/// The brands PayKKa accepts.
-const BRANDS: [&str; 7] = [
-    "visa",
-    "mastercard",
-    "amex",
-    "jcb",
-    "discover",
-    "diners",
-    "unionpay",
-];
-
 /// The frame page, rendered once at start with the integrity of what it loads.
 pub struct FramePage {
     html: String,
@@ -270,7 +259,7 @@ async fn frames_load(
                 "public_key": public_key,
                 "kid": key.kid,
                 "server_time": paykka_api::signing::now_ms(),
-                "brands": BRANDS,
+                "brands": paykka_api::card::ACCEPTED_BRANDS,
             }
         }),
     )

@@ -75,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
         app(service).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        terminated().await;
+        paykka_api::shutdown::requested().await;
         // Out of the load balancer first, then stop taking connections.
         draining.draining.store(true, Ordering::SeqCst);
         tracing::info!("draining");
@@ -95,23 +95,5 @@ async fn rotate_when_due(service: Arc<paykka_secure_origin::state::Service>) {
             }
         }
         tokio::time::sleep(ROTATION_TICK).await;
-    }
-}
-
-async fn terminated() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
     }
 }

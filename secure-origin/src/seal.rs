@@ -38,18 +38,10 @@ impl MasterKey {
     /// absent: for the demo and tests; a deployment provisions its own.
     pub fn from_file(path: &std::path::Path, create: bool) -> anyhow::Result<MasterKey> {
         if !path.exists() && create {
-            use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
             let mut key = Zeroizing::new([0u8; 32]);
             rand::fill(&mut key[..]);
             let text = Zeroizing::new(Base64::encode_string(&key[..]));
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(path)
-                .with_context(|| format!("creating {}", path.display()))?;
-            file.write_all(text.as_bytes())?;
+            paykka_api::keys::write_secret(path, text.as_bytes())?;
         }
         let text = Zeroizing::new(
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,

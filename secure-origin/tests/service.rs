@@ -386,8 +386,16 @@ async fn the_shop_must_sign_and_never_send_card_data_in_the_clear() {
         "206020"
     );
     let mut tampered = encrypted(&key, "4242424242424242", "737");
-    let cvv = tampered["encrypted_cvv"].as_str().unwrap().to_owned();
-    tampered["encrypted_cvv"] = json!(format!("{}A", &cvv[..cvv.len() - 1]));
+    // One character of the ciphertext part changed (a whole six bits: GCM must refuse).
+    let mut parts: Vec<String> = tampered["encrypted_cvv"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .map(str::to_owned)
+        .collect();
+    let first = if parts[3].starts_with('A') { "B" } else { "A" };
+    parts[3].replace_range(0..1, first);
+    tampered["encrypted_cvv"] = json!(parts.join("."));
     assert_eq!(
         h.forward(&h.initiate("T7", tampered)).await.body["ret_code"],
         "206020"

@@ -15,17 +15,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::state::{ClientKey, State};
 
-/// The brands the sandbox accepts (PayKKa's list).
-const BRANDS: [&str; 7] = [
-    "visa",
-    "mastercard",
-    "amex",
-    "jcb",
-    "discover",
-    "diners",
-    "unionpay",
-];
-
 /// The page origins registered for these client keys, space-separated (for
 /// `frame-ancestors`).
 pub fn registered_origins<'a>(clients: impl Iterator<Item = &'a ClientKey>) -> String {
@@ -158,7 +147,7 @@ async fn frames_load(
                 "public_key": card_key.public_jwk(),
                 "kid": card_key.kid,
                 "server_time": paykka_api::signing::now_ms(),
-                "brands": BRANDS,
+                "brands": paykka_api::card::ACCEPTED_BRANDS,
             }
         }),
     )

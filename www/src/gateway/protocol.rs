@@ -6,9 +6,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paykka_api::jwe::CardError;
-use paykka_api::signing::{
-    self, HEADER_APPID, HEADER_NONCE, HEADER_SIGN, HEADER_SIGN_ALG, HEADER_TIMESTAMP, SIGN_ALG,
-};
+use paykka_api::signing::{self, HEADER_NONCE, HEADER_SIGN, HEADER_TIMESTAMP};
 use serde_json::{json, Value};
 
 use super::state::{Gateway, Merchant};
@@ -99,35 +97,20 @@ pub async fn authenticate<'a>(
     body: &[u8],
 ) -> Result<Caller<'a>, ApiError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let unauthorized =
-        |code: &'static str, message: &str| ApiError::new(StatusCode::UNAUTHORIZED, code, message);
-    let (Some(app_id), Some(timestamp), Some(nonce), Some(sign)) = (
-        header(HEADER_APPID),
-        header(HEADER_TIMESTAMP),
-        header(HEADER_NONCE),
-        header(HEADER_SIGN),
-    ) else {
-        return Err(unauthorized("206002", "Signature not found"));
-    };
-    if header(HEADER_SIGN_ALG).is_some_and(|alg| alg != SIGN_ALG) {
-        return Err(unauthorized("206003", "Signature error"));
-    }
-    let merchant = gateway
-        .merchants
-        .iter()
-        .find(|m| m.app_id == app_id)
-        .ok_or_else(|| unauthorized("206005", "Merchant does not exist"))?;
-    if !(10..=100).contains(&nonce.len()) {
-        return Err(unauthorized("206003", "Signature error"));
-    }
-    let message = signing::string_to_sign("POST", path, timestamp, nonce, body);
-    if !signing::verify(&merchant.public_key, &message, sign) {
-        return Err(unauthorized("206003", "Signature error"));
-    }
     let now = signing::now_ms();
-    if !signing::timestamp_fresh(timestamp, now) {
-        return Err(unauthorized("206004", "Signature expired"));
-    }
+    let (merchant, nonce) = signing::verify_request(
+        header,
+        path,
+        body,
+        |app_id| {
+            let merchant = gateway.merchants.iter().find(|m| m.app_id == app_id)?;
+            Some((merchant, &merchant.public_key))
+        },
+        now,
+    )
+    .map_err(|refused| {
+        ApiError::new(StatusCode::UNAUTHORIZED, refused.code(), refused.message())
+    })?;
     let nonce = nonce.to_owned();
     let fresh = gateway
         .db
@@ -145,7 +128,11 @@ pub async fn authenticate<'a>(
         .map_err(ApiError::internal)?;
     if fresh == 0 {
         // PayKKa documents no code for a replayed request.
-        return Err(unauthorized(NONCE_REPLAYED, "Nonce already used"));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            NONCE_REPLAYED,
+            "Nonce already used",
+        ));
     }
     Ok(Caller { merchant, path })
 }

@@ -378,10 +378,20 @@ pub async fn pay(
         Err(other) => return Err(other.into()),
     };
     let data = about(data, "trans_id", &request.trans_id)?;
-    record(&merchant, &data).await.map_err(AppError::internal)?;
     // Whoever knows the order number may send it again (and gets the first payment's
-    // answer); the card is shown to the order's owner only.
-    let trans_id = request.trans_id.clone();
+    // answer).
+    recorded_view(&merchant, data, headers, request.trans_id).await
+}
+
+/// Records a payment's answer on its order and shows it; the card only to the order's
+/// owner.
+async fn recorded_view(
+    merchant: &State,
+    data: Value,
+    headers: HeaderMap,
+    trans_id: String,
+) -> Result<Json<Value>, AppError> {
+    record(merchant, &data).await.map_err(AppError::internal)?;
     let owner = merchant
         .db
         .call(move |conn| is_owner(conn, &headers, &trans_id))
@@ -496,14 +506,8 @@ pub async fn query(
     headers: HeaderMap,
 ) -> Result<Json<Value>, AppError> {
     let data = query_payment(&merchant, &trans_id).await?;
-    record(&merchant, &data).await.map_err(AppError::internal)?;
-    // Anyone with the order number may ask; the card is shown to its owner only.
-    let owner = merchant
-        .db
-        .call(move |conn| is_owner(conn, &headers, &trans_id))
-        .await
-        .map_err(AppError::internal)?;
-    Ok(Json(view(&data, owner)))
+    // Anyone with the order number may ask.
+    recorded_view(&merchant, data, headers, trans_id).await
 }
 
 /// `?expires_in=<seconds>` for a session (30 minutes by default; the demo's tests use short
