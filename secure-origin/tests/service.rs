@@ -4,35 +4,26 @@
 //! refused, rotation with a grace window, keys sealed at rest, unknown outcomes never
 //! resent.
 
-use std::path::Path;
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use base64ct::{Base64, Encoding};
+use common::{encrypted, initiate, sandbox, signed_headers, Keys, CLIENT_KEY, MERCHANT_ID, SHOP};
 use http_body_util::BodyExt;
 use paykka_api::keys::{self, KeyPair};
 use paykka_api::paths::INITIATE;
-use paykka_api::signing::{self, now_ms};
-use paykka_api::store::Db;
-use paykka_secure_origin::config::{
-    ClientKeyConfig, Config, MasterKeySource, MerchantConfig, Paykka, RotationConfig,
-};
+use paykka_api::signing;
+use paykka_secure_origin::config::Config;
 use paykka_secure_origin::{app, start};
-use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
-use paykka_www::apple_pay_token::{random_secret, ProcessingKey};
-use paykka_www::gateway::{self, Gateway};
-use rsa::pkcs8::{EncodePublicKey, LineEnding};
+use paykka_web::crypto::EncryptionKey;
 use rsa::PublicKey;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha384};
 use tower::ServiceExt;
-
-const MERCHANT_ID: &str = "10001234567890";
-const APP_ID: &str = "100012345678901";
-const CLIENT_KEY: &str = "ck_service_test";
-const SHOP: &str = "https://shop.example";
 
 struct Harness {
     dir: tempfile::TempDir,
@@ -50,93 +41,15 @@ struct Answer {
     body: Value,
 }
 
-fn write_public(path: &Path, key: &KeyPair) {
-    let pem = PublicKey::from(&key.private)
-        .to_public_key_pem(LineEnding::LF)
-        .unwrap();
-    std::fs::write(path, pem).unwrap();
-}
-
-/// The real sandbox on a loopback port, counting Initiate calls.
-async fn sandbox(dir: &Path, platform: &KeyPair, merchant: &KeyPair) -> (String, Arc<AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let state = Arc::new(Gateway {
-        own_origin: url.clone(),
-        db: Db::open(&dir.join("sandbox.sqlite"), gateway::MIGRATIONS).unwrap(),
-        platform_key: platform.private.clone(),
-        merchants: vec![gateway::Merchant {
-            merchant_id: MERCHANT_ID.into(),
-            app_id: APP_ID.into(),
-            public_key: PublicKey::from(&merchant.private),
-            pci: true,
-        }],
-        clients: vec![],
-        http: reqwest::Client::new(),
-        webhook_backoff_ms: 1000,
-        repeated_trans_id: paykka_api::guesses::RepeatedTransId::FirstPayment,
-        apple_pay_key: ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test"),
-    });
-    let initiates = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&initiates);
-    let app = gateway::app(state, dir, dir).layer(axum::middleware::from_fn(
-        move |request: Request<Body>, next: axum::middleware::Next| {
-            if request.uri().path() == INITIATE {
-                counter.fetch_add(1, Ordering::SeqCst);
-            }
-            next.run(request)
-        },
-    ));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, initiates)
-}
-
-/// A config as a deployment writes it, pointing at `paykka_url`.
-fn config(dir: &Path, paykka_url: &str, grace_minutes: u32) -> Config {
-    let frames = dir.join("frames");
-    let pkg = dir.join("pkg");
-    std::fs::create_dir_all(frames.join("brands")).unwrap();
-    std::fs::create_dir_all(&pkg).unwrap();
-    std::fs::write(
-        frames.join("frame.js"),
-        "import '/pkg/paykka_web_frame.js';",
-    )
-    .unwrap();
-    std::fs::write(pkg.join("paykka_web_frame.js"), "export default 1;").unwrap();
-    std::fs::write(pkg.join("paykka_web_frame_bg.wasm"), b"\0asm").unwrap();
-    Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        public_origin: "https://secure.example".into(),
-        database: dir.join("secure-origin.sqlite"),
-        frames_dir: frames,
-        pkg_dir: pkg,
-        master_key: MasterKeySource {
-            file: Some(dir.join("master.key")),
-            create: true,
-            env: None,
-        },
-        answer_key: dir.join("answer-key.pem"),
-        drain_seconds: 0,
-        paykka: Paykka {
-            base_url: paykka_url.into(),
-            platform_public_key: dir.join("platform-public.pem"),
-            timeout_ms: 2_000,
-        },
-        rotation: RotationConfig {
-            every_days: 365,
-            grace_minutes,
-        },
-        merchants: vec![MerchantConfig {
-            merchant_id: MERCHANT_ID.into(),
-            app_id: APP_ID.into(),
-            paykka_private_key: dir.join("merchant.pem"),
-            shop_public_key: dir.join("shop-public.pem"),
-            client_keys: vec![ClientKeyConfig {
-                key: CLIENT_KEY.into(),
-                origins: vec![SHOP.into()],
-            }],
-        }],
-    }
+/// The configuration a deployment writes, read as the binary reads it.
+fn config(dir: &std::path::Path, paykka_url: &str, grace_minutes: u32) -> Config {
+    Config::load(&common::config_file(
+        dir,
+        paykka_url,
+        "127.0.0.1:0",
+        grace_minutes,
+    ))
+    .unwrap()
 }
 
 impl Harness {
@@ -148,22 +61,21 @@ impl Harness {
     async fn start_with(paykka_url: Option<&str>, grace_minutes: u32) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path();
-        let platform = keys::load_or_create(&path.join("platform.pem")).unwrap();
-        let merchant = keys::load_or_create(&path.join("merchant.pem")).unwrap();
-        let shop_key = keys::load_or_create(&path.join("shop.pem")).unwrap();
-        write_public(&path.join("platform-public.pem"), &platform);
-        write_public(&path.join("shop-public.pem"), &shop_key);
+        let keys = Keys::create(path);
         let (url, initiates) = match paykka_url {
             Some(url) => (url.to_owned(), Arc::new(AtomicUsize::new(0))),
-            None => sandbox(path, &platform, &merchant).await,
+            None => {
+                let paykka = sandbox(path, &keys).await;
+                (paykka.url, paykka.initiates)
+            }
         };
         let config = config(path, &url, grace_minutes);
         let service = Arc::new(start::service(&config).unwrap());
         Harness {
             dir,
             service,
-            shop_key,
-            platform,
+            shop_key: keys.shop,
+            platform: keys.platform,
             initiates,
         }
     }
@@ -202,30 +114,17 @@ impl Harness {
         EncryptionKey::from_jwk(&jwk, None).unwrap()
     }
 
-    /// The shop's Initiate for `trans_id` with `payment`, signed by the shop.
+    /// The shop's Initiate for `trans_id` with `payment`.
     fn initiate(&self, trans_id: &str, payment: Value) -> Vec<u8> {
-        serde_json::to_vec(&json!({
-            "merchant_id": MERCHANT_ID, "trans_id": trans_id, "payment_type": "PURCHASE",
-            "amount": 300, "currency": "USD", "return_url": "https://shop.example/return",
-            "payment": payment,
-        }))
-        .unwrap()
+        initiate(trans_id, payment)
     }
 
     fn signed(&self, bytes: &[u8], key: &KeyPair, nonce: &str) -> Request<Body> {
-        let timestamp = now_ms().to_string();
-        let sign = signing::sign(
-            &key.private,
-            &signing::string_to_sign("POST", INITIATE, &timestamp, nonce, bytes),
-        );
-        Request::post(INITIATE)
-            .header("content-type", "application/json")
-            .header(signing::HEADER_APPID, APP_ID)
-            .header(signing::HEADER_TIMESTAMP, timestamp)
-            .header(signing::HEADER_NONCE, nonce)
-            .header(signing::HEADER_SIGN, sign)
-            .body(Body::from(bytes.to_vec()))
-            .unwrap()
+        let mut request = Request::post(INITIATE);
+        for (name, value) in signed_headers(bytes, &key.private, nonce) {
+            request = request.header(name, value);
+        }
+        request.body(Body::from(bytes.to_vec())).unwrap()
     }
 
     async fn forward(&self, bytes: &[u8]) -> Answer {
@@ -256,23 +155,6 @@ impl Harness {
             .collect::<Result<_, _>>()
             .unwrap()
     }
-}
-
-/// A card encrypted for `key` as the frames encrypt it.
-fn encrypted(key: &EncryptionKey, number: &str, cvc: &str) -> Value {
-    let context = EncryptionContext {
-        now_ms: now_ms(),
-        session_id: None,
-    };
-    let field =
-        |name, value: &str| encrypt_field(key, name, value, &context, &mut rand::rng()).unwrap();
-    json!({
-        "payment_method": "BANKCARD",
-        "encrypted_card_no": field(FieldName::Number, number),
-        "encrypted_exp_month": field(FieldName::ExpiryMonth, "12"),
-        "encrypted_exp_year": field(FieldName::ExpiryYear, "2040"),
-        "encrypted_cvv": field(FieldName::Cvc, cvc),
-    })
 }
 
 #[tokio::test]
