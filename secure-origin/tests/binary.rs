@@ -109,7 +109,7 @@ fn card_like_numbers(text: &str) -> Vec<String> {
                     }
                 })
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         })
         .map(str::to_owned)
         .collect()
