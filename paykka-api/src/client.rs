@@ -15,13 +15,18 @@ pub struct PaykkaClient {
     pub app_id: String,
     pub merchant_key: PrivateKey,
     pub platform_key: PublicKey,
+    /// Another key whose signed answers are trusted too: the secure origin's, for its own
+    /// refusals (PayKKa's answers it passes on unchanged).
+    pub also_trusted: Option<PublicKey>,
     pub http: reqwest::Client,
 }
 
 /// Why a call did not give data.
 #[derive(Debug)]
 pub enum CallError {
-    /// Not reachable, timed out, or not an HTTP answer.
+    /// No connection could be made: the request was never sent.
+    NotSent,
+    /// Sent, and no HTTP answer came (timed out, cut off): what PayKKa did is not known.
     Unavailable,
     /// The answer was not signed by the platform (or too old): never trusted.
     BadSignature,
@@ -79,7 +84,13 @@ impl PaykkaClient {
         .timeout(timeout)
         .send()
         .await
-        .map_err(|_| CallError::Unavailable)?;
+        .map_err(|e| {
+            if e.is_connect() {
+                CallError::NotSent
+            } else {
+                CallError::Unavailable
+            }
+        })?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -97,15 +108,11 @@ impl PaykkaClient {
         let (Some(timestamp), Some(nonce), Some(sign)) = (timestamp, nonce, sign) else {
             return Err(CallError::BadSignature);
         };
-        if !crate::guesses::verify_answer(
-            &self.platform_key,
-            path,
-            &timestamp,
-            &nonce,
-            &body,
-            &sign,
-        ) || !signing::timestamp_fresh(&timestamp, signing::now_ms())
-        {
+        let signed_by =
+            |key| crate::guesses::verify_answer(key, path, &timestamp, &nonce, &body, &sign);
+        let trusted =
+            signed_by(&self.platform_key) || self.also_trusted.as_ref().is_some_and(signed_by);
+        if !trusted || !signing::timestamp_fresh(&timestamp, signing::now_ms()) {
             return Err(CallError::BadSignature);
         }
         Ok(SignedAnswer {

@@ -22,6 +22,8 @@ pub const KEY_RETIRED: &str = "SO0004";
 pub const PLAIN_CARD: &str = "SO0005";
 /// A signed request's nonce was used before.
 pub const NONCE_REPLAYED: &str = "SO0006";
+/// PayKKa could not be reached and nothing was sent: try again.
+pub const NOT_SENT: &str = "SO0007";
 
 /// A refusal: HTTP status, code and message (never card data).
 #[derive(Debug)]

@@ -25,7 +25,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::answers::{
     signed_refusal, Refusal, FORWARD_IN_FLIGHT, FORWARD_MISMATCH, FORWARD_UNKNOWN, KEY_RETIRED,
-    PLAIN_CARD,
+    NOT_SENT, PLAIN_CARD,
 };
 use crate::keyring::KeyRefusal;
 use crate::state::{Merchant, Service, State};
@@ -273,6 +273,23 @@ async fn forward(
         .exchange(INITIATE, bytes.to_vec(), timeout)
         .await;
     drop(bytes);
+    if let Err(CallError::NotSent) = sent {
+        // Nothing left: the claim is undone, so the same request may be tried again.
+        service
+            .storage
+            .release_forward(
+                merchant.merchant_id.clone(),
+                request.trans_id.to_owned(),
+                opened.nonces.clone(),
+            )
+            .await
+            .map_err(Refusal::internal)?;
+        return Err(Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            NOT_SENT,
+            "PayKKa cannot be reached: nothing was sent; try again",
+        ));
+    }
     let (state, result) = match sent {
         // A 5xx says nothing of whether the payment was made.
         Ok(answer) if answer.status >= 500 => (ForwardState::Unknown, Ok(stored(answer))),

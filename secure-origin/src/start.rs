@@ -55,6 +55,7 @@ pub fn service(config: &Config) -> anyhow::Result<Service> {
                     app_id: m.app_id.clone(),
                     merchant_key: keys::load_private(&m.paykka_private_key)?,
                     platform_key: platform_key.clone(),
+                    also_trusted: None,
                     http: http.clone(),
                 },
                 client_keys: m

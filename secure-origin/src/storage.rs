@@ -85,6 +85,14 @@ pub trait Storage: Send + Sync {
         trans_id: String,
         state: ForwardState,
     ) -> StoreFuture<'_, ()>;
+    /// Undoes a claim whose request was never sent (no connection to PayKKa): the
+    /// `trans_id` and its ciphertexts may be tried again.
+    fn release_forward(
+        &self,
+        merchant_id: String,
+        trans_id: String,
+        nonces: Vec<String>,
+    ) -> StoreFuture<'_, ()>;
     /// Checks the database answers (for readiness).
     fn ping(&self) -> StoreFuture<'_, ()>;
 }
@@ -291,6 +299,28 @@ impl Storage for Sqlite {
                 params![name, status, headers, body, now, merchant_id, trans_id],
             )?;
             Ok(())
+        }))
+    }
+
+    fn release_forward(
+        &self,
+        merchant_id: String,
+        trans_id: String,
+        nonces: Vec<String>,
+    ) -> StoreFuture<'_, ()> {
+        Box::pin(self.db.call(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "DELETE FROM forwards WHERE merchant_id = ?1 AND trans_id = ?2 AND state = 'in_flight'",
+                params![merchant_id, trans_id],
+            )?;
+            for nonce in &nonces {
+                tx.execute(
+                    "DELETE FROM card_nonces WHERE merchant_id = ?1 AND nonce = ?2",
+                    params![merchant_id, nonce],
+                )?;
+            }
+            tx.commit()
         }))
     }
 

@@ -443,3 +443,25 @@ async fn an_unknown_outcome_is_looked_up_and_never_sent_again() {
     assert_eq!(again.body["data"]["status"], "UNKNOWN");
     assert_eq!(received.load(Ordering::SeqCst), 1, "sent once");
 }
+
+#[tokio::test]
+async fn a_paykka_that_cannot_be_reached_got_nothing_and_the_forward_may_be_tried_again() {
+    let closed = format!("http://127.0.0.1:{}", {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    });
+    let h = Harness::start_with(Some(&closed), 60).await;
+    let key = h.card_key().await;
+    let bytes = h.initiate("N1", encrypted(&key, "4242424242424242", "737"));
+    for _ in 0..2 {
+        // Not "in flight", not "unknown", not a replay: the claim and the nonces were undone.
+        let answer = h.forward(&bytes).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            answer.body
+        );
+        assert_eq!(answer.body["ret_code"], "SO0007");
+    }
+}

@@ -99,21 +99,22 @@ fn expiry_layout(holders: &FieldMap<Element>) -> ExpiryLayout {
     }
 }
 
-/// Creates a field's secure frame on the gateway's origin. The fragment names the field,
-/// the channel secret and the frame's options (URI-encoded JSON, nothing secret in them):
-/// where the browser names a frame's parent, it configures itself from them at once.
+/// Creates a field's secure frame on the secure origin, under its client key's path (the
+/// secure origin lets only that key's registered pages frame it). The fragment names the
+/// field, the channel secret and the frame's options (URI-encoded JSON, nothing secret in
+/// them): where the browser names a frame's parent, it configures itself from them at once.
 fn mount_frame(
     host: &Rc<Host>,
     display: &DisplayOptions,
     kind: FieldKind,
-    base: &str,
+    frame_page: &str,
     frame_options: &str,
 ) -> Result<(), JsValue> {
     let holder = host.holder(kind)?;
     let doc = document()?;
     let channel = random_hex(16)?;
     let src = format!(
-        "{base}/frames/field.html#field={}&channel={channel}&options={frame_options}",
+        "{frame_page}#field={}&channel={channel}&options={frame_options}",
         kind.id()
     );
     let iframe: HtmlIFrameElement = cast(element(
@@ -240,10 +241,20 @@ impl CardForm {
         let frame_options = js_sys::JSON::stringify(frame_options)
             .map(|json| String::from(js_sys::encode_uri_component(&String::from(json))))
             .unwrap_or_default();
+        let frame_page = format!(
+            "{base}/frames/{}/field.html",
+            String::from(js_sys::encode_uri_component(client_key))
+        );
         // Every field, the holder name too, is a frame: the page bundle then carries no
         // field view and no card rules.
         for kind in order {
-            mount_frame(&self.host, &options.display, *kind, base, &frame_options)?;
+            mount_frame(
+                &self.host,
+                &options.display,
+                *kind,
+                &frame_page,
+                &frame_options,
+            )?;
         }
         self.host.listen_to_frames()?;
         let ready = self.host.wait_for_frames(options.frame_timeout_ms);

@@ -68,9 +68,11 @@ pub async fn frames_load_data(
     )
     .await
     .map_err(|e| match e {
-        HttpError::Unreachable | HttpError::Timeout => {
-            fetch_failed("the secure origin could not be reached")
-        }
+        // A secure origin answers no CORS to a page whose origin it does not register,
+        // so a refused page cannot tell that from an unreachable origin.
+        HttpError::Unreachable | HttpError::Timeout => fetch_failed(
+            "the secure origin could not be reached, or does not register this page's origin for the client key",
+        ),
         HttpError::Garbage => fetch_failed("the secure origin answered garbage"),
     })?;
     let json = answer.body;
@@ -78,7 +80,8 @@ pub async fn frames_load_data(
     let ret_code = field(&json, "ret_code")
         .and_then(|v| v.as_string())
         .unwrap_or_default();
-    if ret_code == "ORIGIN_NOT_ALLOWED" {
+    // `1017`: PayKKa's code for a domain that is not registered.
+    if ret_code == "1017" || ret_code == "ORIGIN_NOT_ALLOWED" {
         return Err(SetupError::new(
             "ORIGIN_NOT_ALLOWED",
             "this page's origin is not registered for the client key",

@@ -7,3 +7,4 @@ pub mod client_ip;
 pub mod gateway;
 pub mod merchant;
 pub mod money;
+pub mod secure_origin;

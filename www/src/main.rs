@@ -1,6 +1,8 @@
-//! paykka-www: the demo server. One binary, two origins: the merchant demo site (page,
-//! built npm package, merchant API) and the sandbox gateway, which is also the secure
-//! origin of the card frames. Keys and data live in a data directory created on first start.
+//! paykka-www: the demo server. One binary, three origins: the merchant demo site (page,
+//! built npm package, merchant API), the sandbox gateway playing PayKKa (and, for now, the
+//! drop-in's secure origin), and `paykka-secure-origin`, the card frames' secure origin
+//! that opens the shop's card ciphertexts and sends PayKKa raw-card requests. Keys and data
+//! live in a data directory created on first start.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -11,10 +13,12 @@ use paykka_api::client::PaykkaClient;
 use paykka_api::guesses::RepeatedTransId;
 use paykka_api::keys;
 use paykka_api::store::Db;
+use paykka_secure_origin::start;
 use paykka_www::apple_pay_signature::TrustRoot;
 use paykka_www::apple_pay_token::{merchant_identifier, ProcessingKey};
 use paykka_www::gateway::{self, ClientKey, Gateway};
 use paykka_www::merchant::{self, Merchant, WalletFakes};
+use paykka_www::secure_origin::DemoSecureOrigin;
 use rsa::PublicKey;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -26,9 +30,17 @@ struct Args {
     /// Address of the merchant site.
     #[arg(long, env = "PAYKKA_MERCHANT_ADDR", default_value = "127.0.0.1:8080")]
     merchant_addr: SocketAddr,
-    /// Address of the sandbox gateway (the secure origin of the card frames).
+    /// Address of the sandbox gateway (PayKKa's part; the drop-in's secure origin).
     #[arg(long, env = "PAYKKA_GATEWAY_ADDR", default_value = "127.0.0.1:8081")]
     gateway_addr: SocketAddr,
+    /// Address of the secure origin (paykka-secure-origin: the card frames, their keys, and
+    /// card payments forwarded to PayKKa).
+    #[arg(
+        long,
+        env = "PAYKKA_SECURE_ORIGIN_ADDR",
+        default_value = "127.0.0.1:8082"
+    )]
+    secure_origin_addr: SocketAddr,
     /// Page origins registered for the demo client key (repeatable). Default: the merchant
     /// site as http://localhost:<port> and http://127.0.0.1:<port>.
     #[arg(
@@ -121,10 +133,13 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.data_dir)?;
     let merchant_listener = TcpListener::bind(args.merchant_addr).await?;
     let gateway_listener = TcpListener::bind(args.gateway_addr).await?;
+    let secure_origin_listener = TcpListener::bind(args.secure_origin_addr).await?;
     let merchant_addr = merchant_listener.local_addr()?;
     let gateway_addr = gateway_listener.local_addr()?;
+    let secure_origin_addr = secure_origin_listener.local_addr()?;
     let merchant_url = format!("http://{merchant_addr}");
     let gateway_url = format!("http://{gateway_addr}");
+    let secure_origin_url = format!("http://{secure_origin_addr}");
 
     let allowed_origins = if args.allowed_origins.is_empty() {
         vec![
@@ -137,10 +152,11 @@ async fn main() -> anyhow::Result<()> {
     let client_key = client_key(&args.data_dir)?;
     let card_key = keys::load_or_create(&args.data_dir.join("card-key.pem"))?;
     let platform_key = keys::load_or_create(&args.data_dir.join("platform-key.pem"))?;
-    let merchant_key = keys::load_or_create(&match &args.merchant_key {
+    let merchant_key_file = match &args.merchant_key {
         Some(path) => path.clone(),
         None => args.data_dir.join("merchant-key.pem"),
-    })?;
+    };
+    let merchant_key = keys::load_or_create(&merchant_key_file)?;
     let platform_public_key = match &args.platform_public_key {
         Some(path) => keys::load_public(path)?,
         None => PublicKey::from(&platform_key.private),
@@ -190,13 +206,14 @@ async fn main() -> anyhow::Result<()> {
             merchant_id: args.merchant_id.clone(),
             app_id: args.app_id.clone(),
             public_key: PublicKey::from(&merchant_key.private),
-            // Sending card data from Apple Pay tokens needs PCI DSS.
-            pci: args.apple_pay_decrypt,
+            // Assessed as PCI DSS compliant: its secure origin sends raw-card requests
+            // (and, with --apple-pay-decrypt, its shop sends Apple Pay's card data).
+            pci: true,
         }],
         clients: vec![ClientKey {
             key: client_key.clone(),
             merchant_id: args.merchant_id.clone(),
-            origins: allowed_origins,
+            origins: allowed_origins.clone(),
             card_key,
         }],
         http: http.clone(),
@@ -208,21 +225,47 @@ async fn main() -> anyhow::Result<()> {
         },
         apple_pay_key: gateway_apple_key,
     });
+    let paykka_url = args
+        .paykka_base_url
+        .clone()
+        .unwrap_or_else(|| gateway_url.clone());
+    let secure_origin = DemoSecureOrigin {
+        data_dir: &args.data_dir,
+        listen: secure_origin_addr,
+        public_origin: secure_origin_url.clone(),
+        paykka_url: paykka_url.clone(),
+        platform_key: &platform_public_key,
+        merchant_id: &args.merchant_id,
+        app_id: &args.app_id,
+        merchant_key_file,
+        merchant_key: &merchant_key.private,
+        client_key: &client_key,
+        origins: allowed_origins,
+        frames_dir: &args.frames_dir,
+        pkg_dir: &args.pkg_dir,
+    };
+    let secure_origin = Arc::new(start::service(&secure_origin.config()?)?);
+    let paykka_client = |base_url: &str, also_trusted| PaykkaClient {
+        base_url: base_url.to_owned(),
+        merchant_id: args.merchant_id.clone(),
+        app_id: args.app_id.clone(),
+        merchant_key: merchant_key.private.clone(),
+        platform_key: platform_public_key.clone(),
+        also_trusted,
+        http: http.clone(),
+    };
     let merchant = Arc::new(Merchant {
         origin: merchant_url.clone(),
         client_key,
         gateway_url: gateway_url.clone(),
-        paykka: PaykkaClient {
-            base_url: args
-                .paykka_base_url
-                .clone()
-                .unwrap_or_else(|| gateway_url.clone()),
-            merchant_id: args.merchant_id.clone(),
-            app_id: args.app_id.clone(),
-            merchant_key: merchant_key.private.clone(),
-            platform_key: platform_public_key,
-            http,
-        },
+        secure_origin_url: secure_origin_url.clone(),
+        paykka: paykka_client(&paykka_url, None),
+        // Card payments go to the secure origin, which answers with PayKKa's signed answer
+        // or with a refusal of its own, signed with its answer key.
+        forwarder: paykka_client(
+            &secure_origin_url,
+            Some(PublicKey::from(&secure_origin.answer_key)),
+        ),
         db: Db::open(&args.data_dir.join("merchant.sqlite"), merchant::MIGRATIONS)?,
         serve_lab: args.lab,
         apple_pay_key: merchant_apple_key,
@@ -236,9 +279,12 @@ async fn main() -> anyhow::Result<()> {
         "merchant site on {merchant_url} (also http://localhost:{})",
         merchant_addr.port()
     );
-    tracing::info!("sandbox gateway and secure origin on {gateway_url}");
+    tracing::info!("sandbox gateway (PayKKa) on {gateway_url}");
+    tracing::info!("secure origin on {secure_origin_url}");
     // Tests read this line to learn the ports.
-    println!("ready merchant={merchant_url} gateway={gateway_url}");
+    println!(
+        "ready merchant={merchant_url} gateway={gateway_url} secure-origin={secure_origin_url}"
+    );
 
     // With connect info: the shopper's IP for PayKKa's `customer` and the gateway's limits.
     let merchant = axum::serve(
@@ -251,7 +297,15 @@ async fn main() -> anyhow::Result<()> {
         gateway_app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(paykka_api::shutdown::requested());
-    tokio::try_join!(async { merchant.await }, async { gateway.await })?;
+    let secure_origin = axum::serve(
+        secure_origin_listener,
+        paykka_secure_origin::app(secure_origin)
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(paykka_api::shutdown::requested());
+    tokio::try_join!(async { merchant.await }, async { gateway.await }, async {
+        secure_origin.await
+    })?;
     tracing::info!("stopped");
     Ok(())
 }

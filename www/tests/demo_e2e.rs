@@ -14,8 +14,9 @@ use support::{
     type_in_frame, wait_for, Server,
 };
 
-fn decrypt(data: &std::path::Path, compact: &str) -> Value {
-    let pem = std::fs::read(data.join("card-key.pem")).unwrap();
+/// Opens a field's ciphertext with the secure origin's key (josekit: an independent JOSE).
+async fn decrypt(data: &std::path::Path, compact: &str) -> Value {
+    let pem = support::secure_origin_card_key(data).await;
     let decrypter = RSA_OAEP_256.decrypter_from_pem(pem).unwrap();
     let (payload, _) = jwe::deserialize_compact(compact, &decrypter).unwrap();
     serde_json::from_slice(&payload).unwrap()
@@ -57,7 +58,7 @@ async fn a_card_typed_into_secure_frames_decrypts_to_exactly_what_was_typed() {
         ("encrypted_exp_year", "expiryYear", year.as_str()),
         ("encrypted_cvv", "cvc", "123"),
     ] {
-        let payload = decrypt(data.path(), payment[slot].as_str().unwrap());
+        let payload = decrypt(data.path(), payment[slot].as_str().unwrap()).await;
         assert_eq!(payload["field"], field);
         assert_eq!(payload["value"], value);
     }
@@ -274,12 +275,15 @@ async fn an_unregistered_page_origin_is_refused() {
     );
     let browser = browser().await;
     let c = &browser.client;
-    // Served from 127.0.0.1, registered as localhost only.
+    // Served from 127.0.0.1, registered as localhost only: the secure origin answers such a
+    // page no CORS, so it cannot even read a refusal (nor a key); the error says so.
     open_lab(c, &format!("{}/lab.html", server.merchant), "error").await;
     assert_eq!(
         eval(c, "return window.lab.error.code").await,
-        "ORIGIN_NOT_ALLOWED"
+        "KEY_FETCH_FAILED"
     );
+    let message = eval(c, "return window.lab.error.message").await;
+    assert!(message.as_str().unwrap().contains("origin"), "{message}");
     assert_eq!(
         eval(c, "return document.querySelectorAll('iframe').length").await,
         0,
@@ -294,10 +298,11 @@ async fn an_unregistered_page_origin_is_refused() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|e| e == "ORIGIN_NOT_ALLOWED"));
+        .any(|e| e == "KEY_FETCH_FAILED"));
     // The registered origin works.
     open_lab(c, &format!("http://localhost:{port}/lab.html"), "ready").await;
-    // Inline mode asks the gateway itself (CORS, Origin header) and is refused the same way.
+    // Inline mode asks the secure origin itself (CORS, Origin header) and is refused the
+    // same way.
     open_lab(
         c,
         &format!("{}/lab.html?isolation=inline", server.merchant),
@@ -306,7 +311,7 @@ async fn an_unregistered_page_origin_is_refused() {
     .await;
     assert_eq!(
         eval(c, "return window.lab.error.code").await,
-        "ORIGIN_NOT_ALLOWED"
+        "KEY_FETCH_FAILED"
     );
     open_lab(
         c,
@@ -338,17 +343,31 @@ async fn a_missing_frame_page_times_out_and_a_navigating_frame_tears_down() {
         0
     );
 
-    // A gateway whose frame page is missing: the frames never answer.
-    let empty = tempfile::tempdir().unwrap();
-    let frames_dir = empty.path().to_str().unwrap();
+    // A secure origin (the sandbox's) that hands out a key but lost its frame page after it
+    // started: the frames never answer.
+    let frames = tempfile::tempdir().unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("frames");
+    std::fs::create_dir(frames.path().join("brands")).unwrap();
+    for file in ["field.html", "frame.js"] {
+        std::fs::copy(source.join(file), frames.path().join(file)).unwrap();
+    }
     let broken_data = tempfile::tempdir().unwrap();
     let broken = Server::start_with(
         broken_data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--frames-dir", frames_dir],
+        &[
+            "--merchant-addr",
+            "127.0.0.1:0",
+            "--frames-dir",
+            frames.path().to_str().unwrap(),
+        ],
     );
+    std::fs::remove_file(frames.path().join("field.html")).unwrap();
     open_lab(
         c,
-        &format!("{}/lab.html?frameTimeout=1500", broken.merchant),
+        &format!(
+            "{}/lab.html?frameTimeout=1500&environment={}",
+            broken.merchant, broken.gateway
+        ),
         "error",
     )
     .await;
@@ -391,9 +410,14 @@ async fn pages_carry_a_strict_content_security_policy() {
     // The demo works under its CSP: were wasm or scripts blocked, Pay would stay disabled.
     c.goto(&server.merchant).await.unwrap();
     wait_for(c, "#pay:not([disabled])").await;
+    let client_key = config(&server.merchant).await["clientKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for url in [
         format!("{}/", server.merchant),
-        format!("{}/frames/field.html", server.gateway),
+        format!("{}/frames/{client_key}/field.html", server.secure_origin),
+        format!("{}/frames/{client_key}/field.html", server.gateway),
     ] {
         let csp = reqwest::get(&url).await.unwrap().headers()["content-security-policy"]
             .to_str()

@@ -113,18 +113,24 @@ async fn shop_with(
 ) -> Shop {
     let merchant_key = keys::load_or_create(&dir.path().join("merchant.pem")).unwrap();
     let db = Db::open(&dir.path().join("merchant.sqlite"), merchant::MIGRATIONS).unwrap();
+    let client = || PaykkaClient {
+        base_url: base_url.into(),
+        merchant_id: MERCHANT_ID.into(),
+        app_id: APP_ID.into(),
+        merchant_key: merchant_key.private.clone(),
+        platform_key: PublicKey::from(&platform.private),
+        also_trusted: None,
+        http: reqwest::Client::new(),
+    };
+    // PayKKa itself behind both: the card forwards reach it as they would through the
+    // secure origin, which passes requests and answers on.
     let state = Arc::new(Merchant {
         origin: "http://127.0.0.1:1".into(),
         client_key: "ck_test".into(),
         gateway_url: base_url.into(),
-        paykka: PaykkaClient {
-            base_url: base_url.into(),
-            merchant_id: MERCHANT_ID.into(),
-            app_id: APP_ID.into(),
-            merchant_key: merchant_key.private.clone(),
-            platform_key: PublicKey::from(&platform.private),
-            http: reqwest::Client::new(),
-        },
+        secure_origin_url: base_url.into(),
+        paykka: client(),
+        forwarder: client(),
         db: db.clone(),
         serve_lab: false,
         apple_pay_key,

@@ -1,6 +1,6 @@
 //! The npm tarball as merchants install it: `./dev build` packs it into target/; here it is
 //! installed into a fresh consumer project with Vite (pinned, from the npm registry), built,
-//! served on its own origin and run in a real Chromium against the demo gateway — mount the
+//! served on its own origin and run in a real Chromium against the demo's secure origin — mount the
 //! card fields, encrypt, pay. And the versioned CDN-style path `/sdk/<version>/…` with long
 //! cache headers, CORS and the package's SRI hashes, from a plain HTML page.
 
@@ -76,7 +76,10 @@ async fn pay(merchant: &str, payment: Value) -> Value {
 }
 
 fn config_query(server: &Server, client_key: &str) -> String {
-    format!("?clientKey={client_key}&environment={}", server.gateway)
+    format!(
+        "?clientKey={client_key}&environment={}",
+        server.secure_origin
+    )
 }
 
 fn client_key(data: &Path) -> String {

@@ -31,7 +31,7 @@ async fn a_killed_server_loses_no_acknowledged_payment() {
         .unwrap();
     // The page's side, done by hand: the key from the secure origin, the card encrypted.
     let load: Value = http
-        .post(format!("{}/v3/frames/load", server.gateway))
+        .post(format!("{}/v3/frames/load", server.secure_origin))
         .header("origin", &server.merchant)
         .json(&json!({"client_key": config["clientKey"]}))
         .send()

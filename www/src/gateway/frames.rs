@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::state::{ClientKey, State};
@@ -41,8 +41,17 @@ fn frame_policy(clients: &[ClientKey]) -> String {
 pub fn app(state: State, frames_dir: &Path, pkg_dir: &Path) -> Router {
     let policy = HeaderValue::from_str(&frame_policy(&state.clients))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
+    // The frame page under a client key's path (as the card fields ask for it) and at its
+    // own name (the benchmark's floor).
+    let page = ServeFile::new(frames_dir.join("field.html"));
     let frames = Router::new()
-        .nest_service("/frames", ServeDir::new(frames_dir))
+        .route_service("/frames/{client_key}/field.html", page.clone())
+        .route_service("/frames/field.html", page)
+        .route_service(
+            "/frames/frame.js",
+            ServeFile::new(frames_dir.join("frame.js")),
+        )
+        .nest_service("/frames/brands", ServeDir::new(frames_dir.join("brands")))
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -49,14 +49,36 @@ impl AppError {
     }
 }
 
+/// The secure origin's codes for a forward PayKKa did not get (`SO0007`) and one whose
+/// outcome is unknown (`SO0003`; docs/deploy.md).
+const SECURE_ORIGIN_NOT_SENT: &str = "SO0007";
+const SECURE_ORIGIN_OUTCOME_UNKNOWN: &str = "SO0003";
+
+fn not_sent() -> AppError {
+    AppError::new(
+        StatusCode::BAD_GATEWAY,
+        "GATEWAY_UNAVAILABLE",
+        "The payment service cannot be reached. Your card was not charged; please try again.",
+    )
+}
+
+fn outcome_unknown() -> AppError {
+    AppError::new(
+        StatusCode::BAD_GATEWAY,
+        "GATEWAY_NO_ANSWER",
+        "The payment service did not answer in time. Check the order's status before paying again.",
+    )
+}
+
 impl From<CallError> for AppError {
     fn from(error: CallError) -> Self {
         match error {
-            CallError::Unavailable => AppError::new(
-                StatusCode::BAD_GATEWAY,
-                "GATEWAY_UNAVAILABLE",
-                "The payment service cannot be reached. Your card was not charged; please try again.",
-            ),
+            CallError::NotSent => not_sent(),
+            CallError::Refused(_, code, _) if code == SECURE_ORIGIN_NOT_SENT => not_sent(),
+            CallError::Unavailable => outcome_unknown(),
+            CallError::Refused(_, code, _) if code == SECURE_ORIGIN_OUTCOME_UNKNOWN => {
+                outcome_unknown()
+            }
             CallError::BadSignature | CallError::Garbage => AppError::new(
                 StatusCode::BAD_GATEWAY,
                 "GATEWAY_INVALID_ANSWER",
@@ -70,7 +92,11 @@ impl From<CallError> for AppError {
                 } else {
                     "The payment could not be made with these details."
                 };
-                AppError { status: StatusCode::BAD_REQUEST, code, message: text.into() }
+                AppError {
+                    status: StatusCode::BAD_REQUEST,
+                    code,
+                    message: text.into(),
+                }
             }
         }
     }
@@ -361,14 +387,19 @@ pub async fn pay(
         },
         "customer": {"email": "shopper@example.com", "order_ip": ip, "pay_ip": ip},
     });
-    let data = match merchant
-        .paykka
-        .call(paykka_api::paths::INITIATE, &body)
-        .await
-    {
+    // A card's ciphertexts go through the secure origin, which alone can open them; the
+    // rest (wallet tokens, redirect methods) straight to PayKKa.
+    let encrypted_card = body["payment"].get("encrypted_card_no").is_some();
+    let client = if encrypted_card {
+        &merchant.forwarder
+    } else {
+        &merchant.paykka
+    };
+    let data = match client.call(paykka_api::paths::INITIATE, &body).await {
         Ok(data) => data,
         // A repeated trans_id may be refused rather than answered with the first payment
-        // (PayKKa does not say which): whatever the refusal, a payment that exists wins.
+        // (PayKKa does not say which), and the secure origin refuses a forward whose
+        // outcome it does not know: whatever the refusal, a payment that exists wins.
         Err(refused @ CallError::Refused(..)) => {
             match query_payment(&merchant, &request.trans_id).await {
                 Ok(existing) => existing,

@@ -15,9 +15,13 @@ pub struct Merchant {
     /// This site's own origin (for `notify_url` and `return_url`).
     pub origin: String,
     pub client_key: String,
-    /// The secure origin the card frames come from.
+    /// The sandbox gateway: the drop-in's secure origin, for now.
     pub gateway_url: String,
+    /// The secure origin the card frames come from, which card payments go through.
+    pub secure_origin_url: String,
     pub paykka: PaykkaClient,
+    /// PayKKa through the secure origin: Initiate with the card's ciphertexts.
+    pub forwarder: PaykkaClient,
     pub db: Db,
     /// Serve the component lab (`/lab.html`), which the end-to-end tests drive.
     pub serve_lab: bool,

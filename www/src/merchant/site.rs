@@ -13,12 +13,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use super::{api, State};
 
 /// Only our own scripts, plus compiling our wasm; no inline script or style, no eval; the
-/// secure origin may be framed and called.
-fn content_security_policy(gateway: &str) -> String {
+/// secure origins (the card frames', the drop-in's) may be framed and called.
+fn content_security_policy(secure_origin: &str, gateway: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' https://pay.google.com; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self' {gateway} https://pay.google.com; \
-         frame-src {gateway} https://pay.google.com; object-src 'none'; \
+         img-src 'self' data:; connect-src 'self' {secure_origin} {gateway} https://pay.google.com; \
+         frame-src {secure_origin} {gateway} https://pay.google.com; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
@@ -66,8 +66,11 @@ fn lab_dir() -> std::path::PathBuf {
 
 /// The merchant site's routes.
 pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
-    let policy = HeaderValue::from_str(&content_security_policy(&state.gateway_url))
-        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+    let policy = HeaderValue::from_str(&content_security_policy(
+        &state.secure_origin_url,
+        &state.gateway_url,
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     // The fakes are test code: served only with --wallet-fakes.
     let wallet_fakes = if state.wallet_fakes.is_some() {
         Router::new().fallback_service(ServeDir::new(fakes_dir()))
@@ -117,7 +120,7 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
         ))
 }
 
-/// What the page needs to mount the secure fields (the client key and the secure origin)
+/// What the page needs to mount the secure fields (the client key and the secure origins)
 /// and the wallet buttons (the PayKKa merchant id; with `--wallet-fakes`, what the fakes
 /// need to make tokens).
 async fn config(Extract(state): Extract<State>) -> Json<serde_json::Value> {
@@ -129,7 +132,9 @@ async fn config(Extract(state): Extract<State>) -> Json<serde_json::Value> {
     });
     Json(serde_json::json!({
         "clientKey": state.client_key,
-        "environment": state.gateway_url,
+        // The card fields' secure origin, and the drop-in's (the sandbox, for now).
+        "environment": state.secure_origin_url,
+        "checkoutEnvironment": state.gateway_url,
         "merchantId": state.paykka.merchant_id,
         "walletFakes": fakes,
         // The pages' test hooks (`?environment=`, `?payjs=`) work only with --lab.

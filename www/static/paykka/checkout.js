@@ -9,7 +9,7 @@
   await (await import('/wallet-fakes.js')).installWalletFakes(config);
   const session = await (await fetch('/api/sessions', { method: 'POST' })).json();
   const { PayKKaCheckout, DropIn, Card, ApplePay, GooglePay, setApiUrl } = window.PayKKaCardCheckoutUI;
-  setApiUrl(config.environment);
+  setApiUrl(config.checkoutEnvironment);
   const checkout = new PayKKaCheckout({
     sessionId: session.session_id,
     clientKey: config.clientKey,

@@ -26,7 +26,10 @@ pub fn pkg_dir() -> PathBuf {
 pub struct Server {
     child: Child,
     pub merchant: String,
+    /// The sandbox (PayKKa; the drop-in's secure origin, for now).
     pub gateway: String,
+    /// The card frames' secure origin (paykka-secure-origin).
+    pub secure_origin: String,
     pub log_path: PathBuf,
 }
 
@@ -51,6 +54,9 @@ impl Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_paykka-www"));
         if !extra.contains(&"--gateway-addr") {
             command.args(["--gateway-addr", "127.0.0.1:0"]);
+        }
+        if !extra.contains(&"--secure-origin-addr") {
+            command.args(["--secure-origin-addr", "127.0.0.1:0"]);
         }
         let mut child = command
             .args(["--log", "debug", "--lab"])
@@ -78,6 +84,7 @@ impl Server {
         Server {
             merchant: address("merchant="),
             gateway: address("gateway="),
+            secure_origin: address("secure-origin="),
             child,
             log_path,
         }
@@ -88,7 +95,7 @@ impl Server {
     pub fn log(&self) -> String {
         let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
         assert!(
-            log.contains("sandbox gateway and secure origin on"),
+            log.contains("secure origin on"),
             "the server's log did not reach {}",
             self.log_path.display()
         );
@@ -101,6 +108,33 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The merchant's current card key at the secure origin, opened from its database with
+/// the data directory's master key (as an operator with both could), as PKCS#8 PEM.
+pub async fn secure_origin_card_key(data_dir: &Path) -> String {
+    use paykka_secure_origin::keyring::{Keyring, Rotation};
+    use paykka_secure_origin::seal::MasterKey;
+    use paykka_secure_origin::storage::{Sqlite, Storage};
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+    let storage =
+        std::sync::Arc::new(Sqlite::open(&data_dir.join("secure-origin.sqlite")).unwrap());
+    let keys = storage.keys_of("10001234567890".into()).await.unwrap();
+    let current = keys
+        .iter()
+        .find(|k| k.decrypt_until.is_none())
+        .expect("a current key");
+    let master = MasterKey::from_file(&data_dir.join("master.key"), false).unwrap();
+    let rotation = Rotation {
+        every_ms: i64::MAX,
+        grace_ms: 0,
+    };
+    let keyring = Keyring::new(storage, std::sync::Arc::new(master), rotation);
+    let pair = keyring.open(current).unwrap();
+    pair.private
+        .to_pkcs8_pem(LineEnding::LF)
+        .unwrap()
+        .to_string()
 }
 
 pub fn free_port() -> u16 {
