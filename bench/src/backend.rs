@@ -1,5 +1,6 @@
-//! Backend throughput through the whole demo path (merchant API → signed request →
-//! sandbox gateway → four JWE decryptions → SQLite commit → signed answer), and beside it
+//! Backend throughput through the whole demo path (merchant API → signed forward → secure
+//! origin: four JWE decryptions, a signed raw-card Initiate → sandbox → SQLite commit →
+//! PayKKa's signed answer, relayed), and beside it
 //! the ceiling: RSA-2048 private-key operations per second on this machine, divided by 4.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -53,7 +54,7 @@ pub struct Throughput {
 /// Pays pre-created orders with pre-encrypted cards from `clients` concurrent clients.
 pub async fn throughput(
     merchant: &str,
-    gateway: &str,
+    secure_origin: &str,
     clients: usize,
     seconds: f64,
 ) -> anyhow::Result<Throughput> {
@@ -65,7 +66,7 @@ pub async fn throughput(
         .json()
         .await?;
     let load: Value = http
-        .post(format!("{gateway}/v3/frames/load"))
+        .post(format!("{secure_origin}/v3/frames/load"))
         .header("origin", merchant)
         .json(&json!({"client_key": config["clientKey"]}))
         .send()

@@ -66,10 +66,12 @@ impl Drop for Demo {
     }
 }
 
-/// Starts the release demo binary on fixed ports with `origins` registered.
+/// Starts the release demo binary on free ports with `origins` registered; answers it, the
+/// merchant site and the secure origin (the card fields').
 fn start_demo(data: &std::path::Path, origins: &[&str]) -> anyhow::Result<(Demo, String, String)> {
     let merchant = format!("127.0.0.1:{}", free_port()?);
     let gateway = format!("127.0.0.1:{}", free_port()?);
+    let secure_origin = format!("127.0.0.1:{}", free_port()?);
     let merchant_origin = format!("http://{merchant}");
     let mut child = Demo(
         Command::new(root().join("target/release/paykka-www"))
@@ -78,6 +80,8 @@ fn start_demo(data: &std::path::Path, origins: &[&str]) -> anyhow::Result<(Demo,
                 &merchant,
                 "--gateway-addr",
                 &gateway,
+                "--secure-origin-addr",
+                &secure_origin,
                 "--log",
                 "warn",
                 // The demo page's Apple Pay button on its test fake (time to a visible button).
@@ -109,7 +113,7 @@ fn start_demo(data: &std::path::Path, origins: &[&str]) -> anyhow::Result<(Demo,
             .unwrap_or_default()
             .to_owned()
     };
-    Ok((child, part("merchant="), part("gateway=")))
+    Ok((child, part("merchant="), part("secure-origin=")))
 }
 
 /// How long one mount in `mode` takes on the bench page (its `first`).
@@ -175,18 +179,18 @@ async fn main() -> anyhow::Result<()> {
     let forge = root.join("bench/.node/node_modules/node-forge/dist");
     let bench_origin = browser::serve_page(page, pkg.clone(), forge).await?;
     let data = tempfile::tempdir()?;
-    // The same bench page as `localhost`: another site than the gateway's 127.0.0.1, so its
-    // frames get their own renderer process, as on a merchant's real site.
+    // The same bench page as `localhost`: another site than the secure origin's 127.0.0.1,
+    // so its frames get their own renderer process, as on a merchant's real site.
     let cross_site_origin = bench_origin.replace("127.0.0.1", "localhost");
-    let (demo, merchant, gateway) = start_demo(data.path(), &[&bench_origin, &cross_site_origin])?;
+    let (demo, merchant, secure_origin) =
+        start_demo(data.path(), &[&bench_origin, &cross_site_origin])?;
     let config: Value = reqwest::get(format!("{merchant}/api/config"))
         .await?
         .json()
         .await?;
-    let page_url = format!(
-        "{bench_origin}/index.html?clientKey={}&environment={gateway}",
-        config["clientKey"].as_str().unwrap_or_default()
-    );
+    let client_key = config["clientKey"].as_str().unwrap_or_default().to_owned();
+    let page_url =
+        format!("{bench_origin}/index.html?clientKey={client_key}&environment={secure_origin}");
 
     eprintln!("encryption…");
     let browser = Browser::start().await?;
@@ -250,7 +254,7 @@ async fn main() -> anyhow::Result<()> {
             ),
             (
                 &mut floor_booted,
-                "frameFloor('/frames/field.html', 'hello')",
+                &format!("frameFloor('/frames/{client_key}/field.html', 'hello')"),
             ),
         ] {
             floor.push(
@@ -293,7 +297,7 @@ async fn main() -> anyhow::Result<()> {
 
     eprintln!("backend…");
     let (rsa_ops, cores) = backend::rsa_ceiling(3.0)?;
-    let throughput = backend::throughput(&merchant, &gateway, 8, 10.0).await?;
+    let throughput = backend::throughput(&merchant, &secure_origin, 8, 10.0).await?;
     drop(demo);
 
     let ceiling = rsa_ops / 4.0;
@@ -452,7 +456,7 @@ fn render(r: &Value) -> String {
     );
     let mt = &r["mount_ms"];
     out += &format!(
-        "## Mount to ready (median of 20; the checkout: of 10)\n\n| mode | warm cache | cold (fresh profile) | target |\n|---|---|---|---|\n| inline | {} | {} | ≤ 50 ms: {} |\n| frames | {} | {} | ≤ 150 ms: {} |\n| frames, the page on another site than the gateway (the frames in their own renderer process, as in production) | – | {} | – |\n| the floor under a frames mount: three frames of a static file from the gateway, loaded | – | {} | – |\n| the same with the frame page: its bundle fetched, compiled and booted (before options and key) | – | {} | – |\n| checkout (bundle load + session + card frames, to an interactive pay button) | – | {} | ≤ 300 ms: {} |\n| a wallet button on the demo page (wallet probe, then the wallet bundle; Apple Pay's test fake), from navigation | – | {} | – |\n\n",
+        "## Mount to ready (median of 20; the checkout: of 10)\n\n| mode | warm cache | cold (fresh profile) | target |\n|---|---|---|---|\n| inline | {} | {} | ≤ 50 ms: {} |\n| frames | {} | {} | ≤ 150 ms: {} |\n| frames, the page on another site than the secure origin (the frames in their own renderer process, as in production) | – | {} | – |\n| the floor under a frames mount: three frames of a static file from the secure origin, loaded | – | {} | – |\n| the same with the frame page: its bundle fetched, compiled and booted (before options and key) | – | {} | – |\n| checkout (bundle load + session + card frames, to an interactive pay button) | – | {} | ≤ 300 ms: {} |\n| a wallet button on the demo page (wallet probe, then the wallet bundle; Apple Pay's test fake), from navigation | – | {} | – |\n\n",
         ms(&mt["inline"]["warm_median"]), ms(&mt["inline"]["cold_median"]), pass(mt["inline"]["cold_median"].as_f64().unwrap_or(1e9) <= 50.0),
         ms(&mt["frames"]["warm_median"]), ms(&mt["frames"]["cold_median"]), pass(mt["frames"]["cold_median"].as_f64().unwrap_or(1e9) <= 150.0),
         ms(&mt["frames"]["cold_median_cross_site"]),
@@ -463,12 +467,12 @@ fn render(r: &Value) -> String {
     );
     let b = &r["backend"];
     out += &format!(
-        "## Backend throughput (merchant API → signed request → gateway → 4 JWE decryptions → SQLite → signed answer)\n\n| clients | payments | failures | payments/s | p50 | p99 | RSA-2048 decryptions/s ({} threads) | ceiling (÷ 4) | share of ceiling (target ≥ 50%) |\n|---|---|---|---|---|---|---|---|---|\n| {} | {} | {} | {:.1} | {} | {} | {:.0} | {:.1}/s | {:.0}% {} |\n",
+        "## Backend throughput (merchant API → signed forward → secure origin: 4 JWE decryptions, raw-card Initiate signed → sandbox → SQLite → PayKKa's signed answer, relayed)\n\n| clients | payments | failures | payments/s | p50 | p99 | RSA-2048 decryptions/s ({} threads) | ceiling (÷ 4) | share of ceiling (target ≥ 50%) |\n|---|---|---|---|---|---|---|---|---|\n| {} | {} | {} | {:.1} | {} | {} | {:.0} | {:.1}/s | {:.0}% {} |\n",
         b["rsa_threads"], b["clients"], b["payments"], b["failures"], b["payments_per_second"].as_f64().unwrap_or(0.0),
         ms(&b["p50_ms"]), ms(&b["p99_ms"]), b["rsa2048_private_ops_per_second"].as_f64().unwrap_or(0.0),
         b["ceiling_payments_per_second"].as_f64().unwrap_or(0.0), b["ratio_to_ceiling"].as_f64().unwrap_or(0.0) * 100.0,
         pass(b["ratio_to_ceiling"].as_f64().unwrap_or(0.0) >= 0.5),
     );
-    out += "\nEach payment also costs three RSA signatures (merchant request, gateway answer, webhook) beside the four decryptions, all on the same two cores as the load generator.\n";
+    out += "\nEach payment also costs four RSA signatures (the shop's forward, the secure origin's Initiate, the sandbox's answer, its webhook) and their verifications beside the four decryptions, all on the same two cores as the load generator.\n";
     out
 }

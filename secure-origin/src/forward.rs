@@ -230,7 +230,7 @@ async fn forward(
     let request = read_request(&json, merchant)?;
     let now = now_ms();
     let opened = open_card(service, merchant, &request, now).await?;
-    let fingerprint = base16ct::lower::encode_string(&Sha256::digest(body));
+    let fingerprint = fingerprint(&json);
     let claim = ForwardClaim {
         merchant_id: merchant.merchant_id.clone(),
         trans_id: request.trans_id.to_owned(),
@@ -255,7 +255,13 @@ async fn forward(
             ))
         }
         Claim::Existing(existing) => {
-            return match existing.state {
+            let state = match existing.state {
+                ForwardState::InFlight => {
+                    wait_for_answer(service, merchant, request.trans_id).await?
+                }
+                done => done,
+            };
+            return match state {
                 ForwardState::Answered(answer) => Ok(answer),
                 ForwardState::InFlight => Err(Refusal::new(
                     StatusCode::CONFLICT,
@@ -263,7 +269,7 @@ async fn forward(
                     "This trans_id is being sent",
                 )),
                 ForwardState::Unknown => Err(settle(merchant, request.trans_id).await),
-            }
+            };
         }
     }
     let bytes = raw_card_body(&json, &opened)?;
@@ -317,6 +323,51 @@ async fn forward(
         .await
         .map_err(Refusal::internal)?;
     result
+}
+
+/// What identifies a forward's request: its amount, currency, session and payment (the
+/// ciphertexts). Other members (the shop's `timestamp`, browser data) may differ between a
+/// request and its retry.
+fn fingerprint(json: &Value) -> String {
+    let binding = json!({
+        "amount": json.get("amount"),
+        "currency": json.get("currency"),
+        "session_id": json.get("session_id"),
+        "payment": json.get("payment"),
+    });
+    let bytes = serde_json::to_vec(&binding).unwrap_or_default();
+    base16ct::lower::encode_string(&Sha256::digest(bytes))
+}
+
+/// A retry that comes while the first request is with PayKKa waits for its answer (as long
+/// as a PayKKa call may take), then gets the same.
+async fn wait_for_answer(
+    service: &Service,
+    merchant: &Merchant,
+    trans_id: &str,
+) -> Result<ForwardState, Refusal> {
+    let deadline = now_ms() + i64::try_from(service.paykka_timeout_ms).unwrap_or(i64::MAX) + 1_000;
+    loop {
+        let forward = service
+            .storage
+            .forward(merchant.merchant_id.clone(), trans_id.to_owned())
+            .await
+            .map_err(Refusal::internal)?;
+        match forward.map(|f| f.state) {
+            Some(ForwardState::InFlight) if now_ms() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Some(state) => return Ok(state),
+            // Released (PayKKa was not reached): nothing to wait for.
+            None => {
+                return Err(Refusal::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    NOT_SENT,
+                    "PayKKa cannot be reached: nothing was sent; try again",
+                ))
+            }
+        }
+    }
 }
 
 fn unknown_outcome(error: &CallError) -> Refusal {

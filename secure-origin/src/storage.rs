@@ -78,6 +78,8 @@ pub trait Storage: Send + Sync {
         -> StoreFuture<'_, bool>;
     /// Spends the ciphertext nonces and claims `trans_id`, all or nothing.
     fn claim_forward(&self, claim: ForwardClaim) -> StoreFuture<'_, Claim>;
+    /// A forward in the ledger.
+    fn forward(&self, merchant_id: String, trans_id: String) -> StoreFuture<'_, Option<Forward>>;
     /// Records how a claimed forward ended.
     fn finish_forward(
         &self,
@@ -173,6 +175,20 @@ fn forward_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Forward> {
     })
 }
 
+fn forward_of(
+    conn: &rusqlite::Connection,
+    merchant_id: &str,
+    trans_id: &str,
+) -> rusqlite::Result<Option<Forward>> {
+    conn.query_row(
+        "SELECT fingerprint, state, answer_status, answer_headers, answer_body
+         FROM forwards WHERE merchant_id = ?1 AND trans_id = ?2",
+        params![merchant_id, trans_id],
+        forward_from_row,
+    )
+    .optional()
+}
+
 impl Storage for Sqlite {
     fn keys_of(&self, merchant_id: String) -> StoreFuture<'_, Vec<StoredKey>> {
         Box::pin(self.db.call(move |conn| {
@@ -240,14 +256,7 @@ impl Storage for Sqlite {
     fn claim_forward(&self, claim: ForwardClaim) -> StoreFuture<'_, Claim> {
         Box::pin(self.db.call(move |conn| {
             let tx = conn.transaction()?;
-            let existing = tx
-                .query_row(
-                    "SELECT fingerprint, state, answer_status, answer_headers, answer_body
-                     FROM forwards WHERE merchant_id = ?1 AND trans_id = ?2",
-                    params![claim.merchant_id, claim.trans_id],
-                    forward_from_row,
-                )
-                .optional()?;
+            let existing = forward_of(&tx, &claim.merchant_id, &claim.trans_id)?;
             if let Some(existing) = existing {
                 return Ok(Claim::Existing(existing));
             }
@@ -273,6 +282,13 @@ impl Storage for Sqlite {
             tx.commit()?;
             Ok(Claim::Claimed)
         }))
+    }
+
+    fn forward(&self, merchant_id: String, trans_id: String) -> StoreFuture<'_, Option<Forward>> {
+        Box::pin(
+            self.db
+                .call(move |conn| forward_of(conn, &merchant_id, &trans_id)),
+        )
     }
 
     fn finish_forward(
