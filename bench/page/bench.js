@@ -176,7 +176,9 @@ window.bench = {
     await module.default();
     const holder = document.createElement('div');
     document.body.append(holder);
-    const checkout = await module.Checkout.mount(holder, { sessionId, ...framesOptions });
+    // The drop-in's secure origin (the demo's sandbox, for now).
+    const environment = params.get('checkoutEnvironment') ?? framesOptions.environment;
+    const checkout = await module.Checkout.mount(holder, { sessionId, ...framesOptions, environment });
     const ms = performance.now() - t0;
     const interactive = holder.querySelector('.pc-submit:not([hidden]):not([disabled])') !== null;
     checkout.unmount();
