@@ -1,64 +1,20 @@
-//! The secure origin's pages: the frame page at `/frames/{client_key}/field.html`, framed
-//! only by that client key's registered origins (`frame-ancestors` per merchant; an
-//! unknown key is a 404), its script and the frame bundle with Subresource Integrity, and
+//! The secure origin's routes for the frames: the frame page (`frame_page`) at
+//! `/frames/{client_key}/field.html`, framed only by that client key's registered origins
+//! (`frame-ancestors` per merchant; an unknown key is a 404), its script and the bundle, and
 //! `/v3/frames/load` — the merchant's current public key and `kid` — answered only to the
 //! registered origins (CORS per client key).
 
-use std::path::{Path, PathBuf};
-
-use anyhow::Context;
 use axum::extract::{Path as UrlPath, State as Extract};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64ct::{Base64, Encoding};
 use serde::Deserialize;
 use serde_json::json;
-use sha2::{Digest, Sha384};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::{ClientKey, State};
-
-/// The frame page, rendered once at start with the integrity of what it loads.
-pub struct FramePage {
-    html: String,
-    frames_dir: PathBuf,
-    pkg_dir: PathBuf,
-}
-
-/// `sha384-…` of a file.
-fn integrity(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(format!(
-        "sha384-{}",
-        Base64::encode_string(&Sha384::digest(&bytes))
-    ))
-}
-
-impl FramePage {
-    /// Reads `frame.js` and the frame bundle to pin them in the page.
-    pub fn load(frames_dir: &Path, pkg_dir: &Path) -> anyhow::Result<FramePage> {
-        let script = integrity(&frames_dir.join("frame.js"))?;
-        let bundle = integrity(&pkg_dir.join("paykka_web_frame.js"))?;
-        let wasm = integrity(&pkg_dir.join("paykka_web_frame_bg.wasm"))?;
-        let html = format!(
-            "<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n  \
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n  \
-             <title>Secure card field</title>\n  \
-             <link rel=\"modulepreload\" href=\"/pkg/paykka_web_frame.js\" integrity=\"{bundle}\">\n  \
-             <link rel=\"preload\" href=\"/pkg/paykka_web_frame_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin integrity=\"{wasm}\">\n  \
-             <script type=\"module\" src=\"/frames/frame.js\" integrity=\"{script}\"></script>\n\
-             </head>\n<body></body>\n</html>\n"
-        );
-        Ok(FramePage {
-            html,
-            frames_dir: frames_dir.to_owned(),
-            pkg_dir: pkg_dir.to_owned(),
-        })
-    }
-}
 
 /// The frame page's policy: our scripts and wasm only, talk only to this origin, fonts only
 /// over https (or from here), framed only by the client key's registered origins.

@@ -8,6 +8,7 @@ pub mod answers;
 pub mod auth;
 pub mod config;
 pub mod forward;
+pub mod frame_page;
 pub mod frames;
 pub mod health;
 pub mod keyring;

@@ -9,7 +9,7 @@ use paykka_api::client::PaykkaClient;
 use paykka_api::keys;
 
 use crate::config::Config;
-use crate::frames::FramePage;
+use crate::frame_page::FramePage;
 use crate::keyring::{Keyring, Rotation};
 use crate::seal::{KeyWrapper, MasterKey};
 use crate::state::{ClientKey, Merchant, Service};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use paykka_api::client::PaykkaClient;
 use rsa::{PrivateKey, PublicKey};
 
-use crate::frames::FramePage;
+use crate::frame_page::FramePage;
 use crate::keyring::Keyring;
 use crate::storage::Storage;
 
