@@ -290,11 +290,7 @@ async fn forward(
             )
             .await
             .map_err(Refusal::internal)?;
-        return Err(Refusal::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            NOT_SENT,
-            "PayKKa cannot be reached: nothing was sent; try again",
-        ));
+        return Err(not_sent());
     }
     let (state, result) = match sent {
         // A 5xx says nothing of whether the payment was made.
@@ -359,15 +355,18 @@ async fn wait_for_answer(
             }
             Some(state) => return Ok(state),
             // Released (PayKKa was not reached): nothing to wait for.
-            None => {
-                return Err(Refusal::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    NOT_SENT,
-                    "PayKKa cannot be reached: nothing was sent; try again",
-                ))
-            }
+            None => return Err(not_sent()),
         }
     }
+}
+
+/// PayKKa could not be reached and the request never left: it may be tried again.
+fn not_sent() -> Refusal {
+    Refusal::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        NOT_SENT,
+        "PayKKa cannot be reached: nothing was sent; try again",
+    )
 }
 
 fn unknown_outcome(error: &CallError) -> Refusal {
