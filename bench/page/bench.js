@@ -176,9 +176,7 @@ window.bench = {
     await module.default();
     const holder = document.createElement('div');
     document.body.append(holder);
-    // The drop-in's secure origin (the demo's sandbox, for now).
-    const environment = params.get('checkoutEnvironment') ?? framesOptions.environment;
-    const checkout = await module.Checkout.mount(holder, { sessionId, ...framesOptions, environment });
+    const checkout = await module.Checkout.mount(holder, { sessionId, ...framesOptions });
     const ms = performance.now() - t0;
     const interactive = holder.querySelector('.pc-submit:not([hidden]):not([disabled])') !== null;
     checkout.unmount();

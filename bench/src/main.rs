@@ -67,12 +67,8 @@ impl Drop for Demo {
 }
 
 /// Starts the release demo binary on free ports with `origins` registered; answers it, the
-/// merchant site, the sandbox (the drop-in's secure origin, for now) and the secure origin
-/// (the card fields').
-fn start_demo(
-    data: &std::path::Path,
-    origins: &[&str],
-) -> anyhow::Result<(Demo, String, String, String)> {
+/// merchant site and the secure origin (the card frames and the drop-in's session API).
+fn start_demo(data: &std::path::Path, origins: &[&str]) -> anyhow::Result<(Demo, String, String)> {
     let merchant = format!("127.0.0.1:{}", free_port()?);
     let gateway = format!("127.0.0.1:{}", free_port()?);
     let secure_origin = format!("127.0.0.1:{}", free_port()?);
@@ -117,12 +113,7 @@ fn start_demo(
             .unwrap_or_default()
             .to_owned()
     };
-    Ok((
-        child,
-        part("merchant="),
-        part("gateway="),
-        part("secure-origin="),
-    ))
+    Ok((child, part("merchant="), part("secure-origin=")))
 }
 
 /// How long one mount in `mode` takes on the bench page (its `first`).
@@ -191,16 +182,15 @@ async fn main() -> anyhow::Result<()> {
     // The same bench page as `localhost`: another site than the secure origin's 127.0.0.1,
     // so its frames get their own renderer process, as on a merchant's real site.
     let cross_site_origin = bench_origin.replace("127.0.0.1", "localhost");
-    let (demo, merchant, gateway, secure_origin) =
+    let (demo, merchant, secure_origin) =
         start_demo(data.path(), &[&bench_origin, &cross_site_origin])?;
     let config: Value = reqwest::get(format!("{merchant}/api/config"))
         .await?
         .json()
         .await?;
     let client_key = config["clientKey"].as_str().unwrap_or_default().to_owned();
-    let page_url = format!(
-        "{bench_origin}/index.html?clientKey={client_key}&environment={secure_origin}&checkoutEnvironment={gateway}"
-    );
+    let page_url =
+        format!("{bench_origin}/index.html?clientKey={client_key}&environment={secure_origin}");
 
     eprintln!("encryption…");
     let browser = Browser::start().await?;

@@ -3,6 +3,8 @@
 //! trusts a refusal only if it came from here. Codes: PayKKa's where PayKKa has one,
 //! `SO…` for what only the service refuses (docs/secure-origin.md lists them).
 
+use std::borrow::Cow;
+
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paykka_api::signing::{HEADER_NONCE, HEADER_SIGN, HEADER_TIMESTAMP};
@@ -24,21 +26,33 @@ pub const PLAIN_CARD: &str = "SO0005";
 pub const NONCE_REPLAYED: &str = "SO0006";
 /// PayKKa could not be reached and nothing was sent: try again.
 pub const NOT_SENT: &str = "SO0007";
+/// No merchant has this client key (PayKKa's `1017` is for an origin not registered).
+pub const UNKNOWN_CLIENT_KEY: &str = "SO0008";
 
 /// A refusal: HTTP status, code and message (never card data).
 #[derive(Debug)]
 pub struct Refusal {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: Cow<'static, str>,
     pub message: String,
-    pub data: Option<Value>,
+    pub data: Option<Box<Value>>,
 }
 
 impl Refusal {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Refusal {
             status,
-            code,
+            code: Cow::Borrowed(code),
+            message: message.into(),
+            data: None,
+        }
+    }
+
+    /// PayKKa's refusal, passed on: its HTTP status, `ret_code` and `ret_msg`.
+    pub fn from_paykka(status: u16, code: String, message: impl Into<String>) -> Self {
+        Refusal {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+            code: Cow::Owned(code),
             message: message.into(),
             data: None,
         }
@@ -68,7 +82,7 @@ impl From<paykka_api::jwe::CardError> for Refusal {
 pub fn signed_refusal(service: &Service, path: &str, refusal: Refusal) -> Response {
     let mut body = json!({"ret_code": refusal.code, "ret_msg": refusal.message});
     if let Some(data) = refusal.data {
-        body["data"] = data;
+        body["data"] = *data;
     }
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     let signed = paykka_api::guesses::sign_answer(&service.answer_key, path, &bytes);

@@ -13,8 +13,9 @@ use serde::Deserialize;
 pub struct Config {
     /// Where the service listens.
     pub listen: SocketAddr,
-    /// The service's own origin as pages and frames see it (`https://secure.example.com`).
-    pub public_origin: String,
+    /// The service's own origin as pages and frames see it (`https://secure.example.com`);
+    /// absent: `http://` and the address it listens on (a try-out on one machine).
+    pub public_origin: Option<String>,
     /// The SQLite database file.
     pub database: PathBuf,
     /// The frame page's folder (`field.html`, `frame.js`, brand marks).

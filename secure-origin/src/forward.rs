@@ -5,7 +5,8 @@
 //! `cvv`), signs the request as the merchant and sends it to PayKKa, and returns PayKKa's
 //! signed answer unchanged — the shop verifies PayKKa itself. One PayKKa call per
 //! `trans_id`: a retry gets the first answer byte for byte; a `trans_id` whose outcome is
-//! unknown is looked up with Query Transaction, never sent again.
+//! unknown is looked up with Query Transaction, never sent again. The checkout's payments
+//! (`checkout`) go through the same ledger.
 
 use std::time::Duration;
 
@@ -76,7 +77,6 @@ fn relay(answer: &StoredAnswer) -> Response {
 
 /// The request's parts the service acts on.
 struct Request<'a> {
-    trans_id: &'a str,
     session_id: Option<&'a str>,
     payment: &'a Map<String, Value>,
 }
@@ -88,7 +88,7 @@ fn read_request<'a>(json: &'a Value, merchant: &Merchant) -> Result<Request<'a>,
             "merchant_id does not belong to the caller",
         ));
     }
-    let trans_id = text("trans_id")
+    text("trans_id")
         .filter(|t| (1..=64).contains(&t.len()))
         .ok_or_else(|| Refusal::bad_request("trans_id must be 1 to 64 characters"))?;
     let payment = json
@@ -114,30 +114,30 @@ fn read_request<'a>(json: &'a Value, merchant: &Merchant) -> Result<Request<'a>,
         Some(_) => return Err(Refusal::bad_request("session_id must be a string")),
     };
     Ok(Request {
-        trans_id,
         session_id,
         payment,
     })
 }
 
 /// The four values, opened and checked, with their nonces.
-struct Opened {
+pub struct Opened {
     values: [Zeroizing<String>; 4],
     nonces: Vec<String>,
     card: Card,
 }
 
-async fn open_card(
+/// Opens the `encrypted_*` members of `payment`, made for `session_id` (or for none).
+pub async fn open_card(
     service: &Service,
     merchant: &Merchant,
-    request: &Request<'_>,
+    payment: &Map<String, Value>,
+    session_id: Option<&str>,
     now: i64,
 ) -> Result<Opened, Refusal> {
     let mut values: Vec<Zeroizing<String>> = Vec::with_capacity(4);
     let mut nonces = Vec::with_capacity(4);
     for (slot, member, _) in FIELDS {
-        let compact = request
-            .payment
+        let compact = payment
             .get(member)
             .and_then(Value::as_str)
             .ok_or_else(|| Refusal::bad_request("all four encrypted_* fields are required"))?;
@@ -162,7 +162,7 @@ async fn open_card(
         let field = decrypt_field(std::iter::once(&key), slot, compact, now)?;
         // A ciphertext made for a session pays that session only, and one made outside a
         // session cannot pay one.
-        if field.session_id.as_deref() != request.session_id {
+        if field.session_id.as_deref() != session_id {
             return Err(CardError::Decryption("Card encryption belongs to another session").into());
         }
         values.push(Zeroizing::new(field.value));
@@ -229,13 +229,27 @@ async fn forward(
         .map_err(|_| Refusal::bad_request("Invalid request: malformed JSON"))?;
     let request = read_request(&json, merchant)?;
     let now = now_ms();
-    let opened = open_card(service, merchant, &request, now).await?;
-    let fingerprint = fingerprint(&json);
+    let opened = open_card(service, merchant, request.payment, request.session_id, now).await?;
+    send(service, merchant, &json, Some(&opened), now).await
+}
+
+/// Sends PayKKa the Initiate request `json` as the merchant — with the raw card of `card`
+/// in place of its ciphertexts, or as it is (a wallet token) — once per `trans_id`.
+pub async fn send(
+    service: &Service,
+    merchant: &Merchant,
+    json: &Value,
+    card: Option<&Opened>,
+    now: i64,
+) -> Result<StoredAnswer, Refusal> {
+    let trans_id = json["trans_id"].as_str().unwrap_or_default();
+    let nonces = card.map(|c| c.nonces.clone()).unwrap_or_default();
+    let fingerprint = fingerprint(json);
     let claim = ForwardClaim {
         merchant_id: merchant.merchant_id.clone(),
-        trans_id: request.trans_id.to_owned(),
+        trans_id: trans_id.to_owned(),
         fingerprint: fingerprint.clone(),
-        nonces: opened.nonces.clone(),
+        nonces: nonces.clone(),
         now,
         nonces_until: now + MAX_AGE_MS + 2 * MAX_SKEW_MS,
     };
@@ -256,9 +270,7 @@ async fn forward(
         }
         Claim::Existing(existing) => {
             let state = match existing.state {
-                ForwardState::InFlight => {
-                    wait_for_answer(service, merchant, request.trans_id).await?
-                }
+                ForwardState::InFlight => wait_for_answer(service, merchant, trans_id).await?,
                 done => done,
             };
             return match state {
@@ -268,11 +280,14 @@ async fn forward(
                     FORWARD_IN_FLIGHT,
                     "This trans_id is being sent",
                 )),
-                ForwardState::Unknown => Err(settle(merchant, request.trans_id).await),
+                ForwardState::Unknown => Err(settle(merchant, trans_id).await),
             };
         }
     }
-    let bytes = raw_card_body(&json, &opened)?;
+    let bytes = match card {
+        Some(card) => raw_card_body(json, card)?,
+        None => Zeroizing::new(serde_json::to_vec(json).map_err(|e| Refusal::internal(e.into()))?),
+    };
     let timeout = Duration::from_millis(service.paykka_timeout_ms);
     let sent = merchant
         .paykka
@@ -283,11 +298,7 @@ async fn forward(
         // Nothing left: the claim is undone, so the same request may be tried again.
         service
             .storage
-            .release_forward(
-                merchant.merchant_id.clone(),
-                request.trans_id.to_owned(),
-                opened.nonces.clone(),
-            )
+            .release_forward(merchant.merchant_id.clone(), trans_id.to_owned(), nonces)
             .await
             .map_err(Refusal::internal)?;
         return Err(not_sent());
@@ -303,19 +314,15 @@ async fn forward(
     };
     tracing::info!(
         merchant_id = %merchant.merchant_id,
-        trans_id = request.trans_id,
-        bin = opened.card.bin(),
-        last4 = opened.card.last4(),
+        trans_id,
+        bin = card.map(|c| c.card.bin()),
+        last4 = card.map(|c| c.card.last4()),
         state = match state { ForwardState::Answered(_) => "answered", _ => "unknown" },
         "forwarded"
     );
     service
         .storage
-        .finish_forward(
-            merchant.merchant_id.clone(),
-            request.trans_id.to_owned(),
-            state,
-        )
+        .finish_forward(merchant.merchant_id.clone(), trans_id.to_owned(), state)
         .await
         .map_err(Refusal::internal)?;
     result
@@ -395,6 +402,6 @@ async fn settle(merchant: &Merchant, trans_id: &str) -> Refusal {
         FORWARD_UNKNOWN,
         "This trans_id was sent and its outcome was unknown: query the transaction, do not resend",
     );
-    refusal.data = Some(json!({"trans_id": trans_id, "status": status}));
+    refusal.data = Some(Box::new(json!({"trans_id": trans_id, "status": status})));
     refusal
 }

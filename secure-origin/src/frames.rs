@@ -5,15 +5,17 @@
 //! registered origins (CORS per client key).
 
 use axum::extract::{Path as UrlPath, State as Extract};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::answers::UNKNOWN_CLIENT_KEY;
+use crate::cors::{allowed_origin, answer, preflight};
 use crate::state::{ClientKey, State};
 
 /// The frame page's policy: our scripts and wasm only, talk only to this origin, fonts only
@@ -104,57 +106,6 @@ struct FramesLoadRequest {
     origin: Option<String>,
 }
 
-/// CORS for a registered origin only: an unregistered page gets no
-/// `Access-Control-Allow-Origin` and cannot read the answer.
-fn cors(origin: Option<&str>) -> Vec<(header::HeaderName, HeaderValue)> {
-    let mut headers = vec![(header::VARY, HeaderValue::from_static("Origin"))];
-    if let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
-        headers.extend([
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin),
-            (
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("POST"),
-            ),
-            (
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("content-type"),
-            ),
-        ]);
-    }
-    headers
-}
-
-/// The caller's origin if some client key registers it (or it is this service's own).
-fn allowed_origin<'h>(state: &State, headers: &'h HeaderMap) -> Option<&'h str> {
-    let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
-    let registered = origin == state.public_origin
-        || state
-            .merchants
-            .iter()
-            .flat_map(|m| &m.client_keys)
-            .any(|c| c.origins.iter().any(|o| o == origin));
-    registered.then_some(origin)
-}
-
-async fn preflight(Extract(state): Extract<State>, method: Method, headers: HeaderMap) -> Response {
-    let status = if method == Method::OPTIONS {
-        StatusCode::NO_CONTENT
-    } else {
-        StatusCode::METHOD_NOT_ALLOWED
-    };
-    let cors = cors(allowed_origin(&state, &headers));
-    (status, axum::response::AppendHeaders(cors)).into_response()
-}
-
-fn answer(origin: Option<&str>, status: StatusCode, body: serde_json::Value) -> Response {
-    (
-        status,
-        axum::response::AppendHeaders(cors(origin)),
-        Json(body),
-    )
-        .into_response()
-}
-
 async fn frames_load(
     Extract(state): Extract<State>,
     headers: HeaderMap,
@@ -178,7 +129,7 @@ async fn frames_load(
         return answer(
             None,
             StatusCode::UNAUTHORIZED,
-            json!({"ret_code": "1017", "ret_msg": "Unknown client key"}),
+            json!({"ret_code": UNKNOWN_CLIENT_KEY, "ret_msg": "Unknown client key"}),
         );
     };
     if !page_origin.is_some_and(|o| client.origins.iter().any(|allowed| allowed == o)) {

@@ -6,7 +6,10 @@
 
 pub mod answers;
 pub mod auth;
+pub mod checkout;
+pub mod checkout_session;
 pub mod config;
+pub mod cors;
 pub mod forward;
 pub mod frame_page;
 pub mod frames;
@@ -26,5 +29,6 @@ pub fn app(state: state::State) -> Router {
         .route(paykka_api::paths::INITIATE, post(forward::initiate))
         .with_state(state.clone())
         .merge(frames::app(state.clone()))
+        .merge(checkout::app(state.clone()))
         .merge(health::app(state))
 }

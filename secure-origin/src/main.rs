@@ -23,6 +23,9 @@ struct Args {
     /// Log filter, e.g. `info`.
     #[arg(long, env = "PAYKKA_SO_LOG", default_value = "info")]
     log: String,
+    /// Stop when standard input closes (for a launcher: the service goes with it).
+    #[arg(long)]
+    stop_when_stdin_closes: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -49,9 +52,9 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_new(&args.log)?)
         .with_writer(std::io::stderr)
         .init();
-    let config = Config::load(&args.config)?;
-    let service = Arc::new(start::service(&config)?);
+    let mut config = Config::load(&args.config)?;
     if let Some(Command::Rotate { merchant_id }) = args.command {
+        let service = start::service(&config)?;
         anyhow::ensure!(
             service
                 .merchants
@@ -65,6 +68,9 @@ async fn main() -> anyhow::Result<()> {
     }
     let listener = TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
+    // Port 0 asked for any free port: the origin (when not configured) is the one bound.
+    config.listen = address;
+    let service = Arc::new(start::service(&config)?);
     tokio::spawn(rotate_when_due(Arc::clone(&service)));
     tracing::info!(%address, "secure origin listening");
     println!("ready secure-origin=http://{address}");
@@ -75,7 +81,7 @@ async fn main() -> anyhow::Result<()> {
         app(service).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        paykka_api::shutdown::requested().await;
+        paykka_api::shutdown::requested_or_orphaned(args.stop_when_stdin_closes).await;
         // Out of the load balancer first, then stop taking connections.
         draining.draining.store(true, Ordering::SeqCst);
         tracing::info!("draining");

@@ -70,7 +70,10 @@ pub fn service(config: &Config) -> anyhow::Result<Service> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Service {
-        public_origin: config.public_origin.trim_end_matches('/').to_owned(),
+        public_origin: match &config.public_origin {
+            Some(origin) => origin.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", config.listen),
+        },
         keyring: Keyring::new(Arc::clone(&storage), wrapper, rotation),
         storage,
         merchants,

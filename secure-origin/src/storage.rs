@@ -1,5 +1,6 @@
 //! What the service keeps, behind one small interface: sealed keys, spent nonces (request
-//! and ciphertext) and the forward ledger (one row per merchant and `trans_id`). SQLite is
+//! and ciphertext), the forward ledger (one row per merchant and `trans_id`) and the
+//! checkout's failed payments (per session and per IP address). SQLite is
 //! the embedded implementation; another database is another implementation of `Storage`.
 
 use std::future::Future;
@@ -95,8 +96,24 @@ pub trait Storage: Send + Sync {
         trans_id: String,
         nonces: Vec<String>,
     ) -> StoreFuture<'_, ()>;
+    /// Counts a session's failed payment (once per `trans_id`).
+    fn record_session_failure(&self, failure: SessionFailure) -> StoreFuture<'_, ()>;
+    /// A session's failed payments.
+    fn session_failures(&self, merchant_id: String, session_id: String) -> StoreFuture<'_, i64>;
+    /// Counts a failed checkout payment against `ip` (older entries than `forget_before` go).
+    fn record_ip_failure(&self, ip: String, at: i64, forget_before: i64) -> StoreFuture<'_, ()>;
+    /// Failed checkout payments from `ip` since `since`.
+    fn ip_failures(&self, ip: String, since: i64) -> StoreFuture<'_, i64>;
     /// Checks the database answers (for readiness).
     fn ping(&self) -> StoreFuture<'_, ()>;
+}
+
+/// A checkout session's failed payment.
+pub struct SessionFailure {
+    pub merchant_id: String,
+    pub session_id: String,
+    pub trans_id: String,
+    pub at: i64,
 }
 
 /// A forward to claim: its ledger key, a fingerprint of the request, the ciphertext nonces
@@ -111,7 +128,8 @@ pub struct ForwardClaim {
 }
 
 /// The SQLite database's migrations.
-pub const MIGRATIONS: &[&str] = &["CREATE TABLE card_keys (
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE card_keys (
        merchant_id TEXT NOT NULL, kid TEXT NOT NULL, sealed BLOB NOT NULL,
        public_jwk TEXT NOT NULL, created_at INTEGER NOT NULL, decrypt_until INTEGER,
        PRIMARY KEY (merchant_id, kid));
@@ -126,7 +144,14 @@ pub const MIGRATIONS: &[&str] = &["CREATE TABLE card_keys (
        merchant_id TEXT NOT NULL, trans_id TEXT NOT NULL, fingerprint TEXT NOT NULL,
        state TEXT NOT NULL, answer_status INTEGER, answer_headers TEXT, answer_body BLOB,
        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-       PRIMARY KEY (merchant_id, trans_id));"];
+       PRIMARY KEY (merchant_id, trans_id));",
+    "CREATE TABLE session_failures (
+       merchant_id TEXT NOT NULL, session_id TEXT NOT NULL, trans_id TEXT NOT NULL,
+       at INTEGER NOT NULL, PRIMARY KEY (merchant_id, trans_id));
+     CREATE INDEX session_failures_by_session ON session_failures (merchant_id, session_id);
+     CREATE TABLE ip_failures (ip TEXT NOT NULL, at INTEGER NOT NULL);
+     CREATE INDEX ip_failures_by_ip ON ip_failures (ip, at);",
+];
 
 /// How long a request nonce is remembered (twice the signature timestamp window).
 const REQUEST_NONCE_MS: i64 = 2 * paykka_api::signing::TIMESTAMP_WINDOW_MS;
@@ -337,6 +362,53 @@ impl Storage for Sqlite {
                 )?;
             }
             tx.commit()
+        }))
+    }
+
+    fn record_session_failure(&self, failure: SessionFailure) -> StoreFuture<'_, ()> {
+        Box::pin(self.db.call(move |conn| {
+            conn.execute(
+                "INSERT INTO session_failures (merchant_id, session_id, trans_id, at)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                params![
+                    failure.merchant_id,
+                    failure.session_id,
+                    failure.trans_id,
+                    failure.at
+                ],
+            )
+            .map(drop)
+        }))
+    }
+
+    fn session_failures(&self, merchant_id: String, session_id: String) -> StoreFuture<'_, i64> {
+        Box::pin(self.db.call(move |conn| {
+            conn.query_row(
+                "SELECT COUNT(*) FROM session_failures WHERE merchant_id = ?1 AND session_id = ?2",
+                params![merchant_id, session_id],
+                |r| r.get(0),
+            )
+        }))
+    }
+
+    fn record_ip_failure(&self, ip: String, at: i64, forget_before: i64) -> StoreFuture<'_, ()> {
+        Box::pin(self.db.call(move |conn| {
+            conn.execute("DELETE FROM ip_failures WHERE at < ?1", [forget_before])?;
+            conn.execute(
+                "INSERT INTO ip_failures (ip, at) VALUES (?1, ?2)",
+                params![ip, at],
+            )
+            .map(drop)
+        }))
+    }
+
+    fn ip_failures(&self, ip: String, since: i64) -> StoreFuture<'_, i64> {
+        Box::pin(self.db.call(move |conn| {
+            conn.query_row(
+                "SELECT COUNT(*) FROM ip_failures WHERE ip = ?1 AND at >= ?2",
+                params![ip, since],
+                |r| r.get(0),
+            )
         }))
     }
 

@@ -9,153 +9,17 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64ct::{Base64, Encoding};
-use common::{encrypted, initiate, sandbox, signed_headers, Keys, CLIENT_KEY, MERCHANT_ID, SHOP};
-use http_body_util::BodyExt;
-use paykka_api::keys::{self, KeyPair};
+use common::{config, encrypted, Harness, CLIENT_KEY, MERCHANT_ID, SHOP};
+use paykka_api::keys;
 use paykka_api::paths::INITIATE;
 use paykka_api::signing;
-use paykka_secure_origin::config::Config;
 use paykka_secure_origin::{app, start};
-use paykka_web::crypto::EncryptionKey;
-use rsa::PublicKey;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha384};
 use tower::ServiceExt;
-
-struct Harness {
-    dir: tempfile::TempDir,
-    service: paykka_secure_origin::state::State,
-    shop_key: KeyPair,
-    platform: KeyPair,
-    /// Initiate requests the PayKKa side received.
-    initiates: Arc<AtomicUsize>,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    bytes: Bytes,
-    body: Value,
-}
-
-/// The configuration a deployment writes, read as the binary reads it.
-fn config(dir: &std::path::Path, paykka_url: &str, grace_minutes: u32) -> Config {
-    Config::load(&common::config_file(
-        dir,
-        paykka_url,
-        "127.0.0.1:0",
-        grace_minutes,
-    ))
-    .unwrap()
-}
-
-impl Harness {
-    async fn start() -> Harness {
-        Harness::start_with(None, 60).await
-    }
-
-    /// With PayKKa at `paykka_url` (the sandbox when `None`) and a grace window.
-    async fn start_with(paykka_url: Option<&str>, grace_minutes: u32) -> Harness {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path();
-        let keys = Keys::create(path);
-        let (url, initiates) = match paykka_url {
-            Some(url) => (url.to_owned(), Arc::new(AtomicUsize::new(0))),
-            None => {
-                let paykka = sandbox(path, &keys).await;
-                (paykka.url, paykka.initiates)
-            }
-        };
-        let config = config(path, &url, grace_minutes);
-        let service = Arc::new(start::service(&config).unwrap());
-        Harness {
-            dir,
-            service,
-            shop_key: keys.shop,
-            platform: keys.platform,
-            initiates,
-        }
-    }
-
-    async fn send(&self, request: Request<Body>) -> Answer {
-        let response = app(Arc::clone(&self.service))
-            .oneshot(request)
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer {
-            status,
-            headers,
-            bytes,
-            body,
-        }
-    }
-
-    /// `/v3/frames/load` from `origin`.
-    async fn frames_load(&self, origin: &str) -> Answer {
-        let request = Request::post("/v3/frames/load")
-            .header("origin", origin)
-            .header("content-type", "application/json")
-            .body(Body::from(json!({"client_key": CLIENT_KEY}).to_string()))
-            .unwrap();
-        self.send(request).await
-    }
-
-    async fn card_key(&self) -> EncryptionKey {
-        let answer = self.frames_load(SHOP).await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-        let jwk = serde_json::from_value(answer.body["data"]["public_key"].clone()).unwrap();
-        EncryptionKey::from_jwk(&jwk, None).unwrap()
-    }
-
-    /// The shop's Initiate for `trans_id` with `payment`.
-    fn initiate(&self, trans_id: &str, payment: Value) -> Vec<u8> {
-        initiate(trans_id, payment)
-    }
-
-    fn signed(&self, bytes: &[u8], key: &KeyPair, nonce: &str) -> Request<Body> {
-        let mut request = Request::post(INITIATE);
-        for (name, value) in signed_headers(bytes, &key.private, nonce) {
-            request = request.header(name, value);
-        }
-        request.body(Body::from(bytes.to_vec())).unwrap()
-    }
-
-    async fn forward(&self, bytes: &[u8]) -> Answer {
-        let request = self.signed(bytes, &self.shop_key, &signing::new_nonce());
-        self.send(request).await
-    }
-
-    /// Whether `answer` carries PayKKa's signature over the Initiate path.
-    fn signed_by_paykka(&self, answer: &Answer) -> bool {
-        let header = |n: &str| answer.headers.get(n).unwrap().to_str().unwrap().to_owned();
-        paykka_api::guesses::verify_answer(
-            &PublicKey::from(&self.platform.private),
-            INITIATE,
-            &header(signing::HEADER_TIMESTAMP),
-            &header(signing::HEADER_NONCE),
-            &answer.bytes,
-            &header(signing::HEADER_SIGN),
-        )
-    }
-
-    fn sandbox_payments(&self) -> Vec<(String, String, Option<String>)> {
-        let db = rusqlite::Connection::open(self.dir.path().join("sandbox.sqlite")).unwrap();
-        let mut rows = db
-            .prepare("SELECT trans_id, status, card_last4 FROM payments ORDER BY created_at")
-            .unwrap();
-        rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    }
-}
 
 #[tokio::test]
 async fn a_forwarded_card_pays_once_and_a_retry_gets_the_first_answer_byte_for_byte() {

@@ -1,10 +1,6 @@
-//! paykka-www: the demo's merchant site and the embedded sandbox gateway, as a library so
-//! the tests can build either app around a temporary data directory.
+//! paykka-www: the demo shop (its site and its server API), as a library so the tests can
+//! build the app around a temporary data directory. The binary also launches the demo's
+//! two neighbours (`launch`): the sandbox playing PayKKa and the secure origin.
 
-pub mod apple_pay_signature;
-pub mod apple_pay_token;
-pub mod client_ip;
-pub mod gateway;
+pub mod launch;
 pub mod merchant;
-pub mod money;
-pub mod secure_origin;

@@ -1,25 +1,23 @@
-//! paykka-www: the demo server. One binary, three origins: the merchant demo site (page,
-//! built npm package, merchant API), the sandbox gateway playing PayKKa (and, for now, the
-//! drop-in's secure origin), and `paykka-secure-origin`, the card frames' secure origin
-//! that opens the shop's card ciphertexts and sends PayKKa raw-card requests. Keys and data
-//! live in a data directory created on first start.
+//! paykka-www: the demo shop — its site (page, built npm package, config) and its server
+//! API — and the launcher of the demo's two other programs, each on its own origin: the
+//! sandbox playing PayKKa (`paykka-sandbox`) and the secure origin that serves the card
+//! frames and the drop-in's session API and sends PayKKa raw-card requests
+//! (`paykka-secure-origin`). Keys and data live in a data directory created on first start.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use clap::Parser;
+use paykka_api::apple_pay_signature::TrustRoot;
+use paykka_api::apple_pay_token::{merchant_identifier, ProcessingKey};
 use paykka_api::client::PaykkaClient;
-use paykka_api::guesses::RepeatedTransId;
 use paykka_api::keys;
 use paykka_api::store::Db;
-use paykka_secure_origin::start;
-use paykka_www::apple_pay_signature::TrustRoot;
-use paykka_www::apple_pay_token::{merchant_identifier, ProcessingKey};
-use paykka_www::gateway::{self, ClientKey, Gateway};
+use paykka_www::launch::{self, SandboxLaunch, SecureOriginLaunch};
 use paykka_www::merchant::{self, Merchant, WalletFakes};
-use paykka_www::secure_origin::DemoSecureOrigin;
+use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use rsa::PublicKey;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -30,11 +28,11 @@ struct Args {
     /// Address of the merchant site.
     #[arg(long, env = "PAYKKA_MERCHANT_ADDR", default_value = "127.0.0.1:8080")]
     merchant_addr: SocketAddr,
-    /// Address of the sandbox gateway (PayKKa's part; the drop-in's secure origin).
+    /// Address of the sandbox playing PayKKa (paykka-sandbox, started by this program).
     #[arg(long, env = "PAYKKA_GATEWAY_ADDR", default_value = "127.0.0.1:8081")]
     gateway_addr: SocketAddr,
-    /// Address of the secure origin (paykka-secure-origin: the card frames, their keys, and
-    /// card payments forwarded to PayKKa).
+    /// Address of the secure origin (paykka-secure-origin, started by this program: the
+    /// card frames, their keys, the drop-in's session API, card payments to PayKKa).
     #[arg(
         long,
         env = "PAYKKA_SECURE_ORIGIN_ADDR",
@@ -61,7 +59,7 @@ struct Args {
     /// The secure frame page.
     #[arg(long, env = "PAYKKA_FRAMES_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/frames"))]
     frames_dir: PathBuf,
-    /// PayKKa API base URL for the merchant server (default: the embedded sandbox).
+    /// PayKKa API base URL (default: the sandbox this program starts).
     #[arg(long, env = "PAYKKA_API_BASE")]
     paykka_base_url: Option<String>,
     /// The merchant id at PayKKa.
@@ -73,7 +71,7 @@ struct Args {
     /// The merchant's private key (PKCS#8 PEM); default: generated in the data directory.
     #[arg(long, env = "PAYKKA_MERCHANT_KEY")]
     merchant_key: Option<PathBuf>,
-    /// PayKKa's platform public key (PEM); default: the embedded sandbox's.
+    /// PayKKa's platform public key (PEM); default: the sandbox's.
     #[arg(long, env = "PAYKKA_PLATFORM_KEY")]
     platform_public_key: Option<PathBuf>,
     /// First webhook retry delay in ms (doubles per attempt).
@@ -83,7 +81,8 @@ struct Args {
     /// returns the first payment, `refuse` refuses with SB0006.
     #[arg(long, env = "PAYKKA_REPEATED_TRANS_ID", default_value = "first", value_parser = ["first", "refuse"])]
     repeated_trans_id: String,
-    /// Serve the component lab page (`/lab.html`) that the end-to-end tests use.
+    /// Serve the component lab page (`/lab.html`) and the pages' test hooks, which the
+    /// end-to-end tests use.
     #[arg(long, env = "PAYKKA_LAB")]
     lab: bool,
     /// Decrypt Apple Pay tokens in the merchant backend and send the card data as a PCI
@@ -120,6 +119,11 @@ fn client_key(data_dir: &Path) -> anyhow::Result<String> {
     Ok(key)
 }
 
+fn write_public(path: &Path, key: &PublicKey) -> anyhow::Result<()> {
+    std::fs::write(path, key.to_public_key_pem(LineEnding::LF)?)?;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -130,17 +134,11 @@ async fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
-    std::fs::create_dir_all(&args.data_dir)?;
+    let data_dir = &args.data_dir;
+    std::fs::create_dir_all(data_dir)?;
     let merchant_listener = TcpListener::bind(args.merchant_addr).await?;
-    let gateway_listener = TcpListener::bind(args.gateway_addr).await?;
-    let secure_origin_listener = TcpListener::bind(args.secure_origin_addr).await?;
     let merchant_addr = merchant_listener.local_addr()?;
-    let gateway_addr = gateway_listener.local_addr()?;
-    let secure_origin_addr = secure_origin_listener.local_addr()?;
     let merchant_url = format!("http://{merchant_addr}");
-    let gateway_url = format!("http://{gateway_addr}");
-    let secure_origin_url = format!("http://{secure_origin_addr}");
-
     let allowed_origins = if args.allowed_origins.is_empty() {
         vec![
             format!("http://localhost:{}", merchant_addr.port()),
@@ -149,41 +147,30 @@ async fn main() -> anyhow::Result<()> {
     } else {
         args.allowed_origins.clone()
     };
-    let client_key = client_key(&args.data_dir)?;
-    let card_key = keys::load_or_create(&args.data_dir.join("card-key.pem"))?;
-    let platform_key = keys::load_or_create(&args.data_dir.join("platform-key.pem"))?;
+
+    // What an operator provisions: the merchant's PayKKa key (its public half registered at
+    // PayKKa and, as the shop's key, at the secure origin), the client key, Apple Pay keys.
+    let client_key = client_key(data_dir)?;
     let merchant_key_file = match &args.merchant_key {
         Some(path) => path.clone(),
-        None => args.data_dir.join("merchant-key.pem"),
+        None => data_dir.join("merchant-key.pem"),
     };
     let merchant_key = keys::load_or_create(&merchant_key_file)?;
-    let platform_public_key = match &args.platform_public_key {
-        Some(path) => keys::load_public(path)?,
-        None => PublicKey::from(&platform_key.private),
-    };
-    let http = reqwest::Client::builder().build()?;
+    let merchant_public_file = data_dir.join("merchant-public.pem");
+    write_public(
+        &merchant_public_file,
+        &PublicKey::from(&merchant_key.private),
+    )?;
     let apple_merchant = merchant_identifier(&args.merchant_id);
-    let signing_root = match args.apple_pay_signing_root.as_deref() {
-        None => {
-            tracing::warn!("Apple Pay token signatures are not verified (test tokens only)");
-            None
-        }
-        Some("apple") => Some(Arc::new(TrustRoot::apple())),
-        Some(path) => {
-            let pem = std::fs::read_to_string(path)
-                .map_err(|e| anyhow::anyhow!("reading the Apple Pay signing root {path}: {e}"))?;
-            Some(Arc::new(TrustRoot::from_pem(&pem)?))
-        }
-    };
+    let signing_root = TrustRoot::named(args.apple_pay_signing_root.as_deref())?;
     let gateway_apple_key = ProcessingKey::load_or_create(
-        &args.data_dir.join("apple-pay-gateway-key.pem"),
+        &data_dir.join("apple-pay-gateway-key.pem"),
         &apple_merchant,
-    )?
-    .with_signing_root(signing_root.clone());
+    )?;
     let merchant_apple_key = if args.apple_pay_decrypt {
         Some(
             ProcessingKey::load_or_create(
-                &args.data_dir.join("apple-pay-merchant-key.pem"),
+                &data_dir.join("apple-pay-merchant-key.pem"),
                 &apple_merchant,
             )?
             .with_signing_root(signing_root),
@@ -198,53 +185,54 @@ async fn main() -> anyhow::Result<()> {
             .public_key_base64(),
     });
 
-    let gateway = Arc::new(Gateway {
-        own_origin: gateway_url.clone(),
-        db: Db::open(&args.data_dir.join("gateway.sqlite"), gateway::MIGRATIONS)?,
-        platform_key: platform_key.private.clone(),
-        merchants: vec![gateway::Merchant {
-            merchant_id: args.merchant_id.clone(),
-            app_id: args.app_id.clone(),
-            public_key: PublicKey::from(&merchant_key.private),
-            // Assessed as PCI DSS compliant: its secure origin sends raw-card requests
-            // (and, with --apple-pay-decrypt, its shop sends Apple Pay's card data).
-            pci: true,
-        }],
-        clients: vec![ClientKey {
-            key: client_key.clone(),
-            merchant_id: args.merchant_id.clone(),
-            origins: allowed_origins.clone(),
-            card_key,
-        }],
-        http: http.clone(),
-        webhook_backoff_ms: args.webhook_backoff_ms,
-        repeated_trans_id: if args.repeated_trans_id == "refuse" {
-            RepeatedTransId::Refused
-        } else {
-            RepeatedTransId::FirstPayment
-        },
-        apple_pay_key: gateway_apple_key,
-    });
-    let paykka_url = args
-        .paykka_base_url
-        .clone()
-        .unwrap_or_else(|| gateway_url.clone());
-    let secure_origin = DemoSecureOrigin {
-        data_dir: &args.data_dir,
-        listen: secure_origin_addr,
-        public_origin: secure_origin_url.clone(),
-        paykka_url: paykka_url.clone(),
-        platform_key: &platform_public_key,
+    let sandbox = match &args.paykka_base_url {
+        Some(_) => None,
+        None => Some(
+            launch::sandbox(&SandboxLaunch {
+                addr: &args.gateway_addr.to_string(),
+                data_dir,
+                merchant_id: &args.merchant_id,
+                app_id: &args.app_id,
+                merchant_public_key: &merchant_public_file,
+                domains: &allowed_origins,
+                webhook_backoff_ms: args.webhook_backoff_ms,
+                repeated_trans_id: &args.repeated_trans_id,
+                apple_pay_signing_root: args.apple_pay_signing_root.as_deref(),
+                log: &args.log,
+            })
+            .await?,
+        ),
+    };
+    let paykka_url = match (&args.paykka_base_url, &sandbox) {
+        (Some(url), _) => url.clone(),
+        (None, Some(sandbox)) => sandbox.origin.clone(),
+        (None, None) => unreachable!("the sandbox runs when no PayKKa URL is given"),
+    };
+    let platform_key_file = match (&args.platform_public_key, &sandbox) {
+        (Some(path), _) => path.clone(),
+        (None, Some(_)) => data_dir.join("platform-public.pem"),
+        (None, None) => anyhow::bail!("--platform-public-key is needed with --paykka-base-url"),
+    };
+    let platform_public_key = keys::load_public(&platform_key_file)?;
+    let secure_origin = launch::secure_origin(&SecureOriginLaunch {
+        addr: &args.secure_origin_addr.to_string(),
+        data_dir,
+        paykka_url: &paykka_url,
+        platform_public_key: &platform_key_file,
         merchant_id: &args.merchant_id,
         app_id: &args.app_id,
-        merchant_key_file,
-        merchant_key: &merchant_key.private,
+        merchant_key: &merchant_key_file,
+        shop_public_key: &merchant_public_file,
         client_key: &client_key,
-        origins: allowed_origins,
+        origins: &allowed_origins,
         frames_dir: &args.frames_dir,
         pkg_dir: &args.pkg_dir,
-    };
-    let secure_origin = Arc::new(start::service(&secure_origin.config()?)?);
+        log: &args.log,
+    })
+    .await?;
+    let answer_key = keys::load_private(&launch::answer_key_file(data_dir))?;
+
+    let http = reqwest::Client::builder().build()?;
     let paykka_client = |base_url: &str, also_trusted| PaykkaClient {
         base_url: base_url.to_owned(),
         merchant_id: args.merchant_id.clone(),
@@ -257,55 +245,40 @@ async fn main() -> anyhow::Result<()> {
     let merchant = Arc::new(Merchant {
         origin: merchant_url.clone(),
         client_key,
-        gateway_url: gateway_url.clone(),
-        secure_origin_url: secure_origin_url.clone(),
+        gateway_url: paykka_url.clone(),
+        secure_origin_url: secure_origin.origin.clone(),
         paykka: paykka_client(&paykka_url, None),
         // Card payments go to the secure origin, which answers with PayKKa's signed answer
         // or with a refusal of its own, signed with its answer key.
-        forwarder: paykka_client(
-            &secure_origin_url,
-            Some(PublicKey::from(&secure_origin.answer_key)),
-        ),
-        db: Db::open(&args.data_dir.join("merchant.sqlite"), merchant::MIGRATIONS)?,
+        forwarder: paykka_client(&secure_origin.origin, Some(PublicKey::from(&answer_key))),
+        db: Db::open(&data_dir.join("merchant.sqlite"), merchant::MIGRATIONS)?,
         serve_lab: args.lab,
         apple_pay_key: merchant_apple_key,
         wallet_fakes,
     });
-    tokio::spawn(gateway::webhooks::run(Arc::clone(&gateway)));
-    let gateway_app = gateway::app(gateway, &args.frames_dir, &args.pkg_dir);
     let merchant_app = merchant::site::app(merchant, &args.static_dir, &args.pkg_dir);
 
     tracing::info!(
         "merchant site on {merchant_url} (also http://localhost:{})",
         merchant_addr.port()
     );
-    tracing::info!("sandbox gateway (PayKKa) on {gateway_url}");
-    tracing::info!("secure origin on {secure_origin_url}");
-    // Tests read this line to learn the ports.
+    tracing::info!("PayKKa (the sandbox unless --paykka-base-url) on {paykka_url}");
+    tracing::info!("secure origin on {}", secure_origin.origin);
+    // Tests read this line to learn the origins.
     println!(
-        "ready merchant={merchant_url} gateway={gateway_url} secure-origin={secure_origin_url}"
+        "ready merchant={merchant_url} gateway={paykka_url} secure-origin={}",
+        secure_origin.origin
     );
 
-    // With connect info: the shopper's IP for PayKKa's `customer` and the gateway's limits.
-    let merchant = axum::serve(
+    // With connect info: the shopper's IP for PayKKa's `customer` fields.
+    axum::serve(
         merchant_listener,
         merchant_app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(paykka_api::shutdown::requested());
-    let gateway = axum::serve(
-        gateway_listener,
-        gateway_app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(paykka_api::shutdown::requested());
-    let secure_origin = axum::serve(
-        secure_origin_listener,
-        paykka_secure_origin::app(secure_origin)
-            .into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(paykka_api::shutdown::requested());
-    tokio::try_join!(async { merchant.await }, async { gateway.await }, async {
-        secure_origin.await
-    })?;
+    .with_graceful_shutdown(paykka_api::shutdown::requested())
+    .await?;
+    // The neighbours stop as they are dropped (their standard input closes).
+    drop((secure_origin, sandbox));
     tracing::info!("stopped");
     Ok(())
 }

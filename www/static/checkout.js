@@ -40,7 +40,7 @@ async function mount(config, id, locale) {
     clientKey: config.clientKey,
     // ?environment= points the checkout elsewhere (the tests use it for "gateway down").
     // A test hook (another secure origin), honoured only when the server runs with --lab.
-    environment: (config.testHooks && params.get('environment')) || config.checkoutEnvironment,
+    environment: (config.testHooks && params.get('environment')) || config.environment,
     locale,
     threeDSecure: params.get('threeds') === 'redirect' ? 'redirect' : 'modal',
     // ?own_button: the merchant's own button pays (hidePayButton + checkout.pay()).

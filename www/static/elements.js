@@ -11,7 +11,7 @@ card.setAttribute('environment', config.environment);
 card.setAttribute('client-key', config.clientKey);
 const checkout = document.getElementById('checkout');
 checkout.addEventListener('paykka:paymentCompleted', (event) => { document.body.dataset.paid = event.detail.status; });
-checkout.setAttribute('environment', config.checkoutEnvironment);
+checkout.setAttribute('environment', config.environment);
 checkout.setAttribute('client-key', config.clientKey);
 checkout.setAttribute('session-id', session.session_id);
 

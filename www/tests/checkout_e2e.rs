@@ -460,22 +460,21 @@ async fn a_session_whose_failed_attempts_are_used_up_says_so_and_takes_no_card()
     let c = &browser.client;
     open(c, &format!("{}/checkout", server.merchant), "ready").await;
     // One decline through the form, then the rest of the session's allowance as the
-    // gateway would have recorded them.
+    // secure origin would have counted them.
+    let db = rusqlite::Connection::open(data.path().join("secure-origin.sqlite")).unwrap();
     type_card(c, "4000000000000002").await;
     click(c, ".pc-submit").await;
     assert_eq!(state(c, "declined").await, "declined");
-    let db = rusqlite::Connection::open(data.path().join("gateway.sqlite")).unwrap();
     for attempt in 2..=5 {
         db.execute(
-            "INSERT INTO payments (order_id, merchant_id, trans_id, status, amount, currency, payment_method, capture_method, error_code, error_description, session_id, created_at, updated_at)
-             SELECT order_id || ?1, merchant_id, trans_id || ?1, status, amount, currency, payment_method, capture_method, error_code, error_description, session_id, created_at + ?1, updated_at + ?1
-             FROM payments WHERE session_id IS NOT NULL LIMIT 1",
+            "INSERT INTO session_failures (merchant_id, session_id, trans_id, at)
+             SELECT merchant_id, session_id, trans_id || ?1, at + ?1 FROM session_failures LIMIT 1",
             [attempt],
         )
         .unwrap();
     }
     let sid: String = db
-        .query_row("SELECT session_id FROM sessions", [], |r| r.get(0))
+        .query_row("SELECT session_id FROM session_failures", [], |r| r.get(0))
         .unwrap();
     c.goto(&format!("{}/checkout?session_id={sid}", server.merchant))
         .await

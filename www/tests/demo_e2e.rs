@@ -343,8 +343,8 @@ async fn a_missing_frame_page_times_out_and_a_navigating_frame_tears_down() {
         0
     );
 
-    // A secure origin (the sandbox's) that hands out a key but lost its frame page after it
-    // started: the frames never answer.
+    // A secure origin that hands out a key but lost its frame script after it started:
+    // the frames never answer.
     let frames = tempfile::tempdir().unwrap();
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("frames");
     std::fs::create_dir(frames.path().join("brands")).unwrap();
@@ -361,12 +361,12 @@ async fn a_missing_frame_page_times_out_and_a_navigating_frame_tears_down() {
             frames.path().to_str().unwrap(),
         ],
     );
-    std::fs::remove_file(frames.path().join("field.html")).unwrap();
+    std::fs::remove_file(frames.path().join("frame.js")).unwrap();
     open_lab(
         c,
         &format!(
             "{}/lab.html?frameTimeout=1500&environment={}",
-            broken.merchant, broken.gateway
+            broken.merchant, broken.secure_origin
         ),
         "error",
     )
@@ -417,7 +417,6 @@ async fn pages_carry_a_strict_content_security_policy() {
     for url in [
         format!("{}/", server.merchant),
         format!("{}/frames/{client_key}/field.html", server.secure_origin),
-        format!("{}/frames/{client_key}/field.html", server.gateway),
     ] {
         let csp = reqwest::get(&url).await.unwrap().headers()["content-security-policy"]
             .to_str()
@@ -440,7 +439,7 @@ async fn keys_are_created_once_and_kept() {
     let data = tempfile::tempdir().unwrap();
     let first = Server::start(data.path());
     let client_key = config(&first.merchant).await["clientKey"].clone();
-    let pem_before = std::fs::read_to_string(data.path().join("card-key.pem")).unwrap();
+    let card_key_before = support::secure_origin_card_key(data.path()).await;
     drop(first);
     let second = Server::start(data.path());
     assert_eq!(
@@ -448,18 +447,21 @@ async fn keys_are_created_once_and_kept() {
         client_key,
         "same client key"
     );
-    let pem = std::fs::read_to_string(data.path().join("card-key.pem")).unwrap();
-    assert_eq!(pem, pem_before, "same card key after restart");
+    let card_key = support::secure_origin_card_key(data.path()).await;
+    assert_eq!(card_key, card_key_before, "same card key after restart");
+    let log = second.log();
     assert!(
-        !second.log().contains(pem.lines().nth(1).unwrap()),
+        !log.contains(card_key.lines().nth(1).unwrap()),
         "no key material in logs"
     );
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(data.path().join("card-key.pem"))
-        .unwrap()
-        .permissions()
-        .mode();
-    assert_eq!(mode & 0o777, 0o600);
+    for secret in ["master.key", "merchant-key.pem", "platform-key.pem"] {
+        let mode = std::fs::metadata(data.path().join(secret))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{secret}");
+    }
 }
 
 async fn config(base: &str) -> Value {

@@ -205,14 +205,20 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
     };
     for (option, path, value) in injections(attacker.port) {
         let forged = json!({ option: value });
-        let seen = configure_by_hand(c, &server.gateway, "securityCode", None, &forged).await;
+        let seen = configure_by_hand(c, &server.secure_origin, "securityCode", None, &forged).await;
         assert_eq!(
             seen,
             json!(["hello", "failed:INVALID_OPTION"]),
             "forged configure: {path}"
         );
-        let seen =
-            configure_by_hand(c, &server.gateway, "securityCode", Some(&forged), &forged).await;
+        let seen = configure_by_hand(
+            c,
+            &server.secure_origin,
+            "securityCode",
+            Some(&forged),
+            &forged,
+        )
+        .await;
         assert!(refused(seen.clone()), "forged URL options: {path}: {seen}");
     }
     assert_eq!(
@@ -244,7 +250,7 @@ async fn configure_by_hand(
         const inUrl = urlOptions
           ? `&options=${encodeURIComponent(JSON.stringify({ clientKey, ...urlOptions }))}`
           : '';
-        frame.src = `${gateway}/frames/field.html#field=${field}&channel=${channel}${inUrl}`;
+        frame.src = `${gateway}/frames/${encodeURIComponent(clientKey)}/field.html#field=${field}&channel=${channel}${inUrl}`;
         const seen = [];
         window.addEventListener('message', (e) => {
           const d = e.data;
@@ -282,7 +288,7 @@ async fn a_frame_configures_itself_from_its_url_where_the_browser_names_its_pare
     let c = &browser.client;
     open_lab(c, &lab_url(&server, &[]), "ready").await;
 
-    let gateway = &server.gateway;
+    let gateway = &server.secure_origin;
     let none = json!({});
     let unknown = json!({ "clientKey": "ck_unknown" });
     let ready = json!(["report", "height", "ready"]);

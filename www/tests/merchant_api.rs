@@ -4,7 +4,7 @@
 //! (a second partial refund counts), and no second charge whichever way PayKKa answers a
 //! repeated `trans_id`.
 
-#[path = "support/tokens.rs"]
+#[path = "../../paykka-api/tests/support/tokens.rs"]
 mod tokens;
 
 use std::sync::{Arc, Mutex};
@@ -12,14 +12,13 @@ use std::sync::{Arc, Mutex};
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use paykka_api::apple_pay_token::{merchant_identifier, random_secret, ProcessingKey};
 use paykka_api::client::PaykkaClient;
 use paykka_api::guesses::RepeatedTransId;
 use paykka_api::keys::{self, KeyPair};
 use paykka_api::signing;
 use paykka_api::store::Db;
-use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
-use paykka_www::apple_pay_token::{random_secret, ProcessingKey};
-use paykka_www::gateway::{self, ClientKey, Gateway};
+use paykka_sandbox::{self as gateway, Gateway};
 use paykka_www::merchant::{self, api::WEBHOOK_PATH, Merchant};
 use rsa::PublicKey;
 use serde_json::{json, Value};
@@ -511,11 +510,9 @@ async fn sandbox_gateway(
     dir: &std::path::Path,
     platform: &KeyPair,
     mode: RepeatedTransId,
-) -> (String, EncryptionKey) {
+    apple_pay_key: ProcessingKey,
+) -> String {
     let merchant_key = keys::load_or_create(&dir.join("merchant.pem")).unwrap();
-    let card = keys::load_or_create(&dir.join("card.pem")).unwrap();
-    let card_key =
-        EncryptionKey::from_jwk(&serde_json::from_value(card.public_jwk()).unwrap(), None).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let state = Arc::new(Gateway {
@@ -527,47 +524,37 @@ async fn sandbox_gateway(
             app_id: APP_ID.into(),
             public_key: PublicKey::from(&merchant_key.private),
             pci: false,
-        }],
-        clients: vec![ClientKey {
-            key: "ck_test".into(),
-            merchant_id: MERCHANT_ID.into(),
-            origins: vec![],
-            card_key: card,
+            domains: vec![],
         }],
         http: reqwest::Client::new(),
         webhook_backoff_ms: 1000,
         repeated_trans_id: mode,
-        apple_pay_key: ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test"),
+        apple_pay_key,
     });
-    let app = gateway::app(state, dir, dir);
+    let app = gateway::app(state);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, card_key)
+    url
 }
 
 #[tokio::test]
 async fn a_repeated_trans_id_never_charges_twice_whichever_way_paykka_answers() {
+    let apple_merchant = merchant_identifier(MERCHANT_ID);
     for mode in [RepeatedTransId::FirstPayment, RepeatedTransId::Refused] {
         let dir = tempfile::tempdir().unwrap();
         let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
-        let (url, card_key) = sandbox_gateway(dir.path(), &platform, mode).await;
+        let apple_pay_key = ProcessingKey::from_secret(random_secret(), &apple_merchant);
+        let recipient = apple_pay_key.public_key_base64();
+        let url = sandbox_gateway(dir.path(), &platform, mode, apple_pay_key).await;
         let gateway_db = dir.path().join("gateway.sqlite");
         let shop = shop(dir, platform, &url).await;
-        let card = |number: &str| {
-            let jwe = |field, value: &str| {
-                let context = EncryptionContext {
-                    now_ms: signing::now_ms(),
-                    session_id: None,
-                };
-                encrypt_field(&card_key, field, value, &context, &mut rand::rng()).unwrap()
-            };
-            json!({"payment_method": "BANKCARD",
-                   "encrypted_card_no": jwe(FieldName::Number, number),
-                   "encrypted_exp_month": jwe(FieldName::ExpiryMonth, "12"),
-                   "encrypted_exp_year": jwe(FieldName::ExpiryYear, "2040"),
-                   "encrypted_cvv": jwe(FieldName::Cvc, "123")})
+        // Wallet tokens: the shop sends them to PayKKa itself (cards go through the secure
+        // origin, whose own ledger stops a repeat before PayKKa).
+        let token = |pan: &str| {
+            let token = tokens::apple_pay_token(&recipient, &apple_merchant, pan, "311231");
+            json!({"payment_method": "APPLE_PAY", "token_data": token.to_string()})
         };
         let (first_status, first) = shop
-            .pay(json!({"trans_id": "T1", "payment": card("4242424242424242")}))
+            .pay(json!({"trans_id": "T1", "payment": token("4242424242424242")}))
             .await;
         assert_eq!(
             (first_status, first["status"].as_str()),
@@ -575,7 +562,7 @@ async fn a_repeated_trans_id_never_charges_twice_whichever_way_paykka_answers() 
             "{mode:?}: {first}"
         );
         let (again_status, again) = shop
-            .pay(json!({"trans_id": "T1", "payment": card("5555555555554444")}))
+            .pay(json!({"trans_id": "T1", "payment": token("5555555555554444")}))
             .await;
         assert_eq!(again_status, StatusCode::OK, "{mode:?}: {again}");
         assert_eq!(
@@ -739,7 +726,7 @@ async fn a_merchant_that_decrypts_pays_a_token_once_and_only_for_its_orders_tota
 async fn a_merchant_with_a_signing_root_decrypts_only_signed_apple_pay_tokens() {
     let apple_merchant = format!("merchant.sandbox.{MERCHANT_ID}");
     let pki = tokens::ApplePki::new(tokens::Marks::APPLE);
-    let root = paykka_www::apple_pay_signature::TrustRoot::from_pem(&pki.root_pem).unwrap();
+    let root = paykka_api::apple_pay_signature::TrustRoot::from_pem(&pki.root_pem).unwrap();
     let key = ProcessingKey::from_secret(random_secret(), &apple_merchant)
         .with_signing_root(Some(Arc::new(root)));
     let unsigned = tokens::apple_pay_token(

@@ -269,9 +269,18 @@ async fn racing_requests_for_one_order_make_one_payment() {
 async fn a_gateway_that_is_down_gives_a_clear_error_and_loses_nothing() {
     let data = tempfile::tempdir().unwrap();
     let dead = format!("http://127.0.0.1:{}", support::free_port());
+    // A PayKKa of its own: no sandbox starts; its platform key is given as it would be.
+    let platform = support::platform_public_key(data.path());
     let server = Server::start_with(
         data.path(),
-        &["--merchant-addr", "127.0.0.1:0", "--paykka-base-url", &dead],
+        &[
+            "--merchant-addr",
+            "127.0.0.1:0",
+            "--paykka-base-url",
+            &dead,
+            "--platform-public-key",
+            &platform,
+        ],
     );
     let browser = browser().await;
     let c = &browser.client;
@@ -340,10 +349,16 @@ async fn no_card_data_at_rest_or_in_logs() {
             "{needle} found at rest or in the log"
         );
     }
-    let key = std::fs::read_to_string(data.path().join("card-key.pem")).unwrap();
+    let key = support::secure_origin_card_key(data.path()).await;
+    let log = server.log();
     assert!(
-        !server.log().contains(key.lines().nth(1).unwrap()),
-        "no private key in the log"
+        !log.contains(key.lines().nth(1).unwrap()),
+        "no card private key in the log"
+    );
+    let merchant_key = std::fs::read_to_string(data.path().join("merchant-key.pem")).unwrap();
+    assert!(
+        !log.contains(merchant_key.lines().nth(1).unwrap()),
+        "no merchant private key in the log"
     );
 }
 

@@ -10,18 +10,23 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::Request;
+use axum::body::{Body, Bytes};
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use paykka_api::apple_pay_token::{random_secret, ProcessingKey};
 use paykka_api::keys::{self, KeyPair};
 use paykka_api::paths::INITIATE;
 use paykka_api::signing::{self, now_ms};
 use paykka_api::store::Db;
-use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
-use paykka_www::apple_pay_token::{random_secret, ProcessingKey};
-use paykka_www::gateway::{self, Gateway};
+use paykka_sandbox::{self as gateway, Gateway};
+use paykka_secure_origin::config::Config;
+use paykka_secure_origin::{app, start};
+use paykka_web::crypto::EncryptionKey;
+use paykka_web::crypto::{encrypt_field, EncryptionContext, FieldName};
 use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use rsa::PublicKey;
 use serde_json::{json, Value};
+use tower::ServiceExt;
 
 pub const MERCHANT_ID: &str = "10001234567890";
 pub const APP_ID: &str = "100012345678901";
@@ -77,8 +82,8 @@ pub async fn sandbox(dir: &Path, keys: &Keys) -> Paykka {
             app_id: APP_ID.into(),
             public_key: PublicKey::from(&keys.merchant.private),
             pci: true,
+            domains: vec![SHOP.into()],
         }],
-        clients: vec![],
         http: reqwest::Client::new(),
         webhook_backoff_ms: 1000,
         repeated_trans_id: paykka_api::guesses::RepeatedTransId::FirstPayment,
@@ -87,7 +92,7 @@ pub async fn sandbox(dir: &Path, keys: &Keys) -> Paykka {
     let initiates = Arc::new(AtomicUsize::new(0));
     let slow = Arc::new(AtomicBool::new(false));
     let (counter, delay) = (Arc::clone(&initiates), Arc::clone(&slow));
-    let app = gateway::app(state, dir, dir).layer(axum::middleware::from_fn(
+    let app = gateway::app(state).layer(axum::middleware::from_fn(
         move |request: Request<Body>, next: axum::middleware::Next| {
             let initiate = request.uri().path() == INITIATE;
             if initiate {
@@ -167,9 +172,20 @@ origins = ["{SHOP}"]
 
 /// A card encrypted for `key` as the frames encrypt it.
 pub fn encrypted(key: &EncryptionKey, number: &str, cvc: &str) -> Value {
+    encrypted_at(key, None, number, cvc, now_ms())
+}
+
+/// A card encrypted for `key` at `now`, for `session` (the drop-in's) or for none.
+pub fn encrypted_at(
+    key: &EncryptionKey,
+    session: Option<&str>,
+    number: &str,
+    cvc: &str,
+    now: i64,
+) -> Value {
     let context = EncryptionContext {
-        now_ms: now_ms(),
-        session_id: None,
+        now_ms: now,
+        session_id: session.map(str::to_owned),
     };
     let field =
         |name, value: &str| encrypt_field(key, name, value, &context, &mut rand::rng()).unwrap();
@@ -210,4 +226,179 @@ pub fn signed_headers(
         (signing::HEADER_NONCE, nonce.into()),
         (signing::HEADER_SIGN, sign),
     ]
+}
+
+pub struct Harness {
+    pub dir: tempfile::TempDir,
+    /// PayKKa's base URL.
+    pub paykka_url: String,
+    pub merchant_key: KeyPair,
+    pub service: paykka_secure_origin::state::State,
+    pub shop_key: KeyPair,
+    pub platform: KeyPair,
+    /// Initiate requests the PayKKa side received.
+    pub initiates: Arc<AtomicUsize>,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Bytes,
+    pub body: Value,
+}
+
+/// The configuration a deployment writes, read as the binary reads it.
+pub fn config(dir: &std::path::Path, paykka_url: &str, grace_minutes: u32) -> Config {
+    Config::load(&config_file(dir, paykka_url, "127.0.0.1:0", grace_minutes)).unwrap()
+}
+
+impl Harness {
+    pub async fn start() -> Harness {
+        Harness::start_with(None, 60).await
+    }
+
+    /// With PayKKa at `paykka_url` (the sandbox when `None`) and a grace window.
+    pub async fn start_with(paykka_url: Option<&str>, grace_minutes: u32) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        let keys = Keys::create(path);
+        let (url, initiates) = match paykka_url {
+            Some(url) => (url.to_owned(), Arc::new(AtomicUsize::new(0))),
+            None => {
+                let paykka = sandbox(path, &keys).await;
+                (paykka.url, paykka.initiates)
+            }
+        };
+        let config = config(path, &url, grace_minutes);
+        let service = Arc::new(start::service(&config).unwrap());
+        Harness {
+            dir,
+            paykka_url: url,
+            merchant_key: keys.merchant,
+            service,
+            shop_key: keys.shop,
+            platform: keys.platform,
+            initiates,
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = app(Arc::clone(&self.service))
+            .oneshot(request)
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            headers,
+            bytes,
+            body,
+        }
+    }
+
+    /// `/v3/frames/load` from `origin`.
+    pub async fn frames_load(&self, origin: &str) -> Answer {
+        let request = Request::post("/v3/frames/load")
+            .header("origin", origin)
+            .header("content-type", "application/json")
+            .body(Body::from(json!({"client_key": CLIENT_KEY}).to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn card_key(&self) -> EncryptionKey {
+        let answer = self.frames_load(SHOP).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        let jwk = serde_json::from_value(answer.body["data"]["public_key"].clone()).unwrap();
+        EncryptionKey::from_jwk(&jwk, None).unwrap()
+    }
+
+    /// The shop's Initiate for `trans_id` with `payment`.
+    pub fn initiate(&self, trans_id: &str, payment: Value) -> Vec<u8> {
+        initiate(trans_id, payment)
+    }
+
+    pub fn signed(&self, bytes: &[u8], key: &KeyPair, nonce: &str) -> Request<Body> {
+        let mut request = Request::post(INITIATE);
+        for (name, value) in signed_headers(bytes, &key.private, nonce) {
+            request = request.header(name, value);
+        }
+        request.body(Body::from(bytes.to_vec())).unwrap()
+    }
+
+    pub async fn forward(&self, bytes: &[u8]) -> Answer {
+        let request = self.signed(bytes, &self.shop_key, &signing::new_nonce());
+        self.send(request).await
+    }
+
+    /// Whether `answer` carries PayKKa's signature over the Initiate path.
+    pub fn signed_by_paykka(&self, answer: &Answer) -> bool {
+        let header = |n: &str| answer.headers.get(n).unwrap().to_str().unwrap().to_owned();
+        paykka_api::guesses::verify_answer(
+            &PublicKey::from(&self.platform.private),
+            INITIATE,
+            &header(signing::HEADER_TIMESTAMP),
+            &header(signing::HEADER_NONCE),
+            &answer.bytes,
+            &header(signing::HEADER_SIGN),
+        )
+    }
+
+    pub fn sandbox_payments(&self) -> Vec<(String, String, Option<String>)> {
+        let db = rusqlite::Connection::open(self.dir.path().join("sandbox.sqlite")).unwrap();
+        let mut rows = db
+            .prepare("SELECT trans_id, status, card_last4 FROM payments ORDER BY created_at")
+            .unwrap();
+        rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+}
+
+impl Harness {
+    /// The merchant's own PayKKa client (its backend creating sessions).
+    pub fn merchant_client(&self) -> paykka_api::client::PaykkaClient {
+        paykka_api::client::PaykkaClient {
+            base_url: self.paykka_url.clone(),
+            merchant_id: MERCHANT_ID.into(),
+            app_id: APP_ID.into(),
+            merchant_key: self.merchant_key.private.clone(),
+            platform_key: PublicKey::from(&self.platform.private),
+            also_trusted: None,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Creates a checkout session at PayKKa for `trans_id` with `methods`; its id.
+    pub async fn open_session(&self, trans_id: &str, methods: Value) -> String {
+        let request = json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": trans_id,
+            "currency": "USD", "amount": 300, "allowed_payment_methods": methods,
+            "display_merchant_name": "Coffee", "goods": [{"name": "Beans", "price": 300, "quantity": 1}],
+            "notify_url": "http://shop.example/hook", "return_url": "http://shop.example/return"});
+        let data = self
+            .merchant_client()
+            .call(paykka_api::paths::SESSION_CREATE, &request)
+            .await
+            .unwrap();
+        data["session_id"].as_str().unwrap().to_owned()
+    }
+
+    /// A call from a shopper's page at `origin` (and IP address `ip`): JSON with an
+    /// `Origin` header, no signature.
+    pub async fn page_call(&self, path: &str, origin: &str, ip: [u8; 4], body: Value) -> Answer {
+        let mut request = Request::post(path)
+            .header("content-type", "application/json")
+            .header("origin", origin)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let peer = std::net::SocketAddr::from((ip, 40000));
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        self.send(request).await
+    }
 }

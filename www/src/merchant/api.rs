@@ -14,10 +14,10 @@ use serde_json::{json, Value};
 use paykka_web::form::payment::MEMBERS as PAYMENT_MEMBERS;
 
 use super::State;
-use crate::apple_pay_token::ProcessingKey;
-use crate::client_ip::ClientIp;
-use crate::money;
+use paykka_api::apple_pay_token::ProcessingKey;
 use paykka_api::client::CallError;
+use paykka_api::client_ip::ClientIp;
+use paykka_api::money;
 use paykka_api::signing::{self, new_nonce, now_ms, HEADER_NONCE, HEADER_SIGN, HEADER_TIMESTAMP};
 
 /// The webhook path (also what its signature covers).

@@ -15,7 +15,7 @@ pub struct Merchant {
     /// This site's own origin (for `notify_url` and `return_url`).
     pub origin: String,
     pub client_key: String,
-    /// The sandbox gateway: the drop-in's secure origin, for now.
+    /// PayKKa's pages (3-D Secure, redirect methods), which the page may frame.
     pub gateway_url: String,
     /// The secure origin the card frames come from, which card payments go through.
     pub secure_origin_url: String,
@@ -27,7 +27,7 @@ pub struct Merchant {
     pub serve_lab: bool,
     /// Decrypt Apple Pay tokens here and send the card as a PCI merchant (PayKKa's second
     /// Apple Pay mode); `None`: PayKKa decrypts the token.
-    pub apple_pay_key: Option<crate::apple_pay_token::ProcessingKey>,
+    pub apple_pay_key: Option<paykka_api::apple_pay_token::ProcessingKey>,
     /// Serve the wallet fakes (`/wallet-fakes/…`) so the demo's wallet buttons can be tried
     /// without Safari or a Google account. A try-out switch; the package has no fakes.
     pub wallet_fakes: Option<WalletFakes>,

@@ -127,14 +127,13 @@ async fn config(Extract(state): Extract<State>) -> Json<serde_json::Value> {
     let fakes = state.wallet_fakes.as_ref().map(|f| {
         serde_json::json!({
             "applePayPublicKey": f.apple_pay_public_key,
-            "merchantIdentifier": crate::apple_pay_token::merchant_identifier(&state.paykka.merchant_id),
+            "merchantIdentifier": paykka_api::apple_pay_token::merchant_identifier(&state.paykka.merchant_id),
         })
     });
     Json(serde_json::json!({
         "clientKey": state.client_key,
-        // The card fields' secure origin, and the drop-in's (the sandbox, for now).
+        // The secure origin: the card frames and the drop-in's session API.
         "environment": state.secure_origin_url,
-        "checkoutEnvironment": state.gateway_url,
         "merchantId": state.paykka.merchant_id,
         "walletFakes": fakes,
         // The pages' test hooks (`?environment=`, `?payjs=`) work only with --lab.

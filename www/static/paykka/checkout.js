@@ -9,7 +9,7 @@
   await (await import('/wallet-fakes.js')).installWalletFakes(config);
   const session = await (await fetch('/api/sessions', { method: 'POST' })).json();
   const { PayKKaCheckout, DropIn, Card, ApplePay, GooglePay, setApiUrl } = window.PayKKaCardCheckoutUI;
-  setApiUrl(config.checkoutEnvironment);
+  setApiUrl(config.environment);
   const checkout = new PayKKaCheckout({
     sessionId: session.session_id,
     clientKey: config.clientKey,

@@ -1,5 +1,6 @@
-//! Test support: starts the real demo binary on free ports and a real headless Chromium
-//! through chromedriver, and stops both when dropped.
+//! Test support: starts the real demo (the shop's binary, which starts the sandbox and the
+//! secure origin beside it) on free ports and a real headless Chromium through
+//! chromedriver, and stops both when dropped.
 
 #![allow(dead_code)]
 
@@ -26,9 +27,9 @@ pub fn pkg_dir() -> PathBuf {
 pub struct Server {
     child: Child,
     pub merchant: String,
-    /// The sandbox (PayKKa; the drop-in's secure origin, for now).
+    /// PayKKa: the sandbox (paykka-sandbox) the demo started, unless it was given another.
     pub gateway: String,
-    /// The card frames' secure origin (paykka-secure-origin).
+    /// The secure origin (paykka-secure-origin): card frames, the drop-in's session API.
     pub secure_origin: String,
     pub log_path: PathBuf,
 }
@@ -135,6 +136,19 @@ pub async fn secure_origin_card_key(data_dir: &Path) -> String {
         .to_pkcs8_pem(LineEnding::LF)
         .unwrap()
         .to_string()
+}
+
+/// A PayKKa platform key of a PayKKa that is not the sandbox: its public half written as a
+/// PEM file in `dir`; the file's path.
+pub fn platform_public_key(dir: &Path) -> String {
+    use rsa::pkcs8::{EncodePublicKey, LineEnding};
+    let pair = paykka_api::keys::load_or_create(&dir.join("other-platform-key.pem")).unwrap();
+    let path = dir.join("other-platform-public.pem");
+    let pem = rsa::PublicKey::from(&pair.private)
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap();
+    std::fs::write(&path, pem).unwrap();
+    path.display().to_string()
 }
 
 pub fn free_port() -> u16 {

@@ -9,8 +9,8 @@ mod tokens;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use paykka_www::apple_pay_signature::{SignatureError, TrustRoot};
-use paykka_www::apple_pay_token::{random_secret, ProcessingKey, TokenError};
+use paykka_api::apple_pay_signature::{SignatureError, TrustRoot};
+use paykka_api::apple_pay_token::{random_secret, ProcessingKey, TokenError};
 use serde_json::{json, Value};
 use tokens::{ApplePki, Marks};
 

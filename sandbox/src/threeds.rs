@@ -57,13 +57,14 @@ pub async fn page_handler(gateway: &State, token: String) -> Response {
             "",
         );
     };
-    let ancestors = super::frames::registered_origins(
-        gateway
-            .clients
-            .iter()
-            .filter(|c| c.merchant_id == payment.merchant_id),
-    );
-    let amount = crate::money::decimal(payment.amount, &payment.currency).unwrap_or_default();
+    let ancestors = gateway
+        .merchants
+        .iter()
+        .filter(|m| m.merchant_id == payment.merchant_id)
+        .flat_map(|m| m.domains.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let amount = paykka_api::money::decimal(payment.amount, &payment.currency).unwrap_or_default();
     if REDIRECT_METHODS.contains(&payment.payment_method.as_str()) {
         return approval_page(&payment, &amount, &token, &ancestors);
     }

@@ -1,5 +1,5 @@
-//! The caller's IP address as the server saw the connection (both apps are served with
-//! connect info), for the merchant's `customer` fields and the gateway's rate limits.
+//! The caller's IP address as the server saw the connection (the apps are served with
+//! connect info), for the shop's `customer` fields and per-address limits.
 
 use std::net::{IpAddr, SocketAddr};
 

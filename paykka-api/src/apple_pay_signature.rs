@@ -80,6 +80,25 @@ impl TrustRoot {
         Ok(TrustRoot { root })
     }
 
+    /// The root a command line names: `apple` (Apple Root CA – G3, for real tokens) or a
+    /// PEM file (a test root); none: signatures are not checked (test tokens only).
+    pub fn named(name: Option<&str>) -> anyhow::Result<Option<std::sync::Arc<TrustRoot>>> {
+        let root = match name {
+            None => {
+                tracing::warn!("Apple Pay token signatures are not verified (test tokens only)");
+                return Ok(None);
+            }
+            Some("apple") => TrustRoot::apple(),
+            Some(path) => {
+                let pem = std::fs::read_to_string(path).map_err(|e| {
+                    anyhow::anyhow!("reading the Apple Pay signing root {path}: {e}")
+                })?;
+                TrustRoot::from_pem(&pem)?
+            }
+        };
+        Ok(Some(std::sync::Arc::new(root)))
+    }
+
     /// Apple Root CA – G3.
     pub fn apple() -> TrustRoot {
         TrustRoot::from_pem(APPLE_ROOT_CA_G3).expect("the embedded Apple root parses")

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use paykka_api::keys::KeyPair;
 use rsa::{PrivateKey, PublicKey};
 
 use paykka_api::store::Db;
@@ -14,16 +13,9 @@ pub struct Merchant {
     pub public_key: PublicKey,
     /// May send plain card numbers (PCI DSS certified).
     pub pci: bool,
-}
-
-/// A merchant's client key: the merchant it belongs to, the page origins registered for
-/// it, and its own card-encryption key (a ciphertext made for one merchant cannot be spent
-/// through another).
-pub struct ClientKey {
-    pub key: String,
-    pub merchant_id: String,
-    pub origins: Vec<String>,
-    pub card_key: KeyPair,
+    /// The merchant's registered page origins (PayKKa's domain whitelist): the pages that
+    /// may frame its 3-D Secure challenges and whose domains Apple Pay may validate.
+    pub domains: Vec<String>,
 }
 
 /// The gateway's configuration and connections.
@@ -32,14 +24,13 @@ pub struct Gateway {
     pub db: Db,
     pub platform_key: PrivateKey,
     pub merchants: Vec<Merchant>,
-    pub clients: Vec<ClientKey>,
     pub http: reqwest::Client,
     /// First webhook retry delay; doubles per attempt.
     pub webhook_backoff_ms: i64,
     /// How a repeated `trans_id` is answered (PayKKa does not say).
     pub repeated_trans_id: paykka_api::guesses::RepeatedTransId,
     /// The Apple Pay payment-processing key (PayKKa decrypts Apple Pay tokens).
-    pub apple_pay_key: crate::apple_pay_token::ProcessingKey,
+    pub apple_pay_key: paykka_api::apple_pay_token::ProcessingKey,
 }
 
 pub type State = Arc<Gateway>;
@@ -78,14 +69,6 @@ pub const MIGRATIONS: &[&str] = &[
     "CREATE TABLE wallet_tokens (token_id TEXT PRIMARY KEY, keep_until INTEGER);
      CREATE TABLE checkout_failures (ip TEXT NOT NULL, at INTEGER NOT NULL);
      CREATE INDEX checkout_failures_by_ip ON checkout_failures (ip, at);",
+    // The checkout's session API and the card envelope moved to the secure origin.
+    "DROP TABLE checkout_failures; DROP TABLE card_nonces;",
 ];
-
-impl Gateway {
-    /// The card keys of a merchant's client keys: the only keys its payments decrypt with.
-    pub fn card_keys_of<'a>(&'a self, merchant_id: &'a str) -> impl Iterator<Item = &'a KeyPair> {
-        self.clients
-            .iter()
-            .filter(move |c| c.merchant_id == merchant_id)
-            .map(|c| &c.card_key)
-    }
-}

@@ -6,7 +6,6 @@ use axum::body::Bytes;
 use axum::extract::State as Extract;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use paykka_web::crypto::FieldName;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -17,10 +16,10 @@ use super::state::{Gateway, State};
 use super::test_cards::{outcome, Outcome};
 use super::wallet_tokens::{self, Expected, OneTimeId};
 use super::webhooks::enqueue;
-use crate::money;
 use paykka_api::card::Card;
 use paykka_api::guesses::{RepeatedTransId, DUPLICATE_TRANS_ID};
-use paykka_api::jwe::{decrypt_field, CardError};
+use paykka_api::jwe::CardError;
+use paykka_api::money;
 use paykka_api::paths::{CAPTURE, INITIATE, QUERY, REFUND, REFUND_QUERY, VOID};
 use paykka_api::signing::now_ms;
 
@@ -55,11 +54,10 @@ struct InitiateRequest {
     payment: PaymentObject,
 }
 
-/// What pays: a card (typed, decrypted, or a wallet's) with its one-time ids, or a
+/// What pays: a card (sent raw, or a wallet's) with the wallet token's one-time id, or a
 /// redirect method (Alipay, WeChat Pay), which the shopper approves on its own page.
 struct Source {
     card: Option<Card>,
-    nonces: Vec<String>,
     wallet_token: Option<OneTimeId>,
 }
 
@@ -85,7 +83,6 @@ fn read_source(
     gateway: &Gateway,
     caller: &Caller<'_>,
     payment: &PaymentObject,
-    session_id: Option<&str>,
     expected: &Expected<'_>,
     now: i64,
 ) -> Result<Source, ApiError> {
@@ -97,7 +94,6 @@ fn read_source(
         method if REDIRECT_METHODS.contains(&method) => {
             return Ok(Source {
                 card: None,
-                nonces: Vec::new(),
                 wallet_token: None,
             })
         }
@@ -110,37 +106,17 @@ fn read_source(
         }
     }
     let encrypted = [
-        (FieldName::Number, &payment.encrypted_card_no),
-        (FieldName::ExpiryMonth, &payment.encrypted_exp_month),
-        (FieldName::ExpiryYear, &payment.encrypted_exp_year),
-        (FieldName::Cvc, &payment.encrypted_cvv),
+        &payment.encrypted_card_no,
+        &payment.encrypted_exp_month,
+        &payment.encrypted_exp_year,
+        &payment.encrypted_cvv,
     ];
-    if encrypted.iter().any(|(_, v)| v.is_some()) {
-        let mut values = Vec::new();
-        let mut nonces = Vec::new();
-        for (slot, value) in encrypted {
-            let compact = value
-                .as_deref()
-                .ok_or_else(|| ApiError::bad_request("all four encrypted_* fields are required"))?;
-            let keys = gateway.card_keys_of(&caller.merchant.merchant_id);
-            let field = decrypt_field(keys, slot, compact, now).map_err(ApiError::from)?;
-            // A ciphertext made for a session pays that session only, and one made
-            // outside a session cannot pay one.
-            if field.session_id.as_deref() != session_id {
-                return Err(ApiError::from(CardError::Decryption(
-                    "Card encryption belongs to another session",
-                )));
-            }
-            values.push(field.value);
-            nonces.push(field.nonce);
-        }
-        let card = Card::check(&values[0], &values[1], &values[2], &values[3], now)
-            .map_err(ApiError::from)?;
-        return Ok(Source {
-            card: Some(card),
-            nonces,
-            wallet_token: None,
-        });
+    if encrypted.iter().any(|v| v.is_some()) {
+        // PayKKa's own card envelope is closed: a sandbox has no key that opens it. Cards
+        // come through a secure origin (paykka-secure-origin) as raw-card requests.
+        return Err(ApiError::from(CardError::Decryption(
+            "This sandbox does not open encrypted card fields: send the card through the secure origin",
+        )));
     }
     let (Some(number), Some(month), Some(year), Some(cvv)) = (
         &payment.card_no,
@@ -160,7 +136,6 @@ fn read_source(
     let card = Card::check(number, month, year, cvv, now).map_err(ApiError::from)?;
     Ok(Source {
         card: Some(card),
-        nonces: Vec::new(),
         wallet_token: None,
     })
 }
@@ -183,7 +158,6 @@ fn read_wallet(
         };
         return Ok(Source {
             card: Some(wallet.card),
-            nonces: Vec::new(),
             wallet_token: Some(wallet.once),
         });
     }
@@ -204,7 +178,6 @@ fn read_wallet(
     let card = Card::without_code(number, month, year, now).map_err(ApiError::from)?;
     Ok(Source {
         card: Some(card),
-        nonces: Vec::new(),
         wallet_token: None,
     })
 }
@@ -244,22 +217,6 @@ async fn initiate_inner(
 ) -> Result<Value, ApiError> {
     let caller = authenticate(gateway, headers, INITIATE, body).await?;
     let request: InitiateRequest = parse(body)?;
-    initiate_as(gateway, &caller, request).await
-}
-
-/// Initiate on behalf of a shopper's checkout page: the request is built by the gateway
-/// from the session (see `checkout_api`), for the session's merchant.
-pub async fn initiate_for_checkout(
-    gateway: &State,
-    merchant: &super::state::Merchant,
-    request: Value,
-) -> Result<Value, ApiError> {
-    let request: InitiateRequest = serde_json::from_value(request)
-        .map_err(|_| ApiError::bad_request("the payment details are incomplete"))?;
-    let caller = Caller {
-        merchant,
-        path: INITIATE,
-    };
     initiate_as(gateway, &caller, request).await
 }
 
@@ -357,19 +314,8 @@ async fn initiate_as(
         amount,
         currency: &currency,
     };
-    let source = read_source(
-        gateway,
-        caller,
-        &request.payment,
-        request.session_id.as_deref(),
-        &expected,
-        now,
-    )?;
-    let Source {
-        card,
-        nonces,
-        wallet_token,
-    } = source;
+    let source = read_source(gateway, caller, &request.payment, &expected, now)?;
+    let Source { card, wallet_token } = source;
     // A redirect method always goes through its approval page.
     let decision = card
         .as_ref()
@@ -425,19 +371,6 @@ async fn initiate_as(
             if let Some(session_id) = &payment.session_id {
                 if session_paid(&tx, session_id)? {
                     return Ok(Stored::SessionPaid);
-                }
-            }
-            tx.execute(
-                "DELETE FROM card_nonces WHERE seen_at < ?1",
-                [now - 2 * paykka_api::jwe::MAX_AGE_MS],
-            )?;
-            for nonce in &nonces {
-                let inserted = tx.execute(
-                    "INSERT OR IGNORE INTO card_nonces (nonce, seen_at) VALUES (?1, ?2)",
-                    params![nonce, now],
-                )?;
-                if inserted == 0 {
-                    return Ok(Stored::Replayed);
                 }
             }
             if let Some(token) = &wallet_token {

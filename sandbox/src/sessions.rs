@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use super::payment::Payment;
 use super::protocol::{authenticate, parse, respond, ApiError};
 use super::state::{Gateway, State};
-use crate::apple_pay_token::merchant_identifier;
-use crate::money;
+use paykka_api::apple_pay_token::merchant_identifier;
+use paykka_api::money;
 use paykka_api::paths::{APPLE_PAY_SESSION, SESSION_CREATE, SESSION_QUERY};
 use paykka_api::signing::{new_nonce, now_ms};
 use paykka_web::checkout_flow::coordinator::{SESSION_EXPIRED, SESSION_PAID};
@@ -120,7 +120,9 @@ impl Session {
             None => "OPEN".to_owned(),
         };
         let request: Value = serde_json::from_str(&self.request).unwrap_or(Value::Null);
+        let asked = |member: &str| request.get(member).cloned().unwrap_or(Value::Null);
         json!({
+            "merchant_id": asked("merchant_id"),
             "session_id": self.session_id,
             "trans_id": self.trans_id,
             "amount": self.amount,
@@ -131,6 +133,14 @@ impl Session {
             "allowed_payment_methods": self.methods(),
             "session_url": format!("{origin}/checkout/{}", self.session_id),
             "order_id": payment.map(|p| p.order_id),
+            // A guess (PayKKa documents no Query Session answer): the session's own terms,
+            // which a drop-in's backend pays it with.
+            "payment_type": asked("payment_type"),
+            "capture_method": asked("capture_method"),
+            "notify_url": asked("notify_url"),
+            "return_url": asked("return_url"),
+            "display_merchant_name": asked("display_merchant_name"),
+            "display_locale": asked("display_locale"),
         })
     }
 }
@@ -242,7 +252,7 @@ pub fn host_of(origin: &str) -> Option<&str> {
 }
 
 /// The sandbox's stand-in for Apple's merchant session (same members, valid 5 minutes) for
-/// a domain registered for the merchant (its client keys' origins), as the "ApplePay data
+/// a domain registered for the merchant (its page origins), as the "ApplePay data
 /// string" PayKKa answers with: the session as JSON text.
 pub fn apple_pay_merchant_session(
     gateway: &Gateway,
@@ -251,10 +261,10 @@ pub fn apple_pay_merchant_session(
     display_name: Option<&str>,
 ) -> Result<String, ApiError> {
     let registered = gateway
-        .clients
+        .merchants
         .iter()
-        .filter(|c| c.merchant_id == merchant_id)
-        .flat_map(|c| c.origins.iter())
+        .filter(|m| m.merchant_id == merchant_id)
+        .flat_map(|m| m.domains.iter())
         .any(|origin| host_of(origin) == Some(domain_name));
     if !registered {
         return Err(ApiError::bad_request(

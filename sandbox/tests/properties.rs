@@ -7,13 +7,13 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use paykka_api::apple_pay_token::{random_secret, ProcessingKey};
 use paykka_api::jwe::{decrypt_field, CardError};
 use paykka_api::keys::{self, KeyPair};
 use paykka_api::signing::{self, now_ms};
 use paykka_api::store::Db;
+use paykka_sandbox::{self as gateway, Gateway, Merchant};
 use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
-use paykka_www::apple_pay_token::{random_secret, ProcessingKey};
-use paykka_www::gateway::{self, ClientKey, Gateway, Merchant};
 use proptest::prelude::*;
 use rsa::PublicKey;
 use serde_json::Value;
@@ -178,15 +178,7 @@ fn gateway_state(dir: &std::path::Path) -> gateway::State {
             app_id: APP_ID.into(),
             public_key: PublicKey::from(&f.merchant_key.private),
             pci: false,
-        }],
-        clients: vec![ClientKey {
-            key: "ck_test".into(),
-            merchant_id: "10001234567890".into(),
-            origins: vec![],
-            card_key: KeyPair {
-                private: f.card_key.private.clone(),
-                kid: f.card_key.kid.clone(),
-            },
+            domains: vec![],
         }],
         http: reqwest::Client::new(),
         webhook_backoff_ms: 50,
@@ -226,7 +218,7 @@ proptest! {
         }
         let request = request.body(Body::from(body)).unwrap();
         let (status, answer) = runtime.block_on(async {
-            let response = gateway::app(state, dir.path(), dir.path()).oneshot(request).await.unwrap();
+            let response = gateway::app(state).oneshot(request).await.unwrap();
             let status = response.status();
             let bytes = response.into_body().collect().await.unwrap().to_bytes();
             (status, serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null))

@@ -178,7 +178,7 @@ impl ProcessingKey {
         now_ms: i64,
     ) -> Result<ApplePayment, TokenError> {
         let token: Value = serde_json::from_str(token_data).map_err(|_| TokenError::Shape)?;
-        let data = paykka_api::guesses::apple_pay_data(&token);
+        let data = crate::guesses::apple_pay_data(&token);
         let data: PaymentData =
             serde_json::from_value(data.clone()).map_err(|_| TokenError::Shape)?;
         let signature = Base64::decode_vec(&data.signature)

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use axum::http::StatusCode;
 
 use super::protocol::ApiError;
-use crate::apple_pay_token::{merchant_identifier, ProcessingKey, TokenError};
+use paykka_api::apple_pay_token::{merchant_identifier, ProcessingKey, TokenError};
 use paykka_api::card::Card;
 use paykka_api::guesses;
 use paykka_api::jwe::CardError;
