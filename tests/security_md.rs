@@ -54,6 +54,7 @@ fn every_test_and_file_security_md_cites_exists() {
         "tests",
         "www",
         "paykka-api",
+        "sandbox",
         "secure-origin",
         "pkg-template",
         "headless",

@@ -1,16 +1,23 @@
 //! The card ciphertexts the service opens, every kind of bad one refused before PayKKa is
 //! called: tampered, swapped between fields, out of their time window, garbage, missing,
 //! another key's, replayed, with critical JWE extensions or compression; and the card inside
-//! checked (Luhn, security code). Nothing refused reaches PayKKa.
+//! checked (Luhn, security code); a merchant's ciphertext cannot be spent through another
+//! merchant. Nothing refused reaches PayKKa.
 
 mod common;
 
 use std::sync::atomic::Ordering;
 
+use axum::body::Body;
+use axum::http::Request;
 use axum::http::StatusCode;
 use base64ct::{Base64UrlUnpadded, Encoding};
-use common::{encrypted, encrypted_at, Harness, MERCHANT_ID};
+use common::{
+    encrypted, encrypted_at, signed_headers_as, Harness, APP_ID_B, CLIENT_KEY, CLIENT_KEY_B,
+    MERCHANT_B, MERCHANT_ID, SHOP,
+};
 use paykka_api::keys;
+use paykka_api::paths::INITIATE;
 use paykka_api::signing::{self, now_ms};
 use paykka_web::crypto::{encrypt_field, EncryptionContext, EncryptionKey, FieldName};
 use rsa::PublicKey;
@@ -187,4 +194,53 @@ async fn jwe_headers_with_critical_extensions_are_refused() {
         assert_eq!(answer.body["ret_code"], "206020", "{extra}");
     }
     assert_eq!(h.initiates.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn ciphertexts_are_bound_to_their_merchant() {
+    let h = Harness::start().await;
+    let load = |client_key: &str| {
+        let request = Request::post("/v3/frames/load")
+            .header("origin", SHOP)
+            .header("content-type", "application/json")
+            .body(Body::from(json!({"client_key": client_key}).to_string()))
+            .unwrap();
+        h.send(request)
+    };
+    let (a, b) = (load(CLIENT_KEY).await.body, load(CLIENT_KEY_B).await.body);
+    assert!(a["data"]["kid"].is_string() && b["data"]["kid"].is_string());
+    assert_ne!(
+        a["data"]["kid"], b["data"]["kid"],
+        "each merchant has its own card key"
+    );
+    assert_ne!(a["data"]["public_key"]["n"], b["data"]["public_key"]["n"]);
+
+    // Merchant A's ciphertext, taken and spent through merchant B's account.
+    let card = encrypted(&h.card_key().await, "4242424242424242", "123");
+    let mut stolen = json!({
+        "merchant_id": MERCHANT_B, "trans_id": "STOLEN1", "payment_type": "PURCHASE",
+        "amount": 300, "currency": "USD", "return_url": "https://shop.example/return",
+        "payment": card,
+    });
+    let bytes = serde_json::to_vec(&stolen).unwrap();
+    let mut request = Request::post(INITIATE);
+    for (name, value) in
+        signed_headers_as(APP_ID_B, &bytes, &h.shop_key.private, &signing::new_nonce())
+    {
+        request = request.header(name, value);
+    }
+    let answer = h.send(request.body(Body::from(bytes)).unwrap()).await;
+    assert_eq!(
+        (answer.status, answer.body["ret_code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("206020")),
+        "{}",
+        answer.body
+    );
+    assert_eq!(h.initiates.load(Ordering::SeqCst), 0);
+    // Nothing of the real payment was spent: it still goes through for merchant A.
+    stolen["merchant_id"] = json!(MERCHANT_ID);
+    let real = h
+        .forward(&h.initiate("REAL1", stolen["payment"].clone()))
+        .await;
+    assert_eq!(real.body["data"]["status"], "SUCCESS", "{}", real.body);
 }

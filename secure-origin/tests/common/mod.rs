@@ -32,6 +32,10 @@ pub const MERCHANT_ID: &str = "10001234567890";
 pub const APP_ID: &str = "100012345678901";
 pub const CLIENT_KEY: &str = "ck_service_test";
 pub const SHOP: &str = "https://shop.example";
+/// The second merchant the service works for (PayKKa's sandbox knows only the first).
+pub const MERCHANT_B: &str = "20001234567890";
+pub const APP_ID_B: &str = "200012345678901";
+pub const CLIENT_KEY_B: &str = "ck_service_test_b";
 
 /// PayKKa's platform key, the merchant's PayKKa key and the shop's key, as files in `dir`
 /// (the public halves the service reads too).
@@ -163,6 +167,17 @@ shop_public_key = "shop-public.pem"
 [[merchants.client_keys]]
 key = "{CLIENT_KEY}"
 origins = ["{SHOP}"]
+
+# A second merchant of the same operator, with keys of its own.
+[[merchants]]
+merchant_id = "{MERCHANT_B}"
+app_id = "{APP_ID_B}"
+paykka_private_key = "merchant.pem"
+shop_public_key = "shop-public.pem"
+
+[[merchants.client_keys]]
+key = "{CLIENT_KEY_B}"
+origins = ["{SHOP}"]
 "#
     );
     let path = dir.join("secure-origin.toml");
@@ -214,6 +229,16 @@ pub fn signed_headers(
     key: &rsa::PrivateKey,
     nonce: &str,
 ) -> Vec<(&'static str, String)> {
+    signed_headers_as(APP_ID, bytes, key, nonce)
+}
+
+/// The same, as the shop of the merchant with `app_id`.
+pub fn signed_headers_as(
+    app_id: &str,
+    bytes: &[u8],
+    key: &rsa::PrivateKey,
+    nonce: &str,
+) -> Vec<(&'static str, String)> {
     let timestamp = now_ms().to_string();
     let sign = signing::sign(
         key,
@@ -221,7 +246,7 @@ pub fn signed_headers(
     );
     vec![
         ("content-type", "application/json".into()),
-        (signing::HEADER_APPID, APP_ID.into()),
+        (signing::HEADER_APPID, app_id.into()),
         (signing::HEADER_TIMESTAMP, timestamp),
         (signing::HEADER_NONCE, nonce.into()),
         (signing::HEADER_SIGN, sign),
