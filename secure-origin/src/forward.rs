@@ -136,6 +136,9 @@ pub async fn open_card(
 ) -> Result<Opened, Refusal> {
     let mut values: Vec<Zeroizing<String>> = Vec::with_capacity(4);
     let mut nonces = Vec::with_capacity(4);
+    // The four fields name one key as a rule: it is unsealed once for the request (and
+    // wiped with it).
+    let mut keys: Vec<paykka_api::keys::KeyPair> = Vec::with_capacity(1);
     for (slot, member, _) in FIELDS {
         let compact = payment
             .get(member)
@@ -143,23 +146,26 @@ pub async fn open_card(
             .ok_or_else(|| Refusal::bad_request("all four encrypted_* fields are required"))?;
         let unknown = CardError::Decryption("Unknown card encryption key");
         let kid = key_id(compact).ok_or(unknown.clone())?;
-        let key = match service
-            .keyring
-            .opening_key(&merchant.merchant_id, &kid)
-            .await
-            .map_err(Refusal::internal)?
-        {
-            Ok(key) => key,
-            Err(KeyRefusal::Unknown) => return Err(unknown.into()),
-            Err(KeyRefusal::Retired) => {
-                return Err(Refusal::new(
-                    StatusCode::BAD_REQUEST,
-                    KEY_RETIRED,
-                    "Card encryption key retired: encrypt again",
-                ))
+        if !keys.iter().any(|k| k.kid == kid) {
+            match service
+                .keyring
+                .opening_key(&merchant.merchant_id, &kid)
+                .await
+                .map_err(Refusal::internal)?
+            {
+                Ok(key) => keys.push(key),
+                Err(KeyRefusal::Unknown) => return Err(unknown.into()),
+                Err(KeyRefusal::Retired) => {
+                    return Err(Refusal::new(
+                        StatusCode::BAD_REQUEST,
+                        KEY_RETIRED,
+                        "Card encryption key retired: encrypt again",
+                    ))
+                }
             }
-        };
-        let field = decrypt_field(std::iter::once(&key), slot, compact, now)?;
+        }
+        let key = keys.iter().find(|k| k.kid == kid).ok_or(unknown)?;
+        let field = decrypt_field(std::iter::once(key), slot, compact, now)?;
         // A ciphertext made for a session pays that session only, and one made outside a
         // session cannot pay one.
         if field.session_id.as_deref() != session_id {

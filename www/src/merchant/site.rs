@@ -13,12 +13,13 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use super::{api, State};
 
 /// Only our own scripts, plus compiling our wasm; no inline script or style, no eval; the
-/// secure origins (the card frames', the drop-in's) may be framed and called.
-fn content_security_policy(secure_origin: &str, gateway: &str) -> String {
+/// secure origin (card frames, the drop-in's session API) may be framed and called, and
+/// PayKKa's pages (3-D Secure, redirect methods) framed in the drop-in's dialog.
+fn content_security_policy(secure_origin: &str, paykka: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' https://pay.google.com; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self' {secure_origin} {gateway} https://pay.google.com; \
-         frame-src {secure_origin} {gateway} https://pay.google.com; object-src 'none'; \
+         img-src 'self' data:; connect-src 'self' {secure_origin} https://pay.google.com; \
+         frame-src {secure_origin} {paykka} https://pay.google.com; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
