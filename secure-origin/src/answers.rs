@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 
 use crate::state::Service;
 
-/// Another request for this `trans_id` is being sent.
-pub const FORWARD_IN_FLIGHT: &str = "SO0001";
+// `SO0001` (a `trans_id` still being sent) is no longer answered: such a forward is
+// settled like an unknown one (`SO0003`).
 /// This `trans_id` was sent with another request body.
 pub const FORWARD_MISMATCH: &str = "SO0002";
 /// This `trans_id` was sent and its outcome is unknown: query PayKKa, never resend.

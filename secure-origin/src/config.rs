@@ -16,8 +16,9 @@ pub struct Config {
     /// The service's own origin as pages and frames see it (`https://secure.example.com`);
     /// absent: `http://` and the address it listens on (a try-out on one machine).
     pub public_origin: Option<String>,
-    /// The SQLite database file.
-    pub database: PathBuf,
+    /// Where the service keeps its state: a SQLite file (the embedded default, one
+    /// instance), or a `postgres://` URL (several instances share it).
+    pub database: Database,
     /// The frame page's folder (`field.html`, `frame.js`, brand marks).
     pub frames_dir: PathBuf,
     /// The built npm package (the frame bundle).
@@ -34,6 +35,27 @@ pub struct Config {
     #[serde(default)]
     pub rotation: RotationConfig,
     pub merchants: Vec<MerchantConfig>,
+}
+
+/// The service's database, told apart by its text: a URL `postgres://…` (or
+/// `postgresql://…`) is PostgreSQL, anything else a SQLite file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl<'de> Deserialize<'de> for Database {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(
+            if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+                Database::Postgres(text)
+            } else {
+                Database::Sqlite(PathBuf::from(text))
+            },
+        )
+    }
 }
 
 /// Where the master key comes from: exactly one of `file` and `env`.
@@ -136,7 +158,9 @@ impl Config {
                 *p = base.join(&*p);
             }
         };
-        resolve(&mut config.database);
+        if let Database::Sqlite(file) = &mut config.database {
+            resolve(file);
+        }
         resolve(&mut config.frames_dir);
         resolve(&mut config.pkg_dir);
         resolve(&mut config.paykka.platform_public_key);

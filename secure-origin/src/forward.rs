@@ -25,8 +25,7 @@ use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::answers::{
-    signed_refusal, Refusal, FORWARD_IN_FLIGHT, FORWARD_MISMATCH, FORWARD_UNKNOWN, KEY_RETIRED,
-    NOT_SENT, PLAIN_CARD,
+    signed_refusal, Refusal, FORWARD_MISMATCH, FORWARD_UNKNOWN, KEY_RETIRED, NOT_SENT, PLAIN_CARD,
 };
 use crate::keyring::KeyRefusal;
 use crate::state::{Merchant, Service, State};
@@ -281,12 +280,12 @@ pub async fn send(
             };
             return match state {
                 ForwardState::Answered(answer) => Ok(answer),
-                ForwardState::InFlight => Err(Refusal::new(
-                    StatusCode::CONFLICT,
-                    FORWARD_IN_FLIGHT,
-                    "This trans_id is being sent",
-                )),
-                ForwardState::Unknown => Err(settle(merchant, trans_id).await),
+                // Still in flight after as long as a PayKKa call may take: the instance that
+                // sent it stopped before it wrote the outcome (it died). Unknown: settled by
+                // a query, never sent again.
+                ForwardState::InFlight | ForwardState::Unknown => {
+                    Err(settle(merchant, trans_id).await)
+                }
             };
         }
     }

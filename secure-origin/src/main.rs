@@ -54,7 +54,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let mut config = Config::load(&args.config)?;
     if let Some(Command::Rotate { merchant_id }) = args.command {
-        let service = start::service(&config)?;
+        let service = start::service(&config).await?;
         anyhow::ensure!(
             service
                 .merchants
@@ -70,7 +70,7 @@ async fn main() -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     // Port 0 asked for any free port: the origin (when not configured) is the one bound.
     config.listen = address;
-    let service = Arc::new(start::service(&config)?);
+    let service = Arc::new(start::service(&config).await?);
     tokio::spawn(rotate_when_due(Arc::clone(&service)));
     tracing::info!(%address, "secure origin listening");
     println!("ready secure-origin=http://{address}");

@@ -1,5 +1,5 @@
-//! Builds the running service from its configuration: storage, master key, keyring,
-//! merchants with their PayKKa clients, the frame page.
+//! Builds the running service from its configuration: storage (SQLite or PostgreSQL),
+//! master key, keyring, merchants with their PayKKa clients, the frame page.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -8,12 +8,12 @@ use anyhow::Context;
 use paykka_api::client::PaykkaClient;
 use paykka_api::keys;
 
-use crate::config::Config;
+use crate::config::{Config, Database};
 use crate::frame_page::FramePage;
 use crate::keyring::{Keyring, Rotation};
 use crate::seal::{KeyWrapper, MasterKey};
 use crate::state::{ClientKey, Merchant, Service};
-use crate::storage::{Sqlite, Storage};
+use crate::storage::{Postgres, Sqlite, Storage};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -32,8 +32,15 @@ fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
 }
 
 /// The service for `config`.
-pub fn service(config: &Config) -> anyhow::Result<Service> {
-    let storage: Arc<dyn Storage> = Arc::new(Sqlite::open(&config.database)?);
+pub async fn service(config: &Config) -> anyhow::Result<Service> {
+    let storage: Arc<dyn Storage> = match &config.database {
+        Database::Sqlite(file) => Arc::new(Sqlite::open(file)?),
+        Database::Postgres(url) => Arc::new(
+            Postgres::open(url)
+                .await
+                .context("opening the PostgreSQL database")?,
+        ),
+    };
     let wrapper: Arc<dyn KeyWrapper> = Arc::new(master_key(config)?);
     let rotation = Rotation {
         every_ms: i64::from(config.rotation.every_days) * DAY_MS,

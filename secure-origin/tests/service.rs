@@ -271,7 +271,7 @@ async fn keys_at_rest_are_sealed_and_a_wrong_master_key_is_not_ready() {
     .unwrap();
     let mut config = config(h.dir.path(), "http://127.0.0.1:9", 60);
     config.master_key.create = false;
-    let other = Arc::new(start::service(&config).unwrap());
+    let other = Arc::new(start::service(&config).await.unwrap());
     let response = app(other)
         .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
         .await

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -253,6 +255,41 @@ pub fn signed_headers_as(
     ]
 }
 
+/// `request` answered by `service`.
+pub async fn send_to(
+    service: &paykka_secure_origin::state::State,
+    request: Request<Body>,
+) -> Answer {
+    let response = app(Arc::clone(service)).oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Answer {
+        status,
+        headers,
+        bytes,
+        body,
+    }
+}
+
+/// The merchant's own PayKKa client at `paykka_url` (its backend creating sessions).
+pub fn merchant_client(
+    paykka_url: &str,
+    merchant: &KeyPair,
+    platform: &KeyPair,
+) -> paykka_api::client::PaykkaClient {
+    paykka_api::client::PaykkaClient {
+        base_url: paykka_url.to_owned(),
+        merchant_id: MERCHANT_ID.into(),
+        app_id: APP_ID.into(),
+        merchant_key: merchant.private.clone(),
+        platform_key: PublicKey::from(&platform.private),
+        also_trusted: None,
+        http: reqwest::Client::new(),
+    }
+}
+
 pub struct Harness {
     pub dir: tempfile::TempDir,
     /// PayKKa's base URL.
@@ -295,7 +332,7 @@ impl Harness {
             }
         };
         let config = config(path, &url, grace_minutes);
-        let service = Arc::new(start::service(&config).unwrap());
+        let service = Arc::new(start::service(&config).await.unwrap());
         Harness {
             dir,
             paykka_url: url,
@@ -308,20 +345,7 @@ impl Harness {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Answer {
-        let response = app(Arc::clone(&self.service))
-            .oneshot(request)
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer {
-            status,
-            headers,
-            bytes,
-            body,
-        }
+        send_to(&self.service, request).await
     }
 
     /// `/v3/frames/load` from `origin`.
@@ -387,15 +411,7 @@ impl Harness {
 impl Harness {
     /// The merchant's own PayKKa client (its backend creating sessions).
     pub fn merchant_client(&self) -> paykka_api::client::PaykkaClient {
-        paykka_api::client::PaykkaClient {
-            base_url: self.paykka_url.clone(),
-            merchant_id: MERCHANT_ID.into(),
-            app_id: APP_ID.into(),
-            merchant_key: self.merchant_key.private.clone(),
-            platform_key: PublicKey::from(&self.platform.private),
-            also_trusted: None,
-            http: reqwest::Client::new(),
-        }
+        merchant_client(&self.paykka_url, &self.merchant_key, &self.platform)
     }
 
     /// Creates a checkout session at PayKKa for `trans_id` with `methods`; its id.
