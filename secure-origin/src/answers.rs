@@ -26,6 +26,8 @@ pub const PLAIN_CARD: &str = "SO0005";
 pub const NONCE_REPLAYED: &str = "SO0006";
 /// PayKKa could not be reached and nothing was sent: try again.
 pub const NOT_SENT: &str = "SO0007";
+/// Too many requests from this page's client key or address in this minute.
+pub const RATE_LIMITED: &str = "SO0009";
 /// No merchant has this client key (PayKKa's `1017` is for an origin not registered).
 pub const UNKNOWN_CLIENT_KEY: &str = "SO0008";
 

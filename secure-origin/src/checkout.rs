@@ -28,6 +28,7 @@ use crate::answers::{Refusal, UNKNOWN_CLIENT_KEY};
 use crate::checkout_session::{self, Session, MAX_FAILED_ATTEMPTS};
 use crate::cors::{allowed_origin, answer, preflight};
 use crate::forward;
+use crate::limits::{self, Limited};
 use crate::state::{Merchant, Service, State};
 
 pub const SESSION: &str = "/v3/checkout/session";
@@ -136,10 +137,11 @@ async fn pay(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ip = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let ip = limits::shopper_ip(&service, ip, &headers);
     let result = async {
         let request: PayRequest = parse(&body)?;
         let merchant = page_merchant(&service, &headers, &request.address.client_key)?;
+        limits::check(&service, Limited::Pay, &request.address.client_key, &ip).await?;
         let session =
             checkout_session::read(&service, merchant, &request.address.session_id).await?;
         session.still_open()?;

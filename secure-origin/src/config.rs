@@ -13,6 +13,9 @@ use serde::Deserialize;
 pub struct Config {
     /// Where the service listens.
     pub listen: SocketAddr,
+    /// Where `/metrics` (Prometheus' text format) is served, apart from the pages' listener;
+    /// none: not served.
+    pub metrics_listen: Option<SocketAddr>,
     /// The service's own origin as pages and frames see it (`https://secure.example.com`);
     /// absent: `http://` and the address it listens on (a try-out on one machine).
     pub public_origin: Option<String>,
@@ -34,6 +37,14 @@ pub struct Config {
     pub paykka: Paykka,
     #[serde(default)]
     pub rotation: RotationConfig,
+    /// Requests per minute the pages may make, counted in the database (so across all
+    /// instances).
+    #[serde(default)]
+    pub limits: LimitsConfig,
+    /// Load balancers and proxies in front of the service: from them, the shopper's address
+    /// is read from `X-Forwarded-For` (from anyone else that header is ignored).
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub merchants: Vec<MerchantConfig>,
 }
 
@@ -102,6 +113,48 @@ pub struct RotationConfig {
     /// minutes.
     #[serde(default = "default_grace_minutes")]
     pub grace_minutes: u32,
+}
+
+/// Requests per minute from the shoppers' pages, per client key and per IP address: the
+/// frames' key (`/v3/frames/load`) and the drop-in's payments (`/v3/checkout/pay`).
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    #[serde(default = "default_frames_load_per_ip")]
+    pub frames_load_per_ip: u32,
+    #[serde(default = "default_frames_load_per_client_key")]
+    pub frames_load_per_client_key: u32,
+    #[serde(default = "default_pays_per_ip")]
+    pub pays_per_ip: u32,
+    #[serde(default = "default_pays_per_client_key")]
+    pub pays_per_client_key: u32,
+}
+
+fn default_frames_load_per_ip() -> u32 {
+    120
+}
+
+fn default_frames_load_per_client_key() -> u32 {
+    6000
+}
+
+fn default_pays_per_ip() -> u32 {
+    20
+}
+
+fn default_pays_per_client_key() -> u32 {
+    1200
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            frames_load_per_ip: default_frames_load_per_ip(),
+            frames_load_per_client_key: default_frames_load_per_client_key(),
+            pays_per_ip: default_pays_per_ip(),
+            pays_per_client_key: default_pays_per_client_key(),
+        }
+    }
 }
 
 fn default_every_days() -> u32 {

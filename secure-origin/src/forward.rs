@@ -138,13 +138,18 @@ pub async fn open_card(
     // The four fields name one key as a rule: it is unsealed once for the request (and
     // wiped with it).
     let mut keys: Vec<paykka_api::keys::KeyPair> = Vec::with_capacity(1);
+    // Each refusal of a ciphertext is counted by its reason.
+    let fail = |error: CardError| {
+        service.metrics.decrypt_failed(&error);
+        Refusal::from(error)
+    };
     for (slot, member, _) in FIELDS {
         let compact = payment
             .get(member)
             .and_then(Value::as_str)
             .ok_or_else(|| Refusal::bad_request("all four encrypted_* fields are required"))?;
         let unknown = CardError::Decryption("Unknown card encryption key");
-        let kid = key_id(compact).ok_or(unknown.clone())?;
+        let kid = key_id(compact).ok_or_else(|| fail(unknown.clone()))?;
         if !keys.iter().any(|k| k.kid == kid) {
             match service
                 .keyring
@@ -153,7 +158,7 @@ pub async fn open_card(
                 .map_err(Refusal::internal)?
             {
                 Ok(key) => keys.push(key),
-                Err(KeyRefusal::Unknown) => return Err(unknown.into()),
+                Err(KeyRefusal::Unknown) => return Err(fail(unknown)),
                 Err(KeyRefusal::Retired) => {
                     return Err(Refusal::new(
                         StatusCode::BAD_REQUEST,
@@ -163,12 +168,17 @@ pub async fn open_card(
                 }
             }
         }
-        let key = keys.iter().find(|k| k.kid == kid).ok_or(unknown)?;
-        let field = decrypt_field(std::iter::once(key), slot, compact, now)?;
+        let key = keys
+            .iter()
+            .find(|k| k.kid == kid)
+            .ok_or_else(|| fail(unknown))?;
+        let field = decrypt_field(std::iter::once(key), slot, compact, now).map_err(fail)?;
         // A ciphertext made for a session pays that session only, and one made outside a
         // session cannot pay one.
         if field.session_id.as_deref() != session_id {
-            return Err(CardError::Decryption("Card encryption belongs to another session").into());
+            return Err(fail(CardError::Decryption(
+                "Card encryption belongs to another session",
+            )));
         }
         values.push(Zeroizing::new(field.value));
         nonces.push(field.nonce);
@@ -176,7 +186,7 @@ pub async fn open_card(
     let values: [Zeroizing<String>; 4] = values
         .try_into()
         .map_err(|_| Refusal::bad_request("all four encrypted_* fields are required"))?;
-    let card = Card::check(&values[0], &values[1], &values[2], &values[3], now)?;
+    let card = Card::check(&values[0], &values[1], &values[2], &values[3], now).map_err(fail)?;
     Ok(Opened {
         values,
         nonces,
@@ -265,13 +275,17 @@ pub async fn send(
         .map_err(Refusal::internal)?
     {
         Claim::Claimed => {}
-        Claim::Replayed => return Err(CardError::Replayed.into()),
+        Claim::Replayed => {
+            service.metrics.decrypt_failed(&CardError::Replayed);
+            return Err(CardError::Replayed.into());
+        }
         Claim::Existing(existing) if existing.fingerprint != fingerprint => {
+            service.metrics.forwarded("mismatch");
             return Err(Refusal::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 FORWARD_MISMATCH,
                 "This trans_id was sent with another request",
-            ))
+            ));
         }
         Claim::Existing(existing) => {
             let state = match existing.state {
@@ -279,11 +293,15 @@ pub async fn send(
                 done => done,
             };
             return match state {
-                ForwardState::Answered(answer) => Ok(answer),
+                ForwardState::Answered(answer) => {
+                    service.metrics.forwarded("retry_answered");
+                    Ok(answer)
+                }
                 // Still in flight after as long as a PayKKa call may take: the instance that
                 // sent it stopped before it wrote the outcome (it died). Unknown: settled by
                 // a query, never sent again.
                 ForwardState::InFlight | ForwardState::Unknown => {
+                    service.metrics.forwarded("settled");
                     Err(settle(merchant, trans_id).await)
                 }
             };
@@ -294,11 +312,16 @@ pub async fn send(
         None => Zeroizing::new(serde_json::to_vec(json).map_err(|e| Refusal::internal(e.into()))?),
     };
     let timeout = Duration::from_millis(service.paykka_timeout_ms);
+    let started = std::time::Instant::now();
     let sent = merchant
         .paykka
         .exchange(INITIATE, bytes.to_vec(), timeout)
         .await;
     drop(bytes);
+    service.metrics.paykka_answered(
+        sent.as_ref().ok().map(|answer| answer.status),
+        started.elapsed().as_secs_f64(),
+    );
     if let Err(CallError::NotSent) = sent {
         // Nothing left: the claim is undone, so the same request may be tried again.
         service
@@ -306,6 +329,7 @@ pub async fn send(
             .release_forward(merchant.merchant_id.clone(), trans_id.to_owned(), nonces)
             .await
             .map_err(Refusal::internal)?;
+        service.metrics.forwarded("not_sent");
         return Err(not_sent());
     }
     let (state, result) = match sent {
@@ -317,12 +341,17 @@ pub async fn send(
         }
         Err(error) => (ForwardState::Unknown, Err(unknown_outcome(&error))),
     };
+    let outcome = match state {
+        ForwardState::Answered(_) => "answered",
+        _ => "unknown",
+    };
+    service.metrics.forwarded(outcome);
     tracing::info!(
         merchant_id = %merchant.merchant_id,
         trans_id,
         bin = card.map(|c| c.card.bin()),
         last4 = card.map(|c| c.card.last4()),
-        state = match state { ForwardState::Answered(_) => "answered", _ => "unknown" },
+        state = outcome,
         "forwarded"
     );
     service

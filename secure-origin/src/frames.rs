@@ -16,7 +16,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::answers::UNKNOWN_CLIENT_KEY;
 use crate::cors::{allowed_origin, answer, preflight};
+use crate::limits::{self, Limited};
 use crate::state::{ClientKey, State};
+use paykka_api::client_ip::ClientIp;
 
 /// The frame page's policy: our scripts and wasm only, talk only to this origin, fonts only
 /// over https (or from here), framed only by the client key's registered origins.
@@ -108,6 +110,7 @@ struct FramesLoadRequest {
 
 async fn frames_load(
     Extract(state): Extract<State>,
+    ClientIp(peer): ClientIp,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
@@ -125,6 +128,15 @@ async fn frames_load(
         Some(origin) if origin == state.public_origin => request.origin.as_deref(),
         other => other,
     };
+    let ip = limits::shopper_ip(&state, peer, &headers);
+    if let Err(refusal) = limits::check(&state, Limited::FramesLoad, &request.client_key, &ip).await
+    {
+        return answer(
+            allowed_origin(&state, &headers),
+            refusal.status,
+            json!({"ret_code": refusal.code.as_ref(), "ret_msg": refusal.message}),
+        );
+    }
     let Some((merchant, client)) = state.client(&request.client_key) else {
         return answer(
             None,

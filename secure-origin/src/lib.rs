@@ -15,6 +15,8 @@ pub mod frame_page;
 pub mod frames;
 pub mod health;
 pub mod keyring;
+pub mod limits;
+pub mod metrics;
 pub mod seal;
 pub mod start;
 pub mod state;
@@ -30,5 +32,9 @@ pub fn app(state: state::State) -> Router {
         .with_state(state.clone())
         .merge(frames::app(state.clone()))
         .merge(checkout::app(state.clone()))
-        .merge(health::app(state))
+        .merge(health::app(state.clone()))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            metrics::count_requests,
+        ))
 }

@@ -72,6 +72,12 @@ async fn main() -> anyhow::Result<()> {
     config.listen = address;
     let service = Arc::new(start::service(&config).await?);
     tokio::spawn(rotate_when_due(Arc::clone(&service)));
+    if let Some(metrics_listen) = config.metrics_listen {
+        let metrics = TcpListener::bind(metrics_listen).await?;
+        tracing::info!(address = %metrics.local_addr()?, "metrics listening");
+        let app = paykka_secure_origin::metrics::app(Arc::clone(&service));
+        tokio::spawn(async move { axum::serve(metrics, app).await });
+    }
     tracing::info!(%address, "secure origin listening");
     println!("ready secure-origin=http://{address}");
     let drain = Duration::from_secs(config.drain_seconds);

@@ -88,5 +88,8 @@ pub async fn service(config: &Config) -> anyhow::Result<Service> {
         paykka_timeout_ms: config.paykka.timeout_ms,
         frames: FramePage::load(&config.frames_dir, &config.pkg_dir)?,
         draining: AtomicBool::new(false),
+        limits: config.limits,
+        trusted_proxies: config.trusted_proxies.clone(),
+        metrics: crate::metrics::Metrics::default(),
     })
 }

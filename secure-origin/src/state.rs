@@ -40,6 +40,9 @@ pub struct Service {
     pub frames: FramePage,
     /// Set on SIGTERM: `/readyz` says 503 while requests in flight finish.
     pub draining: AtomicBool,
+    pub limits: crate::config::LimitsConfig,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub metrics: crate::metrics::Metrics,
 }
 
 pub type State = Arc<Service>;

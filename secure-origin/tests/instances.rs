@@ -40,6 +40,11 @@ impl Pair {
     /// PayKKa timing out after `timeout_ms`; replaced keys open ciphertexts for
     /// `grace_minutes`.
     async fn start(timeout_ms: u32, grace_minutes: u32) -> Pair {
+        Pair::start_with(timeout_ms, grace_minutes, "").await
+    }
+
+    /// With `settings` (top-level TOML) added to the configuration.
+    async fn start_with(timeout_ms: u32, grace_minutes: u32, settings: &str) -> Pair {
         let cluster = Cluster::start();
         let url = cluster.database("secure_origin");
         let dir = tempfile::tempdir().unwrap();
@@ -52,7 +57,11 @@ impl Pair {
                 "database = \"secure-origin.sqlite\"",
                 &format!("database = \"{url}\""),
             )
-            .replace("timeout_ms = 2000", &format!("timeout_ms = {timeout_ms}"));
+            .replace("timeout_ms = 2000", &format!("timeout_ms = {timeout_ms}"))
+            .replace(
+                "drain_seconds = 2",
+                &format!("drain_seconds = 2\n{settings}"),
+            );
         std::fs::write(&path, text).unwrap();
         let config = Config::load(&path).unwrap();
         let a = Arc::new(start::service(&config).await.unwrap());
@@ -94,12 +103,27 @@ impl Pair {
 
     /// A call of the drop-in's page to `instance`.
     async fn page(&self, instance: &State, path: &str, body: Value) -> Answer {
+        self.page_from(instance, [192, 0, 2, 7], &[], path, body)
+            .await
+    }
+
+    /// A page's call to `instance` from `peer`, with `headers`.
+    async fn page_from(
+        &self,
+        instance: &State,
+        peer: [u8; 4],
+        headers: &[(&str, &str)],
+        path: &str,
+        body: Value,
+    ) -> Answer {
         let mut request = Request::post(path)
             .header("content-type", "application/json")
-            .header("origin", SHOP)
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        let peer = std::net::SocketAddr::from(([192, 0, 2, 7], 40000));
+            .header("origin", SHOP);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let mut request = request.body(Body::from(body.to_string())).unwrap();
+        let peer = std::net::SocketAddr::from((peer, 40000));
         request
             .extensions_mut()
             .insert(axum::extract::ConnectInfo(peer));
@@ -270,4 +294,76 @@ async fn a_key_rotated_on_one_instance_is_served_and_opened_by_the_other() {
         assert_eq!(retired.body["ret_code"], "SO0004", "{}", retired.body);
     }
     assert_eq!(pair.initiates(), 1);
+}
+
+#[tokio::test]
+async fn rate_limits_count_across_instances_by_the_shoppers_address() {
+    let settings = "trusted_proxies = [\"10.0.0.10\"]\n\
+                    [limits]\nframes_load_per_ip = 4\npays_per_ip = 2";
+    let pair = Pair::start_with(2000, 60, settings).await;
+    let load = json!({"client_key": CLIENT_KEY});
+    let shopper = [192, 0, 2, 20];
+    for i in 0..4 {
+        let instance = if i % 2 == 0 { &pair.a } else { &pair.b };
+        let answer = pair
+            .page_from(instance, shopper, &[], "/v3/frames/load", load.clone())
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "load {i}: {}", answer.body);
+    }
+    let limited = pair
+        .page_from(&pair.a, shopper, &[], "/v3/frames/load", load.clone())
+        .await;
+    assert_eq!(
+        (limited.status, limited.body["ret_code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("SO0009")),
+        "{}",
+        limited.body
+    );
+    // Another shopper is not held back; a forged X-Forwarded-For from a shopper counts
+    // for nothing.
+    let forged = [("x-forwarded-for", "198.51.100.1")];
+    let spoofing = pair
+        .page_from(&pair.b, shopper, &forged, "/v3/frames/load", load.clone())
+        .await;
+    assert_eq!(spoofing.status, StatusCode::TOO_MANY_REQUESTS);
+    // Behind the trusted load balancer, each shopper is the address it names.
+    let proxy = [10, 0, 0, 10];
+    for address in ["198.51.100.2", "198.51.100.3"] {
+        let behind = [("x-forwarded-for", address)];
+        let answer = pair
+            .page_from(&pair.b, proxy, &behind, "/v3/frames/load", load.clone())
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{address}: {}", answer.body);
+    }
+
+    // Paying: two a minute from one address, over both instances.
+    let h = common::merchant_client(&pair.paykka.url, &pair.keys.merchant, &pair.keys.platform);
+    let (key, _) = pair.card_key(&pair.a).await;
+    let payer = [192, 0, 2, 30];
+    let mut codes = Vec::new();
+    for (i, instance) in [&pair.a, &pair.b, &pair.a].into_iter().enumerate() {
+        let request = json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE",
+            "trans_id": format!("RL{i}"), "currency": "USD", "amount": 300,
+            "return_url": "http://shop.example/return"});
+        let created = h
+            .call(paykka_api::paths::SESSION_CREATE, &request)
+            .await
+            .unwrap();
+        let sid = created["session_id"].as_str().unwrap().to_owned();
+        let payment = encrypted_at(&key, Some(&sid), "4242424242424242", "123", now_ms());
+        let body = json!({"client_key": CLIENT_KEY, "session_id": sid, "payment": payment});
+        let answer = pair.page_from(instance, payer, &[], PAY, body).await;
+        codes.push(
+            answer.body["ret_code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    assert_eq!(codes, ["000000", "000000", "SO0009"]);
+    let metrics = common::metrics_of(&pair.a).await;
+    assert!(
+        metrics.contains("secure_origin_limit_hits_total{limit=\"pay\",scope=\"ip\"} 1"),
+        "{metrics}"
+    );
 }

@@ -117,6 +117,22 @@ async fn bad_ciphertexts_are_refused_before_paykka_is_called() {
     assert_eq!(replay.body["ret_code"], "206020");
     assert_eq!(replay.body["ret_msg"], "Card encryption info already used");
     assert_eq!(h.initiates.load(Ordering::SeqCst), 1);
+    // Each refusal is counted by its reason; the metrics name no card and no payment.
+    let metrics = common::metrics_of(&h.service).await;
+    for line in [
+        "secure_origin_decrypt_failures_total{reason=\"undecryptable\"} 4",
+        "secure_origin_decrypt_failures_total{reason=\"expired\"} 2",
+        "secure_origin_decrypt_failures_total{reason=\"invalid_card\"} 2",
+        "secure_origin_decrypt_failures_total{reason=\"replayed\"} 1",
+        "secure_origin_forwards_total{outcome=\"answered\"} 1",
+        "secure_origin_paykka_seconds_count{status=\"200\"} 1",
+        "secure_origin_requests_total{route=\"/v3/payment/acq\",status=\"400\"} 10",
+    ] {
+        assert!(metrics.contains(line), "{line} in:\n{metrics}");
+    }
+    for secret in ["4242", "R1", "R2", "B0"] {
+        assert!(!metrics.contains(secret), "{secret} in the metrics");
+    }
 }
 
 /// A JWE made by hand for the merchant's current key, with `extra` header members.

@@ -151,6 +151,8 @@ pub async fn secure_origin(launch: &SecureOriginLaunch<'_>) -> anyhow::Result<Ne
         "answer_key": text(&answer_key_file(dir)),
         "drain_seconds": 0,
         "master_key": {"file": text(&dir.join("master.key")), "create": true},
+        // Every shopper of the demo (the tests, the bench) comes from 127.0.0.1.
+        "limits": {"frames_load_per_ip": 6000, "pays_per_ip": 1200},
         "paykka": {
             "base_url": launch.paykka_url,
             "platform_public_key": text(launch.platform_public_key),

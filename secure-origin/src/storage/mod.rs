@@ -108,6 +108,9 @@ pub trait Storage: Send + Sync {
     fn record_ip_failure(&self, ip: String, at: i64, forget_before: i64) -> StoreFuture<'_, ()>;
     /// Failed checkout payments from `ip` since `since`.
     fn ip_failures(&self, ip: String, since: i64) -> StoreFuture<'_, i64>;
+    /// Counts one hit of `key` in the window starting at `window` (ms); the count so far.
+    /// Windows that ended before `forget_before` are dropped.
+    fn count_hit(&self, key: String, window: i64, forget_before: i64) -> StoreFuture<'_, i64>;
     /// Checks the database answers (for readiness).
     fn ping(&self) -> StoreFuture<'_, ()>;
 }

@@ -38,6 +38,9 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
      CREATE INDEX session_failures_by_session ON session_failures (merchant_id, session_id);
      CREATE TABLE ip_failures (ip TEXT NOT NULL, at BIGINT NOT NULL);
      CREATE INDEX ip_failures_by_ip ON ip_failures (ip, at);",
+    "CREATE TABLE rate_counts (
+       key TEXT NOT NULL, window_start BIGINT NOT NULL, hits BIGINT NOT NULL,
+       PRIMARY KEY (key, window_start));",
 ];
 
 /// `Storage` on a PostgreSQL database shared by every instance.
@@ -410,6 +413,27 @@ impl Storage for Postgres {
                 .query_one(
                     "SELECT COUNT(*) FROM ip_failures WHERE ip = $1 AND at >= $2",
                     &[&ip, &since],
+                )
+                .await?;
+            Ok(count(&row))
+        })
+    }
+
+    fn count_hit(&self, key: String, window: i64, forget_before: i64) -> StoreFuture<'_, i64> {
+        Box::pin(async move {
+            let client = self.pool.get().await?;
+            client
+                .execute(
+                    "DELETE FROM rate_counts WHERE window_start < $1",
+                    &[&forget_before],
+                )
+                .await?;
+            let row = client
+                .query_one(
+                    "INSERT INTO rate_counts (key, window_start, hits) VALUES ($1, $2, 1)
+                     ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counts.hits + 1
+                     RETURNING hits",
+                    &[&key, &window],
                 )
                 .await?;
             Ok(count(&row))

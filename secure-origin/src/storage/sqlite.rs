@@ -32,6 +32,9 @@ pub const MIGRATIONS: &[&str] = &[
      CREATE INDEX session_failures_by_session ON session_failures (merchant_id, session_id);
      CREATE TABLE ip_failures (ip TEXT NOT NULL, at INTEGER NOT NULL);
      CREATE INDEX ip_failures_by_ip ON ip_failures (ip, at);",
+    "CREATE TABLE rate_counts (
+       key TEXT NOT NULL, window_start INTEGER NOT NULL, hits INTEGER NOT NULL,
+       PRIMARY KEY (key, window_start));",
 ];
 
 /// `Storage` on an embedded SQLite file.
@@ -285,6 +288,21 @@ impl Storage for Sqlite {
             conn.query_row(
                 "SELECT COUNT(*) FROM ip_failures WHERE ip = ?1 AND at >= ?2",
                 params![ip, since],
+                |r| r.get(0),
+            )
+        }))
+    }
+
+    fn count_hit(&self, key: String, window: i64, forget_before: i64) -> StoreFuture<'_, i64> {
+        Box::pin(self.db.call(move |conn| {
+            conn.execute(
+                "DELETE FROM rate_counts WHERE window_start < ?1",
+                [forget_before],
+            )?;
+            conn.query_row(
+                "INSERT INTO rate_counts (key, window_start, hits) VALUES (?1, ?2, 1)
+                 ON CONFLICT (key, window_start) DO UPDATE SET hits = hits + 1 RETURNING hits",
+                params![key, window],
                 |r| r.get(0),
             )
         }))

@@ -273,6 +273,18 @@ pub async fn send_to(
     }
 }
 
+/// `service`'s `/metrics` text.
+pub async fn metrics_of(service: &paykka_secure_origin::state::State) -> String {
+    let request = Request::get("/metrics").body(Body::empty()).unwrap();
+    let response = paykka_secure_origin::metrics::app(Arc::clone(service))
+        .oneshot(request)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
 /// The merchant's own PayKKa client at `paykka_url` (its backend creating sessions).
 pub fn merchant_client(
     paykka_url: &str,
