@@ -1,15 +1,19 @@
 //! The `paykka-secure-origin` binary as an operator runs it: from its configuration file,
 //! ready when it says so, paying cards through the real sandbox under load with logs that
 //! hold no card number or security code, rotating a key on command, and draining on
-//! SIGTERM — `/readyz` says 503 at once, the payment in flight finishes, the process exits.
+//! SIGTERM — `/readyz` says 503 at once, the payment in flight finishes, the process exits;
+//! and two instances on one PostgreSQL, one killed under load and started again, losing no
+//! payment, sending no `trans_id` to PayKKa twice, each webhook delivered once.
 
 mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::postgres::Cluster;
 use common::{encrypted, initiate, sandbox, signed_headers, Keys, CLIENT_KEY, SHOP};
 use paykka_api::paths::INITIATE;
 use paykka_api::signing;
@@ -58,18 +62,23 @@ async fn forward(
     shop: rsa::PrivateKey,
     bytes: Vec<u8>,
 ) -> Value {
+    try_forward(&http, &url, &shop, &bytes)
+        .await
+        .expect("the service answers")
+}
+
+/// The same; an error when no answer came (the instance is gone).
+async fn try_forward(
+    http: &reqwest::Client,
+    url: &str,
+    shop: &rsa::PrivateKey,
+    bytes: &[u8],
+) -> reqwest::Result<Value> {
     let mut request = http.post(format!("{url}{INITIATE}"));
-    for (name, value) in signed_headers(&bytes, &shop, &signing::new_nonce()) {
+    for (name, value) in signed_headers(bytes, shop, &signing::new_nonce()) {
         request = request.header(name, value);
     }
-    request
-        .body(bytes)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    request.body(bytes.to_vec()).send().await?.json().await
 }
 
 async fn card_key(http: &reqwest::Client, url: &str) -> EncryptionKey {
@@ -241,4 +250,183 @@ fn the_log_checks_find_what_they_look_for() {
     );
     assert!(stands_alone("\"cvv\":\"737\"", "737"));
     assert!(!stands_alone("nonce a737b 17370", "737"));
+}
+
+/// A shop's webhook endpoint: answers every notification, and counts them.
+async fn webhook_receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&received);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let kept = Arc::clone(&kept);
+            async move {
+                let notification = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                kept.lock().unwrap().push(notification);
+                axum::Json(json!({"ret_code": "000000", "ret_msg": "Success"}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, received)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_killed_under_load_loses_no_payment_and_sends_nothing_twice() {
+    let cluster = Cluster::start();
+    let database = cluster.database("failover");
+    let dir = tempfile::tempdir().unwrap();
+    let keys = Keys::create(dir.path());
+    let paykka = sandbox(dir.path(), &keys).await;
+    let (hook, notifications) = webhook_receiver().await;
+    let config = common::config_file(dir.path(), &paykka.url, "127.0.0.1:0", 60);
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "database = \"secure-origin.sqlite\"",
+        &format!("database = \"{database}\""),
+    );
+    std::fs::write(&config, text).unwrap();
+    let a = start(&config, &dir.path().join("a.log"));
+    let b = start(&config, &dir.path().join("b.log"));
+    let http = reqwest::Client::new();
+    let key = card_key(&http, &b.url).await;
+    let payment = |i: usize| {
+        serde_json::to_vec(&json!({
+            "merchant_id": common::MERCHANT_ID, "trans_id": format!("F{i}"),
+            "payment_type": "PURCHASE", "amount": 300, "currency": "USD",
+            "return_url": "https://shop.example/return", "notify_url": hook,
+            "payment": encrypted(&key, "4242424242424242", "123"),
+        }))
+        .unwrap()
+    };
+    // Pays `range` from 4 clients, alternating instances; a payment whose instance is gone
+    // is sent again, the same request, to B (as a load balancer would).
+    let pay_all = |range: std::ops::Range<usize>, a_url: String| {
+        let (http, b_url, shop) = (http.clone(), b.url.clone(), keys.shop.private.clone());
+        let work = Arc::new(Mutex::new(
+            range.map(|i| (i, payment(i))).collect::<Vec<_>>(),
+        ));
+        let answers = Arc::new(Mutex::new(Vec::new()));
+        let clients = (0..4).map(|_| {
+            let (http, a_url, b_url, shop) =
+                (http.clone(), a_url.clone(), b_url.clone(), shop.clone());
+            let (work, answers) = (Arc::clone(&work), Arc::clone(&answers));
+            tokio::spawn(async move {
+                loop {
+                    let Some((i, bytes)) = work.lock().unwrap().pop() else {
+                        break;
+                    };
+                    let first = if i % 2 == 0 { &a_url } else { &b_url };
+                    let answer = match try_forward(&http, first, &shop, &bytes).await {
+                        Ok(answer) => answer,
+                        Err(_) => try_forward(&http, &b_url, &shop, &bytes).await.unwrap(),
+                    };
+                    answers.lock().unwrap().push((format!("F{i}"), answer));
+                }
+            })
+        });
+        let tasks: Vec<_> = clients.collect();
+        async move {
+            for task in tasks {
+                task.await.unwrap();
+            }
+            Arc::try_unwrap(answers).unwrap().into_inner().unwrap()
+        }
+    };
+
+    // A dies (SIGKILL) while the first 40 payments are under way.
+    let mut a = a;
+    let first = tokio::spawn(pay_all(0..40, a.url.clone()));
+    let started = Instant::now();
+    while paykka.trans_ids.lock().unwrap().len() < 8 && started.elapsed() < Duration::from_secs(20)
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    let sent_when_killed = paykka.trans_ids.lock().unwrap().len();
+    assert!(
+        (8..40).contains(&sent_when_killed),
+        "killed under load: {sent_when_killed} of 40 sent"
+    );
+    let mut answers = first.await.unwrap();
+    // A comes back on the same database and takes its share again.
+    let a = start(&config, &dir.path().join("a-again.log"));
+    answers.extend(pay_all(40..60, a.url.clone()).await);
+    assert_eq!(answers.len(), 60);
+
+    let db = rusqlite::Connection::open(dir.path().join("sandbox.sqlite")).unwrap();
+    let status_at_paykka = |trans_id: &str| -> Option<String> {
+        db.query_row(
+            "SELECT status FROM payments WHERE trans_id = ?1",
+            [trans_id],
+            |r| r.get(0),
+        )
+        .ok()
+    };
+    for (trans_id, answer) in &answers {
+        match answer["ret_code"].as_str() {
+            // Acknowledged: PayKKa has it.
+            Some("000000") => {
+                assert_eq!(answer["data"]["status"], "SUCCESS", "{trans_id}: {answer}");
+                assert_eq!(
+                    status_at_paykka(trans_id).as_deref(),
+                    Some("SUCCESS"),
+                    "{trans_id}"
+                );
+            }
+            // Sent by A, which died before it wrote the outcome: settled by a query, which
+            // says what PayKKa has.
+            Some("SO0003") => {
+                let known = status_at_paykka(trans_id).unwrap_or_else(|| "NOT_FOUND".into());
+                assert_eq!(
+                    answer["data"]["status"],
+                    known.as_str(),
+                    "{trans_id}: {answer}"
+                );
+            }
+            _ => panic!("{trans_id}: {answer}"),
+        }
+    }
+    let sent = paykka.trans_ids.lock().unwrap().clone();
+    let mut distinct = sent.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        sent.len(),
+        "no trans_id sent to PayKKa twice: {sent:?}"
+    );
+
+    // Each payment PayKKa made is notified once.
+    let paid: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM payments WHERE status = 'SUCCESS'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while notifications.lock().unwrap().len() < usize::try_from(paid).unwrap()
+        && Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut orders: Vec<String> = notifications
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|n| n["order_id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        orders.len(),
+        usize::try_from(paid).unwrap(),
+        "one notification each"
+    );
+    orders.sort();
+    orders.dedup();
+    assert_eq!(orders.len(), usize::try_from(paid).unwrap(), "none twice");
+    drop(a);
 }

@@ -74,6 +74,8 @@ pub struct Paykka {
     pub initiates: Arc<AtomicUsize>,
     /// While set, each Initiate waits a second before it is answered.
     pub slow: Arc<AtomicBool>,
+    /// The `trans_id` of each Initiate received, in order.
+    pub trans_ids: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 pub async fn sandbox(dir: &Path, keys: &Keys) -> Paykka {
@@ -91,13 +93,19 @@ pub async fn sandbox(dir: &Path, keys: &Keys) -> Paykka {
             domains: vec![SHOP.into()],
         }],
         http: reqwest::Client::new(),
-        webhook_backoff_ms: 1000,
+        webhook_backoff_ms: 200,
         repeated_trans_id: paykka_api::guesses::RepeatedTransId::FirstPayment,
         apple_pay_key: ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test"),
     });
+    tokio::spawn(gateway::webhooks::run(Arc::clone(&state)));
     let initiates = Arc::new(AtomicUsize::new(0));
     let slow = Arc::new(AtomicBool::new(false));
-    let (counter, delay) = (Arc::clone(&initiates), Arc::clone(&slow));
+    let trans_ids = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (counter, delay, seen) = (
+        Arc::clone(&initiates),
+        Arc::clone(&slow),
+        Arc::clone(&trans_ids),
+    );
     let app = gateway::app(state).layer(axum::middleware::from_fn(
         move |request: Request<Body>, next: axum::middleware::Next| {
             let initiate = request.uri().path() == INITIATE;
@@ -105,11 +113,22 @@ pub async fn sandbox(dir: &Path, keys: &Keys) -> Paykka {
                 counter.fetch_add(1, Ordering::SeqCst);
             }
             let wait = initiate && delay.load(Ordering::SeqCst);
+            let seen = Arc::clone(&seen);
             async move {
+                let (parts, body) = request.into_parts();
+                let bytes = axum::body::to_bytes(body, 1 << 20)
+                    .await
+                    .unwrap_or_default();
+                if initiate {
+                    let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                    let trans_id = json["trans_id"].as_str().unwrap_or_default().to_owned();
+                    seen.lock().unwrap().push(trans_id);
+                }
                 if wait {
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
-                next.run(request).await
+                next.run(Request::from_parts(parts, Body::from(bytes)))
+                    .await
             }
         },
     ));
@@ -118,6 +137,7 @@ pub async fn sandbox(dir: &Path, keys: &Keys) -> Paykka {
         url,
         initiates,
         slow,
+        trans_ids,
     }
 }
 
