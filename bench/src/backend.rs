@@ -56,6 +56,41 @@ pub struct Throughput {
     pub failures: usize,
 }
 
+/// The card key a frames-load answer gives.
+pub fn key_of(load: &Value) -> anyhow::Result<EncryptionKey> {
+    Ok(EncryptionKey::from_jwk(
+        &serde_json::from_value(load["data"]["public_key"].clone())?,
+        None,
+    )?)
+}
+
+/// `count` cards encrypted for `key` as the frames encrypt them (the payment members).
+pub fn encrypted_cards(key: &EncryptionKey, count: usize) -> anyhow::Result<Vec<Value>> {
+    let now = now_ms();
+    (0..count)
+        .map(|_| {
+            let card = CardFields {
+                number: "4242424242424242".into(),
+                expiry_month: "12".into(),
+                expiry_year: "2031".into(),
+                cvc: "123".into(),
+            };
+            let context = EncryptionContext {
+                now_ms: now,
+                session_id: None,
+            };
+            let e = encrypt_card(key, &card, &context, &mut rand::rng())?;
+            Ok(json!({
+                "payment_method": "BANKCARD",
+                "encrypted_card_no": e.encrypted_card_number,
+                "encrypted_exp_month": e.encrypted_expire_month,
+                "encrypted_exp_year": e.encrypted_expire_year,
+                "encrypted_cvv": e.encrypted_cvv,
+            }))
+        })
+        .collect()
+}
+
 /// Pays pre-created orders with pre-encrypted cards from `clients` concurrent clients.
 pub async fn throughput(
     merchant: &str,
@@ -78,39 +113,10 @@ pub async fn throughput(
         .await?
         .json()
         .await?;
-    let key = EncryptionKey::from_jwk(
-        &serde_json::from_value(load["data"]["public_key"].clone())?,
-        None,
-    )?;
+    let key = key_of(&load)?;
     // Enough work for the window, prepared before it starts.
     let count = 3000;
-    let now = now_ms();
-    let cards: Vec<Value> = (0..count)
-        .map(|_| {
-            let card = CardFields {
-                number: "4242424242424242".into(),
-                expiry_month: "12".into(),
-                expiry_year: "2031".into(),
-                cvc: "123".into(),
-            };
-            let e = encrypt_card(
-                &key,
-                &card,
-                &EncryptionContext {
-                    now_ms: now,
-                    session_id: None,
-                },
-                &mut rand::rng(),
-            )?;
-            Ok(json!({
-                "payment_method": "BANKCARD",
-                "encrypted_card_no": e.encrypted_card_number,
-                "encrypted_exp_month": e.encrypted_expire_month,
-                "encrypted_exp_year": e.encrypted_expire_year,
-                "encrypted_cvv": e.encrypted_cvv,
-            }))
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let cards = encrypted_cards(&key, count)?;
     let mut orders = Vec::with_capacity(count);
     for _ in 0..count {
         let order: Value = http
@@ -121,36 +127,51 @@ pub async fn throughput(
             .await?;
         orders.push(order["trans_id"].as_str().unwrap_or_default().to_owned());
     }
-    let work: Arc<std::sync::Mutex<Vec<(String, Value)>>> = Arc::new(std::sync::Mutex::new(
-        orders.into_iter().zip(cards).collect(),
-    ));
+    let work: Vec<(String, Value)> = orders.into_iter().zip(cards).collect();
+    let merchant = merchant.to_owned();
+    let pay = move |(trans_id, payment): (String, Value)| {
+        let (http, merchant) = (http.clone(), merchant.clone());
+        async move {
+            let answer = http
+                .post(format!("{merchant}/api/payments"))
+                .json(&json!({"trans_id": trans_id, "payment": payment}))
+                .send()
+                .await;
+            match answer {
+                Ok(r) => r
+                    .json::<Value>()
+                    .await
+                    .is_ok_and(|v| v["status"] == "SUCCESS"),
+                Err(_) => false,
+            }
+        }
+    };
+    Ok(drive(clients, seconds, work, pay).await)
+}
+
+/// Runs `pay` over `work` from `clients` concurrent clients for `seconds` (or until the
+/// work runs out): payments per second, latencies of the successful ones, failures.
+pub async fn drive<T, F, Fut>(clients: usize, seconds: f64, work: Vec<T>, pay: F) -> Throughput
+where
+    T: Send + 'static,
+    F: Fn(T) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let work = Arc::new(std::sync::Mutex::new(work));
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
     for _ in 0..clients {
-        let (http, work, merchant) = (http.clone(), Arc::clone(&work), merchant.to_owned());
+        let (work, pay) = (Arc::clone(&work), pay.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut failures = 0;
             while Instant::now() < deadline {
-                let Some((trans_id, payment)) = work.lock().ok().and_then(|mut w| w.pop()) else {
+                let Some(item) = work.lock().ok().and_then(|mut w| w.pop()) else {
                     break;
                 };
                 let t0 = Instant::now();
-                let answer = http
-                    .post(format!("{merchant}/api/payments"))
-                    .json(&json!({"trans_id": trans_id, "payment": payment}))
-                    .send()
-                    .await;
-                let ok = match answer {
-                    Ok(r) => r
-                        .json::<Value>()
-                        .await
-                        .map(|v| v["status"] == "SUCCESS")
-                        .unwrap_or(false),
-                    Err(_) => false,
-                };
-                if ok {
+                if pay(item).await {
                     latencies.push(t0.elapsed().as_secs_f64() * 1000.0);
                 } else {
                     failures += 1;
@@ -162,9 +183,10 @@ pub async fn throughput(
     let mut latencies = Vec::new();
     let mut failures = 0;
     for task in tasks {
-        let (l, f) = task.await?;
-        latencies.extend(l);
-        failures += f;
+        if let Ok((l, f)) = task.await {
+            latencies.extend(l);
+            failures += f;
+        }
     }
     let elapsed = start.elapsed().as_secs_f64();
     latencies.sort_by(f64::total_cmp);
@@ -174,7 +196,7 @@ pub async fn throughput(
             .copied()
             .unwrap_or(0.0)
     };
-    Ok(Throughput {
+    Throughput {
         clients,
         seconds: elapsed,
         payments: latencies.len(),
@@ -182,10 +204,10 @@ pub async fn throughput(
         p50_ms: pick(0.5),
         p99_ms: pick(0.99),
         failures,
-    })
+    }
 }
 
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)

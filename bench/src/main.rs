@@ -4,6 +4,7 @@
 
 mod backend;
 mod browser;
+mod instances;
 mod sizes;
 
 use std::io::{BufRead, BufReader};
@@ -299,8 +300,24 @@ async fn main() -> anyhow::Result<()> {
     let (rsa_ops, cores) = backend::rsa_ceiling(3.0)?;
     let throughput = backend::throughput(&merchant, &secure_origin, 8, 10.0).await?;
     drop(demo);
+    eprintln!("the secure origin on PostgreSQL, one instance then two…");
+    let [one, two] = instances::measure(&root, 8, 10.0).await?;
 
     let ceiling = rsa_ops / backend::PRIVATE_OPS_PER_PAYMENT;
+    let service_ceiling = rsa_ops / instances::PRIVATE_OPS_PER_PAYMENT;
+    let instance_rows: Vec<Value> = [&one, &two]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            json!({
+                "instances": i + 1, "clients": t.clients, "payments": t.payments,
+                "failures": t.failures, "payments_per_second": t.per_second,
+                "p50_ms": t.p50_ms, "p99_ms": t.p99_ms,
+                "ceiling_payments_per_second": service_ceiling,
+                "ratio_to_ceiling": ratio(t.per_second, service_ceiling),
+            })
+        })
+        .collect();
     let decryptions_only = rsa_ops / 4.0;
     let frames = &modes[0];
     let inline = &modes[1];
@@ -356,6 +373,7 @@ async fn main() -> anyhow::Result<()> {
             "decryptions_only_payments_per_second": decryptions_only,
             "ratio_to_decryptions_only": ratio(throughput.per_second, decryptions_only),
         },
+        "instances": instance_rows,
     });
 
     let markdown = render(&report);
@@ -481,5 +499,20 @@ fn render(r: &Value) -> String {
         b["decryptions_only_payments_per_second"].as_f64().unwrap_or(0.0),
         b["ratio_to_decryptions_only"].as_f64().unwrap_or(0.0) * 100.0,
     );
+    out += "\n## The secure origin on PostgreSQL: one instance, then two (same machine, one database)\n\nThe bench signs the shop's forwards straight to the service; PayKKa is the sandbox binary; no webhooks. Each payment: the bench's signature, four decryptions and the service's signature, the sandbox's signature: 7 private-key operations, all on the same cores as PostgreSQL and the load generator.\n\n| instances | clients | payments | failures | payments/s | p50 | p99 | ceiling (÷ 7) | share of ceiling |\n|---|---|---|---|---|---|---|---|---|\n";
+    for row in r["instances"].as_array().into_iter().flatten() {
+        out += &format!(
+            "| {} | {} | {} | {} | {:.1} | {} | {} | {:.1}/s | {:.0}% |\n",
+            row["instances"],
+            row["clients"],
+            row["payments"],
+            row["failures"],
+            row["payments_per_second"].as_f64().unwrap_or(0.0),
+            ms(&row["p50_ms"]),
+            ms(&row["p99_ms"]),
+            row["ceiling_payments_per_second"].as_f64().unwrap_or(0.0),
+            row["ratio_to_ceiling"].as_f64().unwrap_or(0.0) * 100.0,
+        );
+    }
     out
 }
