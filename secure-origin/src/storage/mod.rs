@@ -7,8 +7,38 @@
 mod postgres;
 mod sqlite;
 
-pub use postgres::{Postgres, POSTGRES_MIGRATIONS};
-pub use sqlite::{Sqlite, MIGRATIONS};
+pub use postgres::Postgres;
+pub use sqlite::Sqlite;
+
+/// The database's migrations, the same for SQLite and PostgreSQL (types both read alike:
+/// `BIGINT` is SQLite's integer, `BYTEA` keeps SQLite's blobs as they are).
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE card_keys (
+       merchant_id TEXT NOT NULL, kid TEXT NOT NULL, sealed BYTEA NOT NULL,
+       public_jwk TEXT NOT NULL, created_at BIGINT NOT NULL, decrypt_until BIGINT,
+       PRIMARY KEY (merchant_id, kid));
+     CREATE UNIQUE INDEX one_current_key ON card_keys (merchant_id) WHERE decrypt_until IS NULL;
+     CREATE TABLE request_nonces (
+       app_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at BIGINT NOT NULL,
+       PRIMARY KEY (app_id, nonce));
+     CREATE TABLE card_nonces (
+       merchant_id TEXT NOT NULL, nonce TEXT NOT NULL, keep_until BIGINT NOT NULL,
+       PRIMARY KEY (merchant_id, nonce));
+     CREATE TABLE forwards (
+       merchant_id TEXT NOT NULL, trans_id TEXT NOT NULL, fingerprint TEXT NOT NULL,
+       state TEXT NOT NULL, answer_status INTEGER, answer_headers TEXT, answer_body BYTEA,
+       created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+       PRIMARY KEY (merchant_id, trans_id));",
+    "CREATE TABLE session_failures (
+       merchant_id TEXT NOT NULL, session_id TEXT NOT NULL, trans_id TEXT NOT NULL,
+       at BIGINT NOT NULL, PRIMARY KEY (merchant_id, trans_id));
+     CREATE INDEX session_failures_by_session ON session_failures (merchant_id, session_id);
+     CREATE TABLE ip_failures (ip TEXT NOT NULL, at BIGINT NOT NULL);
+     CREATE INDEX ip_failures_by_ip ON ip_failures (ip, at);",
+    "CREATE TABLE rate_counts (
+       key TEXT NOT NULL, window_start BIGINT NOT NULL, hits BIGINT NOT NULL,
+       PRIMARY KEY (key, window_start));",
+];
 
 use std::future::Future;
 use std::pin::Pin;

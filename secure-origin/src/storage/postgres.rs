@@ -1,6 +1,5 @@
 //! `Storage` on PostgreSQL, for several instances of the service over one database: the
-//! same tables and migration steps as SQLite (`POSTGRES_MIGRATIONS` mirrors `MIGRATIONS`
-//! one for one), and every check-and-write that makes a payment safe — a nonce spent once,
+//! same migrations as SQLite (`super::MIGRATIONS`), and every check-and-write that makes a payment safe — a nonce spent once,
 //! one forward per `trans_id`, one current key — done by the database in one statement or
 //! transaction, so it holds whichever instance asks.
 
@@ -10,38 +9,8 @@ use tokio_postgres::Row;
 
 use super::{
     Claim, Forward, ForwardClaim, ForwardState, SessionFailure, Storage, StoreFuture, StoredAnswer,
-    StoredKey, REQUEST_NONCE_MS,
+    StoredKey, MIGRATIONS, REQUEST_NONCE_MS,
 };
-
-/// The migrations, step for step those of SQLite (`super::MIGRATIONS`), in PostgreSQL's
-/// words.
-pub const POSTGRES_MIGRATIONS: &[&str] = &[
-    "CREATE TABLE card_keys (
-       merchant_id TEXT NOT NULL, kid TEXT NOT NULL, sealed BYTEA NOT NULL,
-       public_jwk TEXT NOT NULL, created_at BIGINT NOT NULL, decrypt_until BIGINT,
-       PRIMARY KEY (merchant_id, kid));
-     CREATE UNIQUE INDEX one_current_key ON card_keys (merchant_id) WHERE decrypt_until IS NULL;
-     CREATE TABLE request_nonces (
-       app_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at BIGINT NOT NULL,
-       PRIMARY KEY (app_id, nonce));
-     CREATE TABLE card_nonces (
-       merchant_id TEXT NOT NULL, nonce TEXT NOT NULL, keep_until BIGINT NOT NULL,
-       PRIMARY KEY (merchant_id, nonce));
-     CREATE TABLE forwards (
-       merchant_id TEXT NOT NULL, trans_id TEXT NOT NULL, fingerprint TEXT NOT NULL,
-       state TEXT NOT NULL, answer_status INTEGER, answer_headers TEXT, answer_body BYTEA,
-       created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
-       PRIMARY KEY (merchant_id, trans_id));",
-    "CREATE TABLE session_failures (
-       merchant_id TEXT NOT NULL, session_id TEXT NOT NULL, trans_id TEXT NOT NULL,
-       at BIGINT NOT NULL, PRIMARY KEY (merchant_id, trans_id));
-     CREATE INDEX session_failures_by_session ON session_failures (merchant_id, session_id);
-     CREATE TABLE ip_failures (ip TEXT NOT NULL, at BIGINT NOT NULL);
-     CREATE INDEX ip_failures_by_ip ON ip_failures (ip, at);",
-    "CREATE TABLE rate_counts (
-       key TEXT NOT NULL, window_start BIGINT NOT NULL, hits BIGINT NOT NULL,
-       PRIMARY KEY (key, window_start));",
-];
 
 /// `Storage` on a PostgreSQL database shared by every instance.
 pub struct Postgres {
@@ -87,7 +56,7 @@ impl Postgres {
                 0
             }
         };
-        for (index, sql) in POSTGRES_MIGRATIONS
+        for (index, sql) in MIGRATIONS
             .iter()
             .enumerate()
             .skip(usize::try_from(version)?)

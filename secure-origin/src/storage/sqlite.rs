@@ -5,37 +5,8 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{
     Claim, Forward, ForwardClaim, ForwardState, SessionFailure, Storage, StoreFuture, StoredAnswer,
-    StoredKey, REQUEST_NONCE_MS,
+    StoredKey, MIGRATIONS, REQUEST_NONCE_MS,
 };
-
-/// The SQLite database's migrations.
-pub const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE card_keys (
-       merchant_id TEXT NOT NULL, kid TEXT NOT NULL, sealed BLOB NOT NULL,
-       public_jwk TEXT NOT NULL, created_at INTEGER NOT NULL, decrypt_until INTEGER,
-       PRIMARY KEY (merchant_id, kid));
-     CREATE UNIQUE INDEX one_current_key ON card_keys (merchant_id) WHERE decrypt_until IS NULL;
-     CREATE TABLE request_nonces (
-       app_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at INTEGER NOT NULL,
-       PRIMARY KEY (app_id, nonce));
-     CREATE TABLE card_nonces (
-       merchant_id TEXT NOT NULL, nonce TEXT NOT NULL, keep_until INTEGER NOT NULL,
-       PRIMARY KEY (merchant_id, nonce));
-     CREATE TABLE forwards (
-       merchant_id TEXT NOT NULL, trans_id TEXT NOT NULL, fingerprint TEXT NOT NULL,
-       state TEXT NOT NULL, answer_status INTEGER, answer_headers TEXT, answer_body BLOB,
-       created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-       PRIMARY KEY (merchant_id, trans_id));",
-    "CREATE TABLE session_failures (
-       merchant_id TEXT NOT NULL, session_id TEXT NOT NULL, trans_id TEXT NOT NULL,
-       at INTEGER NOT NULL, PRIMARY KEY (merchant_id, trans_id));
-     CREATE INDEX session_failures_by_session ON session_failures (merchant_id, session_id);
-     CREATE TABLE ip_failures (ip TEXT NOT NULL, at INTEGER NOT NULL);
-     CREATE INDEX ip_failures_by_ip ON ip_failures (ip, at);",
-    "CREATE TABLE rate_counts (
-       key TEXT NOT NULL, window_start INTEGER NOT NULL, hits INTEGER NOT NULL,
-       PRIMARY KEY (key, window_start));",
-];
 
 /// `Storage` on an embedded SQLite file.
 pub struct Sqlite {
