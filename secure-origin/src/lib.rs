@@ -34,7 +34,7 @@ pub fn app(state: state::State) -> Router {
         .merge(checkout::app(state.clone()))
         .merge(health::app(state.clone()))
         .route_layer(axum::middleware::from_fn_with_state(
-            state,
+            std::sync::Arc::clone(&state.metrics),
             metrics::count_requests,
         ))
 }

@@ -82,7 +82,7 @@ pub async fn check(
             .await
             .map_err(Refusal::internal)?;
         if hits > i64::from(limit) {
-            service.metrics.limit_hit(what, scope);
+            service.metrics.limit_hit(what.name(), scope);
             let seconds = (window + WINDOW_MS - now).div_euclid(1000) + 1;
             return Err(Refusal::new(
                 StatusCode::TOO_MANY_REQUESTS,

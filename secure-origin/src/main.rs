@@ -75,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
     if let Some(metrics_listen) = config.metrics_listen {
         let metrics = TcpListener::bind(metrics_listen).await?;
         tracing::info!(address = %metrics.local_addr()?, "metrics listening");
-        let app = paykka_secure_origin::metrics::app(Arc::clone(&service));
+        let app = paykka_secure_origin::metrics::app(Arc::clone(&service.metrics));
         tokio::spawn(async move { axum::serve(metrics, app).await });
     }
     tracing::info!(%address, "secure origin listening");

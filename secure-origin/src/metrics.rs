@@ -3,6 +3,8 @@
 //! reason, replayed ciphertexts, forwards by outcome, PayKKa's latency by status, and rate
 //! limit hits. Labels carry no card data and no identifiers (no `trans_id`, no client key).
 
+use std::sync::Arc;
+
 use axum::extract::{MatchedPath, Request, State as Extract};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
@@ -16,9 +18,6 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
-
-use crate::limits::Limited;
-use crate::state::State;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
@@ -133,12 +132,10 @@ impl Metrics {
             .observe(seconds);
     }
 
-    pub fn limit_hit(&self, what: Limited, scope: &'static str) {
+    /// A request refused by the limit named `limit`, counted per `scope`.
+    pub fn limit_hit(&self, limit: &'static str, scope: &'static str) {
         self.limit_hits
-            .get_or_create(&LimitLabels {
-                limit: what.name(),
-                scope,
-            })
+            .get_or_create(&LimitLabels { limit, scope })
             .inc();
     }
 
@@ -154,7 +151,7 @@ impl Metrics {
 
 /// Counts each request by its route (the pattern, never the path's values) and status.
 pub async fn count_requests(
-    Extract(state): Extract<State>,
+    Extract(metrics): Extract<Arc<Metrics>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -164,8 +161,7 @@ pub async fn count_requests(
         .map_or("unmatched", |p| p.as_str())
         .to_owned();
     let response = next.run(request).await;
-    state
-        .metrics
+    metrics
         .requests
         .get_or_create(&RouteLabels {
             route,
@@ -176,20 +172,20 @@ pub async fn count_requests(
 }
 
 /// `/metrics`, for the metrics listener only.
-pub fn app(state: State) -> Router {
+pub fn app(metrics: Arc<Metrics>) -> Router {
     Router::new()
-        .route("/metrics", get(metrics))
-        .with_state(state)
+        .route("/metrics", get(text))
+        .with_state(metrics)
 }
 
-async fn metrics(Extract(state): Extract<State>) -> Response {
+async fn text(Extract(metrics): Extract<Arc<Metrics>>) -> Response {
     (
         StatusCode::OK,
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.metrics.text(),
+        metrics.text(),
     )
         .into_response()
 }

@@ -90,6 +90,6 @@ pub async fn service(config: &Config) -> anyhow::Result<Service> {
         draining: AtomicBool::new(false),
         limits: config.limits,
         trusted_proxies: config.trusted_proxies.clone(),
-        metrics: crate::metrics::Metrics::default(),
+        metrics: Arc::default(),
     })
 }

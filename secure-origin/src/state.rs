@@ -42,7 +42,7 @@ pub struct Service {
     pub draining: AtomicBool,
     pub limits: crate::config::LimitsConfig,
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    pub metrics: crate::metrics::Metrics,
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 pub type State = Arc<Service>;

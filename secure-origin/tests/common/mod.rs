@@ -296,7 +296,7 @@ pub async fn send_to(
 /// `service`'s `/metrics` text.
 pub async fn metrics_of(service: &paykka_secure_origin::state::State) -> String {
     let request = Request::get("/metrics").body(Body::empty()).unwrap();
-    let response = paykka_secure_origin::metrics::app(Arc::clone(service))
+    let response = paykka_secure_origin::metrics::app(Arc::clone(&service.metrics))
         .oneshot(request)
         .await
         .unwrap();
