@@ -71,6 +71,10 @@ async fn main() -> anyhow::Result<()> {
     // Port 0 asked for any free port: the origin (when not configured) is the one bound.
     config.listen = address;
     let service = Arc::new(start::service(&config).await?);
+    // Every merchant has a current key before the service says it is ready.
+    for merchant in &service.merchants {
+        service.keyring.current(&merchant.merchant_id).await?;
+    }
     tokio::spawn(rotate_when_due(Arc::clone(&service)));
     if let Some(metrics_listen) = config.metrics_listen {
         let metrics = TcpListener::bind(metrics_listen).await?;
