@@ -789,3 +789,103 @@ async fn sessions_are_created_with_paykkas_required_fields() {
         assert_eq!(&body[..], b"drop-in", "{path}");
     }
 }
+
+/// The shop under requests no one chose (proptest).
+mod properties {
+    use super::*;
+    use axum::http::Method;
+    use proptest::prelude::*;
+
+    /// One shop (and its stand-in PayKKa) for every property case, on a runtime that outlives
+    /// them.
+    fn shop_for_properties() -> &'static (tokio::runtime::Runtime, FakePaykka, Shop) {
+        static SHOP: std::sync::OnceLock<(tokio::runtime::Runtime, FakePaykka, Shop)> =
+            std::sync::OnceLock::new();
+        SHOP.get_or_init(|| {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            let (fake, shop) = runtime.block_on(fake_and_shop(payment_data("FAILURE")));
+            (runtime, fake, shop)
+        })
+    }
+
+    /// The shop's routes (and a path it does not have).
+    fn shop_route() -> impl Strategy<Value = (Method, String)> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "/api/orders",
+                "/api/payments",
+                "/api/sessions",
+                "/api/apple-pay/session",
+                WEBHOOK_PATH,
+            ])
+            .prop_map(|p| (Method::POST, p.to_owned())),
+            prop_oneof![Just("T1".to_owned()), "[ -~]{1,30}"].prop_map(|id| (
+                Method::GET,
+                format!("/api/payments/{}", urlencoding::encode(&id))
+            )),
+            Just((Method::GET, "/api/config".to_owned())),
+            Just((Method::POST, "/api/nothing".to_owned())),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..Default::default() })]
+
+        /// Requests no one chose, to every route of the shop: never a 500; a refusal is a typed
+        /// `{code, message}` (PayKKa's envelope at the webhook) and changes no order.
+        #[test]
+        fn every_shop_route_answers_requests_no_one_chose_with_a_typed_answer(
+            (method, path) in shop_route(),
+            body in prop_oneof![
+                any::<String>(),
+                (
+                    prop_oneof![Just(json!("T1")), any::<String>().prop_map(Value::from)],
+                    prop_oneof![
+                        Just(json!({"payment_method": "BANKCARD", "encrypted_card_no": "a.b.c.d.e"})),
+                        Just(json!({"payment_method": "APPLE_PAY", "token_data": "{}"})),
+                        any::<String>().prop_map(Value::from),
+                    ],
+                    any::<String>(),
+                )
+                    .prop_map(|(trans_id, payment, domain)| json!({
+                        "trans_id": trans_id, "payment": payment, "domain_name": domain,
+                        "order_id": "GW1", "notify_type": "PAYMENT.SUCCESS",
+                    }).to_string()),
+            ],
+            cookie in "[ -~]{0,40}",
+        ) {
+            let (runtime, _fake, shop) = shop_for_properties();
+            let before = runtime.block_on(shop.status());
+            let mut request = Request::builder()
+                .method(method.clone())
+                .uri(&path)
+                .header("content-type", "application/json");
+            if axum::http::HeaderValue::from_str(&cookie).is_ok() {
+                request = request.header("cookie", cookie);
+            }
+            let request = request.body(Body::from(body)).unwrap();
+            let (status, answer) = runtime.block_on(async {
+                let response = shop.app.clone().oneshot(request).await.unwrap();
+                let status = response.status();
+                let bytes = response.into_body().collect().await.unwrap().to_bytes();
+                (status, serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null))
+            });
+            prop_assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{} {}: {}", method, path, answer);
+            // The shop's own API answers in its error shape (the webhook in PayKKa's); a
+            // path it does not have is the static files' 404 or 405.
+            let own_api = path.starts_with("/api/") && path != "/api/nothing";
+            if own_api && !status.is_success() {
+                let typed = answer["code"].is_string() && answer["message"].is_string()
+                    || answer["ret_code"].is_string();
+                prop_assert!(typed, "{} {} {}: {}", method, path, status, answer);
+            }
+            if !status.is_success() {
+                prop_assert_eq!(runtime.block_on(shop.status()), before, "{} {}: a refusal changed the order", method, path);
+            }
+        }
+    }
+}

@@ -112,6 +112,25 @@ impl IntoResponse for AppError {
     }
 }
 
+/// A JSON body of the expected shape; anything else is refused as `INVALID_REQUEST` in
+/// the shop's error shape (not axum's plain-text rejection).
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        match <Json<T> as axum::extract::FromRequest<S>>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(JsonBody(value)),
+            Err(_) => Err(AppError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                "The request is not JSON of the expected shape",
+            )),
+        }
+    }
+}
+
 /// The demo order: one bag of coffee, US$3.00.
 const DEMO_AMOUNT: i64 = 300;
 const DEMO_CURRENCY: &str = "USD";
@@ -311,7 +330,7 @@ pub async fn pay(
     Extract(merchant): Extract<State>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    Json(request): Json<PayRequest>,
+    JsonBody(request): JsonBody<PayRequest>,
 ) -> Result<Json<Value>, AppError> {
     let trans_id = request.trans_id.clone();
     let order = merchant
@@ -593,7 +612,7 @@ pub struct ApplePayRequest {
 /// merchant session of the page's domain.
 pub async fn apple_pay_session(
     Extract(merchant): Extract<State>,
-    Json(request): Json<ApplePayRequest>,
+    JsonBody(request): JsonBody<ApplePayRequest>,
 ) -> Result<Json<Value>, AppError> {
     let body = json!({
         "merchant_id": merchant.paykka.merchant_id,
