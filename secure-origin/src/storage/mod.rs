@@ -85,6 +85,61 @@ pub struct Forward {
     pub state: ForwardState,
 }
 
+/// A forward's state as the ledger's columns hold it: the state's name and, when PayKKa
+/// answered, its status, headers (JSON) and body.
+pub(crate) struct StateColumns {
+    pub name: &'static str,
+    pub status: Option<u16>,
+    pub headers: Option<String>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl ForwardState {
+    pub(crate) fn into_columns(self) -> StateColumns {
+        match self {
+            ForwardState::Answered(answer) => StateColumns {
+                name: "answered",
+                status: Some(answer.status),
+                headers: Some(serde_json::to_string(&answer.headers).unwrap_or_default()),
+                body: Some(answer.body),
+            },
+            ForwardState::Unknown => StateColumns::bare("unknown"),
+            ForwardState::InFlight => StateColumns::bare("in_flight"),
+        }
+    }
+}
+
+impl StateColumns {
+    fn bare(name: &'static str) -> Self {
+        StateColumns {
+            name,
+            status: None,
+            headers: None,
+            body: None,
+        }
+    }
+}
+
+/// The state the ledger's columns hold (`name` as stored).
+pub(crate) fn state_from_columns(
+    name: &str,
+    status: Option<u16>,
+    headers: Option<String>,
+    body: Option<Vec<u8>>,
+) -> ForwardState {
+    match (name, status, headers, body) {
+        ("answered", Some(status), Some(headers), Some(body)) => {
+            ForwardState::Answered(StoredAnswer {
+                status,
+                headers: serde_json::from_str(&headers).unwrap_or_default(),
+                body,
+            })
+        }
+        ("unknown", ..) => ForwardState::Unknown,
+        _ => ForwardState::InFlight,
+    }
+}
+
 /// What claiming a `trans_id` gave.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Claim {

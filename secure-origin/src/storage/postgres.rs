@@ -8,8 +8,8 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::Row;
 
 use super::{
-    Claim, Forward, ForwardClaim, ForwardState, SessionFailure, Storage, StoreFuture, StoredAnswer,
-    StoredKey, MIGRATIONS, REQUEST_NONCE_MS,
+    state_from_columns, Claim, Forward, ForwardClaim, ForwardState, SessionFailure, StateColumns,
+    Storage, StoreFuture, StoredKey, MIGRATIONS, REQUEST_NONCE_MS,
 };
 
 /// `Storage` on a PostgreSQL database shared by every instance.
@@ -129,23 +129,12 @@ fn key_from_row(row: &Row) -> StoredKey {
 }
 
 fn forward_from_row(row: &Row) -> Forward {
-    let state: String = row.get(1);
-    let state = match state.as_str() {
-        "answered" => {
-            let status: i32 = row.get(2);
-            let headers: String = row.get(3);
-            ForwardState::Answered(StoredAnswer {
-                status: u16::try_from(status).unwrap_or(502),
-                headers: serde_json::from_str(&headers).unwrap_or_default(),
-                body: row.get(4),
-            })
-        }
-        "unknown" => ForwardState::Unknown,
-        _ => ForwardState::InFlight,
-    };
+    let name: String = row.get(1);
+    let status: Option<i32> = row.get(2);
+    let status = status.map(|s| u16::try_from(s).unwrap_or(502));
     Forward {
         fingerprint: row.get(0),
-        state,
+        state: state_from_columns(&name, status, row.get(3), row.get(4)),
     }
 }
 
@@ -274,16 +263,13 @@ impl Storage for Postgres {
         Box::pin(async move {
             let client = self.pool.get().await?;
             let now = paykka_api::signing::now_ms();
-            let (name, status, headers, body) = match state {
-                ForwardState::Answered(answer) => (
-                    "answered",
-                    Some(i32::from(answer.status)),
-                    Some(serde_json::to_string(&answer.headers).unwrap_or_default()),
-                    Some(answer.body),
-                ),
-                ForwardState::Unknown => ("unknown", None, None, None),
-                ForwardState::InFlight => ("in_flight", None, None, None),
-            };
+            let StateColumns {
+                name,
+                status,
+                headers,
+                body,
+            } = state.into_columns();
+            let status = status.map(i32::from);
             client
                 .execute(
                     "UPDATE forwards SET state = $1, answer_status = $2, answer_headers = $3,

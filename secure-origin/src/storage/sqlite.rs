@@ -4,8 +4,8 @@ use paykka_api::store::Db;
 use rusqlite::{params, OptionalExtension};
 
 use super::{
-    Claim, Forward, ForwardClaim, ForwardState, SessionFailure, Storage, StoreFuture, StoredAnswer,
-    StoredKey, MIGRATIONS, REQUEST_NONCE_MS,
+    state_from_columns, Claim, Forward, ForwardClaim, ForwardState, SessionFailure, StateColumns,
+    Storage, StoreFuture, StoredKey, MIGRATIONS, REQUEST_NONCE_MS,
 };
 
 /// `Storage` on an embedded SQLite file.
@@ -33,22 +33,10 @@ fn key_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredKey> {
 }
 
 fn forward_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Forward> {
-    let state: String = row.get(1)?;
-    let state = match state.as_str() {
-        "answered" => {
-            let headers: String = row.get(3)?;
-            ForwardState::Answered(StoredAnswer {
-                status: row.get(2)?,
-                headers: serde_json::from_str(&headers).unwrap_or_default(),
-                body: row.get(4)?,
-            })
-        }
-        "unknown" => ForwardState::Unknown,
-        _ => ForwardState::InFlight,
-    };
+    let name: String = row.get(1)?;
     Ok(Forward {
         fingerprint: row.get(0)?,
-        state,
+        state: state_from_columns(&name, row.get(2)?, row.get(3)?, row.get(4)?),
     })
 }
 
@@ -176,16 +164,12 @@ impl Storage for Sqlite {
     ) -> StoreFuture<'_, ()> {
         Box::pin(self.db.call(move |conn| {
             let now = paykka_api::signing::now_ms();
-            let (name, status, headers, body) = match state {
-                ForwardState::Answered(answer) => (
-                    "answered",
-                    Some(answer.status),
-                    Some(serde_json::to_string(&answer.headers).unwrap_or_default()),
-                    Some(answer.body),
-                ),
-                ForwardState::Unknown => ("unknown", None, None, None),
-                ForwardState::InFlight => ("in_flight", None, None, None),
-            };
+            let StateColumns {
+                name,
+                status,
+                headers,
+                body,
+            } = state.into_columns();
             conn.execute(
                 "UPDATE forwards SET state = ?1, answer_status = ?2, answer_headers = ?3,
                  answer_body = ?4, updated_at = ?5 WHERE merchant_id = ?6 AND trans_id = ?7",
