@@ -10,7 +10,6 @@ use std::process::{Child, Command, Stdio};
 use paykka_api::keys;
 use paykka_api::paths::INITIATE;
 use paykka_api::signing;
-use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use serde_json::{json, Value};
 
 use crate::backend::{drive, encrypted_cards, key_of, Throughput};
@@ -62,14 +61,6 @@ fn start(binary: &Path, args: &[&str], part: &str) -> anyhow::Result<(Program, S
     Ok((program, url))
 }
 
-fn write_public(path: &Path, pair: &keys::KeyPair) -> anyhow::Result<()> {
-    std::fs::write(
-        path,
-        rsa::PublicKey::from(&pair.private).to_public_key_pem(LineEnding::LF)?,
-    )?;
-    Ok(())
-}
-
 /// One instance, then two, each for `seconds` with `clients` clients.
 pub async fn measure(root: &Path, clients: usize, seconds: f64) -> anyhow::Result<[Throughput; 2]> {
     let cluster = postgres::Cluster::start();
@@ -78,8 +69,8 @@ pub async fn measure(root: &Path, clients: usize, seconds: f64) -> anyhow::Resul
     let path = |name: &str| dir.path().join(name).display().to_string();
     let merchant = keys::load_or_create(&dir.path().join("merchant.pem"))?;
     let shop = keys::load_or_create(&dir.path().join("shop.pem"))?;
-    write_public(&dir.path().join("merchant-public.pem"), &merchant)?;
-    write_public(&dir.path().join("shop-public.pem"), &shop)?;
+    keys::write_public(&dir.path().join("merchant-public.pem"), &merchant)?;
+    keys::write_public(&dir.path().join("shop-public.pem"), &shop)?;
     let release = root.join("target/release");
     let (_sandbox, paykka) = start(
         &release.join("paykka-sandbox"),

@@ -9,7 +9,9 @@ use std::path::Path;
 use anyhow::Context;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use paykka_web::crypto::key::thumbprint;
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, LineEnding};
+use rsa::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
 use rsa::traits::PublicKeyParts;
 use rsa::{PrivateKey, PublicKey};
 
@@ -76,6 +78,15 @@ pub fn load_private(path: &Path) -> anyhow::Result<PrivateKey> {
         fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
     );
     PrivateKey::from_pkcs8_pem(&pem).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Writes `pair`'s public half to `path` (SPKI PEM), for whoever checks its signatures or
+/// encrypts to it.
+pub fn write_public(path: &Path, pair: &KeyPair) -> anyhow::Result<()> {
+    let pem = PublicKey::from(&pair.private)
+        .to_public_key_pem(LineEnding::LF)
+        .context("encoding a public key")?;
+    fs::write(path, pem).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Loads a public key (SPKI PEM), e.g. PayKKa's platform key.

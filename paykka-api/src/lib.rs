@@ -9,6 +9,7 @@ pub mod apple_pay_token;
 pub mod card;
 pub mod client;
 pub mod client_ip;
+pub mod domain;
 pub mod guesses;
 pub mod jwe;
 pub mod keys;

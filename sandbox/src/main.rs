@@ -14,8 +14,6 @@ use paykka_api::guesses::RepeatedTransId;
 use paykka_api::keys;
 use paykka_api::store::Db;
 use paykka_sandbox::{Gateway, Merchant, MIGRATIONS};
-use rsa::pkcs8::{EncodePublicKey, LineEnding};
-use rsa::PublicKey;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -80,10 +78,7 @@ async fn main() -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.addr).await?;
     let origin = format!("http://{}", listener.local_addr()?);
     let platform_key = keys::load_or_create(&args.data_dir.join("platform-key.pem"))?;
-    std::fs::write(
-        args.data_dir.join("platform-public.pem"),
-        PublicKey::from(&platform_key.private).to_public_key_pem(LineEnding::LF)?,
-    )?;
+    keys::write_public(&args.data_dir.join("platform-public.pem"), &platform_key)?;
     let apple_pay_key = ProcessingKey::load_or_create(
         &args.data_dir.join("apple-pay-gateway-key.pem"),
         &merchant_identifier(&args.merchant_id),

@@ -12,6 +12,7 @@ use super::payment::Payment;
 use super::protocol::{authenticate, parse, respond, ApiError};
 use super::state::{Gateway, State};
 use paykka_api::apple_pay_token::merchant_identifier;
+use paykka_api::domain::host_of;
 use paykka_api::money;
 use paykka_api::paths::{APPLE_PAY_SESSION, SESSION_CREATE, SESSION_QUERY};
 use paykka_api::signing::{new_nonce, now_ms};
@@ -105,12 +106,6 @@ impl Session {
             // All of them when the merchant names none (the one list the drop-in shares).
             None => Method::ALL.iter().map(|m| m.code().to_owned()).collect(),
         }
-    }
-
-    /// What the session's creator asked for, by name (`display_merchant_name`, `goods`…).
-    pub fn requested(&self, member: &str) -> Value {
-        let request: Value = serde_json::from_str(&self.request).unwrap_or(Value::Null);
-        request.get(member).cloned().unwrap_or(Value::Null)
     }
 
     fn data(self, payment: Option<Payment>, origin: &str) -> Value {
@@ -242,13 +237,6 @@ struct ApplePayRequest {
     merchant_id: String,
     domain_name: String,
     display_name: Option<String>,
-}
-
-/// The host of an origin (`http://127.0.0.1:8080` → `127.0.0.1`).
-pub fn host_of(origin: &str) -> Option<&str> {
-    let rest = origin.split_once("://")?.1;
-    let host = rest.split('/').next()?;
-    Some(host.rsplit_once(':').map_or(host, |(h, _)| h))
 }
 
 /// The sandbox's stand-in for Apple's merchant session (same members, valid 5 minutes) for

@@ -17,6 +17,7 @@ use axum::routing::post;
 use axum::Router;
 use paykka_api::client::CallError;
 use paykka_api::client_ip::ClientIp;
+use paykka_api::domain::host_of;
 use paykka_api::paths::APPLE_PAY_SESSION as PAYKKA_APPLE_PAY_SESSION;
 use paykka_api::signing::now_ms;
 use paykka_web::checkout_flow::coordinator::{TOO_MANY_ATTEMPTS, TOO_MANY_FAILURES};
@@ -285,33 +286,17 @@ async fn apple_pay_session(
             "domain_name": domain,
             "display_name": session.member("display_merchant_name"),
         });
-        match merchant
+        let answer = merchant
             .paykka
             .call(PAYKKA_APPLE_PAY_SESSION, &request)
-            .await
-        {
-            Ok(data) => Ok(data),
-            Err(CallError::Refused(status, code, message)) => {
-                Err(Refusal::from_paykka(status, code, message))
+            .await;
+        answer.map_err(|error| match error {
+            CallError::Refused(status, code, message) => {
+                Refusal::from_paykka(status, code, message)
             }
-            Err(error) => {
-                tracing::warn!("checkout: Apple Pay session: {error:?}");
-                Err(Refusal::new(
-                    StatusCode::BAD_GATEWAY,
-                    "999999",
-                    "PayKKa cannot be reached; try again",
-                ))
-            }
-        }
+            other => checkout_session::unavailable(&other),
+        })
     }
     .await;
     reply(&service, &headers, result)
-}
-
-/// The host of an origin (`http://127.0.0.1:8080` → `127.0.0.1`).
-fn host_of(origin: &str) -> Option<&str> {
-    let rest = origin.split_once("://")?.1;
-    let host = rest.split('/').next()?;
-    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    (!host.is_empty()).then_some(host)
 }

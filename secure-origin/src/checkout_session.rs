@@ -33,7 +33,7 @@ pub fn not_found() -> Refusal {
 }
 
 /// PayKKa could not be asked (or its answer was not signed): nothing was done.
-fn unavailable(error: &CallError) -> Refusal {
+pub fn unavailable(error: &CallError) -> Refusal {
     tracing::warn!("checkout: PayKKa did not answer a lookup: {error:?}");
     Refusal::new(
         StatusCode::BAD_GATEWAY,

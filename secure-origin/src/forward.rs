@@ -150,14 +150,18 @@ pub async fn open_card(
             .ok_or_else(|| Refusal::bad_request("all four encrypted_* fields are required"))?;
         let unknown = CardError::Decryption("Unknown card encryption key");
         let kid = key_id(compact).ok_or_else(|| fail(unknown.clone()))?;
-        if !keys.iter().any(|k| k.kid == kid) {
-            match service
+        let index = match keys.iter().position(|k| k.kid == kid) {
+            Some(index) => index,
+            None => match service
                 .keyring
                 .opening_key(&merchant.merchant_id, &kid)
                 .await
                 .map_err(Refusal::internal)?
             {
-                Ok(key) => keys.push(key),
+                Ok(key) => {
+                    keys.push(key);
+                    keys.len() - 1
+                }
                 Err(KeyRefusal::Unknown) => return Err(fail(unknown)),
                 Err(KeyRefusal::Retired) => {
                     return Err(Refusal::new(
@@ -166,13 +170,10 @@ pub async fn open_card(
                         "Card encryption key retired: encrypt again",
                     ))
                 }
-            }
-        }
-        let key = keys
-            .iter()
-            .find(|k| k.kid == kid)
-            .ok_or_else(|| fail(unknown))?;
-        let field = decrypt_field(std::iter::once(key), slot, compact, now).map_err(fail)?;
+            },
+        };
+        let field =
+            decrypt_field(std::iter::once(&keys[index]), slot, compact, now).map_err(fail)?;
         // A ciphertext made for a session pays that session only, and one made outside a
         // session cannot pay one.
         if field.session_id.as_deref() != session_id {

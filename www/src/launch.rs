@@ -36,10 +36,12 @@ fn sibling(name: &str) -> anyhow::Result<PathBuf> {
     })
 }
 
-/// Starts `name` with `args` and waits for its `ready <part>=<origin>` line.
-async fn start(name: &str, part: &str, args: &[String]) -> anyhow::Result<Neighbour> {
+/// Starts `name` with `args` (and the shop's log filter; it stops when the shop does) and
+/// waits for its `ready <part>=<origin>` line.
+async fn start(name: &str, part: &str, args: &[String], log: &str) -> anyhow::Result<Neighbour> {
     let mut child = Command::new(sibling(name)?)
         .args(args)
+        .args(["--log", log, "--stop-when-stdin-closes"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -107,9 +109,6 @@ pub async fn sandbox(launch: &SandboxLaunch<'_>) -> anyhow::Result<Neighbour> {
         launch.webhook_backoff_ms.to_string(),
         "--repeated-trans-id".to_owned(),
         launch.repeated_trans_id.to_owned(),
-        "--log".to_owned(),
-        launch.log.to_owned(),
-        "--stop-when-stdin-closes".to_owned(),
     ];
     for domain in launch.domains {
         args.extend(["--domain".to_owned(), domain.clone()]);
@@ -117,7 +116,7 @@ pub async fn sandbox(launch: &SandboxLaunch<'_>) -> anyhow::Result<Neighbour> {
     if let Some(root) = launch.apple_pay_signing_root {
         args.extend(["--apple-pay-signing-root".to_owned(), root.to_owned()]);
     }
-    start("paykka-sandbox", "sandbox", &args).await
+    start("paykka-sandbox", "sandbox", &args, launch.log).await
 }
 
 /// What the secure origin is configured with.
@@ -168,14 +167,8 @@ pub async fn secure_origin(launch: &SecureOriginLaunch<'_>) -> anyhow::Result<Ne
     });
     let path = dir.join("secure-origin.toml");
     std::fs::write(&path, toml::to_string(&config)?)?;
-    let args = [
-        "--config".to_owned(),
-        text(&path),
-        "--log".to_owned(),
-        launch.log.to_owned(),
-        "--stop-when-stdin-closes".to_owned(),
-    ];
-    start("paykka-secure-origin", "secure-origin", &args).await
+    let args = ["--config".to_owned(), text(&path)];
+    start("paykka-secure-origin", "secure-origin", &args, launch.log).await
 }
 
 /// The secure origin's answer-signing key in the data directory.

@@ -15,7 +15,6 @@ use paykka_api::keys;
 use paykka_api::store::Db;
 use paykka_www::launch::{self, SandboxLaunch, SecureOriginLaunch};
 use paykka_www::merchant::{self, Merchant, WalletFakes};
-use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use rsa::PublicKey;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -119,11 +118,6 @@ fn client_key(data_dir: &Path) -> anyhow::Result<String> {
     Ok(key)
 }
 
-fn write_public(path: &Path, key: &PublicKey) -> anyhow::Result<()> {
-    std::fs::write(path, key.to_public_key_pem(LineEnding::LF)?)?;
-    Ok(())
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -157,10 +151,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let merchant_key = keys::load_or_create(&merchant_key_file)?;
     let merchant_public_file = data_dir.join("merchant-public.pem");
-    write_public(
-        &merchant_public_file,
-        &PublicKey::from(&merchant_key.private),
-    )?;
+    keys::write_public(&merchant_public_file, &merchant_key)?;
     let apple_merchant = merchant_identifier(&args.merchant_id);
     let signing_root = TrustRoot::named(args.apple_pay_signing_root.as_deref())?;
     let gateway_apple_key = ProcessingKey::load_or_create(

@@ -25,7 +25,6 @@ use paykka_secure_origin::config::Config;
 use paykka_secure_origin::{app, start};
 use paykka_web::crypto::EncryptionKey;
 use paykka_web::crypto::{encrypt_field, EncryptionContext, FieldName};
-use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use rsa::PublicKey;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -47,13 +46,6 @@ pub struct Keys {
     pub shop: KeyPair,
 }
 
-fn write_public(path: &Path, key: &KeyPair) {
-    let pem = PublicKey::from(&key.private)
-        .to_public_key_pem(LineEnding::LF)
-        .unwrap();
-    std::fs::write(path, pem).unwrap();
-}
-
 impl Keys {
     pub fn create(dir: &Path) -> Keys {
         let keys = Keys {
@@ -61,8 +53,8 @@ impl Keys {
             merchant: keys::load_or_create(&dir.join("merchant.pem")).unwrap(),
             shop: keys::load_or_create(&dir.join("shop.pem")).unwrap(),
         };
-        write_public(&dir.join("platform-public.pem"), &keys.platform);
-        write_public(&dir.join("shop-public.pem"), &keys.shop);
+        keys::write_public(&dir.join("platform-public.pem"), &keys.platform).unwrap();
+        keys::write_public(&dir.join("shop-public.pem"), &keys.shop).unwrap();
         keys
     }
 }

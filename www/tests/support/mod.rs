@@ -141,13 +141,9 @@ pub async fn secure_origin_card_key(data_dir: &Path) -> String {
 /// A PayKKa platform key of a PayKKa that is not the sandbox: its public half written as a
 /// PEM file in `dir`; the file's path.
 pub fn platform_public_key(dir: &Path) -> String {
-    use rsa::pkcs8::{EncodePublicKey, LineEnding};
     let pair = paykka_api::keys::load_or_create(&dir.join("other-platform-key.pem")).unwrap();
     let path = dir.join("other-platform-public.pem");
-    let pem = rsa::PublicKey::from(&pair.private)
-        .to_public_key_pem(LineEnding::LF)
-        .unwrap();
-    std::fs::write(&path, pem).unwrap();
+    paykka_api::keys::write_public(&path, &pair).unwrap();
     path.display().to_string()
 }
 
