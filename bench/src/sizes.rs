@@ -15,14 +15,17 @@ pub struct FileSize {
 }
 
 fn measure(path: &Path, name: &str) -> anyhow::Result<FileSize> {
-    let bytes = std::fs::read(path)?;
+    measure_bytes(&std::fs::read(path)?, name)
+}
+
+fn measure_bytes(bytes: &[u8], name: &str) -> anyhow::Result<FileSize> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&bytes)?;
+    gz.write_all(bytes)?;
     let gzip = gz.finish()?.len();
     let mut br = Vec::new();
     {
         let mut writer = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
-        writer.write_all(&bytes)?;
+        writer.write_all(bytes)?;
     }
     Ok(FileSize {
         name: name.into(),
@@ -71,9 +74,14 @@ pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>>
             )?,
         ])
     };
-    // What each secure frame loads from the secure origin.
+    // What each secure frame loads from the secure origin: the page as the service renders
+    // it (with its files' hashes), its script and the frame bundle.
+    let frame_page = paykka_secure_origin::frame_page::FramePage::load(frames, pkg)?;
     let secure_frames = [
-        measure(&frames.join("field.html"), "frames/field.html")?,
+        measure_bytes(
+            frame_page.html().as_bytes(),
+            "frames/<client key>/field.html",
+        )?,
         measure(&frames.join("frame.js"), "frames/frame.js")?,
         measure(
             &pkg.join("paykka_web_frame.js"),

@@ -1,8 +1,10 @@
-//! chromedriver driving a headless Chromium, or geckodriver driving a headless Firefox ESR
-//! (a fresh profile each time), with the flags that work as root on these machines; used
-//! by the end-to-end tests and the benchmarks. Dropping a `Browser` kills the driver and
-//! every browser process it started.
+//! chromedriver driving a headless Chromium, geckodriver driving a headless Firefox ESR (a
+//! fresh profile each time), or WebKitWebDriver driving WebKitGTK's MiniBrowser on an Xvfb
+//! display of its own, with the flags that work as root on these machines; used by the
+//! end-to-end tests and the benchmarks. Dropping a `Browser` kills the driver, every browser
+//! process it started and its display.
 
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -29,11 +31,16 @@ fn chromium_binary() -> &'static str {
     .unwrap_or("chromium")
 }
 
-/// Which browser the tests drive: Chromium, or Firefox ESR when `PAYKKA_BROWSER=firefox`.
+/// WebKitGTK's own browser, which WebKitWebDriver starts in automation mode.
+const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
+/// Which browser the tests drive: Chromium, or Firefox ESR when `PAYKKA_BROWSER=firefox`,
+/// or WebKit (Safari's engine) when `PAYKKA_BROWSER=webkit`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
     Chromium,
     Firefox,
+    WebKit,
 }
 
 impl Engine {
@@ -41,7 +48,17 @@ impl Engine {
     pub fn from_env() -> Engine {
         match std::env::var("PAYKKA_BROWSER").as_deref() {
             Ok("firefox") => Engine::Firefox,
+            Ok("webkit") => Engine::WebKit,
             _ => Engine::Chromium,
+        }
+    }
+
+    /// The engine's name as `PAYKKA_BROWSER` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+            Engine::WebKit => "webkit",
         }
     }
 
@@ -49,6 +66,7 @@ impl Engine {
         match self {
             Engine::Chromium => "chromedriver",
             Engine::Firefox => "geckodriver",
+            Engine::WebKit => "WebKitWebDriver",
         }
     }
 
@@ -79,15 +97,69 @@ impl Engine {
                     }),
                 );
             }
+            Engine::WebKit => {
+                // MiniBrowser has no headless mode: it draws on the Xvfb display `start` makes.
+                caps.insert(
+                    "webkitgtk:browserOptions".into(),
+                    serde_json::json!({"binary": MINIBROWSER, "args": ["--automation"]}),
+                );
+            }
         }
         caps
     }
 }
 
-/// A WebDriver (chromedriver or geckodriver) with its headless browser.
+/// An X server in memory for a browser with no headless mode, killed when dropped.
+struct Display {
+    server: Child,
+    name: String,
+}
+
+impl Display {
+    /// A new Xvfb on a display number it picks itself (`-displayfd` writes it to stdout).
+    fn start() -> anyhow::Result<Display> {
+        let mut server = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x1024x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("Xvfb on PATH (./dev setup installs xvfb): {e}"))?;
+        let mut line = String::new();
+        let stdout = server.stdout.take().expect("piped stdout");
+        BufReader::new(stdout).read_line(&mut line)?;
+        let number: u32 = line.trim().parse().map_err(|_| {
+            let _ = server.kill();
+            anyhow::anyhow!("Xvfb did not name its display: {line:?}")
+        })?;
+        Ok(Display {
+            server,
+            name: format!(":{number}"),
+        })
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// A WebDriver (chromedriver, geckodriver or WebKitWebDriver) with its browser.
 pub struct Browser {
     driver: Child,
+    // Dropped after the driver is killed (fields drop in order after `Drop::drop`).
+    _display: Option<Display>,
     pub client: Client,
+    pub engine: Engine,
 }
 
 impl Browser {
@@ -98,8 +170,16 @@ impl Browser {
 
     pub async fn start_engine(engine: Engine) -> anyhow::Result<Browser> {
         let port = free_port()?;
+        let display = match engine {
+            Engine::WebKit => Some(Display::start()?),
+            _ => None,
+        };
+        let mut command = Command::new(engine.driver());
+        if let Some(display) = &display {
+            command.env("DISPLAY", &display.name);
+        }
         // Its own process group, so the browsers it starts can be killed with it.
-        let driver = Command::new(engine.driver())
+        let driver = command
             .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -122,12 +202,17 @@ impl Browser {
                 Ok(client) => break client,
                 Err(e) if Instant::now() > deadline => {
                     kill_group(&mut driver);
-                    anyhow::bail!("chromedriver: {e}");
+                    anyhow::bail!("{}: {e}", engine.driver());
                 }
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        Ok(Browser { driver, client })
+        Ok(Browser {
+            driver,
+            _display: display,
+            client,
+            engine,
+        })
     }
 
     /// Ends the session politely; dropping kills whatever is left.
@@ -136,7 +221,7 @@ impl Browser {
     }
 }
 
-/// Kills chromedriver's process group: it and every browser process it started.
+/// Kills the driver's process group: it and every browser process it started.
 fn kill_group(driver: &mut Child) {
     let group = format!("-{}", driver.id());
     let _ = Command::new("kill").args(["-KILL", "--", &group]).status();

@@ -22,7 +22,7 @@ pub struct Config {
     /// Where the service keeps its state: a SQLite file (the embedded default, one
     /// instance), or a `postgres://` URL (several instances share it).
     pub database: Database,
-    /// The frame page's folder (`field.html`, `frame.js`, brand marks).
+    /// The frame page's folder (`frame.js`, brand marks; the page itself is rendered).
     pub frames_dir: PathBuf,
     /// The built npm package (the frame bundle).
     pub pkg_dir: PathBuf,

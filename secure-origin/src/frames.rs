@@ -20,16 +20,17 @@ use crate::limits::{self, Limited};
 use crate::state::{ClientKey, State};
 use paykka_api::client_ip::ClientIp;
 
-/// The frame page's policy: our scripts and wasm only, talk only to this origin, fonts only
-/// over https (or from here), framed only by the client key's registered origins.
-fn frame_policy(client: &ClientKey) -> String {
+/// The frame page's policy: our scripts and wasm only (and the page's own import map), talk
+/// only to this origin, fonts only over https (or from here), framed only by the client
+/// key's registered origins.
+fn frame_policy(client: &ClientKey, import_map_source: &str) -> String {
     let ancestors = if client.origins.is_empty() {
         "'none'".to_owned()
     } else {
         client.origins.join(" ")
     };
     format!(
-        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; \
+        "default-src 'none'; script-src 'self' {import_map_source} 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; \
          font-src 'self' https:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     )
 }
@@ -62,7 +63,7 @@ async fn field_page(Extract(state): Extract<State>, UrlPath(key): UrlPath<String
     let Some((_, client)) = state.client(&key) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let policy = HeaderValue::from_str(&frame_policy(client))
+    let policy = HeaderValue::from_str(&frame_policy(client, &state.frames.import_map_source))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
     (
         [

@@ -231,7 +231,7 @@ impl Host {
                 if let Some(host) = weak.upgrade() {
                     host.fail_mount(
                         "FRAME_TIMEOUT",
-                        "the secure fields did not load in time: check the environment URL and that the secure origin serves /frames/field.html",
+                        "the secure fields did not load in time: check the environment URL and that the secure origin serves /frames/<client key>/field.html",
                         None,
                     );
                 }

@@ -116,6 +116,10 @@ impl FieldLinks {
         let Some((iframe, channel)) = self.frame(kind) else {
             return;
         };
+        if matches!(command, FieldCommand::Focus) {
+            // WebKit lets a frame focus its input only once the page has focused the frame.
+            let _ = iframe.focus();
+        }
         if let (Some(window), Some(origin)) = (iframe.content_window(), &self.secure_origin) {
             let _ = window.post_message(&encode_command(&channel, kind, &command), origin);
         }

@@ -45,7 +45,7 @@ struct Guest {
     /// The brands the secure origin accepts (used when the options name none).
     loaded_brands: RefCell<Option<Vec<Brand>>>,
     last_height: RefCell<f64>,
-    _listener: RefCell<Option<EventListener>>,
+    _listeners: RefCell<Vec<EventListener>>,
 }
 
 thread_local! {
@@ -272,15 +272,23 @@ pub fn boot_frame() -> Result<(), JsValue> {
         view: RefCell::new(None),
         loaded_brands: RefCell::new(None),
         last_height: RefCell::new(0.0),
-        _listener: RefCell::new(None),
+        _listeners: RefCell::new(Vec::new()),
     });
     let weak = Rc::downgrade(&guest);
-    let listener = EventListener::new(&window, "message", move |event| {
+    let messages = EventListener::new(&window, "message", move |event| {
         if let (Some(guest), Some(event)) = (weak.upgrade(), event.dyn_ref::<MessageEvent>()) {
             guest.on_message(event);
         }
     });
-    *guest._listener.borrow_mut() = Some(listener);
+    // The page resizes the frame (a panel shown, a column narrowed): the label may wrap or
+    // unwrap, so the height is measured again.
+    let weak = Rc::downgrade(&guest);
+    let resizes = EventListener::new(&window, "resize", move |_| {
+        if let Some(guest) = weak.upgrade() {
+            guest.report_height();
+        }
+    });
+    *guest._listeners.borrow_mut() = vec![messages, resizes];
     // Where the browser names the parent, the options in the URL configure the frame at
     // once (they are checked as a configure message's are); elsewhere it says hello and
     // waits for them.

@@ -32,11 +32,19 @@ export function typeText(input, text) {
   for (const ch of text) beforeInput(input, { inputType: 'insertText', data: ch });
 }
 
+/**
+ * A paste as the engine delivers it to a text input: Chromium and Firefox put the text in
+ * `dataTransfer`; WebKit, whose InputEvent takes no `dataTransfer` from script, puts a
+ * plain-text paste in `data`.
+ */
 export function paste(input, text) {
   input.focus();
   const transfer = new DataTransfer();
   transfer.setData('text/plain', text);
-  beforeInput(input, { inputType: 'insertFromPaste', dataTransfer: transfer });
+  const carried = new InputEvent('beforeinput', { dataTransfer: transfer }).dataTransfer;
+  beforeInput(input, carried
+    ? { inputType: 'insertFromPaste', dataTransfer: transfer }
+    : { inputType: 'insertFromPaste', data: text });
 }
 
 export function backspace(input) {

@@ -19,6 +19,28 @@ const { default: init, EncryptedCard } = await import(inline ? '/pkg/paykka_web_
 const status = document.getElementById('status');
 const config = await (await fetch('/api/config')).json();
 await init();
+// ?holders: the merchant's own layout — holder elements, the expiry and security code side
+// by side (styled through the CSSOM: the page's CSP allows no inline style).
+if (params.has('holders')) {
+  const target = document.getElementById('card');
+  const row = document.createElement('div');
+  row.style.display = 'flex';
+  row.style.gap = '12px';
+  for (const field of ['cardNumber', 'expiryDate', 'securityCode', 'holderName']) {
+    const element = document.createElement('div');
+    element.dataset.paykkaField = field;
+    element.style.padding = '4px';
+    element.style.border = '1px solid #ccd';
+    if (field === 'expiryDate' || field === 'securityCode') {
+      element.style.flex = '1 1 0';
+      element.style.minWidth = '0';
+      row.append(element);
+      if (field === 'expiryDate') target.append(row);
+    } else {
+      target.append(element);
+    }
+  }
+}
 const callbacks = {};
 for (const name of names) {
   callbacks[`on${name[0].toUpperCase()}${name.slice(1)}`] = (detail) => lab.events.push({ via: 'callback', name, detail });

@@ -10,8 +10,8 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use support::{
-    browser, click, eval, event_log, eventually, free_port, next_year_yy, type_in_frame, wait_for,
-    Server,
+    browser, click, click_and_type, eval, event_log, eventually, free_port, next_year_yy,
+    press_keys, type_in_frame, wait_for, Server,
 };
 
 /// The drop-in's Apple Pay button (the wallet matrix, wallet_matrix_e2e.rs, drives the rest).
@@ -188,12 +188,7 @@ async fn three_d_secure_in_the_modal_passes_or_fails_and_a_decline_keeps_the_car
         .as_u64()
         .unwrap() as u16;
     c.enter_frame(frames - 1).await.unwrap();
-    c.find(Locator::Css("#code"))
-        .await
-        .unwrap()
-        .send_keys("1234")
-        .await
-        .unwrap();
+    click_and_type(&c.find(Locator::Css("#code")).await.unwrap(), "1234").await;
     click(c, "#submit").await;
     c.enter_parent_frame().await.unwrap();
     assert_eq!(state(c, "paid").await, "paid");
@@ -223,7 +218,7 @@ async fn a_decline_says_why_then_another_card_pays() {
     c.enter_frame(0).await.unwrap();
     let input = c.find(Locator::Css("input")).await.unwrap();
     input.clear().await.unwrap();
-    input.send_keys("4242424242424242").await.unwrap();
+    click_and_type(&input, "4242424242424242").await;
     c.enter_parent_frame().await.unwrap();
     click(c, ".pc-submit").await;
     assert_eq!(state(c, "paid").await, "paid");
@@ -347,12 +342,7 @@ async fn three_d_secure_by_redirect_comes_back_to_a_restored_checkout() {
             .starts_with(&server.gateway),
         "a full-page redirect"
     );
-    c.find(Locator::Css("#code"))
-        .await
-        .unwrap()
-        .send_keys("1234")
-        .await
-        .unwrap();
+    click_and_type(&c.find(Locator::Css("#code")).await.unwrap(), "1234").await;
     click(c, "#submit").await;
     wait_for(c, ".paykka-checkout[data-state='paid']").await;
     browser.close().await;
@@ -381,12 +371,7 @@ async fn keyboard_only_from_the_first_field_to_the_result_and_320_px_wide() {
     )
     .await;
     let yy = next_year_yy();
-    c.active_element()
-        .await
-        .unwrap()
-        .send_keys("\u{E004}")
-        .await
-        .unwrap();
+    press_keys(c, "\u{E004}").await;
     for (index, text) in [
         (0u16, "4242424242424242".to_owned()),
         (1, format!("12{yy:02}")),
@@ -403,12 +388,7 @@ async fn keyboard_only_from_the_first_field_to_the_result_and_320_px_wide() {
         .await;
         assert_eq!(focused, true, "focus in frame {index}");
         c.enter_frame(index).await.unwrap();
-        c.active_element()
-            .await
-            .unwrap()
-            .send_keys(&text)
-            .await
-            .unwrap();
+        press_keys(c, &text).await;
         c.enter_parent_frame().await.unwrap();
         if index == 2 {
             break;
@@ -431,13 +411,17 @@ async fn keyboard_only_from_the_first_field_to_the_result_and_320_px_wide() {
         "{fits}"
     );
     c.enter_parent_frame().await.unwrap();
-    c.enter_frame(2).await.unwrap();
-    c.active_element()
-        .await
-        .unwrap()
-        .send_keys("\u{E007}")
-        .await
-        .unwrap();
+    // The security code complete, focus moved on to the name on the card (optional here):
+    // Enter there pays.
+    c.enter_frame(3).await.unwrap();
+    let focused = eventually(
+        c,
+        "return document.activeElement === document.querySelector('input')",
+        Value::Bool(true),
+    )
+    .await;
+    assert_eq!(focused, true, "focus in the name on the card");
+    press_keys(c, "\u{E007}").await;
     c.enter_parent_frame().await.unwrap();
     assert_eq!(state(c, "paid").await, "paid");
     assert_eq!(
@@ -591,7 +575,7 @@ async fn axe_finds_nothing_in_either_locale_nor_in_the_dialog() {
     c.enter_frame(0).await.unwrap();
     let input = c.find(Locator::Css("input")).await.unwrap();
     input.clear().await.unwrap();
-    input.send_keys("4000000000003220").await.unwrap();
+    click_and_type(&input, "4000000000003220").await;
     c.enter_parent_frame().await.unwrap();
     click(c, ".pc-submit").await;
     wait_for(c, "dialog.pc-dialog[open]").await;

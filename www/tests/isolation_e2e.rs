@@ -201,7 +201,10 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
     let refused = |seen: Value| match headless::Engine::from_env() {
         // Firefox names no parent origin: the URL's options wait for the page's hello answer.
         headless::Engine::Firefox => seen == json!(["hello", "failed:INVALID_OPTION"]),
-        headless::Engine::Chromium => seen == json!(["failed:INVALID_OPTION"]),
+        // Chromium and WebKit name it (`location.ancestorOrigins`): the frame decides at once.
+        headless::Engine::Chromium | headless::Engine::WebKit => {
+            seen == json!(["failed:INVALID_OPTION"])
+        }
     };
     for (option, path, value) in injections(attacker.port) {
         let forged = json!({ option: value });
@@ -306,7 +309,7 @@ async fn a_frame_configures_itself_from_its_url_where_the_browser_names_its_pare
     let from_url = configure_by_hand(c, gateway, "securityCode", Some(&none), &unknown).await;
     let unknown_in_url = configure_by_hand(c, gateway, "securityCode", Some(&unknown), &none).await;
     match headless::Engine::from_env() {
-        headless::Engine::Chromium => {
+        headless::Engine::Chromium | headless::Engine::WebKit => {
             assert_eq!(from_url, ready, "the URL's options, no hello");
             assert_eq!(
                 unknown_in_url,
@@ -318,6 +321,83 @@ async fn a_frame_configures_itself_from_its_url_where_the_browser_names_its_pare
             assert_eq!(from_url, hello_refused, "the page's answer decides");
             assert_eq!(unknown_in_url, hello_ready, "the page's answer decides");
         }
+    }
+    browser.close().await;
+}
+
+/// Copies the built package into a folder of its own, to be changed under a running server.
+fn package_copy() -> tempfile::TempDir {
+    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&support::pkg_dir(), copy.path());
+    copy
+}
+
+#[tokio::test]
+async fn a_frame_file_changed_after_the_page_pinned_it_does_not_run() {
+    // The frame page pins the bundle (import map) and its wasm (the fetch's integrity) by the
+    // hashes of the files the service found at start. Changed afterwards — still valid
+    // JavaScript, still a valid wasm — they must not run: the frames never come up.
+    let browser = browser().await;
+    let c = &browser.client;
+    let tamperings: [(&str, &[u8]); 2] = [
+        ("paykka_web_frame.js", b"\nglobalThis.tampered = true;\n"),
+        // A custom section (id 0, 5 bytes: a 4-byte name) keeps the module valid.
+        (
+            "paykka_web_frame_bg.wasm",
+            &[0, 5, 4, b't', b'a', b'm', b'p'],
+        ),
+    ];
+    for (file, appended) in tamperings {
+        let pkg = package_copy();
+        let data = tempfile::tempdir().unwrap();
+        let server = Server::start_with(
+            data.path(),
+            &[
+                "--merchant-addr",
+                "127.0.0.1:0",
+                "--pkg-dir",
+                pkg.path().to_str().unwrap(),
+            ],
+        );
+        let lab = format!("{}/lab.html?frameTimeout=3000", server.merchant);
+        open_lab(c, &lab, "ready").await;
+        assert_eq!(
+            encrypt_last4(c).await,
+            "VALIDATION",
+            "{file}: untouched, it runs"
+        );
+
+        let path = pkg.path().join(file);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend_from_slice(appended);
+        std::fs::write(&path, bytes).unwrap();
+        // A later Last-Modified, so a browser's revalidation gets the new bytes (the write
+        // may fall in the same second as the first load).
+        let later = std::time::SystemTime::now() + Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        open_lab(c, &lab, "error").await;
+        assert_eq!(
+            eval(c, "return window.lab.error.code").await,
+            "FRAME_TIMEOUT",
+            "{file}: changed, it does not run"
+        );
     }
     browser.close().await;
 }

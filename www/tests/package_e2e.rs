@@ -235,6 +235,7 @@ async fn a_plain_page_loads_the_versioned_sdk_with_integrity() {
     let integrity: Value =
         serde_json::from_slice(&std::fs::read(pkg_dir().join("integrity.json")).unwrap()).unwrap();
     let hash = integrity["paykka_web.js"].as_str().unwrap().to_owned();
+    let wasm_hash = integrity["paykka_web_bg.wasm"].as_str().unwrap().to_owned();
 
     let site = tempfile::tempdir().unwrap();
     let origin_port = free_port();
@@ -267,16 +268,24 @@ async fn a_plain_page_loads_the_versioned_sdk_with_integrity() {
         404
     );
 
-    for (name, integrity) in [
-        ("good", hash.clone()),
-        ("bad", format!("sha384-AAAA{}", &hash[11..])),
+    // As pkg-template/README.md shows it: an import map pins the module for every import of
+    // it (a `<script integrity>` beside an `import` does not, in WebKit), and the wasm's
+    // hash goes with its fetch.
+    let wasm = format!("{}/sdk/{version}/paykka_web_bg.wasm", server.merchant);
+    let bad = |hash: &str| format!("sha384-AAAA{}", &hash[11..]);
+    for (name, js, wasm_hash) in [
+        ("good", hash.clone(), wasm_hash.clone()),
+        ("bad", bad(&hash), wasm_hash.clone()),
+        ("bad-wasm", hash.clone(), bad(&wasm_hash)),
     ] {
+        let import_map = json!({"integrity": {&sdk: js}});
         std::fs::write(
             site.path().join(format!("{name}.html")),
             format!(
                 "<!doctype html><html><head><meta charset=\"utf-8\"><title>sri</title>\
-                 <script type=\"module\" src=\"{sdk}\" integrity=\"{integrity}\" crossorigin=\"anonymous\"></script>\
-                 <script type=\"module\" src=\"/main.js\"></script></head><body><div id=\"card\"></div></body></html>"
+                 <script type=\"importmap\">{import_map}</script>\
+                 <script type=\"module\" src=\"/main.js\"></script></head>\
+                 <body data-wasm-integrity=\"{wasm_hash}\"><div id=\"card\"></div></body></html>"
             ),
         )
         .unwrap();
@@ -286,7 +295,8 @@ async fn a_plain_page_loads_the_versioned_sdk_with_integrity() {
         format!(
             "import init, {{ EncryptedCard }} from '{sdk}';\n\
              const params = new URLSearchParams(location.search);\n\
-             await init();\n\
+             const integrity = document.body.dataset.wasmIntegrity;\n\
+             await init({{ module_or_path: fetch('{wasm}', {{ integrity }}) }});\n\
              window.card = await EncryptedCard.mount('#card', {{ clientKey: params.get('clientKey'), environment: params.get('environment') }});\n\
              document.body.dataset.ready = 'true';\n"
         ),
@@ -308,12 +318,20 @@ async fn a_plain_page_loads_the_versioned_sdk_with_integrity() {
     assert_eq!(pay(&server.merchant, payment).await["status"], "SUCCESS");
 
     // A file that does not match its hash does not run.
-    c.goto(&format!("{origin}/bad.html{query}")).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    let ready = c
-        .execute("return document.body.dataset.ready ?? null", vec![])
-        .await
-        .unwrap();
-    assert_eq!(ready, Value::Null, "the tampered hash blocked the module");
+    for page in ["bad", "bad-wasm"] {
+        c.goto(&format!("{origin}/{page}.html{query}"))
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let ready = c
+            .execute("return document.body.dataset.ready ?? null", vec![])
+            .await
+            .unwrap();
+        assert_eq!(
+            ready,
+            Value::Null,
+            "{page}: the wrong hash blocked the file"
+        );
+    }
     browser.close().await;
 }

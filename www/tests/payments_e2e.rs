@@ -9,7 +9,8 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use support::{
-    browser, eval, eventually, frame_value, next_year_yy, open_lab, type_in_frame, wait_for, Server,
+    browser, click_and_type, eval, eventually, frame_value, next_year_yy, open_lab, type_in_frame,
+    wait_for, Server,
 };
 
 async fn open_checkout(c: &Client, server: &Server) {
@@ -110,12 +111,7 @@ async fn three_d_secure_challenge_then_success() {
         .unwrap()
         .as_str()
         .starts_with(&server.gateway));
-    c.find(Locator::Css("#code"))
-        .await
-        .unwrap()
-        .send_keys("1234")
-        .await
-        .unwrap();
+    click_and_type(&c.find(Locator::Css("#code")).await.unwrap(), "1234").await;
     c.find(Locator::Css("#submit"))
         .await
         .unwrap()
@@ -191,7 +187,7 @@ async fn declines_say_why_and_keep_the_input() {
     c.enter_frame(0).await.unwrap();
     let input = c.find(Locator::Css("input")).await.unwrap();
     input.clear().await.unwrap();
-    input.send_keys("4242424242424242").await.unwrap();
+    click_and_type(&input, "4242424242424242").await;
     c.enter_parent_frame().await.unwrap();
     c.find(Locator::Css("#pay"))
         .await

@@ -144,6 +144,13 @@ impl Surface {
             click(c, &format!("input[value='{}']", wallet.method())).await;
         }
         wait_for(c, &self.button(wallet)).await;
+        // The page settles first (frames above the button take their heights): a click
+        // aimed at a button that then moves lands elsewhere, for a shopper too.
+        let top = format!(
+            "return document.querySelector({}).getBoundingClientRect().top + scrollY",
+            serde_json::to_string(&self.button(wallet)).unwrap()
+        );
+        support::settled(c, &top).await;
         eval(c, PAGE_HOOKS).await;
     }
 }

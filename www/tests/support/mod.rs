@@ -59,13 +59,14 @@ impl Server {
         if !extra.contains(&"--secure-origin-addr") {
             command.args(["--secure-origin-addr", "127.0.0.1:0"]);
         }
+        if !extra.contains(&"--pkg-dir") {
+            command.arg("--pkg-dir").arg(pkg_dir());
+        }
         let mut child = command
             .args(["--log", "debug", "--lab"])
             .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
-            .arg("--pkg-dir")
-            .arg(pkg_dir())
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
@@ -218,8 +219,29 @@ async fn type_here_and_leave(c: &Client, text: &str) {
         .for_element(Locator::Css("input"))
         .await
         .unwrap();
-    input.send_keys(text).await.unwrap();
+    click_and_type(&input, text).await;
     c.enter_parent_frame().await.unwrap();
+}
+
+/// Clicks an input, as a shopper does, then types into it. (WebKitWebDriver refuses keys
+/// for an input in a frame that has not had focus: "Element is not focusable".)
+pub async fn click_and_type(input: &fantoccini::elements::Element, text: &str) {
+    input.click().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+/// Presses keys on whatever has focus, as a keyboard does (WebDriver key actions; WebKit's
+/// driver refuses `send_keys` to an element found as "the active element" of a frame).
+pub async fn press_keys(c: &Client, text: &str) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut keys = KeyActions::new("keyboard".into());
+    for value in text.chars() {
+        keys = keys
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value });
+    }
+    c.perform_actions(keys).await.unwrap();
+    c.release_actions().await.unwrap();
 }
 
 pub async fn frame_value(c: &Client, index: u16) -> String {
