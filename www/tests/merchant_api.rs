@@ -472,9 +472,22 @@ async fn the_lab_and_the_pages_test_hooks_need_lab_however_the_path_is_spelt() {
         "/./lab.html",
         "//lab.html",
         "/lab%2ehtml",
+        "/viewport.html",
+        "/viewport.js",
+        "/%76iewport.html",
     ] {
         assert_eq!(shop.get(path).await.0, StatusCode::NOT_FOUND, "{path}");
     }
+    // No one may frame the pages (with --lab, the site itself: the lab's viewport page).
+    let page = shop
+        .app
+        .clone()
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let policy = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.ends_with("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("frame-src 'self'"), "{policy}");
     let statics = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
     assert!(!statics.join("lab.html").exists() && !statics.join("lab.js").exists());
     assert_eq!(shop.get("/api/config").await.1["testHooks"], false);

@@ -14,13 +14,20 @@ use super::{api, State};
 
 /// Only our own scripts, plus compiling our wasm; no inline script or style, no eval; the
 /// secure origin (card frames, the drop-in's session API) may be framed and called, and
-/// PayKKa's pages (3-D Secure, redirect methods) framed in the drop-in's dialog.
-fn content_security_policy(secure_origin: &str, paykka: &str) -> String {
+/// PayKKa's pages (3-D Secure, redirect methods) framed in the drop-in's dialog. No one
+/// frames the pages, but with `--lab` the site itself (the lab's `viewport.html` shows a
+/// page at a phone's width where a browser's window cannot be that narrow).
+fn content_security_policy(secure_origin: &str, paykka: &str, lab: bool) -> String {
+    let (ancestors, framed) = if lab {
+        ("'self'", "'self' ")
+    } else {
+        ("'none'", "")
+    };
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' https://pay.google.com; style-src 'self'; \
          img-src 'self' data:; connect-src 'self' {secure_origin} https://pay.google.com; \
-         frame-src {secure_origin} {paykka} https://pay.google.com; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         frame-src {framed}{secure_origin} {paykka} https://pay.google.com; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
     )
 }
 
@@ -70,6 +77,7 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
     let policy = HeaderValue::from_str(&content_security_policy(
         &state.secure_origin_url,
         &state.gateway_url,
+        state.serve_lab,
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     // The fakes are test code: served only with --wallet-fakes.
@@ -80,7 +88,7 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
     };
     let mut router = Router::new();
     if state.serve_lab {
-        for file in ["lab.html", "lab.js"] {
+        for file in ["lab.html", "lab.js", "viewport.html", "viewport.js"] {
             router =
                 router.route_service(&format!("/{file}"), ServeFile::new(lab_dir().join(file)));
         }
