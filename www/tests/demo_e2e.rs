@@ -11,7 +11,7 @@ use josekit::jwe::{self, RSA_OAEP_256};
 use serde_json::Value;
 use support::{
     browser, encrypt_last4, eval, eventually, frame_value, next_year_yy, open_lab, settled,
-    type_in_frame, wait_for, Server,
+    type_in_frame, urlencode, wait_for, Server,
 };
 
 /// Opens a field's ciphertext with the secure origin's key (josekit: an independent JOSE).
@@ -218,15 +218,6 @@ async fn frames_advance_focus_submit_on_enter_take_styles_and_unmount_cleanly() 
         "no event after unmount"
     );
     browser.close().await;
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use fantoccini::Client;
 use serde_json::{json, Value};
-use support::{browser, eval, settled, wait_for, Server};
+use support::{browser, eval, settled, urlencode, wait_for, Server};
 
 const WIDTHS: [u32; 3] = [320, 768, 1280];
 
@@ -139,15 +139,6 @@ async fn open_at(c: &Client, base: &str, path: &str, width: u32) -> bool {
     wait_for(c, "iframe").await;
     c.enter_frame(0).await.unwrap();
     true
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -244,6 +244,16 @@ pub async fn press_keys(c: &Client, text: &str) {
     c.release_actions().await.unwrap();
 }
 
+/// `text` percent-encoded for a URL's query.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub async fn frame_value(c: &Client, index: u16) -> String {
     c.enter_frame(index).await.unwrap();
     let value = c
