@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256, Sha384};
 
 /// The frame page, rendered once at start with the integrity of what it loads.
 pub struct FramePage {
-    pub(crate) html: String,
+    html: String,
     /// `'sha256-…'` of the inline import map, for the page's `script-src`.
     pub(crate) import_map_source: String,
     pub(crate) frames_dir: PathBuf,

@@ -82,7 +82,7 @@ async fn field_page(Extract(state): Extract<State>, UrlPath(key): UrlPath<String
                 HeaderValue::from_static("no-referrer"),
             ),
         ],
-        state.frames.html.clone(),
+        state.frames.html().to_owned(),
     )
         .into_response()
 }
