@@ -143,14 +143,7 @@ impl Surface {
             wait_for(c, ".paykka-checkout[data-state='ready']").await;
             click(c, &format!("input[value='{}']", wallet.method())).await;
         }
-        wait_for(c, &self.button(wallet)).await;
-        // The page settles first (frames above the button take their heights): a click
-        // aimed at a button that then moves lands elsewhere, for a shopper too.
-        let top = format!(
-            "return document.querySelector({}).getBoundingClientRect().top + scrollY",
-            serde_json::to_string(&self.button(wallet)).unwrap()
-        );
-        support::settled(c, &top).await;
+        support::wait_until_still(c, &self.button(wallet)).await;
         eval(c, PAGE_HOOKS).await;
     }
 }

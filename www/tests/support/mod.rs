@@ -162,6 +162,7 @@ pub async fn browser() -> Browser {
 /// Opens the fake sheet of `wallet` (`apple-pay` or `google-pay`) with a trusted click on
 /// `button`, picks test card `card` and pays.
 pub async fn pay_in_fake_sheet(c: &Client, button: &str, wallet: &str, card: usize) {
+    wait_until_still(c, button).await;
     click(c, button).await;
     wait_for(c, &format!("#fake-{wallet}-sheet[data-state='ready']")).await;
     c.find(Locator::Css(&format!("#fake-{wallet}-card")))
@@ -171,6 +172,18 @@ pub async fn pay_in_fake_sheet(c: &Client, button: &str, wallet: &str, card: usi
         .await
         .unwrap();
     click(c, &format!("#fake-{wallet}-pay")).await;
+}
+
+/// Waits until the element `css` selects has stopped moving on the page (frames above it
+/// take their heights by messages): a click aimed at a button that then moves lands
+/// elsewhere, for a shopper too.
+pub async fn wait_until_still(c: &Client, css: &str) {
+    wait_for(c, css).await;
+    let top = format!(
+        "return document.querySelector({}).getBoundingClientRect().top + scrollY",
+        serde_json::to_string(css).unwrap()
+    );
+    settled(c, &top).await;
 }
 
 /// Opens a lab page and waits until it reports `state` (`ready` or `error`).
