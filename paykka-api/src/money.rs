@@ -53,6 +53,21 @@ pub fn decimal(amount: i64, currency: &str) -> Option<String> {
     ))
 }
 
+/// An amount in minor units as PayKKa writes it: a JSON number or, as its API pages show
+/// (`"amount": "300"`), a string of digits; positive and at most 10^12.
+pub fn minor_units(value: &serde_json::Value) -> Option<i64> {
+    let n = match value {
+        serde_json::Value::Number(n) => n.as_i64()?,
+        serde_json::Value::String(s)
+            if !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            s.parse().ok()?
+        }
+        _ => return None,
+    };
+    (1..=1_000_000_000_000).contains(&n).then_some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +83,16 @@ mod tests {
         assert_eq!(decimal(5, "USD").as_deref(), Some("0.05"));
         assert_eq!(decimal(300, "JPY").as_deref(), Some("300"));
         assert_eq!(decimal(1234, "BHD").as_deref(), Some("1.234"));
+    }
+
+    #[test]
+    fn amounts_are_numbers_or_digit_strings() {
+        use serde_json::json;
+        assert_eq!(minor_units(&json!(300)), Some(300));
+        assert_eq!(minor_units(&json!("300")), Some(300));
+        for bad in [json!(0), json!(-1), json!("-1"), json!("3.00"), json!(""), json!(" 300"),
+                    json!(3.5), json!(null), json!("1000000000000000"), json!([300])] {
+            assert_eq!(minor_units(&bad), None, "{bad}");
+        }
     }
 }

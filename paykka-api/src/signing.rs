@@ -65,14 +65,6 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// Unix ms as ISO 8601 (UTC).
-pub fn iso_time(ms: i64) -> Option<String> {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()?
-        .format(&time::format_description::well_known::Rfc3339)
-        .ok()
-}
-
 /// A fresh nonce for a request, response or webhook.
 pub fn new_nonce() -> String {
     let mut bytes = [0u8; 16];

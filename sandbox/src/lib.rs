@@ -7,6 +7,7 @@
 pub mod payment;
 pub mod payments;
 pub mod protocol;
+pub mod refunds;
 pub mod sessions;
 pub mod state;
 pub mod test_cards;
@@ -27,8 +28,8 @@ pub fn app(state: State) -> Router {
         .route(paths::QUERY, post(payments::query))
         .route(paths::CAPTURE, post(payments::capture))
         .route(paths::VOID, post(payments::void))
-        .route(paths::REFUND, post(payments::refund))
-        .route(paths::REFUND_QUERY, post(payments::refund_query))
+        .route(paths::REFUND, post(refunds::refund))
+        .route(paths::REFUND_QUERY, post(refunds::refund_query))
         .route(paths::SESSION_CREATE, post(sessions::create))
         .route(paths::SESSION_QUERY, post(sessions::query))
         .route(paths::APPLE_PAY_SESSION, post(sessions::apple_pay))

@@ -49,6 +49,9 @@ struct Args {
     /// First webhook retry delay in ms (doubles per attempt).
     #[arg(long, env = "PAYKKA_WEBHOOK_BACKOFF_MS", default_value_t = 1000)]
     webhook_backoff_ms: i64,
+    /// How long a refund is `PROCESSING` before it settles (then `REFUND.SUCCESS`), in ms.
+    #[arg(long, env = "PAYKKA_REFUND_SETTLE_MS", default_value_t = 2000)]
+    refund_settle_ms: i64,
     /// How a repeated `trans_id` is answered (PayKKa does not document it): `first`
     /// returns the first payment, `refuse` refuses with SB0006.
     #[arg(long, env = "PAYKKA_REPEATED_TRANS_ID", default_value = "first", value_parser = ["first", "refuse"])]
@@ -97,6 +100,7 @@ async fn main() -> anyhow::Result<()> {
         }],
         http: reqwest::Client::new(),
         webhook_backoff_ms: args.webhook_backoff_ms,
+        refund_settle_ms: args.refund_settle_ms,
         repeated_trans_id: if args.repeated_trans_id == "refuse" {
             RepeatedTransId::Refused
         } else {
@@ -105,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
         apple_pay_key,
     });
     tokio::spawn(paykka_sandbox::webhooks::run(Arc::clone(&gateway)));
+    tokio::spawn(paykka_sandbox::refunds::run_settlement(Arc::clone(&gateway)));
     tracing::info!("sandbox (PayKKa) on {origin}");
     println!("ready sandbox={origin}");
     axum::serve(

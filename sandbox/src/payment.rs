@@ -7,6 +7,13 @@ use serde_json::{json, Value};
 
 use super::webhooks::enqueue;
 
+/// How a request names a payment: the merchant's `trans_id` or PayKKa's `order_id`.
+#[derive(Clone, Copy)]
+pub enum PaymentKey<'a> {
+    TransId(&'a str),
+    OrderId(&'a str),
+}
+
 /// A stored payment.
 pub struct Payment {
     pub order_id: String,
@@ -27,11 +34,18 @@ pub struct Payment {
     pub authorisation_type: String,
     pub refunded_amount: i64,
     pub updated_at: i64,
+    /// The shopper's id the merchant gave (`payment.shopper_reference`).
+    pub shopper_reference: Option<String>,
+    /// When the payment's session expires (Unix ms), for a session's payment.
+    pub expires_at: Option<i64>,
+    /// When the payment was last authorised or captured (Unix ms): `pay_finish_time`.
+    pub finished_at: Option<i64>,
 }
 
 const PAYMENT_COLUMNS: &str = "order_id, merchant_id, trans_id, status, amount, currency, payment_method, \
      capture_method, card_brand, card_bin, card_last4, error_code, error_description, notify_url, return_url, \
-     challenge_token, refunded_amount, updated_at, session_id, authorisation_type";
+     challenge_token, refunded_amount, updated_at, session_id, authorisation_type, shopper_reference, \
+     expires_at, finished_at";
 
 impl Payment {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
@@ -57,18 +71,26 @@ impl Payment {
             updated_at: row.get(17)?,
             session_id: row.get(18)?,
             authorisation_type: row.get(19)?,
+            shopper_reference: row.get(20)?,
+            expires_at: row.get(21)?,
+            finished_at: row.get(22)?,
         })
     }
 
-    /// Finds a payment by merchant and `trans_id` or `order_id`.
+    /// Finds a merchant's payment by the identifier `key` names (never one for the other:
+    /// PayKKa's calls each name which they take).
     pub fn find(
         conn: &rusqlite::Connection,
         merchant_id: &str,
-        key: &str,
+        key: PaymentKey<'_>,
     ) -> rusqlite::Result<Option<Payment>> {
+        let (column, value) = match key {
+            PaymentKey::TransId(value) => ("trans_id", value),
+            PaymentKey::OrderId(value) => ("order_id", value),
+        };
         conn.query_row(
-            &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ?1 AND (trans_id = ?2 OR order_id = ?2)"),
-            params![merchant_id, key],
+            &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ?1 AND {column} = ?2"),
+            params![merchant_id, value],
             Payment::from_row,
         )
         .optional()
@@ -135,8 +157,8 @@ impl Payment {
             "error_description": self.error_description,
             "payment": {"payment_method": self.payment_method},
             "balances": self.balances(),
-            "session_id": self.session_id,
         });
+        self.add_times_and_references(&mut data);
         if let Some((brand, bin, last4)) = &self.card {
             data["card_info"] = json!({"card_brand": brand, "bin": bin, "last4": last4});
         }
@@ -146,6 +168,34 @@ impl Payment {
         }
         data
     }
+
+    /// The members answers and notifications both carry when they have a value: the
+    /// session, the shopper's reference, the session's expiry and `pay_finish_time`
+    /// (only once paid or authorised: never on a failure).
+    fn add_times_and_references(&self, body: &mut Value) {
+        let times = [
+            ("expire_time", self.expires_at),
+            ("pay_finish_time", self.finished_at),
+        ];
+        for (member, ms) in times {
+            if let Some(text) = ms.and_then(paykka_api::iso_time::format) {
+                body[member] = text.into();
+            }
+        }
+        for (member, value) in [
+            ("session_id", &self.session_id),
+            ("shopper_reference", &self.shopper_reference),
+        ] {
+            if let Some(value) = value {
+                body[member] = value.as_str().into();
+            }
+        }
+    }
+}
+
+/// Whether a payment in `status` has been paid or authorised (it has a `pay_finish_time`).
+pub fn is_finished(status: &str) -> bool {
+    matches!(status, "SUCCESS" | "AUTHORIZED")
 }
 
 /// The notification a final status sends.
@@ -189,9 +239,12 @@ pub fn update_status(
     app_id: &str,
 ) -> rusqlite::Result<()> {
     let now = now_ms();
+    if is_finished(status) {
+        p.finished_at = Some(now);
+    }
     tx.execute(
-        "UPDATE payments SET status = ?1, error_code = ?2, error_description = ?3, updated_at = ?4 WHERE order_id = ?5",
-        params![status, code, text, now, p.order_id],
+        "UPDATE payments SET status = ?1, error_code = ?2, error_description = ?3, updated_at = ?4, finished_at = ?5 WHERE order_id = ?6",
+        params![status, code, text, now, p.finished_at, p.order_id],
     )?;
     p.status = status.into();
     p.error_code = code.into();
@@ -215,12 +268,10 @@ pub fn payment_notification(p: &Payment, notify_type: &str) -> Value {
         "status": p.status,
         "amount": p.amount,
         "currency": p.currency,
-        "pay_finish_time": time::OffsetDateTime::from_unix_timestamp(p.updated_at / 1000)
-            .ok()
-            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
         "payment": {"payment_method": p.payment_method},
         "timestamp": p.updated_at,
     });
+    p.add_times_and_references(&mut body);
     if let Some((brand, bin, last4)) = &p.card {
         body["card_info"] = json!({"card_brand": brand, "bin": bin, "last4": last4});
     }
@@ -233,12 +284,12 @@ pub fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> rusqlite::Result<()>
         None => (None, None, None),
     };
     tx.execute(
-        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?18)"),
+        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?18)"),
         params![
             p.order_id, p.merchant_id, p.trans_id, p.status, p.amount, p.currency, p.payment_method,
             p.capture_method, brand, bin, last4, p.error_code, p.error_description, p.notify_url,
             p.return_url, p.challenge_token, p.refunded_amount, p.updated_at, p.session_id,
-            p.authorisation_type
+            p.authorisation_type, p.shopper_reference, p.expires_at, p.finished_at
         ],
     )?;
     Ok(())

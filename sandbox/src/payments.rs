@@ -1,6 +1,6 @@
-//! Payments at the sandbox: initiate (encrypted card, plain card for PCI merchants,
-//! wallet token), query, capture, void, refund and refund query. A `trans_id` makes one
-//! payment only: a repeat gets the first payment's answer.
+//! Payments at the sandbox: initiate (a raw card from PCI merchants, a wallet token, a
+//! redirect method), query, capture and void. A `trans_id` makes one payment only: a repeat
+//! gets the first payment's answer.
 
 use axum::body::Bytes;
 use axum::extract::State as Extract;
@@ -10,7 +10,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::payment::{enqueue_payment, update_status, Payment};
+use super::payment::{enqueue_payment, update_status, Payment, PaymentKey};
 use super::protocol::{authenticate, parse, respond, ApiError, Caller};
 use super::state::{Gateway, State};
 use super::test_cards::{outcome, Outcome};
@@ -35,6 +35,8 @@ struct PaymentObject {
     exp_year: Option<String>,
     cvv: Option<String>,
     token_data: Option<String>,
+    /// The merchant's id for the shopper (stored and tokenised payments).
+    shopper_reference: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -63,19 +65,6 @@ struct Source {
 
 /// Methods the shopper completes on the method's own page (the sandbox's approval page).
 pub const REDIRECT_METHODS: [&str; 2] = ["ALIPAY", "WECHAT_PAY"];
-
-fn amount_of(value: &Value) -> Option<i64> {
-    let n = match value {
-        Value::Number(n) => n.as_i64()?,
-        Value::String(s)
-            if !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            s.parse().ok()?
-        }
-        _ => return None,
-    };
-    (1..=1_000_000_000_000).contains(&n).then_some(n)
-}
 
 /// Decrypts (or, for PCI merchants, reads) the card and checks it; a wallet's token or a
 /// redirect method otherwise.
@@ -183,7 +172,7 @@ fn read_wallet(
 }
 
 /// A new order id: `GW` and 17 digits.
-fn order_id() -> String {
+pub fn order_id() -> String {
     let mut bytes = [0u8; 4];
     rand::fill(&mut bytes);
     format!("GW{}{:04}", now_ms(), u32::from_le_bytes(bytes) % 10_000)
@@ -252,11 +241,21 @@ async fn initiate_as(
     if request.trans_id.is_empty() || request.trans_id.len() > 64 {
         return Err(ApiError::bad_request("trans_id must be 1 to 64 characters"));
     }
+    if request
+        .payment
+        .shopper_reference
+        .as_ref()
+        .is_some_and(|r| r.is_empty() || r.len() > 64)
+    {
+        return Err(ApiError::bad_request(
+            "payment.shopper_reference must be 1 to 64 characters",
+        ));
+    }
     let requested_amount = request
         .amount
         .as_ref()
         .map(|a| {
-            amount_of(a).ok_or_else(|| {
+            money::minor_units(a).ok_or_else(|| {
                 ApiError::bad_request("amount must be a positive integer in minor units")
             })
         })
@@ -274,7 +273,7 @@ async fn initiate_as(
     let trans_id = request.trans_id.clone();
     let existing = gateway
         .db
-        .call(move |conn| Payment::find(conn, &merchant_id, &trans_id))
+        .call(move |conn| Payment::find(conn, &merchant_id, PaymentKey::TransId(&trans_id)))
         .await
         .map_err(ApiError::internal)?;
     if let Some(existing) = existing {
@@ -282,7 +281,7 @@ async fn initiate_as(
     }
 
     let now = now_ms();
-    let (amount, currency) = match &request.session_id {
+    let (amount, currency, expires_at) = match &request.session_id {
         Some(session_id) => {
             let session = open_session(gateway, &request.merchant_id, session_id, now).await?;
             let differs = requested_amount.is_some_and(|a| a != session.amount)
@@ -295,10 +294,10 @@ async fn initiate_as(
                     "amount and currency are the session's",
                 ));
             }
-            (session.amount, session.currency)
+            (session.amount, session.currency, Some(session.expires_at))
         }
         None => match (requested_amount, request.currency.clone()) {
-            (Some(amount), Some(currency)) => (amount, currency),
+            (Some(amount), Some(currency)) => (amount, currency, None),
             _ => return Err(ApiError::bad_request("amount and currency are required")),
         },
     };
@@ -359,13 +358,16 @@ async fn initiate_as(
         authorisation_type,
         refunded_amount: 0,
         updated_at: now,
+        shopper_reference: request.payment.shopper_reference,
+        expires_at,
+        finished_at: super::payment::is_finished(status).then_some(now),
     };
     let app_id = caller.merchant.app_id.clone();
     let stored = gateway
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            if let Some(existing) = Payment::find(&tx, &payment.merchant_id, &payment.trans_id)? {
+            if let Some(existing) = Payment::find(&tx, &payment.merchant_id, PaymentKey::TransId(&payment.trans_id))? {
                 return Ok(Stored::Existing(existing));
             }
             if let Some(session_id) = &payment.session_id {
@@ -467,12 +469,13 @@ struct OrderRequest {
 
 /// How a request names a payment.
 enum OrderKey {
-    /// `trans_id` or `order_id`.
-    Id(String),
+    TransId(String),
+    OrderId(String),
+    /// A session's latest payment.
     Session(String),
 }
 
-fn order_not_found() -> ApiError {
+pub fn order_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "206024", "Order does not exist")
 }
 
@@ -485,7 +488,8 @@ async fn find_order(
     gateway
         .db
         .call(move |conn| match key {
-            OrderKey::Id(id) => Payment::find(conn, &merchant_id, &id),
+            OrderKey::TransId(id) => Payment::find(conn, &merchant_id, PaymentKey::TransId(&id)),
+            OrderKey::OrderId(id) => Payment::find(conn, &merchant_id, PaymentKey::OrderId(&id)),
             OrderKey::Session(id) => Payment::find_in_session(conn, &merchant_id, &id),
         })
         .await
@@ -499,10 +503,11 @@ pub async fn query(Extract(gateway): Extract<State>, headers: HeaderMap, body: B
         let caller = authenticate(&gateway, &headers, QUERY, &body).await?;
         let request: OrderRequest = parse(&body)?;
         caller.owns(&request.merchant_id)?;
-        let key = match (request.trans_id.or(request.order_id), request.session_id) {
-            (Some(id), _) => OrderKey::Id(id),
-            (None, Some(session)) => OrderKey::Session(session),
-            (None, None) => {
+        let key = match (request.order_id, request.trans_id, request.session_id) {
+            (Some(id), _, _) => OrderKey::OrderId(id),
+            (None, Some(id), _) => OrderKey::TransId(id),
+            (None, None, Some(session)) => OrderKey::Session(session),
+            (None, None, None) => {
                 return Err(ApiError::bad_request(
                     "trans_id, order_id or session_id is required",
                 ))
@@ -530,7 +535,7 @@ async fn settle_authorized(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let Some(mut p) = Payment::find(&tx, &payment.merchant_id, &payment.order_id)? else {
+            let Some(mut p) = Payment::find(&tx, &payment.merchant_id, PaymentKey::OrderId(&payment.order_id))? else {
                 return Ok(None);
             };
             if p.status == to {
@@ -564,9 +569,8 @@ pub async fn capture(
         caller.owns(&request.merchant_id)?;
         let id = request
             .order_id
-            .or(request.trans_id)
             .ok_or_else(|| ApiError::bad_request("order_id is required"))?;
-        let payment = find_order(&gateway, &request.merchant_id, OrderKey::Id(id)).await?;
+        let payment = find_order(&gateway, &request.merchant_id, OrderKey::OrderId(id)).await?;
         let payment = settle_authorized(&gateway, &caller, payment, "SUCCESS", "captured").await?;
         Ok(payment.data(&gateway.own_origin))
     }
@@ -596,7 +600,7 @@ pub async fn void(Extract(gateway): Extract<State>, headers: HeaderMap, body: By
         let payment = find_order(
             &gateway,
             &request.merchant_id,
-            OrderKey::Id(request.order_id),
+            OrderKey::OrderId(request.order_id),
         )
         .await?;
         settle_authorized(&gateway, &caller, payment, "CANCELED", "voided").await?;
@@ -604,226 +608,4 @@ pub async fn void(Extract(gateway): Extract<State>, headers: HeaderMap, body: By
     }
     .await;
     respond(&gateway, VOID, result)
-}
-
-#[derive(Deserialize)]
-struct RefundRequest {
-    merchant_id: String,
-    refund_trans_id: String,
-    /// The original payment: PayKKa's `ori_order_id`, or its `trans_id`.
-    ori_order_id: Option<String>,
-    trans_id: Option<String>,
-    refund_amount: Value,
-    currency: String,
-    reason: Option<String>,
-    notify_url: Option<String>,
-}
-
-/// A stored refund with its payment's merchant and currency.
-struct Refund {
-    refund_order_id: String,
-    order_id: String,
-    merchant_id: String,
-    refund_trans_id: String,
-    amount: i64,
-    currency: String,
-    status: String,
-}
-
-impl Refund {
-    fn find(
-        conn: &rusqlite::Connection,
-        merchant_id: &str,
-        refund_trans_id: Option<&str>,
-        refund_order_id: Option<&str>,
-    ) -> rusqlite::Result<Option<Refund>> {
-        conn.query_row(
-            "SELECT r.refund_order_id, r.order_id, r.merchant_id, r.refund_trans_id, r.amount, p.currency, r.status \
-             FROM refunds r JOIN payments p ON p.order_id = r.order_id \
-             WHERE r.merchant_id = ?1 AND (r.refund_trans_id = ?2 OR r.refund_order_id = ?3)",
-            params![merchant_id, refund_trans_id, refund_order_id],
-            |r| {
-                Ok(Refund {
-                    refund_order_id: r.get(0)?,
-                    order_id: r.get(1)?,
-                    merchant_id: r.get(2)?,
-                    refund_trans_id: r.get(3)?,
-                    amount: r.get(4)?,
-                    currency: r.get(5)?,
-                    status: r.get(6)?,
-                })
-            },
-        )
-        .optional()
-    }
-
-    /// The refund as Refund and Refund Query answer it.
-    fn data(&self) -> Value {
-        json!({
-            "merchant_id": self.merchant_id,
-            "refund_trans_id": self.refund_trans_id,
-            "refund_order_id": self.refund_order_id,
-            "order_id": self.order_id,
-            "status": self.status,
-            "amount": self.amount,
-            "currency": self.currency,
-            "error_code": "0000",
-            "error_description": "Success",
-        })
-    }
-}
-
-/// Refund a paid order, fully or in part; `refund_trans_id` makes it happen once. The
-/// notification goes to the refund's `notify_url`, else the payment's.
-pub async fn refund(Extract(gateway): Extract<State>, headers: HeaderMap, body: Bytes) -> Response {
-    let result = async {
-        let caller = authenticate(&gateway, &headers, REFUND, &body).await?;
-        let request: RefundRequest = parse(&body)?;
-        caller.owns(&request.merchant_id)?;
-        let amount = amount_of(&request.refund_amount).ok_or_else(|| {
-            ApiError::bad_request("refund_amount must be a positive integer in minor units")
-        })?;
-        if request
-            .reason
-            .as_deref()
-            .is_some_and(|r| !super::protocol::REASONS.contains(&r))
-        {
-            return Err(ApiError::bad_request(
-                "reason must be DUPLICATE, FRAUDULENT, REQUESTED_BY_CUSTOMER or OTHER",
-            ));
-        }
-        super::protocol::check_urls(&[("notify_url", request.notify_url.as_deref())])?;
-        let key = request
-            .ori_order_id
-            .clone()
-            .or(request.trans_id.clone())
-            .ok_or_else(|| ApiError::bad_request("ori_order_id or trans_id is required"))?;
-        let app_id = caller.merchant.app_id.clone();
-        gateway
-            .db
-            .call(move |conn| record_refund(conn, &request, &key, amount, &app_id))
-            .await
-            .map_err(ApiError::internal)?
-            .map(|refund| refund.data())
-    }
-    .await;
-    respond(&gateway, REFUND, result)
-}
-
-fn record_refund(
-    conn: &mut rusqlite::Connection,
-    request: &RefundRequest,
-    key: &str,
-    amount: i64,
-    app_id: &str,
-) -> rusqlite::Result<Result<Refund, ApiError>> {
-    let merchant_id = &request.merchant_id;
-    let tx = conn.transaction()?;
-    if let Some(existing) = Refund::find(&tx, merchant_id, Some(&request.refund_trans_id), None)? {
-        return Ok(Ok(existing));
-    }
-    let Some(mut p) = Payment::find(&tx, merchant_id, key)? else {
-        return Ok(Err(order_not_found()));
-    };
-    if !["SUCCESS", "PARTIALLY_REFUNDED"].contains(&p.status.as_str()) {
-        return Ok(Err(super::protocol::wrong_state(&p.status, "refunded")));
-    }
-    if request.currency != p.currency {
-        return Ok(Err(ApiError::bad_request("currency is not the payment's")));
-    }
-    if amount > p.amount - p.refunded_amount {
-        return Ok(Err(ApiError::bad_request(
-            "refund_amount exceeds what is left to refund",
-        )));
-    }
-    let refund_order_id = format!("RG{}", &order_id()[2..]);
-    let now = now_ms();
-    tx.execute(
-        "INSERT INTO refunds (refund_order_id, order_id, merchant_id, refund_trans_id, amount, status, reason, notify_url, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 'SUCCESS', ?6, ?7, ?8)",
-        params![refund_order_id, p.order_id, merchant_id, request.refund_trans_id, amount, request.reason, request.notify_url, now],
-    )?;
-    p.refunded_amount += amount;
-    let status = if p.refunded_amount == p.amount {
-        "REFUNDED"
-    } else {
-        "PARTIALLY_REFUNDED"
-    };
-    tx.execute(
-        "UPDATE payments SET status = ?1, refunded_amount = ?2, updated_at = ?3 WHERE order_id = ?4",
-        params![status, p.refunded_amount, now, p.order_id],
-    )?;
-    if let Some(url) = request.notify_url.as_ref().or(p.notify_url.as_ref()) {
-        // In refund notifications `trans_id` is the merchant's refund_trans_id.
-        let body = json!({
-            "notify_type": "REFUND.SUCCESS", "error_code": "0000", "error_description": "Success",
-            "merchant_id": p.merchant_id, "trans_id": request.refund_trans_id, "refund_order_id": refund_order_id,
-            "order_id": p.order_id, "status": "SUCCESS", "amount": amount, "currency": p.currency,
-            "timestamp": now,
-        });
-        enqueue(
-            &tx,
-            &format!("{refund_order_id}:REFUND.SUCCESS"),
-            url,
-            &body,
-            app_id,
-        )?;
-    }
-    tx.commit()?;
-    Ok(Ok(Refund {
-        refund_order_id,
-        order_id: p.order_id,
-        merchant_id: merchant_id.clone(),
-        refund_trans_id: request.refund_trans_id.clone(),
-        amount,
-        currency: p.currency,
-        status: "SUCCESS".into(),
-    }))
-}
-
-#[derive(Deserialize)]
-struct RefundQuery {
-    merchant_id: String,
-    refund_trans_id: Option<String>,
-    refund_order_id: Option<String>,
-}
-
-/// Refund Query, by `refund_trans_id` and/or `refund_order_id`.
-pub async fn refund_query(
-    Extract(gateway): Extract<State>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let result = async {
-        let caller = authenticate(&gateway, &headers, REFUND_QUERY, &body).await?;
-        let request: RefundQuery = parse(&body)?;
-        caller.owns(&request.merchant_id)?;
-        if request.refund_trans_id.is_none() && request.refund_order_id.is_none() {
-            return Err(ApiError::bad_request(
-                "refund_trans_id or refund_order_id is required",
-            ));
-        }
-        gateway
-            .db
-            .call(move |conn| {
-                Refund::find(
-                    conn,
-                    &request.merchant_id,
-                    request.refund_trans_id.as_deref(),
-                    request.refund_order_id.as_deref(),
-                )
-            })
-            .await
-            .map_err(ApiError::internal)?
-            .map(|refund| refund.data())
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    super::protocol::REFUND_NOT_FOUND,
-                    "Refund does not exist",
-                )
-            })
-    }
-    .await;
-    respond(&gateway, REFUND_QUERY, result)
 }

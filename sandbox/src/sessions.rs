@@ -28,7 +28,8 @@ struct CreateRequest {
     payment_type: String,
     trans_id: String,
     currency: String,
-    amount: i64,
+    /// Minor units: a number or a string of digits (`money::minor_units`).
+    amount: serde_json::Value,
     notify_url: Option<String>,
     return_url: Option<String>,
     /// ISO 8601 with an offset (`2026-11-28T10:30:00+08:00`); 30 minutes when absent.
@@ -41,9 +42,8 @@ fn expiry(expire_time: Option<&str>, now: i64) -> Result<i64, ApiError> {
     let Some(text) = expire_time else {
         return Ok(now + SESSION_TTL_MS);
     };
-    let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| ApiError::bad_request("expire_time must be ISO 8601 with an offset"))?;
-    let ms = (at.unix_timestamp_nanos() / 1_000_000) as i64;
+    let ms = paykka_api::iso_time::parse(text)
+        .ok_or_else(|| ApiError::bad_request("expire_time must be ISO 8601 with an offset"))?;
     if ms <= now || ms > now + 24 * 60 * 60 * 1000 {
         return Err(ApiError::bad_request(
             "expire_time must be in the next 24 hours",
@@ -71,15 +71,33 @@ pub struct Session {
 }
 
 impl Session {
-    /// Finds a merchant's session by `session_id` or `trans_id`.
+    /// Finds a merchant's session by its `session_id`.
     pub fn find(
         conn: &rusqlite::Connection,
         merchant_id: &str,
-        key: &str,
+        session_id: &str,
+    ) -> rusqlite::Result<Option<Session>> {
+        Session::find_where(conn, merchant_id, "session_id", session_id)
+    }
+
+    /// The merchant's session made for `trans_id` (Create Session makes one per `trans_id`).
+    fn made_for(
+        conn: &rusqlite::Connection,
+        merchant_id: &str,
+        trans_id: &str,
+    ) -> rusqlite::Result<Option<Session>> {
+        Session::find_where(conn, merchant_id, "trans_id", trans_id)
+    }
+
+    fn find_where(
+        conn: &rusqlite::Connection,
+        merchant_id: &str,
+        column: &str,
+        value: &str,
     ) -> rusqlite::Result<Option<Session>> {
         conn.query_row(
-            "SELECT session_id, trans_id, amount, currency, expires_at, request FROM sessions WHERE merchant_id = ?1 AND (session_id = ?2 OR trans_id = ?2)",
-            params![merchant_id, key],
+            &format!("SELECT session_id, trans_id, amount, currency, expires_at, request FROM sessions WHERE merchant_id = ?1 AND {column} = ?2"),
+            params![merchant_id, value],
             |r| {
                 Ok(Session {
                     session_id: r.get(0)?,
@@ -123,7 +141,7 @@ impl Session {
             "amount": self.amount,
             "currency": self.currency,
             "status": status,
-            "expire_time": paykka_api::signing::iso_time(self.expires_at),
+            "expire_time": paykka_api::iso_time::format(self.expires_at),
             "goods": request.get("goods").cloned().unwrap_or(Value::Null),
             "allowed_payment_methods": self.methods(),
             "session_url": format!("{origin}/checkout/{}", self.session_id),
@@ -164,9 +182,9 @@ pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
         if money::exponent(&request.currency).is_none() {
             return Err(ApiError::new(StatusCode::BAD_REQUEST, "1007", "Currency not supported"));
         }
-        if request.amount <= 0 {
-            return Err(ApiError::bad_request("amount must be a positive integer in minor units"));
-        }
+        let amount = money::minor_units(&request.amount).ok_or_else(|| {
+            ApiError::bad_request("amount must be a positive integer in minor units")
+        })?;
         if !["PURCHASE", "RECURRING"].contains(&request.payment_type.as_str()) {
             return Err(ApiError::bad_request("payment_type must be PURCHASE or RECURRING"));
         }
@@ -187,14 +205,14 @@ pub async fn create(Extract(gateway): Extract<State>, headers: HeaderMap, body: 
             .db
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                if Session::find(&tx, &request.merchant_id, &request.trans_id)?.is_none() {
+                if Session::made_for(&tx, &request.merchant_id, &request.trans_id)?.is_none() {
                     let now = now_ms();
                     tx.execute(
                         "INSERT INTO sessions (session_id, merchant_id, trans_id, amount, currency, request, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        params![format!("CS{}", &new_nonce()[..20]), request.merchant_id, request.trans_id, request.amount, request.currency, raw, expires_at, now],
+                        params![format!("CS{}", &new_nonce()[..20]), request.merchant_id, request.trans_id, amount, request.currency, raw, expires_at, now],
                     )?;
                 }
-                let session = Session::find(&tx, &request.merchant_id, &request.trans_id)?;
+                let session = Session::made_for(&tx, &request.merchant_id, &request.trans_id)?;
                 tx.commit()?;
                 Ok(session.map(|session| session.data(None, &origin)))
             })

@@ -27,6 +27,8 @@ pub struct Gateway {
     pub http: reqwest::Client,
     /// First webhook retry delay; doubles per attempt.
     pub webhook_backoff_ms: i64,
+    /// How long a refund stays `PROCESSING` before it settles.
+    pub refund_settle_ms: i64,
     /// How a repeated `trans_id` is answered (PayKKa does not say).
     pub repeated_trans_id: paykka_api::guesses::RepeatedTransId,
     /// The Apple Pay payment-processing key (PayKKa decrypts Apple Pay tokens).
@@ -71,4 +73,10 @@ pub const MIGRATIONS: &[&str] = &[
      CREATE INDEX checkout_failures_by_ip ON checkout_failures (ip, at);",
     // The checkout's session API and the card envelope moved to the secure origin.
     "DROP TABLE checkout_failures; DROP TABLE card_nonces;",
+    // Members of PayKKa's notifications: the shopper's reference, the session's expiry,
+    // pay_finish_time.
+    "ALTER TABLE payments ADD COLUMN shopper_reference TEXT;
+     ALTER TABLE payments ADD COLUMN expires_at INTEGER;
+     ALTER TABLE payments ADD COLUMN finished_at INTEGER;
+     ALTER TABLE refunds ADD COLUMN settled_at INTEGER;",
 ];

@@ -70,6 +70,7 @@ fn sandbox_in(dir: tempfile::TempDir, backoff_ms: i64) -> Sandbox {
         ],
         http: reqwest::Client::new(),
         webhook_backoff_ms: backoff_ms,
+        refund_settle_ms: 0,
         repeated_trans_id: paykka_api::guesses::RepeatedTransId::FirstPayment,
         apple_pay_key: ProcessingKey::from_secret(
             random_secret(),
@@ -419,6 +420,16 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
         "no home-made members"
     );
     let m1 = authorized["order_id"].as_str().unwrap().to_owned();
+    let by_trans_id = s
+        .call(
+            paykka_api::paths::CAPTURE,
+            &json!({"merchant_id": MERCHANT_ID, "trans_id": "M1"}),
+        )
+        .await;
+    assert_eq!(
+        by_trans_id.body["ret_code"], "010000",
+        "capture takes order_id, not trans_id"
+    );
     let capture = s
         .call(
             paykka_api::paths::CAPTURE,
@@ -495,7 +506,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     };
     let first = s.call(paykka_api::paths::REFUND, &refund("RF1", 100)).await;
     let data = &first.body["data"];
-    assert_eq!(data["status"], "SUCCESS");
+    assert_eq!(data["status"], "PROCESSING", "a refund settles later");
     for member in [
         "merchant_id",
         "currency",
@@ -530,8 +541,28 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     let mut by_trans_id = refund("RF3", 200);
     by_trans_id.as_object_mut().unwrap().remove("ori_order_id");
     by_trans_id["trans_id"] = json!("M1");
-    let last = s.call(paykka_api::paths::REFUND, &by_trans_id).await;
-    assert_eq!(last.body["data"]["status"], "SUCCESS", "{}", last.body);
+    assert_eq!(
+        s.call(paykka_api::paths::REFUND, &by_trans_id).await.body["ret_code"],
+        "010000",
+        "refund takes ori_order_id, not trans_id"
+    );
+    let mut as_text = refund("RF3", 0);
+    as_text["refund_amount"] = json!("200");
+    let last = s.call(paykka_api::paths::REFUND, &as_text).await;
+    assert_eq!(last.body["data"]["amount"], 200, "an amount written as text, as PayKKa's pages do: {}", last.body);
+    assert_eq!(
+        s.call(paykka_api::paths::REFUND, &refund("RF5", 1)).await.body["ret_code"],
+        "010000",
+        "processing refunds hold what they refund"
+    );
+    let before = s
+        .call(
+            paykka_api::paths::QUERY,
+            &json!({"merchant_id": MERCHANT_ID, "order_id": m1}),
+        )
+        .await;
+    assert_eq!(before.body["data"]["status"], "SUCCESS", "nothing refunded until settled");
+    gateway::refunds::settle_due(&s.gateway).await.unwrap();
     let unpaid = s
         .call(
             paykka_api::paths::REFUND,
@@ -546,7 +577,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     let query = s
         .call(
             paykka_api::paths::QUERY,
-            &json!({"merchant_id": MERCHANT_ID, "trans_id": "M1"}),
+            &json!({"merchant_id": MERCHANT_ID, "order_id": m1}),
         )
         .await;
     assert_eq!(query.body["data"]["status"], "REFUNDED");
@@ -569,6 +600,7 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
         assert_eq!(found.body["data"]["currency"], "USD");
         assert_eq!(found.body["data"]["merchant_id"], MERCHANT_ID);
         assert_eq!(found.body["data"]["error_code"], "0000");
+        assert_eq!(found.body["data"]["status"], "SUCCESS");
     }
     let unknown = s
         .call(
@@ -1447,11 +1479,38 @@ async fn sessions_take_paykkas_fields_and_answer_iso_times() {
         time::OffsetDateTime::parse(&expire, &time::format_description::well_known::Rfc3339)
             .unwrap();
     assert_eq!(answered, asked, "the same instant");
+    assert_eq!(data["expire_time"], expire, "written as PayKKa shows it: whole seconds, +08:00");
     assert_eq!(
         data["allowed_payment_methods"],
         json!(["BANKCARD", "ALIPAY"])
     );
     assert_eq!(data["status"], "OPEN");
+    let by_trans_id = s
+        .call(
+            paykka_api::paths::SESSION_QUERY,
+            &json!({"merchant_id": MERCHANT_ID, "session_id": "ISO1"}),
+        )
+        .await;
+    assert_eq!(by_trans_id.status, 404, "a session is named by its session_id, not the trans_id");
+
+    // PayKKa's pages write amounts as text and older examples offsets as `+0800`.
+    let mut as_text = base.clone();
+    as_text["trans_id"] = json!("ISO2");
+    as_text["amount"] = json!("300");
+    as_text["expire_time"] = json!(expire.replace("+08:00", "+0800"));
+    let data = s.call(paykka_api::paths::SESSION_CREATE, &as_text).await.body["data"].clone();
+    assert_eq!(data["amount"], 300, "{data}");
+    assert_eq!(data["expire_time"], expire);
+    for bad in [json!("3.00"), json!("-300"), json!(0), json!("")] {
+        let mut body = base.clone();
+        body["trans_id"] = json!("ISO3");
+        body["amount"] = bad.clone();
+        assert_eq!(
+            s.call(paykka_api::paths::SESSION_CREATE, &body).await.body["ret_code"],
+            "010000",
+            "{bad}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -1520,4 +1579,56 @@ async fn redirect_methods_are_approved_or_declined_on_their_page() {
             (Some(status), Some(code))
         );
     }
+}
+
+#[tokio::test]
+async fn notifications_carry_paykkas_members_and_no_finish_time_on_a_failure() {
+    let s = sandbox();
+    let session = s
+        .call(
+            paykka_api::paths::SESSION_CREATE,
+            &json!({"merchant_id": MERCHANT_ID, "payment_type": "PURCHASE", "trans_id": "N1",
+                    "currency": "USD", "amount": "300"}),
+        )
+        .await
+        .body["data"]
+        .clone();
+    let mut paid = s.order("N1", s.card("4242424242424242", "123"));
+    paid["session_id"] = session["session_id"].clone();
+    paid["payment"]["shopper_reference"] = json!("shopper-7");
+    assert_eq!(s.call(paykka_api::paths::INITIATE, &paid).await.body["data"]["status"], "SUCCESS");
+    s.call(
+        paykka_api::paths::INITIATE,
+        &s.order("N2", s.card("4000000000000002", "123")),
+    )
+    .await;
+    let bodies: Vec<Value> = s
+        .gateway
+        .db
+        .call(|c| {
+            let mut st = c.prepare("SELECT body FROM outbox ORDER BY id")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .await
+        .unwrap()
+        .iter()
+        .map(|b| serde_json::from_str(b).unwrap())
+        .collect();
+    let (success, failure) = (&bodies[0], &bodies[1]);
+    assert_eq!(success["notify_type"], "PAYMENT.SUCCESS");
+    assert_eq!(success["session_id"], session["session_id"]);
+    assert_eq!(success["shopper_reference"], "shopper-7");
+    assert_eq!(success["expire_time"], session["expire_time"]);
+    let finished = success["pay_finish_time"].as_str().unwrap();
+    assert!(
+        finished.ends_with("+08:00") && !finished.contains('.'),
+        "whole seconds at PayKKa's offset: {finished}"
+    );
+    assert_eq!(failure["notify_type"], "PAYMENT.FAILURE");
+    assert!(
+        failure.get("pay_finish_time").is_none(),
+        "a failure never finished: {failure}"
+    );
+    assert!(failure.get("session_id").is_none() && failure.get("expire_time").is_none());
 }

@@ -182,6 +182,7 @@ fn gateway_state(dir: &std::path::Path) -> gateway::State {
         }],
         http: reqwest::Client::new(),
         webhook_backoff_ms: 50,
+        refund_settle_ms: 0,
         repeated_trans_id: paykka_api::guesses::RepeatedTransId::FirstPayment,
         apple_pay_key: ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test"),
     })

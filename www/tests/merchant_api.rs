@@ -541,6 +541,7 @@ async fn sandbox_gateway(
         }],
         http: reqwest::Client::new(),
         webhook_backoff_ms: 1000,
+        refund_settle_ms: 0,
         repeated_trans_id: mode,
         apple_pay_key,
     });

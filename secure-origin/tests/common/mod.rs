@@ -86,6 +86,7 @@ pub async fn sandbox(dir: &Path, keys: &Keys) -> Paykka {
         }],
         http: reqwest::Client::new(),
         webhook_backoff_ms: 200,
+        refund_settle_ms: 0,
         repeated_trans_id: paykka_api::guesses::RepeatedTransId::FirstPayment,
         apple_pay_key: ProcessingKey::from_secret(random_secret(), "merchant.sandbox.test"),
     });

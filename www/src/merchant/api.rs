@@ -578,7 +578,7 @@ pub async fn create_session(
         .expires_in
         .unwrap_or(30 * 60)
         .clamp(1, 24 * 60 * 60);
-    let expire_time = paykka_api::signing::iso_time(now_ms() + i64::from(seconds) * 1000);
+    let expire_time = paykka_api::iso_time::format(now_ms() + i64::from(seconds) * 1000);
     let body = json!({
         "merchant_id": merchant.paykka.merchant_id,
         "payment_type": "PURCHASE",
