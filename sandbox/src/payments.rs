@@ -6,21 +6,20 @@ use axum::body::Bytes;
 use axum::extract::State as Extract;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::payment::{enqueue_payment, update_status, Payment, PaymentKey};
 use super::protocol::{authenticate, parse, respond, ApiError, Caller};
 use super::state::{Gateway, State};
 use super::test_cards::{outcome, Outcome};
 use super::wallet_tokens::{self, Expected, OneTimeId};
-use super::webhooks::enqueue;
 use paykka_api::card::Card;
 use paykka_api::guesses::{RepeatedTransId, DUPLICATE_TRANS_ID};
 use paykka_api::jwe::CardError;
 use paykka_api::money;
-use paykka_api::paths::{CAPTURE, INITIATE, QUERY, REFUND, REFUND_QUERY, VOID};
+use paykka_api::paths::{CAPTURE, INITIATE, QUERY, VOID};
 use paykka_api::signing::now_ms;
 
 #[derive(Deserialize)]
