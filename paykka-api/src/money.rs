@@ -90,8 +90,18 @@ mod tests {
         use serde_json::json;
         assert_eq!(minor_units(&json!(300)), Some(300));
         assert_eq!(minor_units(&json!("300")), Some(300));
-        for bad in [json!(0), json!(-1), json!("-1"), json!("3.00"), json!(""), json!(" 300"),
-                    json!(3.5), json!(null), json!("1000000000000000"), json!([300])] {
+        for bad in [
+            json!(0),
+            json!(-1),
+            json!("-1"),
+            json!("3.00"),
+            json!(""),
+            json!(" 300"),
+            json!(3.5),
+            json!(null),
+            json!("1000000000000000"),
+            json!([300]),
+        ] {
             assert_eq!(minor_units(&bad), None, "{bad}");
         }
     }

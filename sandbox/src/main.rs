@@ -109,7 +109,9 @@ async fn main() -> anyhow::Result<()> {
         apple_pay_key,
     });
     tokio::spawn(paykka_sandbox::webhooks::run(Arc::clone(&gateway)));
-    tokio::spawn(paykka_sandbox::refunds::run_settlement(Arc::clone(&gateway)));
+    tokio::spawn(paykka_sandbox::refunds::run_settlement(Arc::clone(
+        &gateway,
+    )));
     tracing::info!("sandbox (PayKKa) on {origin}");
     println!("ready sandbox={origin}");
     axum::serve(

@@ -89,7 +89,9 @@ impl Payment {
             PaymentKey::OrderId(value) => ("order_id", value),
         };
         conn.query_row(
-            &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ?1 AND {column} = ?2"),
+            &format!(
+                "SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ?1 AND {column} = ?2"
+            ),
             params![merchant_id, value],
             Payment::from_row,
         )

@@ -366,7 +366,11 @@ async fn initiate_as(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            if let Some(existing) = Payment::find(&tx, &payment.merchant_id, PaymentKey::TransId(&payment.trans_id))? {
+            if let Some(existing) = Payment::find(
+                &tx,
+                &payment.merchant_id,
+                PaymentKey::TransId(&payment.trans_id),
+            )? {
                 return Ok(Stored::Existing(existing));
             }
             if let Some(session_id) = &payment.session_id {
@@ -534,7 +538,12 @@ async fn settle_authorized(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let Some(mut p) = Payment::find(&tx, &payment.merchant_id, PaymentKey::OrderId(&payment.order_id))? else {
+            let Some(mut p) = Payment::find(
+                &tx,
+                &payment.merchant_id,
+                PaymentKey::OrderId(&payment.order_id),
+            )?
+            else {
                 return Ok(None);
             };
             if p.status == to {

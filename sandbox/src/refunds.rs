@@ -46,7 +46,8 @@ struct Refund {
 }
 
 impl Refund {
-    const COLUMNS: &'static str = "r.refund_order_id, r.order_id, r.merchant_id, r.refund_trans_id, \
+    const COLUMNS: &'static str =
+        "r.refund_order_id, r.order_id, r.merchant_id, r.refund_trans_id, \
          r.amount, p.currency, r.status, COALESCE(r.notify_url, p.notify_url), r.settled_at";
 
     fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Refund> {

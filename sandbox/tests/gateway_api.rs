@@ -549,9 +549,15 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
     let mut as_text = refund("RF3", 0);
     as_text["refund_amount"] = json!("200");
     let last = s.call(paykka_api::paths::REFUND, &as_text).await;
-    assert_eq!(last.body["data"]["amount"], 200, "an amount written as text, as PayKKa's pages do: {}", last.body);
     assert_eq!(
-        s.call(paykka_api::paths::REFUND, &refund("RF5", 1)).await.body["ret_code"],
+        last.body["data"]["amount"], 200,
+        "an amount written as text, as PayKKa's pages do: {}",
+        last.body
+    );
+    assert_eq!(
+        s.call(paykka_api::paths::REFUND, &refund("RF5", 1))
+            .await
+            .body["ret_code"],
         "010000",
         "processing refunds hold what they refund"
     );
@@ -561,7 +567,10 @@ async fn capture_void_refund_and_queries_in_paykkas_shapes() {
             &json!({"merchant_id": MERCHANT_ID, "order_id": m1}),
         )
         .await;
-    assert_eq!(before.body["data"]["status"], "SUCCESS", "nothing refunded until settled");
+    assert_eq!(
+        before.body["data"]["status"], "SUCCESS",
+        "nothing refunded until settled"
+    );
     gateway::refunds::settle_due(&s.gateway).await.unwrap();
     let unpaid = s
         .call(
@@ -1479,7 +1488,10 @@ async fn sessions_take_paykkas_fields_and_answer_iso_times() {
         time::OffsetDateTime::parse(&expire, &time::format_description::well_known::Rfc3339)
             .unwrap();
     assert_eq!(answered, asked, "the same instant");
-    assert_eq!(data["expire_time"], expire, "written as PayKKa shows it: whole seconds, +08:00");
+    assert_eq!(
+        data["expire_time"], expire,
+        "written as PayKKa shows it: whole seconds, +08:00"
+    );
     assert_eq!(
         data["allowed_payment_methods"],
         json!(["BANKCARD", "ALIPAY"])
@@ -1491,14 +1503,21 @@ async fn sessions_take_paykkas_fields_and_answer_iso_times() {
             &json!({"merchant_id": MERCHANT_ID, "session_id": "ISO1"}),
         )
         .await;
-    assert_eq!(by_trans_id.status, 404, "a session is named by its session_id, not the trans_id");
+    assert_eq!(
+        by_trans_id.status, 404,
+        "a session is named by its session_id, not the trans_id"
+    );
 
     // PayKKa's pages write amounts as text and older examples offsets as `+0800`.
     let mut as_text = base.clone();
     as_text["trans_id"] = json!("ISO2");
     as_text["amount"] = json!("300");
     as_text["expire_time"] = json!(expire.replace("+08:00", "+0800"));
-    let data = s.call(paykka_api::paths::SESSION_CREATE, &as_text).await.body["data"].clone();
+    let data = s
+        .call(paykka_api::paths::SESSION_CREATE, &as_text)
+        .await
+        .body["data"]
+        .clone();
     assert_eq!(data["amount"], 300, "{data}");
     assert_eq!(data["expire_time"], expire);
     for bad in [json!("3.00"), json!("-300"), json!(0), json!("")] {
@@ -1596,7 +1615,10 @@ async fn notifications_carry_paykkas_members_and_no_finish_time_on_a_failure() {
     let mut paid = s.order("N1", s.card("4242424242424242", "123"));
     paid["session_id"] = session["session_id"].clone();
     paid["payment"]["shopper_reference"] = json!("shopper-7");
-    assert_eq!(s.call(paykka_api::paths::INITIATE, &paid).await.body["data"]["status"], "SUCCESS");
+    assert_eq!(
+        s.call(paykka_api::paths::INITIATE, &paid).await.body["data"]["status"],
+        "SUCCESS"
+    );
     s.call(
         paykka_api::paths::INITIATE,
         &s.order("N2", s.card("4000000000000002", "123")),

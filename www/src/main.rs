@@ -102,6 +102,17 @@ struct Args {
     log: String,
 }
 
+/// The staff's bearer token for the shop's void, refund and refund query calls, made once
+/// and kept in the data directory (mode 0600); its SHA-256.
+fn admin_token_hash(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("admin-token");
+    if !path.exists() {
+        keys::write_secret(&path, paykka_api::signing::new_nonce().as_bytes())?;
+    }
+    let token = std::fs::read_to_string(&path)?;
+    Ok(merchant::token_hash(token.trim()))
+}
+
 /// The demo client key, made once and kept in the data directory.
 fn client_key(data_dir: &Path) -> anyhow::Result<String> {
     let path = data_dir.join("client-key");
@@ -243,6 +254,7 @@ async fn main() -> anyhow::Result<()> {
         // or with a refusal of its own, signed with its answer key.
         forwarder: paykka_client(&secure_origin.origin, Some(PublicKey::from(&answer_key))),
         db: Db::open(&data_dir.join("merchant.sqlite"), merchant::MIGRATIONS)?,
+        admin_token_hash: admin_token_hash(data_dir)?,
         serve_lab: args.lab,
         apple_pay_key: merchant_apple_key,
         wallet_fakes,

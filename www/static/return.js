@@ -1,6 +1,8 @@
 // The 3-D Secure return page: asks the merchant server for the payment's final status.
+// The order is the one the shop named in its return_url (`?order=`), not whatever PayKKa
+// may add.
 const result = document.getElementById('result');
-const transId = new URLSearchParams(location.search).get('trans_id');
+const transId = new URLSearchParams(location.search).get('order');
 
 async function check() {
   if (!transId) {

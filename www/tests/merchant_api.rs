@@ -8,6 +8,7 @@
 mod tokens;
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
@@ -26,6 +27,8 @@ use tower::ServiceExt;
 
 const MERCHANT_ID: &str = "10001234567890";
 const APP_ID: &str = "100012345678901";
+/// The staff's bearer token of the shops these tests start.
+const ADMIN_TOKEN: &str = "staff-token-for-tests";
 
 /// A stand-in PayKKa: records every call and answers each with `data` (signed), or with a
 /// 503 while `down`.
@@ -131,6 +134,7 @@ async fn shop_with(
         paykka: client(),
         forwarder: client(),
         db: db.clone(),
+        admin_token_hash: merchant::token_hash(ADMIN_TOKEN),
         serve_lab: false,
         apple_pay_key,
         wallet_fakes: None,
@@ -226,6 +230,36 @@ impl Shop {
         )
     }
 
+    /// A staff call (`token`: the bearer token sent, if any).
+    async fn staff(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+        let response = self
+            .app
+            .clone()
+            .oneshot(request.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
     async fn pay(&self, body: Value) -> (StatusCode, Value) {
         self.pay_with_cookie(body, "").await
     }
@@ -261,7 +295,8 @@ async fn fake_and_shop(data: Value) -> (FakePaykka, Shop) {
 }
 
 #[tokio::test]
-async fn webhooks_must_be_signed_fresh_and_new_and_are_trusted_only_after_a_query() {
+async fn webhooks_must_be_signed_count_once_however_redelivered_and_are_trusted_only_after_a_query()
+{
     let (fake, shop) = fake_and_shop(payment_data("SUCCESS")).await;
     let stranger = keys::load_or_create(&shop.dir.path().join("stranger.pem")).unwrap();
     let success = notification("PAYMENT.SUCCESS", "SUCCESS");
@@ -273,16 +308,6 @@ async fn webhooks_must_be_signed_fresh_and_new_and_are_trusted_only_after_a_quer
     assert_eq!(
         shop.notify(Some(&stranger.private), now, "n-stranger-1", &success)
             .await,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        shop.notify(
-            Some(&shop.platform.private),
-            now - 10 * 60 * 1000,
-            "n-stale-01",
-            &success
-        )
-        .await,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(shop.status().await, "CREATED");
@@ -304,22 +329,36 @@ async fn webhooks_must_be_signed_fresh_and_new_and_are_trusted_only_after_a_quer
         "the notification was checked with a query"
     );
     assert_eq!(queries[0]["order_id"], "GW1");
+    // PayKKa redelivers until acknowledged: byte for byte, later, or signed anew. Each is
+    // acknowledged and the event counted once.
     assert_eq!(
         shop.notify(Some(&shop.platform.private), now, "n-first-001", &success)
             .await,
-        StatusCode::UNAUTHORIZED,
+        StatusCode::OK,
         "the same signed request again (same nonce)"
+    );
+    assert_eq!(
+        shop.notify(
+            Some(&shop.platform.private),
+            now - 6 * 60 * 60 * 1000,
+            "n-six-hours-ago",
+            &success
+        )
+        .await,
+        StatusCode::OK,
+        "a retry whose signature is six hours old"
     );
     assert_eq!(
         shop.notify_signed(&success).await,
         StatusCode::OK,
-        "a repeat is acknowledged"
+        "a repeat signed anew is acknowledged"
     );
     assert_eq!(
         shop.count("SELECT COUNT(*) FROM webhooks").await,
         1,
         "and stored once"
     );
+    assert_eq!(shop.status().await, "SUCCESS");
 
     // A late notification of an earlier state: the query says SUCCESS, and even an answer
     // of an earlier state would not move the order back.
@@ -545,6 +584,7 @@ async fn sandbox_gateway(
         repeated_trans_id: mode,
         apple_pay_key,
     });
+    tokio::spawn(gateway::refunds::run_settlement(Arc::clone(&state)));
     let app = gateway::app(state);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     url
@@ -902,4 +942,170 @@ mod properties {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn the_shops_staff_void_refund_and_look_up_refunds_at_paykka() {
+    let apple_merchant = merchant_identifier(MERCHANT_ID);
+    let dir = tempfile::tempdir().unwrap();
+    let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
+    let apple_pay_key = ProcessingKey::from_secret(random_secret(), &apple_merchant);
+    let recipient = apple_pay_key.public_key_base64();
+    let url = sandbox_gateway(
+        dir.path(),
+        &platform,
+        RepeatedTransId::FirstPayment,
+        apple_pay_key,
+    )
+    .await;
+    let gateway_db = dir.path().join("gateway.sqlite");
+    let shop = shop(dir, platform, &url).await;
+    let token = tokens::apple_pay_token(&recipient, &apple_merchant, "4242424242424242", "311231");
+    let (_, paid) = shop
+        .pay(json!({"trans_id": "T1", "payment": {"payment_method": "APPLE_PAY", "token_data": token.to_string()}}))
+        .await;
+    assert_eq!(paid["status"], "SUCCESS", "{paid}");
+    let staff = Some(ADMIN_TOKEN);
+    let refund = |amount: Value, id: &str| json!({"amount": amount, "reason": "REQUESTED_BY_CUSTOMER", "refund_trans_id": id});
+
+    // Only the staff.
+    for token in [None, Some("guess"), Some("")] {
+        for (method, path, body) in [
+            (
+                "POST",
+                "/api/admin/orders/T1/void",
+                Some(json!({"reason": "OTHER"})),
+            ),
+            (
+                "POST",
+                "/api/admin/orders/T1/refunds",
+                Some(refund(json!(100), "R-0")),
+            ),
+            ("GET", "/api/admin/refunds/R-0", None),
+        ] {
+            let (status, answer) = shop.staff(method, path, body, token).await;
+            assert_eq!(
+                (status, answer["code"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("UNAUTHORIZED")),
+                "{path} {token:?}"
+            );
+        }
+    }
+
+    // A captured payment cannot be voided: PayKKa's refusal, typed, the order unchanged.
+    let (status, refused) = shop
+        .staff(
+            "POST",
+            "/api/admin/orders/T1/void",
+            Some(json!({"reason": "OTHER"})),
+            staff,
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("SB0005")),
+        "{refused}"
+    );
+    assert_eq!(shop.status().await, "SUCCESS");
+    for (path, body) in [
+        ("/api/admin/orders/T1/void", json!({"reason": "BORED"})),
+        ("/api/admin/orders/T1/refunds", refund(json!("3.00"), "R-1")),
+        ("/api/admin/orders/T1/refunds", refund(json!(100), "R 1")),
+        ("/api/admin/orders/T1/refunds", json!({"amount": 100})),
+    ] {
+        let (status, answer) = shop.staff("POST", path, Some(body.clone()), staff).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("INVALID_REQUEST")),
+            "{body}"
+        );
+    }
+    let (status, _) = shop
+        .staff(
+            "POST",
+            "/api/admin/orders/NOPE/refunds",
+            Some(refund(json!(1), "R-9")),
+            staff,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A partial refund: PROCESSING at once, the same refund when sent again.
+    let (status, first) = shop
+        .staff(
+            "POST",
+            "/api/admin/orders/T1/refunds",
+            Some(refund(json!("100"), "R-1")),
+            staff,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["status"], "PROCESSING");
+    assert!(first["refund_order_id"].as_str().unwrap().starts_with("RG"));
+    let (_, again) = shop
+        .staff(
+            "POST",
+            "/api/admin/orders/T1/refunds",
+            Some(refund(json!(100), "R-1")),
+            staff,
+        )
+        .await;
+    assert_eq!(
+        again["refund_order_id"], first["refund_order_id"],
+        "a retry is the same refund"
+    );
+    let (status, other) = shop
+        .staff(
+            "POST",
+            "/api/admin/orders/T1/refunds",
+            Some(refund(json!(200), "R-1")),
+            staff,
+        )
+        .await;
+    assert_eq!(
+        (status, other["code"].as_str()),
+        (StatusCode::CONFLICT, Some("REFUND_REFERENCE_USED"))
+    );
+    let (status, too_much) = shop
+        .staff(
+            "POST",
+            "/api/admin/orders/T1/refunds",
+            Some(refund(json!(201), "R-2")),
+            staff,
+        )
+        .await;
+    assert_eq!(
+        (status, too_much["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("010000")),
+        "more than is left"
+    );
+    let refunds_at_paykka: i64 = rusqlite::Connection::open(&gateway_db)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM refunds", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(refunds_at_paykka, 1, "one refund at PayKKa");
+
+    // It settles; the look-up and the notification both follow PayKKa.
+    let mut settled = Value::Null;
+    for _ in 0..50 {
+        let (_, looked) = shop
+            .staff("GET", "/api/admin/refunds/R-1", None, staff)
+            .await;
+        if looked["status"] == "SUCCESS" {
+            settled = looked;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(settled["amount"], 100, "settled: {settled}");
+    let order_id = paid["order_id"].as_str().unwrap();
+    let notified = json!({"notify_type": "REFUND.SUCCESS", "merchant_id": MERCHANT_ID, "trans_id": "R-1",
+        "refund_order_id": first["refund_order_id"], "order_id": order_id, "status": "SUCCESS",
+        "amount": 100, "currency": "USD", "error_code": "0000"});
+    assert_eq!(shop.notify_signed(&notified).await, StatusCode::OK);
+    assert_eq!(shop.status().await, "PARTIALLY_REFUNDED");
+    let (_, unknown) = shop
+        .staff("GET", "/api/admin/refunds/R-404", None, staff)
+        .await;
+    assert_eq!(unknown["code"], "SB0004");
 }

@@ -120,12 +120,22 @@ async fn three_d_secure_challenge_then_success() {
         .unwrap();
     let shown = result(c, "success").await;
     assert!(shown.contains("card ending 3220"), "{shown}");
-    assert!(c
-        .current_url()
-        .await
-        .unwrap()
+    let returned = c.current_url().await.unwrap();
+    assert!(returned
         .as_str()
-        .starts_with(&format!("{}/3ds/return", server.merchant)));
+        .starts_with(&format!("{}/3ds/return?order=ORD", server.merchant)));
+    // The page finds the order by the shop's own reference, whatever PayKKa adds.
+    let order = returned
+        .query_pairs()
+        .find(|(name, _)| name == "order")
+        .unwrap()
+        .1
+        .into_owned();
+    c.goto(&format!("{}/3ds/return?order={order}", server.merchant))
+        .await
+        .unwrap();
+    let shown = result(c, "success").await;
+    assert!(shown.contains("card ending 3220"), "{shown}");
 
     // Failing the challenge declines the payment.
     pay(c, &server, "4000000000003220", "123").await;

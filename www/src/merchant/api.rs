@@ -1,6 +1,6 @@
 //! The merchant server API: orders, payment from the encrypted card (full PayKKa request,
 //! signed), query, checkout session, Apple Pay session, and the webhook receiver
-//! (signature checked, idempotent). Errors reach the page as `{code, message}` only.
+//! (signature checked, counted once per event). Errors reach the page as `{code, message}` only.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as Extract};
@@ -31,7 +31,7 @@ pub struct AppError {
 }
 
 impl AppError {
-    fn new(status: StatusCode, code: &str, message: &str) -> Self {
+    pub fn new(status: StatusCode, code: &str, message: &str) -> Self {
         AppError {
             status,
             code: code.into(),
@@ -39,7 +39,7 @@ impl AppError {
         }
     }
 
-    fn internal(error: anyhow::Error) -> Self {
+    pub fn internal(error: anyhow::Error) -> Self {
         tracing::error!("merchant error: {error:#}");
         AppError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -140,10 +140,6 @@ fn owner_cookie(trans_id: &str) -> String {
     format!("paykka_order_{trans_id}")
 }
 
-fn owner_hash(token: &str) -> String {
-    base16ct::lower::encode_string(&<sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()))
-}
-
 /// Whether the request carries the owner cookie of `trans_id`.
 fn is_owner(
     conn: &rusqlite::Connection,
@@ -168,7 +164,7 @@ fn is_owner(
         )
         .optional()?
         .flatten();
-    Ok(stored == Some(owner_hash(token)))
+    Ok(stored == Some(super::token_hash(token)))
 }
 
 /// Creates an order (a `trans_id`) for the page to pay; the creating browser gets an
@@ -195,7 +191,7 @@ pub async fn create_order(Extract(merchant): Extract<State>) -> Result<Response,
 async fn new_order(merchant: &State) -> Result<(String, String), AppError> {
     let trans_id = format!("ORD{}{}", now_ms(), &new_nonce()[..6]);
     let token = new_nonce();
-    let (id, hash) = (trans_id.clone(), owner_hash(&token));
+    let (id, hash) = (trans_id.clone(), super::token_hash(&token));
     merchant
         .db
         .call(move |conn| {
@@ -250,7 +246,7 @@ fn order_of(
 
 /// An answer's payment must be the one asked about (its `key` is `value`); anything else
 /// is not trusted.
-fn about(data: Value, key: &str, value: &str) -> Result<Value, AppError> {
+pub fn about(data: Value, key: &str, value: &str) -> Result<Value, AppError> {
     if data[key].as_str() == Some(value) {
         Ok(data)
     } else {
@@ -278,7 +274,7 @@ fn view(data: &Value, with_card: bool) -> Value {
 }
 
 /// Stores a payment's answer on its order, unless it would move the order backwards.
-async fn record(merchant: &State, data: &Value) -> anyhow::Result<()> {
+pub async fn record(merchant: &State, data: &Value) -> anyhow::Result<()> {
     let data = data.clone();
     merchant
         .db
@@ -388,7 +384,8 @@ pub async fn pay(
         "currency": currency,
         "amount": amount,
         "notify_url": format!("{origin}{WEBHOOK_PATH}"),
-        "return_url": format!("{origin}/3ds/return"),
+        // The shop's own order reference: PayKKa does not document what it adds on return.
+        "return_url": format!("{origin}/3ds/return?order={}", urlencoding::encode(&request.trans_id)),
         "payment": payment,
         "authentication": {"challenge_indicator": "AUTO"},
         "browser": browser,
@@ -534,7 +531,7 @@ async fn spend_wallet_token(
 
 /// Asks PayKKa for the payment whose `key` (`trans_id` or `order_id`) is `value`; only an
 /// answer about that payment is taken.
-async fn query_payment_by(merchant: &State, key: &str, value: &str) -> Result<Value, AppError> {
+pub async fn query_payment_by(merchant: &State, key: &str, value: &str) -> Result<Value, AppError> {
     let body =
         json!({"merchant_id": merchant.paykka.merchant_id, key: value, "timestamp": now_ms()});
     let data = merchant
@@ -628,8 +625,12 @@ pub async fn apple_pay_session(
     Ok(Json(json!({ "merchant_session": session })))
 }
 
-/// Receives PayKKa's notifications: the platform signature and timestamp are checked,
-/// each (order, type) is stored once, and the order follows the notified status.
+/// Receives PayKKa's notifications: the platform's signature is checked, each (order, type,
+/// refund) is stored once, and the order follows what a query of it answers. PayKKa retries
+/// a notification until it is acknowledged, perhaps hours later and perhaps byte for byte:
+/// a redelivery is acknowledged like the first and counted once. Its age and nonce do not
+/// matter, because its content moves nothing: a replayed one only makes the shop ask
+/// PayKKa again.
 pub async fn webhook(
     Extract(merchant): Extract<State>,
     headers: HeaderMap,
@@ -647,9 +648,7 @@ pub async fn webhook(
         header(HEADER_NONCE),
         &body,
     );
-    let authentic = signing::verify(&merchant.paykka.platform_key, &message, header(HEADER_SIGN))
-        && signing::timestamp_fresh(header(HEADER_TIMESTAMP), now_ms());
-    if !authentic {
+    if !signing::verify(&merchant.paykka.platform_key, &message, header(HEADER_SIGN)) {
         tracing::warn!("webhook refused: bad signature");
         return (
             StatusCode::UNAUTHORIZED,
@@ -664,25 +663,23 @@ pub async fn webhook(
         )
             .into_response();
     };
-    let nonce = header(HEADER_NONCE).to_owned();
     let order_id = notification["order_id"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let stored = merchant
+    // In a refund's notification `trans_id` is the merchant's refund_trans_id.
+    let refund_trans_id = notification["notify_type"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("REFUND."))
+        .then(|| notification["trans_id"].as_str().map(str::to_owned))
+        .flatten();
+    match merchant
         .db
-        .call(move |conn| store_notification(conn, &nonce, &notification))
-        .await;
-    match stored {
+        .call(move |conn| store_notification(conn, &notification))
+        .await
+    {
         Ok(true) => {}
-        Ok(false) => {
-            tracing::warn!("webhook refused: nonce already used");
-            return (
-                StatusCode::UNAUTHORIZED,
-                Json(json!({"ret_code": "206003", "ret_msg": "Nonce already used"})),
-            )
-                .into_response();
-        }
+        Ok(false) => tracing::info!("webhook redelivered: already counted"),
         Err(error) => return AppError::internal(error).into_response(),
     }
     // A notification only says "look": the order follows what a query answers, as PayKKa
@@ -690,7 +687,11 @@ pub async fn webhook(
     // it comes again.
     let answer = async {
         let data = query_payment_by(&merchant, "order_id", &order_id).await?;
-        record(&merchant, &data).await.map_err(AppError::internal)
+        record(&merchant, &data).await.map_err(AppError::internal)?;
+        if let Some(refund_trans_id) = refund_trans_id {
+            super::refunds::follow(&merchant, &refund_trans_id).await?;
+        }
+        Ok::<_, AppError>(())
     }
     .await;
     match answer {
@@ -706,37 +707,19 @@ pub async fn webhook(
     }
 }
 
-/// Stores a notification once per (order, type, refund) and its nonce once; `false` for a
-/// nonce seen before.
-fn store_notification(
-    conn: &mut rusqlite::Connection,
-    nonce: &str,
-    notification: &Value,
-) -> rusqlite::Result<bool> {
+/// Stores a notification once per (order, type, refund); `false` for one stored before (a
+/// redelivery).
+fn store_notification(conn: &rusqlite::Connection, notification: &Value) -> rusqlite::Result<bool> {
     let text = |key: &str| notification[key].as_str().unwrap_or_default().to_owned();
-    let tx = conn.transaction()?;
-    let now = now_ms();
-    tx.execute(
-        "DELETE FROM webhook_nonces WHERE seen_at < ?1",
-        [now - 2 * signing::TIMESTAMP_WINDOW_MS],
-    )?;
-    let fresh = tx.execute(
-        "INSERT OR IGNORE INTO webhook_nonces (nonce, seen_at) VALUES (?1, ?2)",
-        params![nonce, now],
-    )?;
-    if fresh == 0 {
-        return Ok(false);
-    }
     let event_key = format!(
         "{}:{}:{}",
         text("order_id"),
         text("notify_type"),
         text("refund_order_id")
     );
-    tx.execute(
+    let stored = conn.execute(
         "INSERT OR IGNORE INTO webhooks (event_key, order_id, notify_type, trans_id, status, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![event_key, text("order_id"), text("notify_type"), text("trans_id"), text("status"), notification.to_string(), now],
+        params![event_key, text("order_id"), text("notify_type"), text("trans_id"), text("status"), notification.to_string(), now_ms()],
     )?;
-    tx.commit()?;
-    Ok(true)
+    Ok(stored == 1)
 }

@@ -3,6 +3,7 @@
 //! the 3-D Secure return page. The reference integration for merchant back ends.
 
 pub mod api;
+pub mod refunds;
 pub mod site;
 
 use std::sync::Arc;
@@ -23,6 +24,8 @@ pub struct Merchant {
     /// PayKKa through the secure origin: Initiate with the card's ciphertexts.
     pub forwarder: PaykkaClient,
     pub db: Db,
+    /// The SHA-256 (hex) of the staff's bearer token for void, refund and refund query.
+    pub admin_token_hash: String,
     /// Serve the component lab (`/lab.html`), which the end-to-end tests drive.
     pub serve_lab: bool,
     /// Decrypt Apple Pay tokens here and send the card as a PCI merchant (PayKKa's second
@@ -63,7 +66,21 @@ pub const MIGRATIONS: &[&str] = &[
      ALTER TABLE webhooks_by_event RENAME TO webhooks;",
     // Apple Pay tokens the merchant opened itself (`--apple-pay-decrypt`): one order each.
     "CREATE TABLE wallet_tokens (token_id TEXT PRIMARY KEY, trans_id TEXT NOT NULL);",
+    // Notifications are counted by event, whatever their nonce (PayKKa redelivers them);
+    // the merchant's refunds (the reference for void, refund and refund query).
+    "DROP TABLE webhook_nonces;
+     CREATE TABLE refunds (
+       refund_trans_id TEXT PRIMARY KEY, trans_id TEXT NOT NULL REFERENCES orders(trans_id),
+       amount INTEGER NOT NULL, currency TEXT NOT NULL, reason TEXT NOT NULL,
+       refund_order_id TEXT, status TEXT NOT NULL, error_code TEXT,
+       created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);",
 ];
+
+/// The SHA-256 (hex) of a secret the shop checks but does not keep: an order owner's
+/// cookie, the staff's bearer token.
+pub fn token_hash(token: &str) -> String {
+    base16ct::lower::encode_string(&<sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()))
+}
 
 /// Whether an order may go from status `from` to `to`: only forward (a late PROCESSING or
 /// AUTHORIZED never undoes a SUCCESS), and FAILURE, CANCELED and REFUNDED are final. What

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::{api, State};
+use super::{api, refunds, State};
 
 /// Only our own scripts, plus compiling our wasm; no inline script or style, no eval; the
 /// secure origin (card frames, the drop-in's session API) may be framed and called, and
@@ -101,6 +101,12 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
         .route("/api/sessions", post(api::create_session))
         .route("/api/apple-pay/session", post(api::apple_pay_session))
         .route(api::WEBHOOK_PATH, post(api::webhook))
+        .route("/api/admin/orders/{trans_id}/void", post(refunds::void))
+        .route(
+            "/api/admin/orders/{trans_id}/refunds",
+            post(refunds::refund),
+        )
+        .route("/api/admin/refunds/{refund_trans_id}", get(refunds::query))
         .route_service(
             "/3ds/return",
             ServeFile::new(static_dir.join("return.html")),
