@@ -93,6 +93,10 @@ pub struct Paykka {
     /// How long a PayKKa call may take.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
+    /// `strict` (default): an answer not signed as guessed is refused; `report`: taken and
+    /// logged (README, "If PayKKa signs answers otherwise").
+    #[serde(default)]
+    pub answer_signatures: paykka_api::client::AnswerSignatures,
 }
 
 fn default_drain_seconds() -> u64 {

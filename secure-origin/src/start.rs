@@ -63,6 +63,7 @@ pub async fn service(config: &Config) -> anyhow::Result<Service> {
                     merchant_key: keys::load_private(&m.paykka_private_key)?,
                     platform_key: platform_key.clone(),
                     also_trusted: None,
+                    answer_signatures: config.paykka.answer_signatures,
                     http: http.clone(),
                 },
                 client_keys: m

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 use paykka_api::apple_pay_signature::TrustRoot;
 use paykka_api::apple_pay_token::{merchant_identifier, ProcessingKey};
-use paykka_api::client::PaykkaClient;
+use paykka_api::client::{AnswerSignatures, PaykkaClient};
 use paykka_api::keys;
 use paykka_api::store::Db;
 use paykka_www::launch::{self, SandboxLaunch, SecureOriginLaunch};
@@ -97,6 +97,11 @@ struct Args {
     /// buttons in any browser. Never for production.
     #[arg(long, env = "PAYKKA_WALLET_FAKES")]
     wallet_fakes: bool,
+    /// What is done with a PayKKa answer not signed as guessed (PayKKa does not publish how
+    /// it signs answers): `strict` refuses it (GATEWAY_INVALID_ANSWER), `report` takes it
+    /// and logs a warning. Also given to the secure origin.
+    #[arg(long, env = "PAYKKA_ANSWER_SIGNATURES", default_value = "strict")]
+    answer_signatures: AnswerSignatures,
     /// Log filter, e.g. `info` or `paykka_www=debug`.
     #[arg(long, env = "PAYKKA_LOG", default_value = "info")]
     log: String,
@@ -221,6 +226,10 @@ async fn main() -> anyhow::Result<()> {
         data_dir,
         paykka_url: &paykka_url,
         platform_public_key: &platform_key_file,
+        answer_signatures: match args.answer_signatures {
+            AnswerSignatures::Strict => "strict",
+            AnswerSignatures::Report => "report",
+        },
         merchant_id: &args.merchant_id,
         app_id: &args.app_id,
         merchant_key: &merchant_key_file,
@@ -242,6 +251,7 @@ async fn main() -> anyhow::Result<()> {
         merchant_key: merchant_key.private.clone(),
         platform_key: platform_public_key.clone(),
         also_trusted,
+        answer_signatures: args.answer_signatures,
         http: http.clone(),
     };
     let merchant = Arc::new(Merchant {

@@ -14,7 +14,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use paykka_api::apple_pay_token::{merchant_identifier, random_secret, ProcessingKey};
-use paykka_api::client::PaykkaClient;
+use paykka_api::client::{AnswerSignatures, PaykkaClient};
 use paykka_api::guesses::RepeatedTransId;
 use paykka_api::keys::{self, KeyPair};
 use paykka_api::signing;
@@ -38,6 +38,8 @@ struct FakePaykka {
     calls: Arc<Mutex<Vec<(String, Value)>>>,
     data: Arc<Mutex<Value>>,
     down: Arc<Mutex<bool>>,
+    /// Sign answers over something else than the guessed layout (its body only).
+    signs_otherwise: Arc<Mutex<bool>>,
 }
 
 impl FakePaykka {
@@ -48,6 +50,7 @@ impl FakePaykka {
             calls: Arc::default(),
             data: Arc::new(Mutex::new(data)),
             down: Arc::default(),
+            signs_otherwise: Arc::default(),
         };
         let state = fake.clone();
         let app = axum::Router::new().fallback(move |uri: axum::http::Uri, body: Bytes| {
@@ -65,7 +68,10 @@ impl FakePaykka {
                     &json!({"ret_code": "000000", "ret_msg": "Success", "data": data}),
                 )
                 .unwrap();
-                let signed = signing::sign_now(&platform, "POST", &path, &body);
+                let mut signed = signing::sign_now(&platform, "POST", &path, &body);
+                if *state.signs_otherwise.lock().unwrap() {
+                    signed.sign = signing::sign(&platform, &body);
+                }
                 for (name, value) in [
                     ("x-paykka-timestamp", signed.timestamp),
                     ("x-paykka-nonce", signed.nonce),
@@ -103,15 +109,17 @@ struct Shop {
 }
 
 async fn shop(dir: tempfile::TempDir, platform: KeyPair, base_url: &str) -> Shop {
-    shop_with(dir, platform, base_url, None).await
+    shop_with(dir, platform, base_url, None, AnswerSignatures::Strict).await
 }
 
-/// A shop that decrypts Apple Pay tokens itself with `apple_pay_key`.
+/// A shop that decrypts Apple Pay tokens itself with `apple_pay_key`, and checks PayKKa's
+/// answers' signatures as `answer_signatures` says.
 async fn shop_with(
     dir: tempfile::TempDir,
     platform: KeyPair,
     base_url: &str,
     apple_pay_key: Option<ProcessingKey>,
+    answer_signatures: AnswerSignatures,
 ) -> Shop {
     let merchant_key = keys::load_or_create(&dir.path().join("merchant.pem")).unwrap();
     let db = Db::open(&dir.path().join("merchant.sqlite"), merchant::MIGRATIONS).unwrap();
@@ -122,6 +130,7 @@ async fn shop_with(
         merchant_key: merchant_key.private.clone(),
         platform_key: PublicKey::from(&platform.private),
         also_trusted: None,
+        answer_signatures,
         http: reqwest::Client::new(),
     };
     // PayKKa itself behind both: the card forwards reach it as they would through the
@@ -660,7 +669,14 @@ async fn apple_pay_tokens_go_to_paykka_unchanged_or_are_decrypted_by_the_merchan
     let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
     let fake = FakePaykka::start(platform.private.clone(), payment_data("SUCCESS")).await;
     let base_url = fake.base_url.clone();
-    let shop = shop_with(dir, platform, &base_url, Some(key)).await;
+    let shop = shop_with(
+        dir,
+        platform,
+        &base_url,
+        Some(key),
+        AnswerSignatures::Strict,
+    )
+    .await;
     let (status, answer) = shop.pay(pay).await;
     assert_eq!(
         (status, answer["status"].as_str()),
@@ -735,7 +751,14 @@ async fn a_merchant_that_decrypts_pays_a_token_once_and_only_for_its_orders_tota
     let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
     let fake = FakePaykka::start(platform.private.clone(), payment_data("SUCCESS")).await;
     let base_url = fake.base_url.clone();
-    let shop = shop_with(dir, platform, &base_url, Some(key)).await;
+    let shop = shop_with(
+        dir,
+        platform,
+        &base_url,
+        Some(key),
+        AnswerSignatures::Strict,
+    )
+    .await;
     shop.db
         .call(|c| c.execute("INSERT INTO orders (trans_id, amount, currency, status, created_at, updated_at) VALUES ('T2', 300, 'USD', 'CREATED', 0, 0)", []))
         .await
@@ -796,7 +819,14 @@ async fn a_merchant_with_a_signing_root_decrypts_only_signed_apple_pay_tokens() 
     let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
     let fake = FakePaykka::start(platform.private.clone(), payment_data("SUCCESS")).await;
     let base_url = fake.base_url.clone();
-    let shop = shop_with(dir, platform, &base_url, Some(key)).await;
+    let shop = shop_with(
+        dir,
+        platform,
+        &base_url,
+        Some(key),
+        AnswerSignatures::Strict,
+    )
+    .await;
     let pay = |trans_id: &str, token: &Value| json!({"trans_id": trans_id, "payment": {"payment_method": "APPLE_PAY", "token_data": token.to_string()}});
     let (status, refused) = shop.pay(pay("T1", &unsigned)).await;
     assert_eq!(
@@ -1108,4 +1138,31 @@ async fn the_shops_staff_void_refund_and_look_up_refunds_at_paykka() {
         .staff("GET", "/api/admin/refunds/R-404", None, staff)
         .await;
     assert_eq!(unknown["code"], "SB0004");
+}
+
+#[tokio::test]
+async fn answers_signed_otherwise_than_guessed_are_refused_unless_the_shop_only_reports_them() {
+    for (mode, expected) in [
+        (AnswerSignatures::Strict, StatusCode::BAD_GATEWAY),
+        (AnswerSignatures::Report, StatusCode::OK),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = keys::load_or_create(&dir.path().join("platform.pem")).unwrap();
+        let fake = FakePaykka::start(platform.private.clone(), payment_data("SUCCESS")).await;
+        *fake.signs_otherwise.lock().unwrap() = true;
+        let shop = shop_with(dir, platform, &fake.base_url, None, mode).await;
+        let (status, answer) = shop.get("/api/payments/T1").await;
+        assert_eq!(status, expected, "{mode:?}: {answer}");
+        if mode == AnswerSignatures::Strict {
+            assert_eq!(answer["code"], "GATEWAY_INVALID_ANSWER");
+            assert_eq!(
+                shop.status().await,
+                "CREATED",
+                "an untrusted answer moves nothing"
+            );
+        } else {
+            assert_eq!(answer["status"], "SUCCESS");
+            assert_eq!(shop.status().await, "SUCCESS");
+        }
+    }
 }

@@ -311,6 +311,7 @@ pub fn merchant_client(
         merchant_key: merchant.private.clone(),
         platform_key: PublicKey::from(&platform.private),
         also_trusted: None,
+        answer_signatures: paykka_api::client::AnswerSignatures::Strict,
         http: reqwest::Client::new(),
     }
 }
