@@ -25,7 +25,7 @@ use paykka_web::form::payment::{BANKCARD, MEMBERS};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::answers::{Refusal, UNKNOWN_CLIENT_KEY};
+use crate::answers::{Refusal, KEY_RETIRED, NONCE_REPLAYED, PLAIN_CARD, UNKNOWN_CLIENT_KEY};
 use crate::checkout_session::{self, Session, MAX_FAILED_ATTEMPTS};
 use crate::cors::{allowed_origin, answer, preflight};
 use crate::forward;
@@ -171,7 +171,10 @@ async fn pay(
         session.allows(&method)?;
         let initiate = initiate_request(merchant, &session, payment, request.browser);
         let paid = send(&service, merchant, &session, &initiate, &method).await;
-        let failed = paid.as_ref().map_or(true, |p| p["status"] == "FAILURE");
+        let failed = match &paid {
+            Ok(payment) => payment["status"] == "FAILURE",
+            Err(refusal) => counts_against_the_shopper(refusal),
+        };
         if failed {
             let now = now_ms();
             let counted = service
@@ -194,6 +197,25 @@ async fn pay(
     }
     .await;
     reply(&service, &headers, result)
+}
+
+/// Refusals of the payment's own data: a card or token that could not be opened, was
+/// expired, replayed or for another amount, or was not a card at all. What card testing
+/// produces, so they count against the shopper's address; the service's or PayKKa's own
+/// troubles (not reached, no answer, a session already paid or expired) do not.
+const SHOPPERS_FAULTS: [&str; 7] = [
+    "010000", // the card's or token's data is invalid
+    "206020", // cannot be opened, or replayed
+    "206021", // the card encryption or token expired
+    "SB0007", // a wallet token approved for another amount
+    KEY_RETIRED,
+    NONCE_REPLAYED,
+    PLAIN_CARD,
+];
+
+/// Whether a refused attempt counts as a failed payment from the shopper's address.
+fn counts_against_the_shopper(refusal: &Refusal) -> bool {
+    SHOPPERS_FAULTS.contains(&refusal.code.as_ref())
 }
 
 /// Only the members a page may set in `payment` (PayKKa's names for cards and wallets).
@@ -299,4 +321,30 @@ async fn apple_pay_session(
     }
     .await;
     reply(&service, &headers, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_payments_own_refusals_count_against_the_shopper() {
+        let refused = |code: &'static str| Refusal::new(StatusCode::BAD_REQUEST, code, "x");
+        for code in SHOPPERS_FAULTS {
+            assert!(counts_against_the_shopper(&refused(code)), "{code}");
+        }
+        let not_theirs = [
+            crate::answers::NOT_SENT,
+            crate::answers::FORWARD_UNKNOWN,
+            crate::answers::FORWARD_MISMATCH,
+            crate::answers::RATE_LIMITED,
+            "999999",
+            "SB0001",
+            "SB0002",
+            "206011",
+        ];
+        for code in not_theirs {
+            assert!(!counts_against_the_shopper(&refused(code)), "{code}");
+        }
+    }
 }

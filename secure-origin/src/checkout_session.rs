@@ -76,15 +76,22 @@ pub async fn read(
         }
         None => None,
     };
-    // A payment that failed after its answer (3-D Secure, a redirect method) counts too.
-    if let Some(failed) = payment.as_ref().filter(|p| p["status"] == "FAILURE") {
-        record_failure(service, merchant, session_id, failed).await?;
-    }
-    let failed = service
+    let counted = service
         .storage
         .session_failures(merchant.merchant_id.clone(), session_id.to_owned())
         .await
         .map_err(Refusal::internal)?;
+    let mut failed = counted.len() as i64;
+    // A payment that failed after its answer (3-D Secure, a redirect method) counts too,
+    // written once (not on every look at the session).
+    let uncounted = payment.as_ref().filter(|p| {
+        p["status"] == "FAILURE"
+            && text(p, "trans_id").is_some_and(|t| !counted.iter().any(|c| c == t))
+    });
+    if let Some(newly_failed) = uncounted {
+        record_failure(service, merchant, session_id, newly_failed).await?;
+        failed += 1;
+    }
     Ok(Session {
         session,
         payment,

@@ -187,8 +187,12 @@ pub trait Storage: Send + Sync {
     ) -> StoreFuture<'_, ()>;
     /// Counts a session's failed payment (once per `trans_id`).
     fn record_session_failure(&self, failure: SessionFailure) -> StoreFuture<'_, ()>;
-    /// A session's failed payments.
-    fn session_failures(&self, merchant_id: String, session_id: String) -> StoreFuture<'_, i64>;
+    /// A session's failed payments: their `trans_id`s.
+    fn session_failures(
+        &self,
+        merchant_id: String,
+        session_id: String,
+    ) -> StoreFuture<'_, Vec<String>>;
     /// Counts a failed checkout payment against `ip` (older entries than `forget_before` go).
     fn record_ip_failure(&self, ip: String, at: i64, forget_before: i64) -> StoreFuture<'_, ()>;
     /// Failed checkout payments from `ip` since `since`.

@@ -332,16 +332,20 @@ impl Storage for Postgres {
         })
     }
 
-    fn session_failures(&self, merchant_id: String, session_id: String) -> StoreFuture<'_, i64> {
+    fn session_failures(
+        &self,
+        merchant_id: String,
+        session_id: String,
+    ) -> StoreFuture<'_, Vec<String>> {
         Box::pin(async move {
             let client = self.pool.get().await?;
-            let row = client
-                .query_one(
-                    "SELECT COUNT(*) FROM session_failures WHERE merchant_id = $1 AND session_id = $2",
+            let rows = client
+                .query(
+                    "SELECT trans_id FROM session_failures WHERE merchant_id = $1 AND session_id = $2",
                     &[&merchant_id, &session_id],
                 )
                 .await?;
-            Ok(count(&row))
+            Ok(rows.iter().map(|row| row.get(0)).collect())
         })
     }
 

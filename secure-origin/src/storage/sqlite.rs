@@ -217,13 +217,17 @@ impl Storage for Sqlite {
         }))
     }
 
-    fn session_failures(&self, merchant_id: String, session_id: String) -> StoreFuture<'_, i64> {
+    fn session_failures(
+        &self,
+        merchant_id: String,
+        session_id: String,
+    ) -> StoreFuture<'_, Vec<String>> {
         Box::pin(self.db.call(move |conn| {
-            conn.query_row(
-                "SELECT COUNT(*) FROM session_failures WHERE merchant_id = ?1 AND session_id = ?2",
-                params![merchant_id, session_id],
-                |r| r.get(0),
-            )
+            conn.prepare(
+                "SELECT trans_id FROM session_failures WHERE merchant_id = ?1 AND session_id = ?2",
+            )?
+            .query_map(params![merchant_id, session_id], |r| r.get(0))?
+            .collect()
         }))
     }
 
