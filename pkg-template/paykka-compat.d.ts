@@ -41,8 +41,8 @@ export interface PayKKaCheckoutOptions {
   hidePaymentButton?: boolean;
   onPaymentMethodsReady?: (methods: string[]) => void;
   onInitError?: (error: unknown) => void;
-  onSubmit?: (formValidateError: { fields: string[] } | undefined) => void;
-  onSuccess?: (payload: { status: string; orderId: string | null }) => void;
+  onSubmit?: (formValidateError: Record<string, { msg: string; message: string; code: string }[]> | undefined) => void;
+  onSuccess?: (payload: { status: string; orderId: string | null; returnUrl?: string }) => void;
   onExpired?: () => void;
   onError?: (error: { code: string; msg: string; message: string }) => void;
   onTimeout?: () => void;

@@ -14,7 +14,21 @@
   var script = current instanceof HTMLScriptElement ? current : null;
   var base = new URL('.', script ? script.src : location.href);
   var modules = {};
+  // The secure origin: the script tag's `data-environment`, unless the page names one of
+  // its own with setEnv/setApiUrl. PayKKa's own checkout hosts, which pages written for
+  // PayKKa pass there, serve no paykka-web frames: they are not used.
   var env = { apiUrl: null, cdnUrl: null };
+  var tagged = script && script.getAttribute('data-environment');
+
+  /** Whether `url` is one of PayKKa's hosts (`paykka.com` and its subdomains). */
+  function isPaykkaHost(url) {
+    try {
+      var host = new URL(url).hostname;
+      return host === 'paykka.com' || /\.paykka\.com$/.test(host);
+    } catch (e) {
+      return false;
+    }
+  }
 
   /** Loads and initialises one of the package's ES modules, once. */
   function load(file) {
@@ -26,13 +40,15 @@
     return modules[file];
   }
 
-  /** PayKKa's `env` or `setApiUrl()` as paykka-web's `environment`. */
+  /** paykka-web's `environment`: the page's own secure origin, the script tag's, or the
+   * `env` option (`sandbox`, `production`). */
   function environment(given) {
-    return env.apiUrl || given || 'sandbox';
+    return env.apiUrl || tagged || given || 'sandbox';
   }
 
   function setEnv(options) {
-    if (options && options.apiUrl) env.apiUrl = String(options.apiUrl).replace(/\/+$/, '');
+    var api = options && options.apiUrl ? String(options.apiUrl).replace(/\/+$/, '') : null;
+    if (api && !isPaykkaHost(api)) env.apiUrl = api;
     if (options && options.cdnUrl) env.cdnUrl = String(options.cdnUrl);
   }
 
@@ -154,31 +170,55 @@
     this.ref = { payment: function () { if (self.checkout) self.checkout.pay(); } };
   }
 
+  /** PayKKa's `formValidateError`: each invalid field's problems, keyed by the field's
+   * `data-eci` name, as `[{ msg, message, code }]`. */
+  function formValidateError(e) {
+    var problems = {};
+    (e.errors || []).forEach(function (p) {
+      problems[p.field] = [{ msg: p.message, message: p.message, code: p.code }];
+    });
+    (e.fields || []).forEach(function (field) {
+      if (!problems[field]) problems[field] = [{ msg: 'Invalid', message: 'Invalid', code: 'INVALID' }];
+    });
+    return problems;
+  }
+
   Component.prototype.mount = function (target) {
     var self = this;
     var o = this.parent.options;
     var own = this.options;
     var ready = this.parent.module ? Promise.resolve(this.parent) : this.parent.init();
+    // As in PayKKa's SDK, a session that cannot be shown (not found, another merchant's, the
+    // service unreachable) fails the init: onInitError hears it, not onError.
+    var started = false;
     return ready.then(function (parent) {
       var settings = {
         sessionId: o.sessionId,
         clientKey: o.clientKey,
         environment: environment(o.env),
         hidePayButton: Boolean(own.hidePaymentButton || o.hidePaymentButton),
-        onPaymentMethodsReady: function (e) { call(o.onPaymentMethodsReady, e.methods); },
+        onPaymentMethodsReady: function (e) {
+          started = true;
+          call(o.onPaymentMethodsReady, e.methods);
+        },
         onSubmit: function (e) {
-          var problem = e.valid ? undefined : { fields: e.fields || [] };
+          var problem = e.valid ? undefined : formValidateError(e);
           call(o.onSubmit, problem);
           call(own.onSubmit, problem);
         },
         onSuccess: function (e) {
           var payload = { status: e.status, orderId: e.orderId };
+          if (e.returnUrl) payload.returnUrl = e.returnUrl;
           call(o.onSuccess, payload);
           call(own.onSuccess, payload);
         },
-        onExpired: function () { call(o.onExpired); },
+        onExpired: function () { started = true; call(o.onExpired); },
         onTimeout: function () { call(o.onTimeout); },
-        onError: function (e) { call(o.onError, { code: e.code, msg: e.message, message: e.message }); },
+        onError: function (e) {
+          var error = { code: e.code, msg: e.message, message: e.message };
+          if (!started && typeof o.onInitError === 'function') o.onInitError(error);
+          else call(o.onError, error);
+        },
       };
       if (self.kind.methods) settings.methods = self.kind.methods;
       return parent.module.Checkout.mount(target, settings).then(function (checkout) {

@@ -153,11 +153,18 @@ fn the_session_view_the_gateway_writes_is_read_back_whole() {
             }),
             payment_method: Some("BANKCARD".into()),
         }),
+        return_url: Some("https://shop.example/checkout".into()),
     };
     let written = serde_json::to_string(&view).unwrap();
     assert_eq!(
         read_session(&JSON::parse(&written).unwrap()).as_ref(),
         Some(&view)
+    );
+    // The page may navigate to the return address: a web address or nothing.
+    let scripted = written.replace("https://shop.example/checkout", "javascript:alert(1)");
+    assert_eq!(
+        read_session(&JSON::parse(&scripted).unwrap()).map(|v| v.return_url),
+        Some(None)
     );
     for (bad, why) in [
         (r#""amount":1690"#, r#""amount":"1690""#),

@@ -212,6 +212,7 @@ impl Session {
             status,
             attempts_left: u32::try_from(attempts_left).unwrap_or(0),
             payment: self.payment.as_ref().map(payment_view),
+            return_url: owned("return_url"),
         }
     }
 }

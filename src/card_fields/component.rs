@@ -30,7 +30,7 @@ export interface CardEventMap {
   allValid: { field: null; valid: boolean };
   submit: { field: CardField };
   encrypted: { field: null; brand: BrandId | null; last4: string | null };
-  error: { field: CardField | null; code: PaykkaErrorCode; message: string; fields?: CardField[] };
+  error: { field: CardField | null; code: PaykkaErrorCode; message: string; fields?: CardField[]; errors?: FieldProblem[] };
 }
 export interface EncryptedCardOptions {
   /** The merchant's client key; the secure origin gives the key for registered page origins. */

@@ -407,11 +407,27 @@ impl Host {
                 .iter()
                 .map(|(k, _)| JsValue::from_str(k.id()))
                 .collect();
+            // Each field's problem as the shopper sees it (PayKKa's SDK passes these).
+            let errors: Array = invalid
+                .iter()
+                .map(|(kind, field_error)| {
+                    let problem = payload(Some(*kind));
+                    set(&problem, "code", field_error.code());
+                    set(
+                        &problem,
+                        "message",
+                        self.live.error_text(*kind, *field_error).as_str(),
+                    );
+                    JsValue::from(problem)
+                })
+                .collect();
             let _ = js_sys::Reflect::set(&error, &"fields".into(), &fields);
+            let _ = js_sys::Reflect::set(&error, &"errors".into(), &errors);
             let detail = payload(invalid.first().map(|(k, _)| *k));
             set(&detail, "code", "VALIDATION");
             set(&detail, "message", message.as_str());
             set(&detail, "fields", fields);
+            set(&detail, "errors", errors);
             self.dispatcher.emit("error", &detail);
             let _ = p.reject.call1(&JsValue::UNDEFINED, &error);
             return;

@@ -44,6 +44,11 @@ impl LiveRegion {
         text
     }
 
+    /// The text a field's error is shown with, in the form's current texts.
+    pub fn error_text(&self, kind: FieldKind, error: FieldError) -> String {
+        self.texts.borrow().error(kind, error)
+    }
+
     fn say(&self, text: &str) {
         self.element.set_text_content(Some(text));
     }

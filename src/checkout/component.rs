@@ -44,9 +44,9 @@ export type CheckoutErrorCode = "NETWORK_ERROR" | "AUTHENTICATION_CANCELLED" | "
   | "GATEWAY_ERROR" | "CLIENT_KEY_UNKNOWN" | "ORIGIN_NOT_ALLOWED";
 export interface CheckoutEventMap {
   paymentMethodsReady: { methods: CheckoutMethod[] };
-  submit: { valid: boolean; fields?: string[] };
-  paymentCompleted: { status: string; orderId: string | null };
-  success: { status: string; orderId: string | null };
+  submit: { valid: boolean; fields?: string[]; errors?: FieldProblem[] };
+  paymentCompleted: { status: string; orderId: string | null; returnUrl: string | null };
+  success: { status: string; orderId: string | null; returnUrl: string | null };
   paymentFailed: { code: GatewayCode | "PAYMENT_FAILED"; message: string };
   actionRequired: { url: string };
   expired: {};
@@ -117,6 +117,8 @@ struct Inner {
     amount: RefCell<(u64, String)>,
     /// The session's PayKKa merchant id (Google Pay's `gatewayMerchantId`).
     merchant_id: RefCell<String>,
+    /// The session's `return_url`, for `success`.
+    return_url: RefCell<Option<String>>,
     listeners: RefCell<Vec<EventListener>>,
     component_callbacks: RefCell<Vec<ComponentCallback>>,
 }
@@ -194,6 +196,7 @@ impl Inner {
         let currency = session.currency.clone();
         *self.amount.borrow_mut() = (session.amount, currency.clone());
         *self.merchant_id.borrow_mut() = session.merchant_id.clone();
+        self.return_url.replace(session.return_url.clone());
         let tag = self.options.lang.as_str();
         let amount = format_amount(tag, session.amount, &currency);
         let goods: Vec<(String, String)> = session
@@ -423,7 +426,15 @@ impl Inner {
                 let code = text_of(&error, &["code"]).unwrap_or_default();
                 if code == "VALIDATION" {
                     let fields = member(&error, "fields").unwrap_or(JsValue::NULL);
-                    self.emit("submit", &[("valid", false.into()), ("fields", fields)]);
+                    let errors = member(&error, "errors").unwrap_or(JsValue::NULL);
+                    self.emit(
+                        "submit",
+                        &[
+                            ("valid", false.into()),
+                            ("fields", fields),
+                            ("errors", errors),
+                        ],
+                    );
                 } else {
                     self.error(&code, &text_of(&error, &["message"]).unwrap_or_default());
                 }
@@ -524,7 +535,16 @@ impl Inner {
             .view
             .show_result("paid", self.view.texts.get("paid"), None);
         let order = order_id.map_or(JsValue::NULL, JsValue::from);
-        let pairs = [("status", JsValue::from(status)), ("orderId", order)];
+        let return_url = self
+            .return_url
+            .borrow()
+            .as_deref()
+            .map_or(JsValue::NULL, JsValue::from);
+        let pairs = [
+            ("status", JsValue::from(status)),
+            ("orderId", order),
+            ("returnUrl", return_url),
+        ];
         self.emit("paymentCompleted", &pairs);
         self.emit("success", &pairs);
     }
@@ -787,6 +807,7 @@ impl Checkout {
             action_url: RefCell::new(None),
             amount: RefCell::new((0, String::new())),
             merchant_id: RefCell::new(String::new()),
+            return_url: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             component_callbacks: RefCell::new(Vec::new()),
         });

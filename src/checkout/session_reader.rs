@@ -83,5 +83,8 @@ pub fn read_session(data: &JsValue) -> Option<SessionView> {
         status: text(data, "status")?,
         attempts_left: u32::try_from(whole(data, "attempts_left")?).ok()?,
         payment,
+        // Only a web address: the page may navigate to it.
+        return_url: text(data, "return_url")
+            .filter(|url| url.starts_with("https://") || url.starts_with("http://")),
     })
 }

@@ -167,6 +167,7 @@ mod tests {
                 card: None,
                 payment_method: None,
             }),
+            return_url: None,
         }
     }
 

@@ -28,6 +28,10 @@ pub struct SessionView {
     /// Failed payments the session still takes.
     pub attempts_left: u32,
     pub payment: Option<PaymentView>,
+    /// Where the merchant sends the shopper once paid (the session's `return_url`, an
+    /// http(s) URL; `success` passes it on as `returnUrl`).
+    #[serde(default)]
+    pub return_url: Option<String>,
 }
 
 /// One line of the order summary.
@@ -111,6 +115,7 @@ mod tests {
             status: "OPEN".into(),
             attempts_left: 5,
             payment: None,
+            return_url: None,
         }
     }
 

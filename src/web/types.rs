@@ -14,6 +14,8 @@ export type FieldState = "empty" | "potentiallyValid" | "valid" | "invalid";
 export type FieldErrorCode = "REQUIRED" | "INVALID_CHARACTERS" | "INCOMPLETE" | "TOO_LONG"
   | "UNKNOWN_BRAND" | "UNSUPPORTED_BRAND" | "LUHN_FAILED" | "INVALID_MONTH" | "INVALID_YEAR"
   | "EXPIRED" | "TOO_FAR_AHEAD";
+/** One invalid field on submit: its error code and the text the shopper sees. */
+export interface FieldProblem { field: "cardNumber" | "expiryDate" | "expiryMonth" | "expiryYear" | "securityCode" | "holderName"; code: FieldErrorCode; message: string }
 /** An RSA public key: a JWK object or JSON text, an SPKI/PKCS#1 PEM, or "<exponent hex>|<modulus hex>". */
 export type PublicKeyInput = string | { kty: "RSA"; n: string; e: string; kid?: string; alg?: string; use?: string };
 /** One `paykka-web JWE v1` compact string per field. */

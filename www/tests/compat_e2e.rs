@@ -74,10 +74,61 @@ async fn a_page_written_for_the_checkout_ui_sdk_pays_with_the_drop_in_and_the_ca
         )
         .await;
         assert_eq!(shown, methods, "{query}");
+        // Nothing typed: onSubmit gets PayKKa's shape, each field's name holding [{ msg }].
+        click(c, ".pc-submit").await;
+        assert_eq!(result(c, "invalid").await, "invalid", "{query}");
+        let said = eval(c, "return document.getElementById('result').textContent").await;
+        let said = said.as_str().unwrap();
+        assert!(
+            said.starts_with("cardNumber,expiryDate,securityCode: ") && said.len() > 40,
+            "{query}: {said}"
+        );
         type_card(c, "4242424242424242").await;
         click(c, ".pc-submit").await;
         assert_eq!(result(c, "success").await, "success", "{query}");
+        let return_url = eval(
+            c,
+            "return document.getElementById('result').dataset.returnUrl",
+        )
+        .await;
+        assert_eq!(
+            return_url,
+            format!("{}/checkout", server.merchant),
+            "{query}: onSuccess names the session's return_url"
+        );
     }
+    // PayKKa's own host given to setApiUrl is not used: the page went to the secure origin
+    // its script tag names, and nothing asked PayKKa's host.
+    let asked = eval(
+        c,
+        "return performance.getEntriesByType('resource').filter((e) => e.name.includes('paykka.com')).length",
+    )
+    .await;
+    assert_eq!(asked, 0);
+
+    // A session that cannot be shown fails the init, as in PayKKa's SDK: onInitError hears
+    // it (a PayKKa plugin renews the session there), onError does not.
+    let heard = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            const heard = [];
+            const config = { sessionId: 'CS-no-such-session', clientKey: document.querySelector('script[data-environment]') && window.demoClientKey,
+              onInitError: (e) => { heard.push('init:' + e.code); setTimeout(() => done(heard), 300); },
+              onError: (e) => heard.push('error:' + e.code) };
+            fetch('/api/config').then((r) => r.json()).then((c) => {
+              config.clientKey = c.clientKey;
+              const target = document.createElement('div');
+              document.body.append(target);
+              const checkout = new window.PayKKaCheckout(config);
+              return checkout.init().then(() => checkout.create(window.PayKKaCardCheckoutUI.DropIn).mount(target));
+            }).catch((e) => { heard.push('rejected:' + e); done(heard); });"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let heard: Vec<String> = serde_json::from_value(heard).unwrap();
+    assert_eq!(heard.len(), 1, "{heard:?}");
+    assert!(heard[0].starts_with("init:"), "{heard:?}");
     browser.close().await;
 }
 

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use axum::extract::State as Extract;
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use tower_http::services::{ServeDir, ServeFile};
@@ -72,6 +73,36 @@ fn lab_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("lab")
 }
 
+/// What a page written for PayKKa's SDK names where PayKKa's script was: the compat
+/// script's `data-environment`, filled with this shop's secure origin when the page is
+/// served.
+const ENVIRONMENT_PLACEHOLDER: &str = "data-environment=\"SECURE_ORIGIN\"";
+
+/// Serves a page written for PayKKa's SDK (`www/static/paykka/<name>`) with the secure
+/// origin in its compat script tag, as a merchant's template would.
+fn paykka_style_page(static_dir: &Path, name: &str, secure_origin: &str) -> Router<State> {
+    let file = static_dir.join("paykka").join(name);
+    let attribute = format!(
+        "data-environment=\"{}\"",
+        secure_origin.replace('&', "&amp;").replace('"', "&quot;")
+    );
+    Router::new().route(
+        &format!("/paykka/{name}"),
+        get(move || {
+            let (file, attribute) = (file.clone(), attribute.clone());
+            async move {
+                match tokio::fs::read_to_string(&file).await {
+                    Ok(page) => {
+                        axum::response::Html(page.replace(ENVIRONMENT_PLACEHOLDER, &attribute))
+                            .into_response()
+                    }
+                    Err(_) => StatusCode::NOT_FOUND.into_response(),
+                }
+            }
+        }),
+    )
+}
+
 /// The merchant site's routes.
 pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
     let policy = HeaderValue::from_str(&content_security_policy(
@@ -87,6 +118,13 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
         Router::new().fallback(|| async { StatusCode::NOT_FOUND })
     };
     let mut router = Router::new();
+    for name in ["encrypted-card.html", "checkout.html"] {
+        router = router.merge(paykka_style_page(
+            static_dir,
+            name,
+            &state.secure_origin_url,
+        ));
+    }
     if state.serve_lab {
         for file in ["lab.html", "lab.js", "viewport.html", "viewport.js"] {
             router =

@@ -1,12 +1,16 @@
 // Written the way PayKKa's documentation integrates encrypted-card.js (setEnv, init with
 // styles and onCardEncrypted, holders marked data-eci, encrypt()), then paid through the
-// demo merchant's API. Only the script tag in the page differs.
+// demo merchant's API. Only the script tag in the page differs: it names the secure origin,
+// so PayKKa's own host given to setEnv is not used.
 (async function () {
   const result = document.getElementById('result');
   const show = (state, text) => { result.dataset.state = state; result.textContent = text; };
   const config = await (await fetch('/api/config')).json();
   const order = await (await fetch('/api/orders', { method: 'POST' })).json();
-  PayKKaCardCheckoutEncryptedCard.setEnv({ apiUrl: config.environment, cdnUrl: `${config.environment}/cp` });
+  PayKKaCardCheckoutEncryptedCard.setEnv({
+    apiUrl: 'https://checkout-sandbox.eu.paykka.com',
+    cdnUrl: 'https://checkout-sandbox.eu.paykka.com/cp',
+  });
   const instance = PayKKaCardCheckoutEncryptedCard.init({
     merchantId: config.merchantId,
     clientKey: config.clientKey,
