@@ -911,13 +911,25 @@ mod properties {
                 Method::GET,
                 format!("/api/payments/{}", urlencoding::encode(&id))
             )),
+            (
+                prop_oneof![Just("T1".to_owned()), "[ -~]{1,30}"],
+                prop::sample::select(vec!["void", "refunds"])
+            )
+                .prop_map(|(id, operation)| (
+                    Method::POST,
+                    format!("/api/admin/orders/{}/{operation}", urlencoding::encode(&id))
+                )),
+            prop_oneof![Just("R-1".to_owned()), "[ -~]{1,30}"].prop_map(|id| (
+                Method::GET,
+                format!("/api/admin/refunds/{}", urlencoding::encode(&id))
+            )),
             Just((Method::GET, "/api/config".to_owned())),
             Just((Method::POST, "/api/nothing".to_owned())),
         ]
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..Default::default() })]
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..Default::default() })]
 
         /// Requests no one chose, to every route of the shop: never a 500; a refusal is a typed
         /// `{code, message}` (PayKKa's envelope at the webhook) and changes no order.
@@ -938,9 +950,11 @@ mod properties {
                     .prop_map(|(trans_id, payment, domain)| json!({
                         "trans_id": trans_id, "payment": payment, "domain_name": domain,
                         "order_id": "GW1", "notify_type": "PAYMENT.SUCCESS",
+                        "amount": "100", "reason": "OTHER", "refund_trans_id": domain,
                     }).to_string()),
             ],
             cookie in "[ -~]{0,40}",
+            staff in prop_oneof![Just(Some(ADMIN_TOKEN.to_owned())), Just(None), "[ -~]{0,30}".prop_map(Some)],
         ) {
             let (runtime, _fake, shop) = shop_for_properties();
             let before = runtime.block_on(shop.status());
@@ -950,6 +964,9 @@ mod properties {
                 .header("content-type", "application/json");
             if axum::http::HeaderValue::from_str(&cookie).is_ok() {
                 request = request.header("cookie", cookie);
+            }
+            if let Some(token) = staff.filter(|t| axum::http::HeaderValue::from_str(&format!("Bearer {t}")).is_ok()) {
+                request = request.header("authorization", format!("Bearer {token}"));
             }
             let request = request.body(Body::from(body)).unwrap();
             let (status, answer) = runtime.block_on(async {
