@@ -1,4 +1,4 @@
-//! Every route of the secure origin under requests no one chose (proptest, a thousand cases,
+//! Every route of the secure origin under requests no one chose (proptest, two thousand cases,
 //! the real sandbox behind it): random bodies, origins, client keys, session ids and
 //! signatures — signed with the shop's key or not — get a typed answer, never a 500; and no
 //! such request reaches PayKKa or leaves anything in the forward ledger.
@@ -88,7 +88,7 @@ fn body() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn every_route_answers_requests_no_one_chose_with_a_typed_answer(
