@@ -91,7 +91,11 @@ pub fn breakdown(path: &Path, bundle: &str, top: usize) -> anyhow::Result<Breakd
             _ => {}
         }
     }
-    anyhow::ensure!(!names.is_empty(), "{}: no names (build it with -g)", path.display());
+    anyhow::ensure!(
+        !names.is_empty(),
+        "{}: no names (build it with -g)",
+        path.display()
+    );
     let mut functions: Vec<FunctionCost> = bodies
         .iter()
         .enumerate()
@@ -137,7 +141,11 @@ impl Breakdown {
         );
         for f in &self.largest {
             let name = f.name.replace('|', "\\|").replace('`', "'");
-            out.push_str(&format!("| `{name}` | {} | {:.1}% |\n", f.bytes, share(f.bytes)));
+            out.push_str(&format!(
+                "| `{name}` | {} | {:.1}% |\n",
+                f.bytes,
+                share(f.bytes)
+            ));
         }
         out.push_str(&format!(
             "| data (texts, CSS, tables, panic locations) | {} | {:.1}% |\n\n",
@@ -154,8 +162,14 @@ mod tests {
 
     #[test]
     fn symbols_lose_their_hash_only() {
-        assert_eq!(readable("core::fmt::write::h0123456789abcdef"), "core::fmt::write");
-        assert_eq!(readable("dlmalloc::Dlmalloc::malloc"), "dlmalloc::Dlmalloc::malloc");
+        assert_eq!(
+            readable("core::fmt::write::h0123456789abcdef"),
+            "core::fmt::write"
+        );
+        assert_eq!(
+            readable("dlmalloc::Dlmalloc::malloc"),
+            "dlmalloc::Dlmalloc::malloc"
+        );
         assert_eq!(readable("a::hello"), "a::hello");
         assert_eq!(
             readable("<core[c5930c85a12de822]::fmt::Formatter>::pad"),

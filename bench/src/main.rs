@@ -3,8 +3,8 @@
 //! other SDKs' sizes, their published figures). Prints Markdown, writes the same as JSON.
 
 mod backend;
-mod bytes;
 mod browser;
+mod bytes;
 mod instances;
 mod sizes;
 

@@ -529,16 +529,23 @@ async fn spend_wallet_token(
     }
 }
 
-/// Asks PayKKa for the payment whose `key` (`trans_id` or `order_id`) is `value`; only an
-/// answer about that payment is taken.
-pub async fn query_payment_by(merchant: &State, key: &str, value: &str) -> Result<Value, AppError> {
+/// Asks PayKKa's query at `path` for what `key` names `value`; only an answer about that is
+/// taken.
+pub async fn look_up_at(
+    merchant: &State,
+    path: &str,
+    key: &str,
+    value: &str,
+) -> Result<Value, AppError> {
     let body =
         json!({"merchant_id": merchant.paykka.merchant_id, key: value, "timestamp": now_ms()});
-    let data = merchant
-        .paykka
-        .call(paykka_api::paths::QUERY, &body)
-        .await?;
+    let data = merchant.paykka.call(path, &body).await?;
     about(data, key, value)
+}
+
+/// Asks PayKKa for the payment whose `key` (`trans_id` or `order_id`) is `value`.
+pub async fn query_payment_by(merchant: &State, key: &str, value: &str) -> Result<Value, AppError> {
+    look_up_at(merchant, paykka_api::paths::QUERY, key, value).await
 }
 
 /// Asks PayKKa for the payment `trans_id` made.

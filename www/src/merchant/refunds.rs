@@ -11,7 +11,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::api::{about, query_payment_by, record, AppError, JsonBody, WEBHOOK_PATH};
+use super::api::{about, look_up_at, query_payment_by, record, AppError, JsonBody, WEBHOOK_PATH};
 use super::{token_hash, State};
 use paykka_api::client::CallError;
 use paykka_api::money;
@@ -279,13 +279,8 @@ async fn record_refund(merchant: &State, data: Value) -> Result<Value, AppError>
 /// Asks PayKKa for the refund whose `key` (`refund_trans_id` or `refund_order_id`) is
 /// `value` and records it.
 async fn look_up(merchant: &State, key: &str, value: &str) -> Result<Value, AppError> {
-    let body =
-        json!({"merchant_id": merchant.paykka.merchant_id, key: value, "timestamp": now_ms()});
-    let data = merchant
-        .paykka
-        .call(paykka_api::paths::REFUND_QUERY, &body)
-        .await?;
-    record_refund(merchant, about(data, key, value)?).await
+    let data = look_up_at(merchant, paykka_api::paths::REFUND_QUERY, key, value).await?;
+    record_refund(merchant, data).await
 }
 
 /// After a refund's notification: a refund the shop made is looked up at PayKKa (one made
