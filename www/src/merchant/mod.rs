@@ -5,6 +5,7 @@
 pub mod api;
 pub mod refunds;
 pub mod site;
+pub mod webhooks;
 
 use std::sync::Arc;
 

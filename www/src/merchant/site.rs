@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::{api, refunds, State};
+use super::{api, refunds, webhooks, State};
 
 /// Only our own scripts, plus compiling our wasm; no inline script or style, no eval; the
 /// secure origin (card frames, the drop-in's session API) may be framed and called, and
@@ -138,7 +138,7 @@ pub fn app(state: State, static_dir: &Path, pkg_dir: &Path) -> Router {
         .route("/api/payments/{trans_id}", get(api::query))
         .route("/api/sessions", post(api::create_session))
         .route("/api/apple-pay/session", post(api::apple_pay_session))
-        .route(api::WEBHOOK_PATH, post(api::webhook))
+        .route(api::WEBHOOK_PATH, post(webhooks::receive))
         .route("/api/admin/orders/{trans_id}/void", post(refunds::void))
         .route(
             "/api/admin/orders/{trans_id}/refunds",
