@@ -177,9 +177,6 @@
     (e.errors || []).forEach(function (p) {
       problems[p.field] = [{ msg: p.message, message: p.message, code: p.code }];
     });
-    (e.fields || []).forEach(function (field) {
-      if (!problems[field]) problems[field] = [{ msg: 'Invalid', message: 'Invalid', code: 'INVALID' }];
-    });
     return problems;
   }
 

@@ -36,17 +36,26 @@ pub enum AnswerSignatures {
     Report,
 }
 
+impl AnswerSignatures {
+    const ALL: [AnswerSignatures; 2] = [AnswerSignatures::Strict, AnswerSignatures::Report];
+
+    /// The name in flags and configuration files (`strict`, `report`).
+    pub fn name(self) -> &'static str {
+        match self {
+            AnswerSignatures::Strict => "strict",
+            AnswerSignatures::Report => "report",
+        }
+    }
+}
+
 impl std::str::FromStr for AnswerSignatures {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "strict" => Ok(AnswerSignatures::Strict),
-            "report" => Ok(AnswerSignatures::Report),
-            other => Err(format!(
-                "{other}: answer signatures are `strict` or `report`"
-            )),
-        }
+        AnswerSignatures::ALL
+            .into_iter()
+            .find(|mode| mode.name() == text)
+            .ok_or_else(|| format!("{text}: answer signatures are `strict` or `report`"))
     }
 }
 
@@ -161,5 +170,19 @@ impl PaykkaClient {
             sign,
             body: body.to_vec(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AnswerSignatures;
+
+    #[test]
+    fn answer_signature_modes_are_read_by_the_names_they_are_written_with() {
+        for mode in AnswerSignatures::ALL {
+            assert_eq!(mode.name().parse::<AnswerSignatures>(), Ok(mode));
+        }
+        assert!("lenient".parse::<AnswerSignatures>().is_err());
+        assert_eq!(AnswerSignatures::default(), AnswerSignatures::Strict);
     }
 }

@@ -64,22 +64,35 @@ impl Refund {
         })
     }
 
+    /// The refund whose row meets `condition` (over `r`, the refund, and `p`, its payment).
+    fn find_where(
+        conn: &rusqlite::Connection,
+        condition: &str,
+        values: impl rusqlite::Params,
+    ) -> rusqlite::Result<Option<Refund>> {
+        conn.query_row(
+            &format!(
+                "SELECT {} FROM refunds r JOIN payments p ON p.order_id = r.order_id WHERE {condition}",
+                Refund::COLUMNS
+            ),
+            values,
+            Refund::from_row,
+        )
+        .optional()
+    }
+
+    /// A merchant's refund by its `refund_trans_id` or `refund_order_id`.
     fn find(
         conn: &rusqlite::Connection,
         merchant_id: &str,
         refund_trans_id: Option<&str>,
         refund_order_id: Option<&str>,
     ) -> rusqlite::Result<Option<Refund>> {
-        conn.query_row(
-            &format!(
-                "SELECT {} FROM refunds r JOIN payments p ON p.order_id = r.order_id \
-                 WHERE r.merchant_id = ?1 AND (r.refund_trans_id = ?2 OR r.refund_order_id = ?3)",
-                Refund::COLUMNS
-            ),
+        Refund::find_where(
+            conn,
+            "r.merchant_id = ?1 AND (r.refund_trans_id = ?2 OR r.refund_order_id = ?3)",
             params![merchant_id, refund_trans_id, refund_order_id],
-            Refund::from_row,
         )
-        .optional()
     }
 
     /// The refund as Refund and Refund Query answer it.
@@ -230,14 +243,9 @@ fn settle(
     if moved == 0 {
         return Ok(());
     }
-    let refund = tx.query_row(
-        &format!(
-            "SELECT {} FROM refunds r JOIN payments p ON p.order_id = r.order_id WHERE r.refund_order_id = ?1",
-            Refund::COLUMNS
-        ),
-        [refund_order_id],
-        Refund::from_row,
-    )?;
+    let Some(refund) = Refund::find_where(&tx, "r.refund_order_id = ?1", [refund_order_id])? else {
+        return Ok(());
+    };
     tx.execute(
         "UPDATE payments SET refunded_amount = refunded_amount + ?1, \
            status = CASE WHEN refunded_amount + ?1 >= amount THEN 'REFUNDED' ELSE 'PARTIALLY_REFUNDED' END, \

@@ -126,8 +126,8 @@ pub struct SecureOriginLaunch<'a> {
     /// PayKKa (the sandbox, or the real one).
     pub paykka_url: &'a str,
     pub platform_public_key: &'a Path,
-    /// `strict` or `report` (the shop's `--answer-signatures`).
-    pub answer_signatures: &'a str,
+    /// The shop's `--answer-signatures`.
+    pub answer_signatures: paykka_api::client::AnswerSignatures,
     pub merchant_id: &'a str,
     pub app_id: &'a str,
     /// The merchant's PayKKa key: signs the raw-card requests.
@@ -158,7 +158,7 @@ pub async fn secure_origin(launch: &SecureOriginLaunch<'_>) -> anyhow::Result<Ne
             "base_url": launch.paykka_url,
             "platform_public_key": text(launch.platform_public_key),
             "timeout_ms": 30_000,
-            "answer_signatures": launch.answer_signatures,
+            "answer_signatures": launch.answer_signatures.name(),
         },
         "merchants": [{
             "merchant_id": launch.merchant_id,

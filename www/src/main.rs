@@ -226,10 +226,7 @@ async fn main() -> anyhow::Result<()> {
         data_dir,
         paykka_url: &paykka_url,
         platform_public_key: &platform_key_file,
-        answer_signatures: match args.answer_signatures {
-            AnswerSignatures::Strict => "strict",
-            AnswerSignatures::Report => "report",
-        },
+        answer_signatures: args.answer_signatures,
         merchant_id: &args.merchant_id,
         app_id: &args.app_id,
         merchant_key: &merchant_key_file,
