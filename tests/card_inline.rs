@@ -383,6 +383,23 @@ async fn encrypt_with_missing_fields_rejects_and_focuses_the_first() {
     let fields: Array = get(&error, "fields").unchecked_into();
     let fields: Vec<String> = fields.iter().filter_map(|f| f.as_string()).collect();
     assert_eq!(fields, vec!["expiryDate", "securityCode"]);
+    // Each field's problem as the shopper sees it.
+    let errors: Array = get(&error, "errors").unchecked_into();
+    let problems: Vec<(String, String, String)> = errors
+        .iter()
+        .map(|p| {
+            (
+                get_str(&p, "field"),
+                get_str(&p, "code"),
+                get_str(&p, "message"),
+            )
+        })
+        .collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(problems[0].0, "expiryDate");
+    assert_eq!(problems[1].0, "securityCode");
+    assert!(problems.iter().all(|p| !p.1.is_empty()), "{problems:?}");
+    assert_eq!(problems[0].2, "Enter the expiry date.", "the text shown");
     assert!(active_in(&m.shadows[1]), "focus on the first invalid field");
     assert_eq!(
         m.input(1).get_attribute("aria-invalid").as_deref(),

@@ -122,7 +122,11 @@ async fn a_card_pays_the_session_and_the_amount_reads_in_each_locale() {
     )
     .await;
     assert_eq!(state(c, "paid").await, "paid");
-    assert!(event_log(c).await.contains("paymentCompleted"));
+    let log = event_log(c).await;
+    assert!(
+        log.contains(&format!(r#""returnUrl":"{}/checkout""#, server.merchant)),
+        "paymentCompleted names the session's return_url: {log}"
+    );
     let payments = payments_of_session(data.path());
     assert_eq!(payments.len(), 1, "{payments:?}");
     assert_eq!(payments[0].1, "SUCCESS");
