@@ -7,7 +7,10 @@ mod support;
 
 use fantoccini::Client;
 use serde_json::Value;
-use support::{browser, click, eval, eventually, next_year_yy, type_in_frame, wait_for, Server};
+use support::{
+    browser, click, eval, eventually, next_year_yy, type_in_frame, wait_for, wait_until_still,
+    Server,
+};
 
 async fn result(c: &Client, state: &str) -> Value {
     eventually(
@@ -75,6 +78,8 @@ async fn a_page_written_for_the_checkout_ui_sdk_pays_with_the_drop_in_and_the_ca
         .await;
         assert_eq!(shown, methods, "{query}");
         // Nothing typed: onSubmit gets PayKKa's shape, each field's name holding [{ msg }].
+        // The button moves while the frames above it take their heights: click it once still.
+        wait_until_still(c, ".pc-submit").await;
         click(c, ".pc-submit").await;
         assert_eq!(result(c, "invalid").await, "invalid", "{query}");
         let said = eval(c, "return document.getElementById('result').textContent").await;
