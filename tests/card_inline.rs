@@ -44,6 +44,14 @@ extern "C" {
     fn restore_subtle();
 }
 
+/// What `update()` settles with (it returns a Promise).
+async fn updated(
+    card: &EncryptedCard,
+    options: paykka_web::card_fields::component::CardUpdate,
+) -> Result<JsValue, JsValue> {
+    JsFuture::from(js_sys::Promise::from(JsValue::from(card.update(options)))).await
+}
+
 fn update(pairs: &[(&str, JsValue)]) -> paykka_web::card_fields::component::CardUpdate {
     obj(pairs).unchecked_into()
 }
@@ -630,7 +638,9 @@ async fn styles_apply_inside_and_disabled_updates() {
         .get_property_value("color")
         .unwrap();
     assert_eq!(color, "rgb(1, 2, 3)");
-    m.card.update(update(&[("disabled", true.into())])).unwrap();
+    updated(&m.card, update(&[("disabled", true.into())]))
+        .await
+        .unwrap();
     assert!(m.input(0).disabled());
     let holder = m
         .root
@@ -638,15 +648,16 @@ async fn styles_apply_inside_and_disabled_updates() {
         .unwrap()
         .unwrap();
     assert!(holder.class_list().contains("paykka-field--disabled"));
-    let bad = m
-        .card
-        .update(update(&[("holderName", "required".into())]))
+    let bad = updated(&m.card, update(&[("holderName", "required".into())]))
+        .await
         .unwrap_err();
     assert_eq!(get_str(&bad, "code"), "INVALID_OPTION");
-    let bad = m
-        .card
-        .update(update(&[("brands", Array::of1(&"paypal".into()).into())]))
-        .unwrap_err();
+    let bad = updated(
+        &m.card,
+        update(&[("brands", Array::of1(&"paypal".into()).into())]),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(get_str(&bad, "code"), "INVALID_OPTION");
     assert!(m.input(0).disabled(), "a refused update changes nothing");
     m.card.unmount();
@@ -657,14 +668,13 @@ async fn update_changes_texts_brands_and_styles_and_keeps_the_input() {
     let m = mount().await;
     type_text(&m.input(0), "5555555555554444");
     let styles = obj(&[("base", obj(&[("color", "rgb(9, 8, 7)".into())]))]);
-    m.card
-        .update(update(&[
-            ("locale", "zh-CN".into()),
-            ("brands", Array::of1(&"visa".into()).into()),
-            ("styles", styles),
-            ("maskSecurityCode", true.into()),
-        ]))
-        .unwrap();
+    let changes = update(&[
+        ("locale", "zh-CN".into()),
+        ("brands", Array::of1(&"visa".into()).into()),
+        ("styles", styles),
+        ("maskSecurityCode", true.into()),
+    ]);
+    updated(&m.card, changes).await.unwrap();
     let label = m.shadows[0].query_selector("label").unwrap().unwrap();
     assert_eq!(label.text_content().as_deref(), Some("卡号"));
     assert_eq!(m.input(0).value(), "5555 5555 5555 4444", "input kept");
@@ -826,7 +836,9 @@ async fn style_and_font_injections_are_refused_with_their_path() {
     let faces_before = document().fonts().size();
     let m = mount().await;
     for (path, options) in injection_corpus() {
-        let error = m.card.update(options.unchecked_into()).unwrap_err();
+        let error = updated(&m.card, options.unchecked_into())
+            .await
+            .unwrap_err();
         assert_eq!(get_str(&error, "code"), "INVALID_OPTION", "update: {path}");
     }
     assert_eq!(document().fonts().size(), faces_before, "no face was added");

@@ -171,7 +171,7 @@ mod frame_messages {
         }
     }
 
-    const KEYS: [&str; 18] = [
+    const KEYS: [&str; 20] = [
         "paykka",
         "channel",
         "field",
@@ -190,6 +190,8 @@ mod frame_messages {
         "values",
         "error",
         "code",
+        "update",
+        "reason",
     ];
 
     /// Strings that look like what a message may or must not carry, card numbers among them.
@@ -216,7 +218,9 @@ mod frame_messages {
                 "hello",
                 "encrypt",
                 "brand",
-                "disable"
+                "disable",
+                "configured",
+                "refused"
             ])
             .prop_map(str::to_owned),
             prop::sample::select(vec![
@@ -349,6 +353,24 @@ mod frame_messages {
             panic!("a report");
         };
         assert_eq!((r.bin, r.last4), (None, None));
+        // A refusal's reason ends up in an error's message: one that could be a card number
+        // is replaced by a reason of our own.
+        let refused = Json(json!({"update": 2, "reason": format!("styles.base.color: {pan}")}));
+        assert_eq!(
+            decode_message(&refused, FieldKind::CardNumber, "refused"),
+            Some(FieldMessage::Refused {
+                update: 2,
+                reason: "the secure fields refused the options".into()
+            })
+        );
+        let refused = Json(json!({"update": 0, "reason": "fonts[0].src: not an https URL"}));
+        assert_eq!(
+            decode_message(&refused, FieldKind::CardNumber, "refused"),
+            Some(FieldMessage::Refused {
+                update: 0,
+                reason: "fonts[0].src: not an https URL".into()
+            })
+        );
     }
 }
 

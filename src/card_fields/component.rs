@@ -92,6 +92,8 @@ extern "C" {
     pub type EncryptedCardOptions;
     #[wasm_bindgen(typescript_type = "Promise<EncryptResult>")]
     pub type EncryptPromise;
+    #[wasm_bindgen(typescript_type = "Promise<void>")]
+    pub type UpdatePromise;
     #[wasm_bindgen(typescript_type = "CardState")]
     pub type CardStateJs;
     #[wasm_bindgen(typescript_type = "CardField")]
@@ -143,12 +145,13 @@ impl EncryptedCard {
     }
 
     /// Changes options after mount: `disabled`, `locale`, `translations`, `brands`,
-    /// `styles`, `fonts`, `autoFocus`, `maskSecurityCode`. A bad option is an
-    /// `INVALID_OPTION` error and changes nothing; what the shopper typed stays. A locale
-    /// that ships as a pack applies once its pack is loaded (an error then is an `error`
-    /// event).
-    pub fn update(&self, options: CardUpdate) -> Result<(), JsValue> {
-        self.form.update(options.into())
+    /// `styles`, `fonts`, `autoFocus`, `maskSecurityCode`. Resolves once every field has
+    /// them; a bad option rejects with `INVALID_OPTION` (in frames mode the frames check
+    /// styles and fonts, and the message is theirs) and changes nothing. What the shopper
+    /// typed stays. Updates apply in the order asked; a locale that ships as a pack applies
+    /// with its pack.
+    pub fn update(&self, options: CardUpdate) -> UpdatePromise {
+        self.form.update(options.into()).unchecked_into()
     }
 
     /// Whether every field is valid (the holder name may be empty unless required).

@@ -16,22 +16,26 @@ use crate::form::coordinator::Coordinator;
 use crate::form::field::{form_fields, ExpiryLayout, FieldKind};
 use crate::form::field_map::FieldMap;
 use crate::form::gateway_url::origin_of;
-use crate::form::locale_packs::pack_for;
 use crate::web::display::DisplayOptions;
 use crate::web::dom::{cast, document, element, random_hex};
 use crate::web::error::{paykka_error, SetupError};
 use crate::web::events::Dispatcher;
 use crate::web::keys::frames_load_data;
-use crate::web::locale_pack::with_pack;
 
 use super::host::{Host, HostParts};
 use super::links::FieldLink;
 use super::options::{CardOptions, Isolation, KeySource};
 
+/// The longest frame options (JSON) put in a frame's URL.
+const MAX_OPTIONS_IN_URL: usize = 8 * 1024;
+
 /// A mounted card form.
 pub struct CardForm {
     host: Rc<Host>,
     frame_timeout_ms: u32,
+    /// The last `update()`'s promise: the next one starts when it settles.
+    #[cfg(feature = "card-fields")]
+    last_update: std::cell::RefCell<Option<js_sys::Promise>>,
 }
 
 /// The merchant's holders, or a prebuilt layout created inside `target`.
@@ -207,6 +211,8 @@ impl CardForm {
         let form = CardForm {
             host: Rc::clone(&host),
             frame_timeout_ms: options.frame_timeout_ms,
+            #[cfg(feature = "card-fields")]
+            last_update: std::cell::RefCell::new(None),
         };
         let result = match &secure {
             None => super::inline::mount_inline_fields(&form.host, &options, &order).await,
@@ -236,10 +242,14 @@ impl CardForm {
         client_key: &str,
         frame_options: &Object,
     ) -> Result<(), JsValue> {
-        // Options that do not serialise (a throwing `toJSON`) stay out of the URL: the frames
-        // then ask for them with hello.
+        // Options that do not serialise (a throwing `toJSON`) or would make a long address
+        // (they are the frames' to check) stay out of the URL: the frames then ask for them
+        // with hello.
         let frame_options = js_sys::JSON::stringify(frame_options)
-            .map(|json| String::from(js_sys::encode_uri_component(&String::from(json))))
+            .map(String::from)
+            .ok()
+            .filter(|json| json.len() <= MAX_OPTIONS_IN_URL)
+            .map(|json| String::from(js_sys::encode_uri_component(&json)))
             .unwrap_or_default();
         let frame_page = format!(
             "{base}/frames/{}/field.html",
@@ -305,27 +315,24 @@ impl CardForm {
     }
 
     /// Changes options after mount: `disabled`, `locale`, `translations`, `brands`,
-    /// `styles`, `fonts`, `autoFocus`, `maskSecurityCode`. A bad option is an
-    /// `INVALID_OPTION` error and changes nothing; what the shopper typed stays. A locale
-    /// that ships as a pack applies once its pack is loaded (an error then is an `error`
-    /// event).
-    pub fn update(&self, options: JsValue) -> Result<(), JsValue> {
-        let wants_pack = crate::web::option_reader::member(&options, "locale")
-            .and_then(|l| l.as_string())
-            .is_some_and(|tag| pack_for(&tag).is_some());
-        if !wants_pack {
-            return self.host.update(&options).map_err(JsValue::from);
-        }
-        let host = Rc::downgrade(&self.host);
-        wasm_bindgen_futures::spawn_local(async move {
-            let options = with_pack(&options).await;
-            if let Some(host) = host.upgrade() {
-                if let Err(error) = host.update(&options) {
-                    host.dispatcher.emit_error(error.code, &error.message, None);
-                }
+    /// `styles`, `fonts`, `autoFocus`, `maskSecurityCode`. The promise settles once every
+    /// field has the new options; a bad option rejects it with `INVALID_OPTION` and changes
+    /// nothing. What the shopper typed stays. Updates apply one after another, in the order
+    /// asked; a locale that ships as a pack applies with its pack.
+    #[cfg(feature = "card-fields")]
+    pub fn update(&self, options: JsValue) -> js_sys::Promise {
+        let host = Rc::clone(&self.host);
+        let timeout_ms = self.frame_timeout_ms;
+        let previous = self.last_update.borrow_mut().take();
+        let update = wasm_bindgen_futures::future_to_promise(async move {
+            if let Some(previous) = previous {
+                let _ = JsFuture::from(previous).await;
             }
+            let options = crate::web::locale_pack::with_pack(&options).await;
+            JsFuture::from(host.update(&options, timeout_ms)).await
         });
-        Ok(())
+        *self.last_update.borrow_mut() = Some(update.clone());
+        update
     }
 
     /// Whether every field is valid (the holder name may be empty unless required).

@@ -16,16 +16,17 @@ use crate::form::coordinator::Coordinator;
 use crate::form::field::FieldKind;
 use crate::form::field_map::FieldMap;
 use crate::form::i18n::Texts;
-use crate::web::error::{paykka_error, SetupError};
+use crate::web::error::paykka_error;
 
 use super::holders::Holders;
 use super::links::{FieldLink, FieldLinks};
 use super::live_region::LiveRegion;
-use super::options::updatable_keys;
 use super::result::encrypt_result;
-use crate::web::display::DisplayOptions;
 use crate::web::events::{payload, set, Dispatcher};
 use crate::web::protocol::{Failure, FieldCommand, FieldMessage, Slot};
+
+#[cfg(feature = "card-fields")]
+mod update;
 
 /// An `encrypt()` call waiting for its fields.
 struct Pending {
@@ -56,11 +57,15 @@ pub struct Host {
     live: LiveRegion,
     auto_focus: Cell<bool>,
     /// The merchant's options as they stand (for `update()`).
+    #[cfg(feature = "card-fields")]
     options: RefCell<JsValue>,
     next_request: Cell<u32>,
     pending: RefCell<Option<Pending>>,
     ready: RefCell<FieldMap<()>>,
     mount_waiter: RefCell<Option<MountWaiter>>,
+    /// `update()`s the frames are checking (the checkout's card is never updated).
+    #[cfg(feature = "card-fields")]
+    updates: update::Updates,
     listeners: RefCell<Vec<EventListener>>,
     torn_down: Cell<bool>,
 }
@@ -90,11 +95,14 @@ impl Host {
             dispatcher: parts.dispatcher,
             live: LiveRegion::new(parts.live, parts.texts),
             auto_focus: Cell::new(parts.auto_focus),
+            #[cfg(feature = "card-fields")]
             options: RefCell::new(parts.options),
             next_request: Cell::new(1),
             pending: RefCell::new(None),
             ready: RefCell::new(FieldMap::new()),
             mount_waiter: RefCell::new(None),
+            #[cfg(feature = "card-fields")]
+            updates: update::Updates::default(),
             listeners: RefCell::new(Vec::new()),
             torn_down: Cell::new(false),
         })
@@ -195,6 +203,18 @@ impl Host {
             FieldMessage::Failed { request, failure } => {
                 self.on_answer(kind, request, |p| p.failed = Some(failure));
             }
+            // The first options refused: the form cannot be shown as asked.
+            FieldMessage::Refused { update: 0, reason } => {
+                self.fail_mount("INVALID_OPTION", &reason, Some(kind));
+            }
+            #[cfg(feature = "card-fields")]
+            FieldMessage::Refused { update, reason } => {
+                self.update_failed(update, "INVALID_OPTION", &reason);
+            }
+            #[cfg(not(feature = "card-fields"))]
+            FieldMessage::Refused { .. } | FieldMessage::Configured { .. } => {}
+            #[cfg(feature = "card-fields")]
+            FieldMessage::Configured { update } => self.update_taken(kind, update),
         }
     }
 
@@ -457,49 +477,6 @@ impl Host {
         let _ = p.resolve.call1(&JsValue::UNDEFINED, &result);
     }
 
-    /// Applies `update()` changes: checked first (nothing changes on a bad option), then
-    /// every field is reconfigured in place, inline or in its frame; input stays.
-    pub fn update(&self, changes: &JsValue) -> Result<(), SetupError> {
-        let invalid = |m: &str| SetupError::new("INVALID_OPTION", m);
-        let object = crate::web::option_reader::plain_object(changes, "update()'s options")
-            .map_err(|_| invalid("update() needs an options object"))?;
-        for key in Object::keys(&object).iter() {
-            if !updatable_keys().any(|k| key.as_string().as_deref() == Some(k)) {
-                let supported: Vec<&str> = updatable_keys().collect();
-                let message = format!("update() supports: {}", supported.join(", "));
-                return Err(invalid(&message));
-            }
-        }
-        let merged = Object::assign(&Object::new(), &Object::from(self.options.borrow().clone()));
-        let merged = Object::assign(&merged, &object);
-        let display = DisplayOptions::read(&merged)?;
-        let auto_focus = match js_sys::Reflect::get(&object, &"autoFocus".into()) {
-            Ok(v) if v.is_undefined() => None,
-            Ok(v) => Some(
-                v.as_bool()
-                    .ok_or_else(|| invalid("autoFocus must be true or false"))?,
-            ),
-            Err(_) => None,
-        };
-        if let Some(auto_focus) = auto_focus {
-            self.auto_focus.set(auto_focus);
-        }
-        *self.options.borrow_mut() = merged.into();
-        self.live.set_texts(display.texts.clone());
-        self.links.merge_frame_options(&object);
-        for kind in self.fields() {
-            #[cfg(feature = "inline")]
-            if let Some(view) = self.links.inline_view(kind) {
-                view.reconfigure(display.field_config(kind))
-                    .map_err(|_| invalid("the new options could not be applied"))?;
-                continue;
-            }
-            self.links.configure(kind);
-        }
-        self.set_disabled(display.disabled);
-        Ok(())
-    }
-
     /// Whether every field is acceptable right now.
     pub fn is_valid(&self) -> bool {
         self.coordinator.borrow().all_valid()
@@ -531,6 +508,14 @@ impl Host {
                 &JsValue::UNDEFINED,
                 &paykka_error("UNMOUNTED", "the card form was unmounted", None),
             );
+        }
+        #[cfg(feature = "card-fields")]
+        if let Some(settle) = self.updates.abandon_any() {
+            settle.reject(&paykka_error(
+                "UNMOUNTED",
+                "the card form was unmounted",
+                None,
+            ));
         }
     }
 }

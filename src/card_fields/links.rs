@@ -125,24 +125,31 @@ impl FieldLinks {
         }
     }
 
-    /// Sends a frame its options (the answer to its `hello`, and after `update()`).
+    /// Sends a frame its options as they stand (the answer to its `hello`).
     pub fn configure(&self, kind: FieldKind) {
-        let (Some(options), Some(origin)) = (&self.frame_options, &self.secure_origin) else {
+        if let Some(options) = &self.frame_options {
+            self.configure_with(kind, options, 0);
+        }
+    }
+
+    /// Sends a frame `options` as configure number `update` (an `update()`'s, from 1).
+    pub fn configure_with(&self, kind: FieldKind, options: &Object, update: u32) {
+        let Some(origin) = &self.secure_origin else {
             return;
         };
         let Some((iframe, channel)) = self.frame(kind) else {
             return;
         };
         if let Some(window) = iframe.content_window() {
-            let _ = window.post_message(&encode_configure(&channel, kind, options), origin);
+            let message = encode_configure(&channel, kind, options, update);
+            let _ = window.post_message(&message, origin);
         }
     }
 
-    /// Takes the frame options `changes` makes (from `update()`).
-    pub fn merge_frame_options(&self, changes: &Object) {
-        let Some(frame_options) = &self.frame_options else {
-            return;
-        };
+    /// The frame options with what `changes` (an `update()`'s) makes of them, kept apart
+    /// until the frames take them; `None` without frames.
+    pub fn frame_options_with(&self, changes: &Object) -> Option<Object> {
+        let candidate = Object::assign(&Object::new(), self.frame_options.as_ref()?);
         for key in Object::keys(changes).iter() {
             if let Some(key) = key
                 .as_string()
@@ -150,9 +157,23 @@ impl FieldLinks {
             {
                 let value = js_sys::Reflect::get(changes, &key.as_str().into())
                     .unwrap_or(JsValue::UNDEFINED);
-                let _ = js_sys::Reflect::set(frame_options, &key.as_str().into(), &value);
+                let _ = js_sys::Reflect::set(&candidate, &key.as_str().into(), &value);
             }
         }
+        Some(candidate)
+    }
+
+    /// The frames took `candidate` (from `frame_options_with`): it is what a frame that says
+    /// hello again gets.
+    pub fn keep_frame_options(&self, candidate: &Object) {
+        if let Some(frame_options) = &self.frame_options {
+            Object::assign(frame_options, candidate);
+        }
+    }
+
+    /// The options as they stand (sent again to undo an `update()` some frame refused).
+    pub fn frame_options(&self) -> Option<&Object> {
+        self.frame_options.as_ref()
     }
 
     /// Sizes a field's frame to its content.

@@ -120,13 +120,19 @@ pub struct CardOptions {
 }
 
 impl CardOptions {
-    /// Reads `EncryptedCard.mount`'s options.
+    /// Reads `EncryptedCard.mount`'s options. The page bundle (frames only) leaves `styles`
+    /// and `fonts` to the frames, whose refusal rejects `mount()`: it carries no style
+    /// grammar.
     pub fn read(options: &JsValue) -> Result<CardOptions, SetupError> {
-        CardOptions::read_with(options, DisplayOptions::read(options)?)
+        // A bundle with inline fields has the style grammar anyway.
+        #[cfg(feature = "inline")]
+        return CardOptions::read_with(options, DisplayOptions::read(options)?);
+        #[cfg(not(feature = "inline"))]
+        CardOptions::read_without_styles(options)
     }
 
-    /// Reads options built without `styles` or `fonts` (the checkout's card; see
-    /// `DisplayOptions::read_without_styles`).
+    /// Reads options without checking `styles` or `fonts` (frames mode, and the checkout's
+    /// card, which passes none; see `DisplayOptions::read_without_styles`).
     pub fn read_without_styles(options: &JsValue) -> Result<CardOptions, SetupError> {
         CardOptions::read_with(options, DisplayOptions::read_without_styles(options)?)
     }

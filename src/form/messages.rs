@@ -167,6 +167,17 @@ pub enum FieldMessage {
         request: u32,
         failure: Failure,
     },
+    /// The frame took the options of configure number `update` (an `update()`'s; the first
+    /// configure is answered by `Ready`).
+    Configured {
+        update: u32,
+    },
+    /// The frame refused the options of configure number `update` (0: the first), saying
+    /// which option and why (`styles.base.color: value not allowed`).
+    Refused {
+        update: u32,
+        reason: String,
+    },
 }
 
 /// From the host to a field.
@@ -183,6 +194,27 @@ pub enum FieldCommand {
 /// The longest holder name a result may carry.
 const MAX_HOLDER_NAME: usize = 200;
 
+/// The longest reason a refusal may carry.
+const MAX_REASON: usize = 200;
+
+/// What a refusal says, if it is a short line that cannot be card data (no run of nine
+/// or more digits), else a reason of our own: it ends up in an error's message.
+fn plain_reason(text: Option<String>) -> String {
+    let longest_digits = |t: &str| {
+        t.split(|c: char| !c.is_ascii_digit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0)
+    };
+    text.filter(|t| {
+        !t.is_empty()
+            && t.chars().count() <= MAX_REASON
+            && !t.chars().any(char::is_control)
+            && longest_digits(t) < 9
+    })
+    .unwrap_or_else(|| "the secure fields refused the options".to_owned())
+}
+
 /// Reads the envelope: version, channel and field must match. Returns the message type.
 pub fn open_envelope(data: &impl MessageData, channel: &str) -> Option<(FieldKind, String)> {
     if data.number("paykka") != Some(VERSION) || data.text("channel").as_deref() != Some(channel) {
@@ -194,7 +226,12 @@ pub fn open_envelope(data: &impl MessageData, channel: &str) -> Option<(FieldKin
 }
 
 fn request_of(data: &impl MessageData) -> Option<u32> {
-    let n = data.number("request")?;
+    number_of(data, "request")
+}
+
+/// A whole number member that fits a `u32` (a request's or a configure's number).
+pub fn number_of(data: &impl MessageData, key: &str) -> Option<u32> {
+    let n = data.number(key)?;
     (n >= 0.0 && n <= f64::from(u32::MAX) && n.fract() == 0.0).then_some(n as u32)
 }
 
@@ -280,6 +317,13 @@ pub fn decode_message(
         "failed" => FieldMessage::Failed {
             request: request_of(data)?,
             failure: Failure::from_code(&data.text("code")?)?,
+        },
+        "configured" => FieldMessage::Configured {
+            update: number_of(data, "update")?,
+        },
+        "refused" => FieldMessage::Refused {
+            update: number_of(data, "update")?,
+            reason: plain_reason(data.text("reason")),
         },
         _ => return None,
     })

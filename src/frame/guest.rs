@@ -130,17 +130,17 @@ impl Guest {
             None => return,
         }
         if kind == "configure" {
-            let Some(options) = configure_options(&data) else {
+            let Some((options, update)) = configure_options(&data) else {
                 return;
             };
             let view = self.view.borrow().clone();
             match view {
                 // Options changed after setup (`update()`).
-                Some(view) => self.reconfigure(&view, &options),
+                Some(view) => self.reconfigure(&view, &options, update),
                 None => {
                     let guest = Rc::clone(self);
                     wasm_bindgen_futures::spawn_local(async move {
-                        guest.configure(options, origin).await
+                        guest.configure(options, origin, update).await
                     });
                 }
             }
@@ -155,9 +155,12 @@ impl Guest {
         }
     }
 
-    fn reconfigure(&self, view: &FieldView, options: &JsValue) {
-        let Ok(mut display) = DisplayOptions::read(options) else {
-            return;
+    /// The options are checked here, not only on the page: a refusal names the option and
+    /// changes nothing.
+    fn reconfigure(&self, view: &FieldView, options: &JsValue, update: u32) {
+        let mut display = match DisplayOptions::read(options) {
+            Ok(display) => display,
+            Err(e) => return self.refuse(update, e),
         };
         if display.brands.is_none() {
             display.brands = self.loaded_brands.borrow().clone();
@@ -167,17 +170,26 @@ impl Guest {
             let _ = html.set_attribute("lang", &display.lang);
         }
         self.report_height();
+        self.post(&FieldMessage::Configured { update });
     }
 
-    async fn configure(self: Rc<Self>, options: JsValue, parent_origin: String) {
+    fn refuse(&self, update: u32, error: SetupError) {
+        self.post(&FieldMessage::Refused {
+            update,
+            reason: error.message,
+        });
+    }
+
+    async fn configure(self: Rc<Self>, options: JsValue, parent_origin: String, update: u32) {
         let fail = |failure: Failure| {
             self.post(&FieldMessage::Failed {
                 request: 0,
                 failure,
             })
         };
-        let Ok(display) = DisplayOptions::read(&options) else {
-            return fail(Failure::InvalidOption);
+        let display = match DisplayOptions::read(&options) {
+            Ok(display) => display,
+            Err(e) => return self.refuse(update, e),
         };
         let client_key = js_sys::Reflect::get(&options, &"clientKey".into())
             .ok()
@@ -296,7 +308,7 @@ pub fn boot_frame() -> Result<(), JsValue> {
         Some((options, origin)) => {
             *guest.parent_origin.borrow_mut() = Some(origin.clone());
             let configuring = Rc::clone(&guest);
-            wasm_bindgen_futures::spawn_local(configuring.configure(options, origin));
+            wasm_bindgen_futures::spawn_local(configuring.configure(options, origin, 0));
         }
         None => guest.post(&FieldMessage::Hello),
     }

@@ -1,6 +1,7 @@
 //! Display options shared by the host part and the secure frames: texts, styles and fonts,
 //! brands, holder-name policy, masking, labels, disabled, session id. The host reads and
-//! checks them at mount and `update()`; each frame reads and checks them again itself.
+//! checks them at mount and `update()` (styles and fonts only inline: frames check those
+//! alone); each frame reads and checks them all itself.
 
 use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
@@ -86,8 +87,9 @@ impl DisplayOptions {
         DisplayOptions::read_with(options, read_styles)
     }
 
-    /// Reads them for a form built without `styles` or `fonts` (the checkout's card): those
-    /// two are not read, so the bundle carries no style grammar.
+    /// Reads them without `styles` or `fonts` (a page whose fields are frames, which check
+    /// those two themselves; the checkout's card, which passes none): the bundle then
+    /// carries no style grammar.
     pub fn read_without_styles(options: &JsValue) -> Result<DisplayOptions, SetupError> {
         DisplayOptions::read_with(options, |_| Ok(Styles::default()))
     }

@@ -114,6 +114,16 @@ pub fn encode_message(channel: &str, field: FieldKind, message: &FieldMessage) -
                 ("code", failure.code().into()),
             ],
         ),
+        FieldMessage::Configured { update } => {
+            ("configured", vec![("update", f64::from(*update).into())])
+        }
+        FieldMessage::Refused { update, reason } => (
+            "refused",
+            vec![
+                ("update", f64::from(*update).into()),
+                ("reason", reason.as_str().into()),
+            ],
+        ),
     };
     let envelope = envelope(channel, field, kind);
     for (key, value) in members {
@@ -146,14 +156,18 @@ pub fn encode_command(channel: &str, field: FieldKind, command: &FieldCommand) -
     o.into()
 }
 
-/// The host's answer to `hello`: the frame's options.
-pub fn encode_configure(channel: &str, field: FieldKind, options: &Object) -> JsValue {
+/// The host's answer to `hello` (number 0), or an `update()`'s options (numbers from 1):
+/// the frame's options, which it answers with `configured` or `refused` and the number.
+pub fn encode_configure(channel: &str, field: FieldKind, options: &Object, update: u32) -> JsValue {
     let o = envelope(channel, field, "configure");
     set(&o, "options", options);
+    set(&o, "update", f64::from(update));
     o.into()
 }
 
-/// The options of a `configure` message.
-pub fn configure_options(data: &JsValue) -> Option<JsValue> {
-    member(data, "options").filter(JsValue::is_object)
+/// The options of a `configure` message, and its number (0 when it has none).
+pub fn configure_options(data: &JsValue) -> Option<(JsValue, u32)> {
+    let options = member(data, "options").filter(JsValue::is_object)?;
+    let update = crate::form::messages::number_of(data, "update").unwrap_or(0);
+    Some((options, update))
 }

@@ -174,7 +174,8 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
     let browser = browser().await;
     let c = &browser.client;
 
-    // At mount: the host part refuses, naming the option.
+    // At mount: refused, naming the option (the frames check styles and fonts; the page
+    // bundle has no style grammar), and mount() rejects.
     for (option, path, value) in injections(attacker.port) {
         open_lab(c, &lab_url(&server, &[(option, value)]), "error").await;
         let error = eval(c, "return window.lab.error").await;
@@ -183,27 +184,50 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
         assert!(message.starts_with(path), "{path}: {message}");
     }
 
-    // After mount, through update(): refused, and nothing changes.
+    // After mount, through update(): the promise rejects naming the option, and nothing
+    // changes: a good update after it still applies, in every frame.
     open_lab(c, &lab_url(&server, &[]), "ready").await;
     for (option, path, value) in injections(attacker.port) {
-        let code = c
-            .execute(
-                "try { window.lab.card.update({[arguments[0]]: arguments[1]}); return 'accepted'; } catch (e) { return e.code; }",
+        let error = c
+            .execute_async(
+                "const [option, value, done] = arguments; window.lab.card.update({[option]: value}).then(() => done('accepted'), (e) => done(e.code + ' ' + e.message));",
                 vec![json!(option), value],
             )
             .await
             .unwrap();
-        assert_eq!(code, "INVALID_OPTION", "update: {path}");
+        let error = error.as_str().unwrap();
+        assert!(
+            error.starts_with(&format!("INVALID_OPTION {path}")),
+            "update: {path}: {error}"
+        );
+    }
+    let applied = c
+        .execute_async(
+            "const done = arguments[0]; window.lab.card.update({ styles: { base: { color: 'rgb(1, 2, 3)' } } }).then(() => done('applied'), (e) => done(e.code));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(applied, "applied");
+    for index in 0..3u16 {
+        c.enter_frame(index).await.unwrap();
+        let color = eval(
+            c,
+            "return getComputedStyle(document.querySelector('input')).color",
+        )
+        .await;
+        c.enter_parent_frame().await.unwrap();
+        assert_eq!(color, "rgb(1, 2, 3)", "frame {index}");
     }
 
     // A page that skips the host part and configures a secure frame itself, by message or
     // in the frame's URL: the frame checks the options again and refuses them.
-    let refused = |seen: Value| match headless::Engine::from_env() {
+    let refused = |seen: Value, path: &str| match headless::Engine::from_env() {
         // Firefox names no parent origin: the URL's options wait for the page's hello answer.
-        headless::Engine::Firefox => seen == json!(["hello", "failed:INVALID_OPTION"]),
+        headless::Engine::Firefox => seen == json!(["hello", format!("refused:{path}")]),
         // Chromium and WebKit name it (`location.ancestorOrigins`): the frame decides at once.
         headless::Engine::Chromium | headless::Engine::WebKit => {
-            seen == json!(["failed:INVALID_OPTION"])
+            seen == json!([format!("refused:{path}")])
         }
     };
     for (option, path, value) in injections(attacker.port) {
@@ -211,7 +235,7 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
         let seen = configure_by_hand(c, &server.secure_origin, "securityCode", None, &forged).await;
         assert_eq!(
             seen,
-            json!(["hello", "failed:INVALID_OPTION"]),
+            json!(["hello", format!("refused:{path}")]),
             "forged configure: {path}"
         );
         let seen = configure_by_hand(
@@ -222,7 +246,10 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
             &forged,
         )
         .await;
-        assert!(refused(seen.clone()), "forged URL options: {path}: {seen}");
+        assert!(
+            refused(seen.clone(), path),
+            "forged URL options: {path}: {seen}"
+        );
     }
     assert_eq!(
         settled(std::slice::from_ref(&attacker)).await,
@@ -232,8 +259,8 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
     browser.close().await;
 }
 
-/// The messages a frame made by hand, bypassing the host part, sends until `ready` or
-/// `failed`. Its URL carries `url_options` (none: no options), and the page answers its
+/// The messages a frame made by hand, bypassing the host part, sends until `ready`,
+/// `failed` or `refused`. Its URL carries `url_options` (none: no options), and the page answers its
 /// `hello` with `options`; both over the demo's client key unless they name another.
 async fn configure_by_hand(
     c: &fantoccini::Client,
@@ -258,12 +285,14 @@ async fn configure_by_hand(
         window.addEventListener('message', (e) => {
           const d = e.data;
           if (!d || d.channel !== channel) return;
-          seen.push(d.code ? `${d.type}:${d.code}` : d.type);
+          // A refusal names the option it refused (its reason starts with the path).
+          const about = d.code ?? (d.type === 'refused' ? d.reason.split(':')[0] : null);
+          seen.push(about ? `${d.type}:${about}` : d.type);
           if (d.type === 'hello') {
             frame.contentWindow.postMessage({ paykka: 1, channel, field, type: 'configure',
               options: { clientKey, ...options } }, gateway);
           }
-          if (d.type === 'failed' || d.type === 'ready') { frame.remove(); done(seen); }
+          if (['failed', 'refused', 'ready'].includes(d.type)) { frame.remove(); done(seen); }
         });
         document.body.appendChild(frame);
         setTimeout(() => done(seen), 10000);
