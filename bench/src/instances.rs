@@ -149,12 +149,24 @@ pub async fn measure(root: &Path, clients: usize, seconds: f64) -> anyhow::Resul
                     let answer = signing::signed_post(&http, &url, INITIATE, APP_ID, &shop, bytes)
                         .send()
                         .await;
+                    // A failure says why on stderr (the table only counts them).
+                    let answer = match answer {
+                        Ok(r) => r.json::<Value>().await.map_err(|e| e.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    };
                     match answer {
-                        Ok(r) => r
-                            .json::<Value>()
-                            .await
-                            .is_ok_and(|v| v["data"]["status"] == "SUCCESS"),
-                        Err(_) => false,
+                        Ok(v) if v["data"]["status"] == "SUCCESS" => true,
+                        Ok(v) => {
+                            eprintln!(
+                                "payment failed: code {} status {}",
+                                v["code"], v["data"]["status"]
+                            );
+                            false
+                        }
+                        Err(e) => {
+                            eprintln!("payment failed: {e}");
+                            false
+                        }
                     }
                 }
             },
