@@ -3,7 +3,8 @@
 // Simple options are attributes (kebab-case: client-key, session-id…), everything else the
 // `options` property; events are the components' own `paykka:<name>` DOM events, which
 // bubble out of the element. Each element loads its bundle when it first connects (a
-// bundler splits them into chunks), and unmounts when it leaves the document. A wallet
+// bundler splits them into chunks; a wallet element only its own wallet's), and unmounts
+// when it leaves the document. A wallet
 // element first asks the wallet probe: where its wallet cannot be shown it emits
 // `paykka:unavailable` and fetches no wallet code.
 
@@ -12,7 +13,8 @@ import { applePayUnavailable, googlePayUnavailable } from './paykka-wallet-probe
 /** The bundles, as literal imports: beside this file unbundled, code-split by bundlers. */
 const BUNDLES = {
   'paykka_web.js': () => import('./paykka_web.js'),
-  'paykka_web_wallets.js': () => import('./paykka_web_wallets.js'),
+  'paykka_web_apple_pay.js': () => import('./paykka_web_apple_pay.js'),
+  'paykka_web_google_pay.js': () => import('./paykka_web_google_pay.js'),
   'paykka_web_checkout.js': () => import('./paykka_web_checkout.js'),
 };
 const modules = new Map();
@@ -138,7 +140,7 @@ define('paykka-card', {
 });
 
 define('paykka-apple-pay', {
-  file: 'paykka_web_wallets.js',
+  file: 'paykka_web_apple_pay.js',
   exportName: 'ApplePayButton',
   attributes: [...WALLET_ATTRIBUTES, 'button-style'],
   types: { amount: 'number' },
@@ -147,7 +149,7 @@ define('paykka-apple-pay', {
 });
 
 define('paykka-google-pay', {
-  file: 'paykka_web_wallets.js',
+  file: 'paykka_web_google_pay.js',
   exportName: 'GooglePayButton',
   attributes: [...WALLET_ATTRIBUTES, 'merchant-id', 'environment', 'button-color', 'button-size-mode'],
   types: { amount: 'number' },

@@ -1,6 +1,7 @@
 // paykka-web's wallet availability probe: a few hundred bytes a page runs before it fetches
-// the wallet bundle (paykka_web_wallets.js + its wasm), so a browser where no wallet can be
-// shown downloads no wallet code. Apple Pay: `ApplePaySession` exists, supports version 3
+// a wallet bundle (paykka_web_wallets.js for both, paykka_web_apple_pay.js or
+// paykka_web_google_pay.js for one), so a browser where no wallet can be shown downloads no
+// wallet code, and one where a single wallet can only that wallet's. Apple Pay: `ApplePaySession` exists, supports version 3
 // and `canMakePayments()`. Google Pay: pay.js (loaded only when `google.payments.api` is
 // absent) and `isReadyToPay` for cards. The buttons check again when they mount.
 

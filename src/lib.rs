@@ -24,7 +24,7 @@ pub mod checkout;
 pub mod frame;
 #[cfg(feature = "helpers")]
 pub mod helpers;
-#[cfg(feature = "wallets")]
+#[cfg(any(feature = "apple-pay", feature = "google-pay"))]
 pub mod wallet_buttons;
 
 /// Talc instead of the default dlmalloc: every bundle is about 2.4 KB gzip smaller.

@@ -11,6 +11,8 @@ const ts = createRequire(join(resolve(tools), 'node_modules', 'x.js'))('typescri
 const ENTRIES = [
   ['paykka-web', 'paykka_web.d.ts'],
   ['paykka-web/wallets', 'paykka_web_wallets.d.ts'],
+  ['paykka-web/apple-pay', 'paykka_web_apple_pay.d.ts'],
+  ['paykka-web/google-pay', 'paykka_web_google_pay.d.ts'],
   ['paykka-web/checkout', 'paykka_web_checkout.d.ts'],
   ['paykka-web/full', 'paykka_web_full.d.ts'],
   ['paykka-web/frame', 'paykka_web_frame.d.ts'],

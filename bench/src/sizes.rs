@@ -59,7 +59,8 @@ impl ModeSize {
 
 /// Frames: the page loads the page bundle (`paykka_web`); each secure frame loads the frame
 /// page, its script and the frame bundle (`paykka_web_frame`, cached after the first
-/// frame). Inline: the page loads the full bundle (`paykka_web_full`).
+/// frame). Inline: the page loads the full bundle (`paykka_web_full`). Wallets: both
+/// buttons' bundle, and each wallet's alone.
 pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>> {
     // A page bundle (`name`), the files it loads itself.
     let page = |name: &str| -> anyhow::Result<Vec<FileSize>> {
@@ -109,6 +110,14 @@ pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>>
         mode: "wallets",
         files: page("paykka_web_wallets")?,
     };
+    let apple_pay = ModeSize {
+        mode: "applePay",
+        files: page("paykka_web_apple_pay")?,
+    };
+    let google_pay = ModeSize {
+        mode: "googlePay",
+        files: page("paykka_web_google_pay")?,
+    };
     let checkout = ModeSize {
         mode: "checkout",
         files: with_frames("paykka_web_checkout")?,
@@ -121,7 +130,9 @@ pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>>
             "paykka-wallet-probe.js (page)",
         )?],
     };
-    Ok(vec![frames, inline, wallets, checkout, probe])
+    Ok(vec![
+        frames, inline, wallets, checkout, probe, apple_pay, google_pay,
+    ])
 }
 
 /// The toolchain's floor for a page bundle (`bench/floor`, built by `./dev bench` into

@@ -2,6 +2,8 @@
 // by ./dev test: every entry, its options, callbacks, payloads, results and errors.
 import initCard, { EncryptedCard, type EncryptResult, type PaykkaError } from "../../pkg/paykka_web.js";
 import initWallets, { ApplePayButton, GooglePayButton, type WalletEventMap } from "../../pkg/paykka_web_wallets.js";
+import initApplePay, { ApplePayButton as AppleOnly } from "../../pkg/paykka_web_apple_pay.js";
+import initGooglePay, { GooglePayButton as GoogleOnly } from "../../pkg/paykka_web_google_pay.js";
 import initCheckout, { Checkout, type CheckoutEventMap } from "../../pkg/paykka_web_checkout.js";
 import { applePayUnavailable, googlePayUnavailable } from "../../pkg/paykka-wallet-probe.js";
 
@@ -55,6 +57,17 @@ export async function wallets(reference: string): Promise<boolean> {
   apple.unmount();
   google.unmount();
   return available;
+}
+
+/** A page with one wallet loads that wallet's bundle alone: the same button, the same options. */
+export async function oneWallet(reference: string): Promise<boolean> {
+  const common = { amount: { value: 500, currency: "EUR" }, countryCode: "DE", label: "Tea", merchantApi: "/api", reference };
+  if (applePayUnavailable() === null) {
+    await initApplePay();
+    return (await AppleOnly.mount("#apple-pay", common)).available;
+  }
+  await initGooglePay();
+  return (await GoogleOnly.mount("#google-pay", { ...common, merchantId: "10001234567890" })).available;
 }
 
 export async function checkout(sessionId: string, clientKey: string): Promise<Checkout> {

@@ -2,6 +2,7 @@
 // that it fails, and on exactly these lines).
 import { EncryptedCard } from "../../pkg/paykka_web.js";
 import { GooglePayButton } from "../../pkg/paykka_web_wallets.js";
+import * as applePayAlone from "../../pkg/paykka_web_apple_pay.js";
 import { Checkout } from "../../pkg/paykka_web_checkout.js";
 
 export async function misspelt(): Promise<void> {
@@ -15,4 +16,8 @@ export async function misspelt(): Promise<void> {
 
 export function wrongCode(error: import("../../pkg/paykka_web.js").PaykkaError): boolean {
   return error.code === "INVALID_OPTON"; // MISTAKE: no such error code
+}
+
+export function googleFromTheAppleBundle(): unknown {
+  return applePayAlone.GooglePayButton; // MISTAKE: the Apple Pay bundle has no Google Pay button
 }

@@ -188,7 +188,10 @@ async function startWallets() {
     $('wallets-none').hidden = false;
     return;
   }
-  const module = await import('/pkg/paykka_web_wallets.js');
+  // Only the code of the wallets this browser can show: one wallet's bundle, or both's.
+  const bundle = availableWallets.length === 2 ? 'paykka_web_wallets'
+    : availableWallets[0] === 'applePay' ? 'paykka_web_apple_pay' : 'paykka_web_google_pay';
+  const module = await import(`/pkg/${bundle}.js`);
   await module.default();
   walletModule = module;
   await mountWallets();

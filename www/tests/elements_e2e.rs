@@ -68,9 +68,11 @@ async fn wallet_elements_pay_where_their_wallet_exists_and_fetch_nothing_where_n
     let browser = browser().await;
     let c = &browser.client;
     let events = "return document.getElementById('wallet-events').textContent";
-    let wallet_files = "return performance.getEntriesByType('resource').filter((e) => e.name.includes('paykka_web_wallets')).length";
+    let wallet_files = |bundle: &str| {
+        format!("return performance.getEntriesByType('resource').filter((e) => e.name.includes('{bundle}')).length")
+    };
 
-    // Apple Pay here (its fake), Google Pay not: one button, from the wallet bundle.
+    // Apple Pay here (its fake), Google Pay not: one button, from the Apple Pay bundle.
     c.goto(&format!("{}/elements.html?fakes=apple", server.merchant))
         .await
         .unwrap();
@@ -88,7 +90,10 @@ async fn wallet_elements_pay_where_their_wallet_exists_and_fetch_nothing_where_n
         .as_str()
         .unwrap()
         .contains("unavailable googlePay"));
-    assert_eq!(eval(c, wallet_files).await, 2);
+    // The Apple Pay element fetched its own bundle (JS and wasm) and no other wallet code.
+    assert_eq!(eval(c, &wallet_files("paykka_web_apple_pay")).await, 2);
+    assert_eq!(eval(c, &wallet_files("paykka_web_google_pay")).await, 0);
+    assert_eq!(eval(c, &wallet_files("paykka_web_wallets")).await, 0);
 
     // No wallet at all: both elements say so, and no wallet code is fetched.
     c.goto(&format!("{}/elements.html?fakes=none", server.merchant))
@@ -101,6 +106,12 @@ async fn wallet_elements_pay_where_their_wallet_exists_and_fetch_nothing_where_n
     )
     .await;
     assert_eq!(both, true, "{}", eval(c, events).await);
-    assert_eq!(eval(c, wallet_files).await, 0);
+    for bundle in [
+        "paykka_web_apple_pay",
+        "paykka_web_google_pay",
+        "paykka_web_wallets",
+    ] {
+        assert_eq!(eval(c, &wallet_files(bundle)).await, 0, "{bundle}");
+    }
     browser.close().await;
 }

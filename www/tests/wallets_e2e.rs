@@ -297,10 +297,13 @@ async fn a_browser_without_a_wallet_downloads_no_wallet_code() {
         log.contains("NO_APPLE_PAY") && log.contains("PAY_JS_UNAVAILABLE"),
         "{log}"
     );
-    assert_eq!(
-        fetched(c, "paykka_web_wallets").await,
-        serde_json::json!([])
-    );
+    for bundle in [
+        "paykka_web_wallets",
+        "paykka_web_apple_pay",
+        "paykka_web_google_pay",
+    ] {
+        assert_eq!(fetched(c, bundle).await, serde_json::json!([]), "{bundle}");
+    }
     assert_eq!(
         fetched(c, "paykka-wallet-probe.js")
             .await
@@ -315,14 +318,18 @@ async fn a_browser_without_a_wallet_downloads_no_wallet_code() {
         "the page says no wallet is available"
     );
 
-    // With a wallet, the bundle comes and the button shows.
+    // With one wallet, that wallet's bundle comes (its JS and wasm) and the button shows:
+    // no code of the other wallet.
     open_demo(
         c,
         &format!("{}/?fakes=apple&payjs=/missing-pay.js", server.merchant),
     )
     .await;
-    let bundle = fetched(c, "paykka_web_wallets").await;
+    let bundle = fetched(c, "paykka_web_apple_pay").await;
     assert_eq!(bundle.as_array().unwrap().len(), 2, "{bundle}");
     wait_for(c, "#apple-pay button").await;
+    for other in ["paykka_web_wallets", "paykka_web_google_pay"] {
+        assert_eq!(fetched(c, other).await, serde_json::json!([]), "{other}");
+    }
     browser.close().await;
 }
