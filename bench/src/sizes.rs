@@ -102,22 +102,17 @@ pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>>
         mode: "frames",
         files: with_frames("paykka_web")?,
     };
-    let inline = ModeSize {
-        mode: "inline",
-        files: page("paykka_web_full")?,
+    // The modes whose page bundle is all they load.
+    let page_only = |mode: &'static str, name: &str| -> anyhow::Result<ModeSize> {
+        Ok(ModeSize {
+            mode,
+            files: page(name)?,
+        })
     };
-    let wallets = ModeSize {
-        mode: "wallets",
-        files: page("paykka_web_wallets")?,
-    };
-    let apple_pay = ModeSize {
-        mode: "applePay",
-        files: page("paykka_web_apple_pay")?,
-    };
-    let google_pay = ModeSize {
-        mode: "googlePay",
-        files: page("paykka_web_google_pay")?,
-    };
+    let inline = page_only("inline", "paykka_web_full")?;
+    let wallets = page_only("wallets", "paykka_web_wallets")?;
+    let apple_pay = page_only("applePay", "paykka_web_apple_pay")?;
+    let google_pay = page_only("googlePay", "paykka_web_google_pay")?;
     let checkout = ModeSize {
         mode: "checkout",
         files: with_frames("paykka_web_checkout")?,
