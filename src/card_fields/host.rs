@@ -28,6 +28,35 @@ use crate::web::protocol::{Failure, FieldCommand, FieldMessage, Slot};
 #[cfg(feature = "card-fields")]
 mod update;
 
+/// How a promise the host handed out (`mount()`'s, `encrypt()`'s, `update()`'s) settles.
+struct Settle {
+    resolve: Function,
+    reject: Function,
+}
+
+impl Settle {
+    fn resolve(self, value: &JsValue) {
+        let _ = self.resolve.call1(&JsValue::UNDEFINED, value);
+    }
+
+    fn reject(self, error: &JsValue) {
+        let _ = self.reject.call1(&JsValue::UNDEFINED, error);
+    }
+}
+
+/// The number after the one `last` holds, which it then holds: requests and configures
+/// are numbered from 1 (0 is never handed out, and means "the first configure").
+fn next_number(last: &Cell<u32>) -> u32 {
+    let n = last.get().wrapping_add(1).max(1);
+    last.set(n);
+    n
+}
+
+/// The error a promise settles with once the form is removed.
+fn unmounted() -> JsValue {
+    paykka_error("UNMOUNTED", "the card form was unmounted", None)
+}
+
 /// An `encrypt()` call waiting for its fields.
 struct Pending {
     request: u32,
@@ -35,15 +64,13 @@ struct Pending {
     values: Vec<(Slot, String)>,
     invalid: Vec<(FieldKind, FieldError)>,
     failed: Option<Failure>,
-    resolve: Function,
-    reject: Function,
+    settle: Settle,
     _timeout: Option<Timeout>,
 }
 
 /// Resolves or rejects `mount()` once every frame is ready.
 struct MountWaiter {
-    resolve: Function,
-    reject: Function,
+    settle: Settle,
     _timeout: Timeout,
 }
 
@@ -59,7 +86,8 @@ pub struct Host {
     /// The merchant's options as they stand (for `update()`).
     #[cfg(feature = "card-fields")]
     options: RefCell<JsValue>,
-    next_request: Cell<u32>,
+    /// The last `encrypt()` request's number.
+    last_request: Cell<u32>,
     pending: RefCell<Option<Pending>>,
     ready: RefCell<FieldMap<()>>,
     mount_waiter: RefCell<Option<MountWaiter>>,
@@ -97,7 +125,7 @@ impl Host {
             auto_focus: Cell::new(parts.auto_focus),
             #[cfg(feature = "card-fields")]
             options: RefCell::new(parts.options),
-            next_request: Cell::new(1),
+            last_request: Cell::new(0),
             pending: RefCell::new(None),
             ready: RefCell::new(FieldMap::new()),
             mount_waiter: RefCell::new(None),
@@ -152,7 +180,7 @@ impl Host {
             return;
         }
         match message {
-            FieldMessage::Hello => self.links.configure(kind),
+            FieldMessage::Hello => self.links.configure(kind, 0),
             FieldMessage::Ready => self.on_ready(kind),
             FieldMessage::Report(report) => {
                 if report.kind != kind {
@@ -238,7 +266,7 @@ impl Host {
             None
         };
         if let Some(waiter) = waiter {
-            let _ = waiter.resolve.call0(&JsValue::UNDEFINED);
+            waiter.settle.resolve(&JsValue::UNDEFINED);
         }
     }
 
@@ -257,8 +285,7 @@ impl Host {
                 }
             });
             *self.mount_waiter.borrow_mut() = Some(MountWaiter {
-                resolve,
-                reject,
+                settle: Settle { resolve, reject },
                 _timeout: timeout,
             });
         })
@@ -269,10 +296,9 @@ impl Host {
         self.dispatcher.emit_error(code, message, field);
         let waiter = self.mount_waiter.borrow_mut().take();
         if let Some(waiter) = waiter {
-            let _ = waiter.reject.call1(
-                &JsValue::UNDEFINED,
-                &paykka_error(code, message, field.map(FieldKind::id)),
-            );
+            waiter
+                .settle
+                .reject(&paykka_error(code, message, field.map(FieldKind::id)));
         }
         self.teardown();
     }
@@ -321,42 +347,32 @@ impl Host {
     /// Starts an `encrypt()`: every field validates and encrypts; the promise settles
     /// when all have answered.
     pub fn encrypt(self: &Rc<Self>, timeout_ms: u32) -> js_sys::Promise {
-        let request = self.next_request.get();
-        self.next_request.set(request.wrapping_add(1).max(1));
+        let request = next_number(&self.last_request);
         let fields = self.fields();
         let weak = Rc::downgrade(self);
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
             if self.torn_down.get() {
-                let _ = reject.call1(
-                    &JsValue::UNDEFINED,
-                    &paykka_error("UNMOUNTED", "the card form was unmounted", None),
-                );
+                let _ = reject.call1(&JsValue::UNDEFINED, &unmounted());
                 return;
             }
             let previous = self.pending.borrow_mut().take();
             if let Some(previous) = previous {
-                let _ = previous.reject.call1(
-                    &JsValue::UNDEFINED,
-                    &paykka_error(
-                        "SUPERSEDED",
-                        "a newer encrypt() call replaced this one",
-                        None,
-                    ),
-                );
+                previous.settle.reject(&paykka_error(
+                    "SUPERSEDED",
+                    "a newer encrypt() call replaced this one",
+                    None,
+                ));
             }
             let weak = weak.clone();
             let timeout = Timeout::new(timeout_ms, move || {
                 if let Some(host) = weak.upgrade() {
                     let pending = host.pending.borrow_mut().take();
                     if let Some(p) = pending {
-                        let _ = p.reject.call1(
-                            &JsValue::UNDEFINED,
-                            &paykka_error(
-                                "FRAME_TIMEOUT",
-                                "the secure fields did not answer",
-                                None,
-                            ),
-                        );
+                        p.settle.reject(&paykka_error(
+                            "FRAME_TIMEOUT",
+                            "the secure fields did not answer",
+                            None,
+                        ));
                     }
                 }
             });
@@ -366,8 +382,7 @@ impl Host {
                 values: Vec::new(),
                 invalid: Vec::new(),
                 failed: None,
-                resolve,
-                reject,
+                settle: Settle { resolve, reject },
                 _timeout: Some(timeout),
             });
         });
@@ -408,7 +423,7 @@ impl Host {
             let error = paykka_error(failure.code(), failure.message(), None);
             self.dispatcher
                 .emit_error(failure.code(), failure.message(), None);
-            let _ = p.reject.call1(&JsValue::UNDEFINED, &error);
+            p.settle.reject(&error);
             return;
         }
         if !p.invalid.is_empty() {
@@ -449,7 +464,7 @@ impl Host {
             set(&detail, "fields", fields);
             set(&detail, "errors", errors);
             self.dispatcher.emit("error", &detail);
-            let _ = p.reject.call1(&JsValue::UNDEFINED, &error);
+            p.settle.reject(&error);
             return;
         }
         let result = encrypt_result(
@@ -474,7 +489,7 @@ impl Host {
                 .map_or(JsValue::NULL, JsValue::from),
         );
         self.dispatcher.emit("encrypted", &detail);
-        let _ = p.resolve.call1(&JsValue::UNDEFINED, &result);
+        p.settle.resolve(&result);
     }
 
     /// Whether every field is acceptable right now.
@@ -495,27 +510,15 @@ impl Host {
         self.listeners.borrow_mut().clear();
         self.links.clear();
         self.holders.clear();
-        let pending = self.pending.borrow_mut().take();
-        if let Some(p) = pending {
-            let _ = p.reject.call1(
-                &JsValue::UNDEFINED,
-                &paykka_error("UNMOUNTED", "the card form was unmounted", None),
-            );
-        }
-        let waiter = self.mount_waiter.borrow_mut().take();
-        if let Some(waiter) = waiter {
-            let _ = waiter.reject.call1(
-                &JsValue::UNDEFINED,
-                &paykka_error("UNMOUNTED", "the card form was unmounted", None),
-            );
-        }
+        // Whatever was still to settle is rejected: the form is gone.
+        let pending = self.pending.borrow_mut().take().map(|p| p.settle);
+        let waiter = self.mount_waiter.borrow_mut().take().map(|w| w.settle);
         #[cfg(feature = "card-fields")]
-        if let Some(settle) = self.updates.abandon_any() {
-            settle.reject(&paykka_error(
-                "UNMOUNTED",
-                "the card form was unmounted",
-                None,
-            ));
+        let update = self.updates.abandon_any();
+        #[cfg(not(feature = "card-fields"))]
+        let update = None;
+        for settle in [pending, waiter, update].into_iter().flatten() {
+            settle.reject(&unmounted());
         }
     }
 }

@@ -125,10 +125,11 @@ impl FieldLinks {
         }
     }
 
-    /// Sends a frame its options as they stand (the answer to its `hello`).
-    pub fn configure(&self, kind: FieldKind) {
+    /// Sends a frame its options as they stand, as configure number `update` (0: the
+    /// answer to its `hello`; an undone `update()`'s gets a number of its own).
+    pub fn configure(&self, kind: FieldKind, update: u32) {
         if let Some(options) = &self.frame_options {
-            self.configure_with(kind, options, 0);
+            self.configure_with(kind, options, update);
         }
     }
 
@@ -169,11 +170,6 @@ impl FieldLinks {
         if let Some(frame_options) = &self.frame_options {
             Object::assign(frame_options, candidate);
         }
-    }
-
-    /// The options as they stand (sent again to undo an `update()` some frame refused).
-    pub fn frame_options(&self) -> Option<&Object> {
-        self.frame_options.as_ref()
     }
 
     /// Sizes a field's frame to its content.

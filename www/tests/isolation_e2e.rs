@@ -188,27 +188,14 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
     // changes: a good update after it still applies, in every frame.
     open_lab(c, &lab_url(&server, &[]), "ready").await;
     for (option, path, value) in injections(attacker.port) {
-        let error = c
-            .execute_async(
-                "const [option, value, done] = arguments; window.lab.card.update({[option]: value}).then(() => done('accepted'), (e) => done(e.code + ' ' + e.message));",
-                vec![json!(option), value],
-            )
-            .await
-            .unwrap();
-        let error = error.as_str().unwrap();
+        let error = lab_update(c, json!({ option: value })).await;
         assert!(
             error.starts_with(&format!("INVALID_OPTION {path}")),
             "update: {path}: {error}"
         );
     }
-    let applied = c
-        .execute_async(
-            "const done = arguments[0]; window.lab.card.update({ styles: { base: { color: 'rgb(1, 2, 3)' } } }).then(() => done('applied'), (e) => done(e.code));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(applied, "applied");
+    let good = json!({ "styles": { "base": { "color": "rgb(1, 2, 3)" } } });
+    assert_eq!(lab_update(c, good).await, "applied");
     for index in 0..3u16 {
         c.enter_frame(index).await.unwrap();
         let color = eval(
@@ -257,6 +244,19 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
         "no request ever reached the attacker's host"
     );
     browser.close().await;
+}
+
+/// What the lab's `card.update(options)` settles with: `applied`, or the error's code and
+/// message.
+async fn lab_update(c: &fantoccini::Client, options: Value) -> String {
+    let settled = c
+        .execute_async(
+            "const [options, done] = arguments; window.lab.card.update(options).then(() => done('applied'), (e) => done(e.code + ' ' + e.message));",
+            vec![options],
+        )
+        .await
+        .unwrap();
+    settled.as_str().unwrap().to_owned()
 }
 
 /// The messages a frame made by hand, bypassing the host part, sends until `ready`,

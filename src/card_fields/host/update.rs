@@ -7,10 +7,10 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use js_sys::{Function, Object};
+use js_sys::Object;
 use wasm_bindgen::JsValue;
 
-use super::Host;
+use super::{next_number, unmounted, Host, Settle};
 use crate::card_fields::options::updatable_keys;
 use crate::form::field::FieldKind;
 use crate::form::field_map::FieldMap;
@@ -25,22 +25,6 @@ pub struct Change {
     pub auto_focus: Option<bool>,
     /// The frames' options with the changes (`None` without frames).
     pub frame_options: Option<Object>,
-}
-
-/// How an update's promise settles.
-pub struct Settle {
-    pub resolve: Function,
-    pub reject: Function,
-}
-
-impl Settle {
-    pub fn resolve(self) {
-        let _ = self.resolve.call0(&JsValue::UNDEFINED);
-    }
-
-    pub fn reject(self, error: &JsValue) {
-        let _ = self.reject.call1(&JsValue::UNDEFINED, error);
-    }
 }
 
 /// An update the frames are checking.
@@ -62,9 +46,7 @@ pub struct Updates {
 impl Updates {
     /// A new configure number (from 1; the first configure is 0).
     pub fn number(&self) -> u32 {
-        let n = self.last.get().wrapping_add(1).max(1);
-        self.last.set(n);
-        n
+        next_number(&self.last)
     }
 
     /// Waits for `fields` to take update `update` (the form runs one update at a time).
@@ -117,8 +99,7 @@ impl Host {
     /// check the options themselves, and the page takes them once every frame has.
     pub fn update(self: &Rc<Self>, changes: &JsValue, timeout_ms: u32) -> js_sys::Promise {
         if self.torn_down.get() {
-            let error = paykka_error("UNMOUNTED", "the card form was unmounted", None);
-            return js_sys::Promise::reject(&error);
+            return js_sys::Promise::reject(&unmounted());
         }
         let change = match self.check_update(changes) {
             Ok(change) => change,
@@ -218,11 +199,9 @@ impl Host {
             return;
         };
         settle.reject(&paykka_error(code, message, None));
-        if let Some(options) = self.links.frame_options() {
-            let undo = self.updates.number();
-            for (kind, _) in self.links.frames() {
-                self.links.configure_with(kind, options, undo);
-            }
+        let undo = self.updates.number();
+        for (kind, _) in self.links.frames() {
+            self.links.configure(kind, undo);
         }
     }
 
@@ -230,7 +209,7 @@ impl Host {
     pub(super) fn update_taken(&self, kind: FieldKind, update: u32) {
         if let Some((change, settle)) = self.updates.configured(kind, update) {
             match self.take_change(change) {
-                Ok(()) => settle.resolve(),
+                Ok(()) => settle.resolve(&JsValue::UNDEFINED),
                 Err(e) => settle.reject(&e.into()),
             }
         }
