@@ -11,7 +11,7 @@ use std::process::Command;
 
 use fantoccini::Client;
 use serde_json::{json, Value};
-use support::{browser, free_port, next_year_yy, pkg_dir, type_in_frame, wait_for, Server};
+use support::{browser, eval, free_port, next_year_yy, pkg_dir, type_in_frame, wait_for, Server};
 
 const VITE: &str = "6.4.6";
 const REACT: &str = "18.3.1";
@@ -146,6 +146,8 @@ async fn the_tarball_installs_builds_with_vite_and_pays() {
          const params = new URLSearchParams(location.search);\n\
          await init();\n\
          window.card = await EncryptedCard.mount('#card', { clientKey: params.get('clientKey'), environment: params.get('environment'), locale: 'ja-JP' });\n\
+         const [apple, google] = await Promise.all([import('paykka-web/apple-pay'), import('paykka-web/google-pay')]);\n\
+         window.walletEntries = [apple.ApplePayButton, apple.GooglePayButton, google.GooglePayButton, google.ApplePayButton].map((e) => typeof e).join();\n\
          document.body.dataset.ready = 'true';\n",
     )
     .unwrap();
@@ -194,6 +196,11 @@ async fn the_tarball_installs_builds_with_vite_and_pays() {
         .await
         .unwrap();
     assert_eq!(title, "カード番号の安全な入力欄");
+    // Each wallet's entry resolves through the package's exports, with its own button only.
+    assert_eq!(
+        eval(c, "return window.walletEntries").await,
+        "function,undefined,function,undefined"
+    );
     let chunks: Vec<String> = std::fs::read_dir(dir.join("dist/assets"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
