@@ -2,10 +2,10 @@
 //! RSA 2048–4096 bits, with a key id (given, or the RFC 7638 JWK thumbprint).
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use pkcs1::der::{asn1::UintRef, Decode};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::key_encoding::{pem_decode, rsa_public_key, spki_rsa_key};
 use super::CryptoError;
 
 /// Smallest accepted modulus, in bits.
@@ -61,20 +61,14 @@ impl EncryptionKey {
     pub fn from_text(text: &str, key_id: Option<&str>) -> Result<Self, CryptoError> {
         let text = text.trim();
         if text.starts_with("-----BEGIN") {
-            let (label, der) = pkcs1::der::pem::decode_vec(text.as_bytes())
-                .map_err(|_| CryptoError::KeyInvalid)?;
+            let (label, der) = pem_decode(text)?;
             let pkcs1 = match label {
                 "PUBLIC KEY" => spki_rsa_key(&der)?,
-                "RSA PUBLIC KEY" => der,
+                "RSA PUBLIC KEY" => &der,
                 _ => return Err(CryptoError::KeyUnsupported),
             };
-            let key = pkcs1::RsaPublicKey::<UintRef<'_>>::from_der(&pkcs1)
-                .map_err(|_| CryptoError::KeyInvalid)?;
-            Self::from_components(
-                key.modulus.as_bytes(),
-                key.public_exponent.as_bytes(),
-                key_id,
-            )
+            let (n, e) = rsa_public_key(pkcs1)?;
+            Self::from_components(n, e, key_id)
         } else if let Some((e, n)) = text.split_once('|') {
             let e = decode_hex(e)?;
             let n = decode_hex(n)?;
@@ -114,18 +108,6 @@ impl EncryptionKey {
     pub fn bits(&self) -> usize {
         self.n.len() * 8
     }
-}
-
-/// The PKCS#1 key inside an X.509 `SubjectPublicKeyInfo`, which must be `rsaEncryption`.
-fn spki_rsa_key(der: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let info = spki::SubjectPublicKeyInfoRef::try_from(der).map_err(|_| CryptoError::KeyInvalid)?;
-    if info.algorithm.oid != pkcs1::ALGORITHM_OID {
-        return Err(CryptoError::KeyUnsupported);
-    }
-    info.subject_public_key
-        .as_bytes()
-        .map(<[u8]>::to_vec)
-        .ok_or(CryptoError::KeyInvalid)
 }
 
 fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {

@@ -5,6 +5,7 @@
 mod error;
 pub mod jwe;
 pub mod key;
+pub mod key_encoding;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod payload;

@@ -19,7 +19,13 @@ pub struct Dispatcher {
 
 /// Sets a plain data property (on a fresh object this cannot fail).
 pub fn set(o: &Object, key: &str, value: impl Into<JsValue>) {
-    let _ = Reflect::set(o, &JsValue::from_str(key), &value.into());
+    set_value(o, key, value.into());
+}
+
+/// `set`'s one body: every call site shares it rather than inlining the conversions.
+#[inline(never)]
+fn set_value(o: &Object, key: &str, value: JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(key), &value);
 }
 
 fn opt_str(value: Option<&str>) -> JsValue {
