@@ -246,9 +246,9 @@ fn non_canonical_der_is_refused_as_the_library_refuses_it() {
     }
     let bad_sequences = [
         sequence(&[0x30, 0x82, 0x00, 0x89], &[&modulus, &exponent]), // length's leading zero
-        sequence(&[0x30, 0x80], &[&modulus, &exponent, &[0, 0]]),     // indefinite length
-        sequence(&[0x30, 0x81, 0x89], &[&modulus, &exponent, &[0]]),  // a byte after the end
-        sequence(&[0x31, 0x81, 0x89], &[&modulus, &exponent]),        // a SET
+        sequence(&[0x30, 0x80], &[&modulus, &exponent, &[0, 0]]),    // indefinite length
+        sequence(&[0x30, 0x81, 0x89], &[&modulus, &exponent, &[0]]), // a byte after the end
+        sequence(&[0x31, 0x81, 0x89], &[&modulus, &exponent]),       // a SET
     ];
     for der in bad_sequences {
         assert_eq!(ours_pkcs1(&der), None, "{der:02x?}");

@@ -14,6 +14,7 @@ const ENTRIES = [
   ['paykka-web/apple-pay', 'paykka_web_apple_pay.d.ts'],
   ['paykka-web/google-pay', 'paykka_web_google_pay.d.ts'],
   ['paykka-web/checkout', 'paykka_web_checkout.d.ts'],
+  ['paykka-web/inline', 'paykka_web_inline.d.ts'],
   ['paykka-web/full', 'paykka_web_full.d.ts'],
   ['paykka-web/frame', 'paykka_web_frame.d.ts'],
   ['paykka-web/wallet-probe', 'paykka-wallet-probe.d.ts'],

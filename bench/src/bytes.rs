@@ -52,11 +52,17 @@ fn module_of(name: &str) -> String {
     let segments: Vec<&str> = path
         .split("::")
         .take_while(|s| {
-            s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            s.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
                 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
         .collect();
-    let depth = if segments.first() == Some(&"paykka_web") { 3 } else { 2 };
+    let depth = if segments.first() == Some(&"paykka_web") {
+        3
+    } else {
+        2
+    };
     match segments.len() {
         0 | 1 => "wasm-bindgen shims and runtime".into(),
         n => segments[..n.min(depth)].join("::"),
@@ -292,7 +298,10 @@ mod tests {
             module_of("js_sys::futures::future_to_promise::{{closure}}::{{closure}}"),
             "async bodies (mount(), update()…, in future_to_promise)"
         );
-        assert_eq!(module_of("encryptedcard_focus"), "wasm-bindgen shims and runtime");
+        assert_eq!(
+            module_of("encryptedcard_focus"),
+            "wasm-bindgen shims and runtime"
+        );
     }
 
     #[test]
@@ -311,19 +320,5 @@ mod tests {
             "<core::fmt::Formatter>::pad"
         );
         assert_eq!(readable("<[u8] as Debug>::fmt"), "<[u8] as Debug>::fmt");
-    }
-}
-
-#[cfg(test)]
-mod try_now {
-    #[test]
-    #[ignore]
-    fn print_tables() {
-        for name in ["paykka_web", "paykka_web_frame", "paykka_web_full", "paykka_web_apple_pay", "paykka_web_google_pay", "paykka_web_checkout"] {
-            let path = std::path::PathBuf::from(format!("../target/named/{name}_bg.wasm"));
-            let t = std::time::Instant::now();
-            let b = super::breakdown(&path, name, 14).unwrap();
-            println!("{}{:?}", b.markdown(), t.elapsed());
-        }
     }
 }

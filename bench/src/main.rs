@@ -180,6 +180,7 @@ async fn main() -> anyhow::Result<()> {
     let bytes_by_bundle = [
         "paykka_web",
         "paykka_web_frame",
+        "paykka_web_inline",
         "paykka_web_full",
         "paykka_web_wallets",
         "paykka_web_apple_pay",

@@ -59,7 +59,7 @@ impl ModeSize {
 
 /// Frames: the page loads the page bundle (`paykka_web`); each secure frame loads the frame
 /// page, its script and the frame bundle (`paykka_web_frame`, cached after the first
-/// frame). Inline: the page loads the full bundle (`paykka_web_full`). Wallets: both
+/// frame). Inline: the page loads inline mode's bundle (`paykka_web_inline`). Wallets: both
 /// buttons' bundle, and each wallet's alone.
 pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>> {
     // A page bundle (`name`), the files it loads itself.
@@ -109,7 +109,7 @@ pub fn measure_modes(pkg: &Path, frames: &Path) -> anyhow::Result<Vec<ModeSize>>
             files: page(name)?,
         })
     };
-    let inline = page_only("inline", "paykka_web_full")?;
+    let inline = page_only("inline", "paykka_web_inline")?;
     let wallets = page_only("wallets", "paykka_web_wallets")?;
     let apple_pay = page_only("applePay", "paykka_web_apple_pay")?;
     let google_pay = page_only("googlePay", "paykka_web_google_pay")?;

@@ -1,6 +1,6 @@
 //! `isolation: "inline"`: each field in a closed shadow root of a child of its holder, in
 //! this page, with the key imported into the page's WebCrypto. Only with the `inline`
-//! feature (the full bundle); the page bundle refuses the option.
+//! feature (the inline and full bundles); the page bundle refuses the option.
 
 use std::rc::Rc;
 

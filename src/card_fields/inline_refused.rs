@@ -17,7 +17,7 @@ pub async fn mount_inline_fields(
 ) -> Result<(), JsValue> {
     let e = SetupError::new(
         "INVALID_OPTION",
-        "isolation \"inline\" is in the full bundle: import from 'paykka-web/full'",
+        "isolation \"inline\" is in its own bundle: import from 'paykka-web/inline'",
     );
     host.dispatcher.emit_error(e.code, &e.message, None);
     Err(e.into())

@@ -22,7 +22,10 @@ const RSA_ENCRYPTION: [u8; 9] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
 /// `-----END <label>-----`). Lines may be of any length and end in LF or CRLF.
 pub fn pem_decode(text: &str) -> Result<(&str, Vec<u8>), CryptoError> {
     let invalid = || CryptoError::KeyInvalid;
-    let rest = text.trim().strip_prefix("-----BEGIN ").ok_or_else(invalid)?;
+    let rest = text
+        .trim()
+        .strip_prefix("-----BEGIN ")
+        .ok_or_else(invalid)?;
     // A label has no '-' (and a `str` pattern here would bring a searcher and its panics).
     let (label, rest) = rest.split_once('-').ok_or_else(invalid)?;
     let rest = rest.strip_prefix("----").ok_or_else(invalid)?;

@@ -46,7 +46,14 @@ for (const [member, [field, value]] of Object.entries(expected)) {
   assert.equal(payload.sid, 'CS_node');
   assert.ok(Math.abs(Date.parse(payload.generationtime) - Date.now()) < 60_000);
 }
+// The same key as Node writes it in PEM (SPKI and PKCS#1) is the same key: same id, same size.
+for (const type of ['spki', 'pkcs1']) {
+  const pem = publicKey.export({ format: 'pem', type });
+  const fromPem = new full.CardEncryptor(pem, undefined);
+  assert.equal(fromPem.keyId, encryptor.keyId, type);
+  assert.equal(fromPem.keyBits, 2048, type);
+}
 // Bad input is a typed error here as in a browser.
 await assert.rejects(encryptor.encrypt({ ...card, expiryMonth: '13' }), (error) => error.code === 'VALIDATION');
 assert.throws(() => new full.CardEncryptor('not a key', undefined), (error) => error.code === 'KEY_INVALID');
-console.log('node: CardEncryptor encrypted a card in Node.js', process.versions.node, 'and jose opened all four fields');
+console.log('node: CardEncryptor read the key as JWK, SPKI and PKCS#1 PEM, encrypted a card in Node.js', process.versions.node, 'and jose opened all four fields');

@@ -5,6 +5,7 @@ import initWallets, { ApplePayButton, GooglePayButton, type WalletEventMap } fro
 import initApplePay, { ApplePayButton as AppleOnly } from "../../pkg/paykka_web_apple_pay.js";
 import initGooglePay, { GooglePayButton as GoogleOnly } from "../../pkg/paykka_web_google_pay.js";
 import initCheckout, { Checkout, type CheckoutEventMap } from "../../pkg/paykka_web_checkout.js";
+import initInline, { EncryptedCard as InlineCard, type PublicKeyInput } from "../../pkg/paykka_web_inline.js";
 import { applePayUnavailable, googlePayUnavailable } from "../../pkg/paykka-wallet-probe.js";
 
 export async function cardFields(clientKey: string): Promise<string> {
@@ -57,6 +58,15 @@ export async function wallets(reference: string): Promise<boolean> {
   apple.unmount();
   google.unmount();
   return available;
+}
+
+/** Inline mode from its own bundle: the same component and options, the fields on the page. */
+export async function inlineFields(publicKey: PublicKeyInput): Promise<boolean> {
+  await initInline();
+  const card = await InlineCard.mount("#card", { publicKey, keyId: "k1", isolation: "inline", holderName: "hidden" });
+  const valid = card.isValid;
+  card.unmount();
+  return valid;
 }
 
 /** A page with one wallet loads that wallet's bundle alone: the same button, the same options. */

@@ -4,6 +4,7 @@ import { EncryptedCard } from "../../pkg/paykka_web.js";
 import { GooglePayButton } from "../../pkg/paykka_web_wallets.js";
 import * as applePayAlone from "../../pkg/paykka_web_apple_pay.js";
 import { Checkout } from "../../pkg/paykka_web_checkout.js";
+import * as inlineAlone from "../../pkg/paykka_web_inline.js";
 
 export async function misspelt(): Promise<void> {
   await EncryptedCard.mount("#card", { clientKey: "ck", lokale: "zh-CN" }); // MISTAKE: misspelt option
@@ -20,4 +21,8 @@ export function wrongCode(error: import("../../pkg/paykka_web.js").PaykkaError):
 
 export function googleFromTheAppleBundle(): unknown {
   return applePayAlone.GooglePayButton; // MISTAKE: the Apple Pay bundle has no Google Pay button
+}
+
+export function encryptorFromTheInlineBundle(): unknown {
+  return inlineAlone.CardEncryptor; // MISTAKE: CardEncryptor ships in paykka-web/full only
 }

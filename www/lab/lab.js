@@ -15,7 +15,7 @@ for (const name of names) {
 
 const params = new URLSearchParams(location.search);
 const inline = params.get('isolation') === 'inline';
-const { default: init, EncryptedCard } = await import(inline ? '/pkg/paykka_web_full.js' : '/pkg/paykka_web.js');
+const { default: init, EncryptedCard } = await import(inline ? '/pkg/paykka_web_inline.js' : '/pkg/paykka_web.js');
 const status = document.getElementById('status');
 const config = await (await fetch('/api/config')).json();
 await init();

@@ -137,7 +137,7 @@ async fn the_tarball_installs_builds_with_vite_and_pays() {
     std::fs::write(
         dir.join("index.html"),
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>consumer</title></head>\
-         <body><div id=\"card\"></div><script type=\"module\" src=\"/main.js\"></script></body></html>\n",
+         <body><div id=\"card\"></div><div id=\"inline-card\"></div><script type=\"module\" src=\"/main.js\"></script></body></html>\n",
     )
     .unwrap();
     std::fs::write(
@@ -148,6 +148,10 @@ async fn the_tarball_installs_builds_with_vite_and_pays() {
          window.card = await EncryptedCard.mount('#card', { clientKey: params.get('clientKey'), environment: params.get('environment'), locale: 'ja-JP' });\n\
          const [apple, google] = await Promise.all([import('paykka-web/apple-pay'), import('paykka-web/google-pay')]);\n\
          window.walletEntries = [apple.ApplePayButton, apple.GooglePayButton, google.GooglePayButton, google.ApplePayButton].map((e) => typeof e).join();\n\
+         const inline = await import('paykka-web/inline');\n\
+         await inline.default();\n\
+         window.inlineEntry = [inline.EncryptedCard, inline.CardEncryptor, inline.bootFrame].map((e) => typeof e).join();\n\
+         window.inlineCard = await inline.EncryptedCard.mount('#inline-card', { clientKey: params.get('clientKey'), environment: params.get('environment'), isolation: 'inline' });\n\
          document.body.dataset.ready = 'true';\n",
     )
     .unwrap();
@@ -200,6 +204,21 @@ async fn the_tarball_installs_builds_with_vite_and_pays() {
     assert_eq!(
         eval(c, "return window.walletEntries").await,
         "function,undefined,function,undefined"
+    );
+    // Inline mode resolves through its own entry: EncryptedCard only, its three fields on
+    // the page (no frame), mounted with the same client key.
+    assert_eq!(
+        eval(c, "return window.inlineEntry").await,
+        "function,undefined,undefined"
+    );
+    assert_eq!(
+        eval(
+            c,
+            "return [document.querySelectorAll('#inline-card iframe').length, \
+             document.querySelectorAll('#inline-card [data-paykka-field]').length].join()"
+        )
+        .await,
+        "0,3"
     );
     let chunks: Vec<String> = std::fs::read_dir(dir.join("dist/assets"))
         .unwrap()
