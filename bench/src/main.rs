@@ -399,7 +399,7 @@ async fn main() -> anyhow::Result<()> {
     });
 
     let mut markdown = render(&report);
-    markdown += "\n## Where the bytes go (each bundle before gzip, built again with its names kept)\n\nThe ten largest functions of each bundle and its data (texts, CSS, brand tables, panic locations), in bytes of the shipped wasm. Closures carry the name of the function they are written in (`{{closure}}`); generic code is named by its instance.\n\n";
+    markdown += "\n## Where the bytes go (each bundle before gzip, built again with its names kept)\n\nThe ten largest functions of each bundle and its data (texts, CSS, brand tables, panic locations), in bytes of the shipped wasm. Closures carry the name of the function they are written in (`{{closure}}`); generic code is named by its instance. Then what each module adds to the bundle's gzip: repeated code compresses well, so a module's raw bytes can overstate what removing it would save.\n\n";
     for breakdown in &bytes_by_bundle {
         markdown += &breakdown.markdown();
     }
