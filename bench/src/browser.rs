@@ -17,7 +17,7 @@ pub async fn serve_page(page: PathBuf, pkg: PathBuf, forge: PathBuf) -> anyhow::
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let origin = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = axum::serve(paykka_api::listener::without_delay(listener), app).await;
     });
     Ok(origin)
 }

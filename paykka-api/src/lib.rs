@@ -2,7 +2,8 @@
 //! its v3 request signing and a client that signs requests and trusts only signed answers,
 //! RSA key files, the `paykka-web JWE v1` receiver and card checks, Apple Pay tokens
 //! (opening them and checking their signatures), currencies and amounts, PayKKa's times, SQLite storage with
-//! migrations, the caller's IP address, and the guesses about what PayKKa does not publish.
+//! migrations, the caller's IP address, the servers' listeners, and the guesses about what
+//! PayKKa does not publish.
 
 pub mod apple_pay_signature;
 pub mod apple_pay_token;
@@ -14,6 +15,7 @@ pub mod guesses;
 pub mod iso_time;
 pub mod jwe;
 pub mod keys;
+pub mod listener;
 pub mod money;
 pub mod paths;
 pub mod shutdown;

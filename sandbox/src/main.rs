@@ -115,7 +115,7 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!("sandbox (PayKKa) on {origin}");
     println!("ready sandbox={origin}");
     axum::serve(
-        listener,
+        paykka_api::listener::without_delay(listener),
         paykka_sandbox::app(gateway).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(paykka_api::shutdown::requested_or_orphaned(

@@ -80,6 +80,7 @@ async fn main() -> anyhow::Result<()> {
         let metrics = TcpListener::bind(metrics_listen).await?;
         tracing::info!(address = %metrics.local_addr()?, "metrics listening");
         let app = paykka_secure_origin::metrics::app(Arc::clone(&service.metrics));
+        let metrics = paykka_api::listener::without_delay(metrics);
         tokio::spawn(async move { axum::serve(metrics, app).await });
     }
     tracing::info!(%address, "secure origin listening");
@@ -87,7 +88,7 @@ async fn main() -> anyhow::Result<()> {
     let drain = Duration::from_secs(config.drain_seconds);
     let draining = Arc::clone(&service);
     axum::serve(
-        listener,
+        paykka_api::listener::without_delay(listener),
         app(service).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {

@@ -282,7 +282,7 @@ async fn main() -> anyhow::Result<()> {
 
     // With connect info: the shopper's IP for PayKKa's `customer` fields.
     axum::serve(
-        merchant_listener,
+        paykka_api::listener::without_delay(merchant_listener),
         merchant_app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(paykka_api::shutdown::requested())
