@@ -1,13 +1,18 @@
 // The component lab: mount from URL options, record everything the host page can see. It
-// loads the page bundle, or the full one for inline mode.
+// loads the page bundle, or inline mode's. A test may set `lab.lose` to a predicate on
+// message events: those it picks never reach the component (a frame whose answers are lost).
 
-const lab = { card: null, events: [], messages: [], console: [], error: null };
+const lab = { card: null, events: [], messages: [], console: [], error: null, lose: null };
 window.lab = lab;
 for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
   const original = console[level];
   console[level] = (...args) => { lab.console.push(args.map(String).join(' ')); original.apply(console, args); };
 }
-window.addEventListener('message', (e) => lab.messages.push({ origin: e.origin, data: JSON.stringify(e.data) }));
+// Registered before the component's listener, so it runs first.
+window.addEventListener('message', (e) => {
+  lab.messages.push({ origin: e.origin, data: JSON.stringify(e.data) });
+  if (lab.lose?.(e)) e.stopImmediatePropagation();
+});
 const names = ['ready', 'change', 'focus', 'blur', 'brand', 'binValue', 'fieldValid', 'allValid', 'submit', 'encrypted', 'error'];
 for (const name of names) {
   document.addEventListener(`paykka:${name}`, (e) => lab.events.push({ via: 'dom', name, detail: e.detail }));

@@ -246,6 +246,76 @@ async fn style_and_font_injections_are_refused_by_host_and_frame() {
     browser.close().await;
 }
 
+/// Each frame's input colour, in frame order.
+async fn frame_colours(c: &fantoccini::Client) -> Vec<Value> {
+    let mut colours = Vec::new();
+    for index in 0..3u16 {
+        c.enter_frame(index).await.unwrap();
+        colours.push(
+            eval(
+                c,
+                "return getComputedStyle(document.querySelector('input')).color",
+            )
+            .await,
+        );
+        c.enter_parent_frame().await.unwrap();
+    }
+    colours
+}
+
+/// A frame whose answers are lost (hung, or gone astray) while an update waits for it:
+/// `update()` rejects with `FRAME_TIMEOUT` after the frame timeout, the frames that took the
+/// options go back to the ones before, and the form still takes the next update.
+#[tokio::test]
+async fn an_update_a_frame_never_answers_times_out_and_is_undone() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    open_lab(
+        c,
+        &lab_url(&server, &[("frameTimeout", json!(1500))]),
+        "ready",
+    )
+    .await;
+    let before = frame_colours(c).await;
+
+    // The last frame's answers are lost on their way to the component (the lab's listener,
+    // registered before the component's, drops them).
+    eval(
+        c,
+        "const frame = document.querySelectorAll('iframe')[2].contentWindow; \
+         window.lab.lose = (e) => e.source === frame; return 1",
+    )
+    .await;
+
+    let started = std::time::Instant::now();
+    let outcome = lab_update(
+        c,
+        json!({ "styles": { "base": { "color": "rgb(4, 5, 6)" } } }),
+    )
+    .await;
+    assert!(outcome.starts_with("FRAME_TIMEOUT"), "{outcome}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1400),
+        "rejected only after the frame timeout: {:?}",
+        started.elapsed()
+    );
+    let undone = support::stable(
+        || frame_colours(c),
+        Duration::from_millis(500),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(undone, before, "the frames that took the update went back");
+
+    eval(c, "window.lab.lose = null; return 1").await;
+    let good = json!({ "styles": { "base": { "color": "rgb(7, 8, 9)" } } });
+    assert_eq!(lab_update(c, good).await, "applied");
+    assert_eq!(frame_colours(c).await, vec![json!("rgb(7, 8, 9)"); 3]);
+    browser.close().await;
+}
+
 /// What the lab's `card.update(options)` settles with: `applied`, or the error's code and
 /// message.
 async fn lab_update(c: &fantoccini::Client, options: Value) -> String {
