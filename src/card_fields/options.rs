@@ -107,6 +107,16 @@ pub const EVENTS: [&str; 11] = [
     "error",
 ];
 
+/// The display options as the page checks them, at `mount()` and `update()`: all of them
+/// in a bundle with inline fields (it has the style grammar anyway), all but `styles` and
+/// `fonts` in the page bundle, whose frames check those two themselves.
+pub fn page_display_options(options: &JsValue) -> Result<DisplayOptions, SetupError> {
+    #[cfg(feature = "inline")]
+    return DisplayOptions::read(options);
+    #[cfg(not(feature = "inline"))]
+    DisplayOptions::read_without_styles(options)
+}
+
 /// All options of `EncryptedCard.mount`.
 pub struct CardOptions {
     pub display: DisplayOptions,
@@ -124,11 +134,7 @@ impl CardOptions {
     /// and `fonts` to the frames, whose refusal rejects `mount()`: it carries no style
     /// grammar.
     pub fn read(options: &JsValue) -> Result<CardOptions, SetupError> {
-        // A bundle with inline fields has the style grammar anyway.
-        #[cfg(feature = "inline")]
-        return CardOptions::read_with(options, DisplayOptions::read(options)?);
-        #[cfg(not(feature = "inline"))]
-        CardOptions::read_without_styles(options)
+        CardOptions::read_with(options, page_display_options(options)?)
     }
 
     /// Reads options without checking `styles` or `fonts` (frames mode, and the checkout's

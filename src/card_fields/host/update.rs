@@ -11,7 +11,7 @@ use js_sys::Object;
 use wasm_bindgen::JsValue;
 
 use super::{next_number, unmounted, Host, Settle};
-use crate::card_fields::options::updatable_keys;
+use crate::card_fields::options::{page_display_options, updatable_keys};
 use crate::form::field::FieldKind;
 use crate::form::field_map::FieldMap;
 use crate::web::display::DisplayOptions;
@@ -148,11 +148,7 @@ impl Host {
         }
         let merged = Object::assign(&Object::new(), &Object::from(self.options.borrow().clone()));
         let merged = Object::assign(&merged, &object);
-        // A bundle with inline fields has the style grammar anyway.
-        #[cfg(feature = "inline")]
-        let display = DisplayOptions::read(&merged)?;
-        #[cfg(not(feature = "inline"))]
-        let display = DisplayOptions::read_without_styles(&merged)?;
+        let display = page_display_options(&merged)?;
         let auto_focus = match js_sys::Reflect::get(&object, &"autoFocus".into()) {
             Ok(v) if v.is_undefined() => None,
             Ok(v) => Some(
