@@ -351,9 +351,9 @@ impl Host {
         let fields = self.fields();
         let weak = Rc::downgrade(self);
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
+            let settle = Settle { resolve, reject };
             if self.torn_down.get() {
-                let _ = reject.call1(&JsValue::UNDEFINED, &unmounted());
-                return;
+                return settle.reject(&unmounted());
             }
             let previous = self.pending.borrow_mut().take();
             if let Some(previous) = previous {
@@ -382,7 +382,7 @@ impl Host {
                 values: Vec::new(),
                 invalid: Vec::new(),
                 failed: None,
-                settle: Settle { resolve, reject },
+                settle,
                 _timeout: Some(timeout),
             });
         });

@@ -208,7 +208,7 @@ fn plain_reason(text: Option<String>) -> String {
     };
     text.filter(|t| {
         !t.is_empty()
-            && t.chars().count() <= MAX_REASON
+            && crate::card::char_count(t) <= MAX_REASON
             && !t.chars().any(char::is_control)
             && longest_digits(t) < 9
     })
