@@ -203,20 +203,24 @@ fn keys_of_other_algorithms_and_labels_are_unsupported() {
         CryptoError::KeyUnsupported
     );
     let rsa = openssl::rsa::Rsa::generate(2048).unwrap();
-    let certificate_label = String::from_utf8(rsa.public_key_to_pem().unwrap())
-        .unwrap()
-        .replace("PUBLIC KEY", "CERTIFICATE");
-    assert_eq!(
-        EncryptionKey::from_text(&certificate_label, None).unwrap_err(),
-        CryptoError::KeyUnsupported
-    );
-    let mismatched = String::from_utf8(rsa.public_key_to_pem().unwrap())
-        .unwrap()
-        .replace("END PUBLIC KEY", "END RSA PUBLIC KEY");
-    assert_eq!(
-        EncryptionKey::from_text(&mismatched, None).unwrap_err(),
-        CryptoError::KeyInvalid
-    );
+    let pem = String::from_utf8(rsa.public_key_to_pem().unwrap()).unwrap();
+    let relabelled = [
+        // Another label throughout: not a key this reads.
+        ("PUBLIC KEY", "CERTIFICATE", CryptoError::KeyUnsupported),
+        // An end line that does not match the begin line.
+        (
+            "END PUBLIC KEY",
+            "END RSA PUBLIC KEY",
+            CryptoError::KeyInvalid,
+        ),
+    ];
+    for (from, to, expected) in relabelled {
+        assert_eq!(
+            EncryptionKey::from_text(&pem.replace(from, to), None).unwrap_err(),
+            expected,
+            "{from} → {to}"
+        );
+    }
 }
 
 #[test]

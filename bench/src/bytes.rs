@@ -3,9 +3,9 @@
 //! bundle so, beside the shipped one), so the next person sees what costs what.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::path::Path;
 
+use crate::sizes::gzip_len;
 use serde_json::{json, Value};
 use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
 
@@ -67,14 +67,6 @@ fn module_of(name: &str) -> String {
         0 | 1 => "wasm-bindgen shims and runtime".into(),
         n => segments[..n.min(depth)].join("::"),
     }
-}
-
-fn gzip_len(parts: &[&[u8]]) -> anyhow::Result<usize> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    for part in parts {
-        gz.write_all(part)?;
-    }
-    Ok(gz.finish()?.len())
 }
 
 /// Each module's bytes and gzip cost, costliest first.

@@ -18,10 +18,17 @@ fn measure(path: &Path, name: &str) -> anyhow::Result<FileSize> {
     measure_bytes(&std::fs::read(path)?, name)
 }
 
-fn measure_bytes(bytes: &[u8], name: &str) -> anyhow::Result<FileSize> {
+/// The gzip -9 size of `parts` one after another.
+pub fn gzip_len(parts: &[&[u8]]) -> anyhow::Result<usize> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes)?;
-    let gzip = gz.finish()?.len();
+    for part in parts {
+        gz.write_all(part)?;
+    }
+    Ok(gz.finish()?.len())
+}
+
+fn measure_bytes(bytes: &[u8], name: &str) -> anyhow::Result<FileSize> {
+    let gzip = gzip_len(&[bytes])?;
     let mut br = Vec::new();
     {
         let mut writer = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
