@@ -3,8 +3,9 @@
 // wasm-bindgen names each import after the JS it calls plus a 16-digit hash
 // (`__wbg_addEventListener_f2d27251d333a631`), and writes each name twice: in the wasm's
 // import section and as a key of the JS glue's import object. The hashes do not compress:
-// on the page bundle the names cost 3.8 KB gzip. Only the glue reads these names, so they
-// can be anything unique.
+// on the page bundle the names cost 3.8 KB gzip. Each import also repeats its module's
+// name (`./paykka_web_bg.js`). Only the glue reads these names, so they can be anything
+// unique: the imports become `a`, `b`…, their module `w`.
 //
 //   node tools/short-import-names.mjs <dir> <name>
 // rewrites <dir>/<name>_bg.wasm and <dir>/<name>.js in place (run it right after
@@ -17,6 +18,7 @@ const wasmPath = `${dir}/${name}_bg.wasm`;
 const jsPath = `${dir}/${name}.js`;
 const glueModule = `./${name}_bg.js`;
 const IMPORT_SECTION = 2;
+const SHORT_MODULE = "w";
 
 /** Reads an unsigned LEB128 number at `at`: [value, the offset after it]. */
 function readLeb(bytes, at) {
@@ -89,9 +91,11 @@ function renameImports(section) {
     const [module, afterModule] = readName(section, at);
     const [field, afterField] = readName(section, afterModule);
     const end = skipDescriptor(section, afterField);
-    const renamed = module === glueModule ? shortName(renames.size) : field;
-    if (module === glueModule) renames.set(field, renamed);
-    out.push(...nameBytes(module), ...nameBytes(renamed), ...section.subarray(afterField, end));
+    const ours = module === glueModule;
+    const renamed = ours ? shortName(renames.size) : field;
+    if (ours) renames.set(field, renamed);
+    out.push(...nameBytes(ours ? SHORT_MODULE : module), ...nameBytes(renamed));
+    out.push(...section.subarray(afterField, end));
     at = end;
   }
   return [Uint8Array.from(out), renames];
@@ -112,9 +116,10 @@ for (let at = 8; at < wasm.length; ) {
 // Each old name must be exactly one key of the glue's import object: anything else means
 // wasm-bindgen's output changed shape, and renaming could break the link.
 let js = readFileSync(jsPath, "utf8");
+renames.set(JSON.stringify(glueModule), SHORT_MODULE);
 for (const [old, renamed] of renames) {
   const literal = old.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const key = new RegExp(`(?<![\\w$])${literal}(?![\\w$])`, "g");
+  const key = new RegExp(`(?<![\\w$"])${literal}(?![\\w$"])`, "g");
   const uses = js.match(key)?.length ?? 0;
   if (uses !== 1) throw new Error(`${jsPath}: import ${old} appears ${uses} times, not once`);
   js = js.replace(key, renamed);

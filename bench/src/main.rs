@@ -438,7 +438,7 @@ fn render(r: &Value) -> String {
         "# paykka-web benchmarks\n\nMeasured {} on {} ({} cores, {} GiB), {}.\nProduced by `./dev bench`; the same figures are in `docs/benchmarks.json`.\n\n",
         m["date"].as_str().unwrap_or(""), m["cpu"].as_str().unwrap_or(""), m["cores"], m["memory_gib"], m["chromium"].as_str().unwrap_or("Chromium")
     );
-    out += "## Size (everything a browser downloads to show the card form; `wallets`: both wallet buttons' entry, `applePay` and `googlePay` each button's alone; `walletProbe`: what a page fetches first, and all it fetches where no wallet can be shown)\n\n| mode | raw | gzip -9 | brotli | target (gzip) | |\n|---|---|---|---|---|---|\n";
+    out += "## Size (everything a browser downloads to show the card form; `wallets`: both wallet buttons' entry, `applePay` and `googlePay` each button's alone; `walletProbe`: what a page fetches first, and all it fetches where no wallet can be shown; `checkout`: the drop-in with its card frames, which fetches a wallet's bundle only when the session offers that wallet and the browser can show it)\n\n| mode | raw | gzip -9 | brotli | target (gzip) | |\n|---|---|---|---|---|---|\n";
     let budget = &r["size"]["budget"];
     for mode in r["size"]["modes"].as_array().into_iter().flatten() {
         let name = mode["mode"].as_str().unwrap_or("");

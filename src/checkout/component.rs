@@ -5,13 +5,13 @@
 
 use std::cell::{Cell, RefCell};
 use std::pin::pin;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use futures_util::future::{select, Either};
 use gloo_events::EventListener;
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
 use crate::card_fields::form::CardForm;
 use crate::card_fields::options::CardOptions;
@@ -20,11 +20,6 @@ use crate::checkout_flow::methods::Method;
 use crate::checkout_flow::session::SessionView;
 use crate::checkout_flow::texts::CheckoutTexts;
 use crate::wallet::amount::{exponent, to_decimal};
-use crate::wallet::answer::{classify, Answer};
-use crate::wallet_buttons::apple_pay::{AppleConfig, ApplePayButton};
-use crate::wallet_buttons::backend::{Backend, Failure, LocalFuture, WalletHost};
-use crate::wallet_buttons::google_pay::{GoogleConfig, GooglePayButton};
-use crate::wallet_buttons::options::{Amount, WalletOptions};
 use crate::web::dom::{resolve_target, window};
 use crate::web::events::{set, Dispatcher};
 use crate::web::locale_pack::with_pack;
@@ -35,6 +30,7 @@ use super::api::{ApiError, SessionApi, TIMEOUT_MS};
 use super::modal::Modal;
 use super::options::CheckoutOptions;
 use super::view::View;
+use super::wallets::{self, WalletButton, WalletSetup};
 
 #[wasm_bindgen(typescript_custom_section)]
 const CHECKOUT_TYPES: &str = r#"
@@ -106,8 +102,7 @@ struct Inner {
     view: View,
     dispatcher: Dispatcher,
     card: RefCell<Option<CardForm>>,
-    apple: RefCell<Option<ApplePayButton>>,
-    google: RefCell<Option<GooglePayButton>>,
+    wallets: RefCell<Vec<WalletButton>>,
     selected: Cell<Option<Method>>,
     busy: Cell<bool>,
     modal: RefCell<Option<Modal>>,
@@ -292,7 +287,7 @@ impl Inner {
         let this = self.clone();
         spawn_local(async move {
             for (method, label) in wallets {
-                if this.mount_wallet(method).await.unwrap_or(false) {
+                if this.mount_wallet(method).await {
                     let _ = label.toggle_attribute_with_force("hidden", false);
                     shown.push(method);
                 } else {
@@ -365,38 +360,78 @@ impl Inner {
         }
     }
 
-    /// A wallet button whose `onAuthorized` pays the session.
-    async fn mount_wallet(self: &Rc<Self>, method: Method) -> Result<bool, JsValue> {
+    /// A wallet button (from its wallet's bundle) whose `onAuthorized` pays the session;
+    /// whether it shows.
+    async fn mount_wallet(self: &Rc<Self>, method: Method) -> bool {
+        let this = Rc::downgrade(self);
+        let on_authorized = ComponentCallback::new(move |detail: JsValue| -> JsValue {
+            let this = this.clone();
+            future_to_promise(async move {
+                let this = this.upgrade().ok_or("the checkout is gone")?;
+                this.pay_wallet(detail).await
+            })
+            .into()
+        });
+        let this = Rc::downgrade(self);
+        let on_validate_merchant = ComponentCallback::new(move |request: JsValue| -> JsValue {
+            let this = this.clone();
+            future_to_promise(async move {
+                let this = this.upgrade().ok_or("the checkout is gone")?;
+                this.merchant_session(request).await
+            })
+            .into()
+        });
         let (minor, currency) = self.amount.borrow().clone();
-        let common = WalletOptions {
-            amount: Amount { minor, currency },
-            country_code: self.options.country_code.clone(),
-            label: self.view.texts.get("total").to_owned(),
-            networks: None,
-            backend: Backend::Host(Rc::new(SessionWallets(Rc::downgrade(self)))),
-            button_type: None,
-            button_locale: Some(self.options.lang.clone()),
-            answer_timeout_ms: None,
-            callbacks: Vec::new(),
+        let merchant_id = self.merchant_id.borrow().clone();
+        let setup = WalletSetup {
+            minor,
+            currency: &currency,
+            country_code: &self.options.country_code,
+            label: self.view.texts.get("total"),
+            lang: &self.options.lang,
+            merchant_id: &merchant_id,
+            on_authorized: on_authorized.as_ref(),
+            on_validate_merchant: on_validate_merchant.as_ref(),
         };
-        let available = if method == Method::ApplePay {
-            let root = self.view.apple_panel.clone();
-            let button = ApplePayButton::mount_with(root, common, AppleConfig::default())?;
-            let available = button.available();
-            *self.apple.borrow_mut() = Some(button);
-            available
-        } else {
-            let config = GoogleConfig {
-                merchant_id: self.merchant_id.borrow().clone(),
-                ..GoogleConfig::default()
-            };
-            let root = self.view.google_panel.clone();
-            let button = GooglePayButton::mount_with(root, common, config).await?;
-            let available = button.available();
-            *self.google.borrow_mut() = Some(button);
-            available
+        let panel = match method {
+            Method::ApplePay => &self.view.apple_panel,
+            _ => &self.view.google_panel,
         };
-        Ok(available)
+        let button = WalletButton::mount(method, panel, &setup).await;
+        self.component_callbacks
+            .borrow_mut()
+            .extend([on_authorized, on_validate_merchant]);
+        let shown = button.is_some();
+        self.wallets.borrow_mut().extend(button);
+        shown
+    }
+
+    /// A wallet's token pays the session; the answer shows in the checkout as a card
+    /// payment's would, and goes back to the wallet's sheet.
+    async fn pay_wallet(self: Rc<Self>, detail: JsValue) -> Result<JsValue, JsValue> {
+        let payment = member(&detail, "payment").unwrap_or(JsValue::NULL);
+        let result = self
+            .api
+            .pay(&payment, &JsValue::UNDEFINED, wallets::PAY_TIMEOUT_MS)
+            .await;
+        let answer = wallets::answer(&result);
+        self.handle(result);
+        answer
+    }
+
+    /// Apple Pay's merchant session, from the session API. A refusal closes the sheet with
+    /// the button's error, and the checkout says why (expired, paid meanwhile,
+    /// unreachable…) as for any refused call.
+    async fn merchant_session(self: Rc<Self>, request: JsValue) -> Result<JsValue, JsValue> {
+        let url = wallets::validation_url(&request).ok_or("no validationURL")?;
+        let session = self
+            .api
+            .apple_pay_session(&url, wallets::VALIDATION_TIMEOUT_MS)
+            .await;
+        session.map_err(|refusal| {
+            self.handle(Err(refusal));
+            js_sys::Error::new("merchant validation was refused").into()
+        })
     }
 
     /// Pays with the card fields.
@@ -685,80 +720,10 @@ impl Inner {
         self.stop_polling();
         self.listeners.borrow_mut().clear();
         self.drop_card();
-        if let Some(apple) = self.apple.borrow_mut().take() {
-            apple.unmount();
-        }
-        if let Some(google) = self.google.borrow_mut().take() {
-            google.unmount();
+        for wallet in self.wallets.borrow_mut().drain(..) {
+            wallet.unmount();
         }
         self.view.root.remove();
-    }
-}
-
-/// The drop-in as its wallet buttons' backend: a token pays the session through the
-/// session API (Apple Pay's merchant session comes from there too), and the answer shows in
-/// the checkout as a card payment's would.
-struct SessionWallets(Weak<Inner>);
-
-impl WalletHost for SessionWallets {
-    fn pay(&self, payment: Object, timeout_ms: u32) -> LocalFuture<Result<Answer, Failure>> {
-        let inner = self.0.clone();
-        Box::pin(async move {
-            let gone = Failure::Merchant("the checkout is gone");
-            let inner = inner.upgrade().ok_or(gone)?;
-            let payment = JsValue::from(payment);
-            let result = inner
-                .api
-                .pay(&payment, &JsValue::UNDEFINED, timeout_ms)
-                .await;
-            let answer = wallet_answer(&result);
-            inner.handle(result);
-            answer
-        })
-    }
-
-    fn merchant_session(
-        &self,
-        validation_url: String,
-        timeout_ms: u32,
-    ) -> LocalFuture<Result<JsValue, Failure>> {
-        let inner = self.0.clone();
-        Box::pin(async move {
-            let gone = Failure::Merchant("the checkout is gone");
-            let inner = inner.upgrade().ok_or(gone)?;
-            let session = inner
-                .api
-                .apple_pay_session(&validation_url, timeout_ms)
-                .await;
-            session.map_err(|refusal| {
-                // The sheet closes with the button's typed error; the checkout says why
-                // (expired, paid meanwhile, unreachable…) as for any refused call.
-                inner.handle(Err(refusal));
-                Failure::Merchant("merchant validation was refused")
-            })
-        })
-    }
-}
-
-/// What a wallet sheet is told of the checkout's pay answer.
-fn wallet_answer(result: &Result<SessionView, ApiError>) -> Result<Answer, Failure> {
-    match result {
-        Ok(SessionView {
-            payment: Some(payment),
-            ..
-        }) => Ok(classify(
-            Some(payment.status.as_str()),
-            payment.action.as_ref().map(|a| a.url.as_str()),
-            payment.error_code.as_deref(),
-            payment.message.as_deref(),
-        )),
-        Ok(_) => Err(Failure::Merchant("the gateway answered without a payment")),
-        Err(ApiError::Refused { code, message }) => Ok(Answer::Failed {
-            code: code.clone(),
-            message: message.clone(),
-        }),
-        Err(ApiError::Unreachable) => Err(Failure::Unreachable),
-        Err(ApiError::Timeout) => Err(Failure::Timeout),
     }
 }
 
@@ -798,8 +763,7 @@ impl Checkout {
             view,
             dispatcher,
             card: RefCell::new(None),
-            apple: RefCell::new(None),
-            google: RefCell::new(None),
+            wallets: RefCell::new(Vec::new()),
             selected: Cell::new(None),
             busy: Cell::new(false),
             modal: RefCell::new(None),

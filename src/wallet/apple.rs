@@ -13,6 +13,8 @@ pub const STATUS_FAILURE: u32 = 1;
 /// `paymentauthorized`; the merchant's answer is awaited this long, so the sheet is always
 /// completed in time.
 pub const ANSWER_DEADLINE_MS: u32 = 25_000;
+/// How long merchant validation may take (Apple's step limit is 30 s).
+pub const VALIDATION_DEADLINE_MS: u32 = 20_000;
 
 /// The highest version from `LATEST_VERSION` down to `OLDEST_VERSION` that `supports`.
 pub fn highest_version(supports: impl Fn(u32) -> bool) -> Option<u32> {

@@ -49,10 +49,9 @@ struct AppleOptions {
 }
 
 /// Apple Pay's own choices beside the shared options (`None`: the defaults).
-#[derive(Default)]
-pub struct AppleConfig {
-    pub merchant_capabilities: Option<Vec<String>>,
-    pub button_style: Option<String>,
+struct AppleConfig {
+    merchant_capabilities: Option<Vec<String>>,
+    button_style: Option<String>,
 }
 
 impl AppleOptions {
@@ -489,17 +488,6 @@ impl ApplePayButton {
 }
 
 impl ApplePayButton {
-    /// Mounts from typed options (a component in the same wasm: the drop-in). Fails with
-    /// `INVALID_OPTION` as `mount` does.
-    pub fn mount_with(
-        root: Element,
-        common: WalletOptions,
-        config: AppleConfig,
-    ) -> Result<ApplePayButton, JsValue> {
-        let parsed = AppleOptions::build(common, config).map_err(JsValue::from)?;
-        ApplePayButton::mount_parsed(root, parsed)
-    }
-
     fn mount_parsed(root: Element, parsed: AppleOptions) -> Result<ApplePayButton, JsValue> {
         let dispatcher = Dispatcher::new(root.clone(), parsed.common.callbacks.clone());
         let version = match availability() {

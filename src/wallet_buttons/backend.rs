@@ -1,40 +1,15 @@
 //! The merchant backend as the buttons reach it: by the demo's HTTP conventions
-//! (`merchantApi`), by the merchant's callbacks, or — for a component in the same wasm,
-//! the drop-in — through the `WalletHost` contract. Each call has a deadline, and every
-//! way it can go wrong is a typed `Failure` with a stable code.
-
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
+//! (`merchantApi`) or by the merchant's callbacks (as the drop-in gives them). Each call
+//! has a deadline, and every way it can go wrong is a typed `Failure` with a stable code.
 
 use js_sys::{Array, Function, Object, JSON};
 use wasm_bindgen::JsValue;
 
 use crate::wallet::answer::{classify, Answer};
+use crate::wallet::apple::VALIDATION_DEADLINE_MS;
 use crate::web::events::set;
 use crate::web::http::{post_json, within, HttpError};
 use crate::web::option_reader::member;
-
-/// How long merchant validation may take (Apple's step limit is 30 s).
-const VALIDATION_TIMEOUT_MS: u32 = 20_000;
-
-/// A future on the page's one thread.
-pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
-
-/// What a wallet button needs of a backend inside the same wasm (the drop-in's session
-/// API): pay with a token, and Apple Pay's merchant session, each within `timeout_ms`
-/// (`Failure::Timeout` after it). A new payment surface implements this; the buttons stay
-/// as they are.
-pub trait WalletHost {
-    /// Pays with `payment` (`{payment_method, token_data}`).
-    fn pay(&self, payment: Object, timeout_ms: u32) -> LocalFuture<Result<Answer, Failure>>;
-    /// PayKKa's Create Apple Pay Session answer (a string or an object) for this page.
-    fn merchant_session(
-        &self,
-        validation_url: String,
-        timeout_ms: u32,
-    ) -> LocalFuture<Result<JsValue, Failure>>;
-}
 
 /// Who pays with the token.
 #[derive(Clone)]
@@ -48,8 +23,6 @@ pub enum Backend {
         authorize: Function,
         validate: Option<Function>,
     },
-    /// A component in the same wasm (the drop-in), through the wallet contract.
-    Host(Rc<dyn WalletHost>),
 }
 
 /// A call to the merchant backend that gave no answer to act on.
@@ -133,7 +106,6 @@ pub async fn pay(
             let value = within(value, timeout_ms).await.map_err(deadline_failure)?;
             read_answer(&value)
         }
-        Backend::Host(host) => host.pay(payment.clone(), timeout_ms).await,
     }
 }
 
@@ -153,7 +125,7 @@ pub async fn merchant_session(
             let answer = post_json(
                 &[base, "/apple-pay/session"].concat(),
                 &request,
-                VALIDATION_TIMEOUT_MS,
+                VALIDATION_DEADLINE_MS,
             )
             .await
             .map_err(http_failure)?;
@@ -173,13 +145,9 @@ pub async fn merchant_session(
             let value = validate
                 .call1(&JsValue::UNDEFINED, &request)
                 .map_err(|_| Failure::Merchant("onValidateMerchant threw"))?;
-            within(value, VALIDATION_TIMEOUT_MS)
+            within(value, VALIDATION_DEADLINE_MS)
                 .await
                 .map_err(deadline_failure)?
-        }
-        Backend::Host(host) => {
-            host.merchant_session(validation_url.to_owned(), VALIDATION_TIMEOUT_MS)
-                .await?
         }
     };
     let value = match value.as_string() {

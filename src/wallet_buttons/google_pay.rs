@@ -84,17 +84,16 @@ fn id(text: &str, what: &str) -> Result<(), SetupError> {
 }
 
 /// Google Pay's own choices beside the shared options (`None`: the defaults).
-#[derive(Default)]
-pub struct GoogleConfig {
+struct GoogleConfig {
     /// The PayKKa merchant id (tokenization's `gatewayMerchantId`).
-    pub merchant_id: String,
-    pub environment: Option<String>,
-    pub gateway: Option<String>,
-    pub google_merchant_id: Option<String>,
-    pub pay_js_url: Option<String>,
-    pub load_timeout_ms: Option<u32>,
-    pub button_color: Option<String>,
-    pub button_size_mode: Option<String>,
+    merchant_id: String,
+    environment: Option<String>,
+    gateway: Option<String>,
+    google_merchant_id: Option<String>,
+    pay_js_url: Option<String>,
+    load_timeout_ms: Option<u32>,
+    button_color: Option<String>,
+    button_size_mode: Option<String>,
 }
 
 impl GoogleOptions {
@@ -537,17 +536,6 @@ impl GooglePayButton {
 }
 
 impl GooglePayButton {
-    /// Mounts from typed options (a component in the same wasm: the drop-in). Fails with
-    /// `INVALID_OPTION` as `mount` does.
-    pub async fn mount_with(
-        root: Element,
-        common: WalletOptions,
-        config: GoogleConfig,
-    ) -> Result<GooglePayButton, JsValue> {
-        let parsed = GoogleOptions::build(common, config).map_err(JsValue::from)?;
-        Ok(GooglePayButton::mount_parsed(root, parsed).await)
-    }
-
     async fn mount_parsed(root: Element, parsed: GoogleOptions) -> GooglePayButton {
         let dispatcher = Dispatcher::new(root.clone(), parsed.common.callbacks.clone());
         let loaded = load_pay_js(&parsed.pay_js_url, parsed.load_timeout_ms).await;

@@ -101,9 +101,8 @@ impl WalletOptions {
         Ok((shared, object))
     }
 
-    /// What both wallets need of the shared options, however they were given (read from a
-    /// page's options or built by a component in the same wasm): each wallet's `build`
-    /// checks it first.
+    /// What both wallets need of the shared options: each wallet's `build` checks it
+    /// first.
     pub fn check(&self) -> Result<(), SetupError> {
         if !is_country_code(&self.country_code) {
             return Err(invalid(

@@ -526,6 +526,54 @@ async fn apple_pay_validation_refused_closes_the_sheet_and_the_checkout_says_why
     browser.close().await;
 }
 
+#[tokio::test]
+async fn the_drop_in_fetches_a_wallets_code_only_where_that_wallet_can_be_shown() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with_wallet_fakes(data.path());
+    let browser = browser().await;
+    let c = &browser.client;
+    let fetched = |bundle: &str| {
+        format!("return performance.getEntriesByType('resource').filter((e) => e.name.includes('/{bundle}')).length")
+    };
+    // Apple Pay here (its fake), Google Pay not: the session offers both, the checkout
+    // shows Apple Pay from its own bundle (JS and wasm) and fetches no Google Pay code.
+    open(
+        c,
+        &format!("{}/checkout?fakes=apple", server.merchant),
+        "ready",
+    )
+    .await;
+    let log = methods_ready(c).await;
+    wait_for(c, APPLE_PAY_BUTTON).await;
+    assert!(
+        log.contains("APPLE_PAY") && !log.contains("GOOGLE_PAY"),
+        "{log}"
+    );
+    assert_eq!(eval(c, &fetched("paykka_web_apple_pay")).await, 2);
+    assert_eq!(eval(c, &fetched("paykka_web_google_pay")).await, 0);
+    // No wallet on this browser: the card alone, and no wallet code at all.
+    open(
+        c,
+        &format!("{}/checkout?fakes=none", server.merchant),
+        "ready",
+    )
+    .await;
+    let log = methods_ready(c).await;
+    assert!(log.contains("BANKCARD"), "{log}");
+    assert!(
+        !log.contains("APPLE_PAY") && !log.contains("GOOGLE_PAY"),
+        "{log}"
+    );
+    for bundle in [
+        "paykka_web_apple_pay",
+        "paykka_web_google_pay",
+        "paykka_web_wallets",
+    ] {
+        assert_eq!(eval(c, &fetched(bundle)).await, 0, "{bundle}");
+    }
+    browser.close().await;
+}
+
 /// axe-core's violations inside the checkout (and any open dialog), as `id: targets`.
 async fn axe_violations(c: &Client) -> Vec<String> {
     let axe = std::fs::read_to_string(
