@@ -28,6 +28,9 @@ use crate::web::protocol::{Failure, FieldCommand, FieldMessage, Slot};
 #[cfg(feature = "card-fields")]
 mod update;
 
+/// What `encrypt()` and `update()` reject with when a frame does not answer in time.
+const NO_ANSWER: (&str, &str) = ("FRAME_TIMEOUT", "the secure fields did not answer");
+
 /// How a promise the host handed out (`mount()`'s, `encrypt()`'s, `update()`'s) settles.
 struct Settle {
     resolve: Function,
@@ -368,11 +371,8 @@ impl Host {
                 if let Some(host) = weak.upgrade() {
                     let pending = host.pending.borrow_mut().take();
                     if let Some(p) = pending {
-                        p.settle.reject(&paykka_error(
-                            "FRAME_TIMEOUT",
-                            "the secure fields did not answer",
-                            None,
-                        ));
+                        let (code, message) = NO_ANSWER;
+                        p.settle.reject(&paykka_error(code, message, None));
                     }
                 }
             });

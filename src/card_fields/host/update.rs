@@ -119,7 +119,8 @@ impl Host {
             let weak = weak.clone();
             let timeout = Timeout::new(timeout_ms, move || {
                 if let Some(host) = weak.upgrade() {
-                    host.update_failed(update, "FRAME_TIMEOUT", "the secure fields did not answer");
+                    let (code, message) = super::NO_ANSWER;
+                    host.update_failed(update, code, message);
                 }
             });
             if let Some(change) = change.take() {
