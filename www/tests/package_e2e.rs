@@ -152,6 +152,9 @@ async fn the_tarball_installs_builds_with_vite_and_pays() {
          await inline.default();\n\
          window.inlineEntry = [inline.EncryptedCard, inline.CardEncryptor, inline.bootFrame].map((e) => typeof e).join();\n\
          window.inlineCard = await inline.EncryptedCard.mount('#inline-card', { clientKey: params.get('clientKey'), environment: params.get('environment'), isolation: 'inline' });\n\
+         const checkout = await import('paykka-web/checkout');\n\
+         await checkout.default();\n\
+         window.checkoutEntry = typeof checkout.Checkout;\n\
          document.body.dataset.ready = 'true';\n",
     )
     .unwrap();
@@ -220,6 +223,9 @@ async fn the_tarball_installs_builds_with_vite_and_pays() {
         .await,
         "0,3"
     );
+    // The checkout's entry builds: its wallet bundles and the wallet probe, imported by
+    // relative paths from inside the package, resolve (Vite fails the build otherwise).
+    assert_eq!(eval(c, "return window.checkoutEntry").await, "function");
     let chunks: Vec<String> = std::fs::read_dir(dir.join("dist/assets"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
