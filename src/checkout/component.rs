@@ -4,6 +4,7 @@
 //! attempt at the gateway (never a second charge).
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::pin::pin;
 use std::rc::Rc;
 
@@ -363,24 +364,8 @@ impl Inner {
     /// A wallet button (from its wallet's bundle) whose `onAuthorized` pays the session;
     /// whether it shows.
     async fn mount_wallet(self: &Rc<Self>, method: Method) -> bool {
-        let this = Rc::downgrade(self);
-        let on_authorized = ComponentCallback::new(move |detail: JsValue| -> JsValue {
-            let this = this.clone();
-            future_to_promise(async move {
-                let this = this.upgrade().ok_or("the checkout is gone")?;
-                this.pay_wallet(detail).await
-            })
-            .into()
-        });
-        let this = Rc::downgrade(self);
-        let on_validate_merchant = ComponentCallback::new(move |request: JsValue| -> JsValue {
-            let this = this.clone();
-            future_to_promise(async move {
-                let this = this.upgrade().ok_or("the checkout is gone")?;
-                this.merchant_session(request).await
-            })
-            .into()
-        });
+        let on_authorized = self.promise_callback(Inner::pay_wallet);
+        let on_validate_merchant = self.promise_callback(Inner::merchant_session);
         let (minor, currency) = self.amount.borrow().clone();
         let merchant_id = self.merchant_id.borrow().clone();
         let setup = WalletSetup {
@@ -404,6 +389,22 @@ impl Inner {
         let shown = button.is_some();
         self.wallets.borrow_mut().extend(button);
         shown
+    }
+
+    /// A callback for a component that answers with a promise: `act` on the checkout, or a
+    /// rejection once the checkout is gone.
+    fn promise_callback<Act, Answer>(self: &Rc<Self>, act: Act) -> ComponentCallback
+    where
+        Act: Fn(Rc<Self>, JsValue) -> Answer + 'static,
+        Answer: Future<Output = Result<JsValue, JsValue>> + 'static,
+    {
+        let this = Rc::downgrade(self);
+        ComponentCallback::new(move |value: JsValue| -> JsValue {
+            match this.upgrade() {
+                Some(this) => future_to_promise(act(this, value)).into(),
+                None => js_sys::Promise::reject(&"the checkout is gone".into()).into(),
+            }
+        })
     }
 
     /// A wallet's token pays the session; the answer shows in the checkout as a card
